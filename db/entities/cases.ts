@@ -1,0 +1,106 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+
+/**
+ * The queryable copy of a case of any kind (repair, complaint, return visit, survey…). Temporal is
+ * the source of truth for progress; activities keep this row current, idempotently.
+ */
+export const Case = defineEntity({
+  name: 'Case',
+  tableName: 'service_case',
+  indexes: [{ properties: ['kind', 'status'] }, { properties: ['areaId', 'status'] }, { properties: ['assigneeId', 'status'] }],
+  properties: {
+    /** Case number, e.g. R20261122-0007. */
+    id: p.string().primary().length(32),
+    workflowId: p.string().length(128).unique(),
+    kind: p.string().length(32),
+    propertyId: p.string().length(32),
+    areaId: p.string().length(32),
+    householdId: p.string().length(64).nullable(),
+    room: p.string().length(32).nullable(),
+    channel: p.string().length(32),
+    /** repair: urgent/general/major; complaint: general/important/major. */
+    severity: p.string().length(32).nullable(),
+    category: p.string().length(64).nullable(),
+    status: p.string().length(32),
+    assigneeId: p.string().length(32).nullable(),
+    contactName: p.string().length(64).nullable(),
+    contactPhone: p.string().length(32).nullable(),
+    description: p.text(),
+    dueAt: p.datetime().nullable(),
+    slaState: p.string().length(16).default('ok'),
+    escalated: p.boolean().default(false),
+    /** Links to other cases, e.g. the major complaint a failed repair opened (R11). */
+    links: p.json<{ caseId: string; relation: string }[]>().default([] as never),
+    receivedAt: p.datetime(),
+    receivedBy: p.string().length(32),
+    closedAt: p.datetime().nullable(),
+    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+  },
+});
+export type ICase = InferEntity<typeof Case>;
+
+/** Append-only audit trail: who did what to which case, when. The idempotency key makes retried writes harmless. */
+export const CaseEvent = defineEntity({
+  name: 'CaseEvent',
+  tableName: 'case_event',
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    caseId: p.string().length(32).index(),
+    idempotencyKey: p.string().length(200).unique(),
+    action: p.string().length(64),
+    actorId: p.string().length(32),
+    actorRole: p.string().length(32),
+    at: p.datetime(),
+    payload: p.json<Record<string, unknown>>(),
+  },
+});
+export type ICaseEvent = InferEntity<typeof CaseEvent>;
+
+/** One outgoing message. The row is written before the mail is sent, so a retried activity never mails twice. */
+export const Notification = defineEntity({
+  name: 'Notification',
+  tableName: 'notification',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    idempotencyKey: p.string().length(200).unique(),
+    caseId: p.string().length(32).nullable().index(),
+    recipientId: p.string().length(32).nullable(),
+    recipientEmail: p.string().length(200),
+    template: p.string().length(64),
+    subject: p.string().length(300),
+    status: p.string().length(16).default('pending'),
+    attempts: p.integer().default(0),
+    messageId: p.string().length(300).nullable(),
+    lastError: p.text().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+    sentAt: p.datetime().nullable(),
+  },
+});
+export type INotification = InferEntity<typeof Notification>;
+
+/** Daily case-number counters per kind and property-local date. */
+export const CaseCounter = defineEntity({
+  name: 'CaseCounter',
+  tableName: 'case_counter',
+  primaryKeys: ['prefix', 'day'],
+  properties: {
+    prefix: p.string().length(8).primary(),
+    day: p.string().length(8).primary(),
+    last: p.integer(),
+  },
+});
+
+/** A creating request's Idempotency-Key and what it produced; a replay returns the same answer. */
+export const IdempotentRequest = defineEntity({
+  name: 'IdempotentRequest',
+  tableName: 'idempotent_request',
+  primaryKeys: ['staffId', 'key'],
+  properties: {
+    staffId: p.string().length(32).primary(),
+    key: p.string().length(200).primary(),
+    requestHash: p.string().length(64),
+    statusCode: p.integer().nullable(),
+    response: p.json<unknown>().nullable(),
+    createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});

@@ -1,0 +1,13 @@
+export * from './places';
+export * from './households';
+export * from './staff';
+export * from './cases';
+import { Area, Building, Property } from './places';
+import { Household, HouseholdContact } from './households';
+import { Staff } from './staff';
+import { Case, CaseCounter, CaseEvent, IdempotentRequest, Notification } from './cases';
+
+export const ALL_ENTITIES = [
+  Property, Area, Building, Household, HouseholdContact, Staff,
+  Case, CaseEvent, Notification, CaseCounter, IdempotentRequest,
+];

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+export const MINUTE = 60_000;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
+
+const duration = z.number().int().positive();
+
+/**
+ * A property's service policy (服务标准): every duration and threshold the workflows obey.
+ * Defaults are the company documents' numbers (domain.md); a property may override any of them.
+ * A workflow snapshots the policy at start, so a later change never rewrites a running case.
+ * Every field ending in `Ms` is a duration in milliseconds and is scaled by {@link compressPolicy}.
+ */
+export const servicePolicySchema = z.object({
+  timeZone: z.string().min(1).default('Asia/Shanghai'),
+  /** Fraction of a deadline after which the case shows SlaState=warning. */
+  warningFraction: z.number().gt(0).lt(1).default(0.75),
+  repair: z
+    .object({
+      /** R2: the engineer accepts the work order within 30 min. */
+      acceptWithinMs: duration.default(30 * MINUTE),
+      /** R3: urgent repair (急修) on site within 20 min. */
+      urgentArriveWithinMs: duration.default(20 * MINUTE),
+      /** R3: urgent repair fixed within 8 h. */
+      urgentRepairWithinMs: duration.default(8 * HOUR),
+      /** R4: general repair (一般维修) fixed within 2 h of dispatch. */
+      generalRepairWithinMs: duration.default(2 * HOUR),
+      /** R5: major repair (预约维修) — the customer is reminded one day before the appointment. */
+      majorReminderBeforeMs: duration.default(DAY),
+      /** R7: a public-facility repair (公区) not started within 2 days goes to the supervisor. */
+      publicFacilityStartWithinMs: duration.default(2 * DAY),
+      /** R9: return visit within 24 h for water/electricity urgent, neighbour-affecting and dangerous repairs. */
+      returnVisitUrgentWithinMs: duration.default(DAY),
+      /** R9: return visit within 2 days otherwise. */
+      returnVisitWithinMs: duration.default(2 * DAY),
+      /** R11: this many failed attempts on the same problem open a major complaint. */
+      failedAttemptsForMajorComplaint: z.number().int().min(1).default(2),
+    })
+    .prefault({}),
+  returnVisit: z
+    .object({
+      /** V2: unanswered calls before the customer is recorded as unreachable. */
+      maxAttempts: z.number().int().min(1).default(3),
+      /** V2: the next call is placed at a different time of day — at least this much later. */
+      retryAfterMs: duration.default(3 * HOUR),
+    })
+    .prefault({}),
+});
+
+export type ServicePolicy = z.infer<typeof servicePolicySchema>;
+export type ServicePolicyInput = z.input<typeof servicePolicySchema>;
+
+export const DEFAULT_POLICY: ServicePolicy = servicePolicySchema.parse({});
+
+/** Parses a stored (possibly partial) policy, filling every missing field with the documented default. */
+export function parsePolicy(stored: unknown): ServicePolicy {
+  return servicePolicySchema.parse(stored ?? {});
+}
+
+/**
+ * The same policy with every duration divided by `factor` — how tests run real rules on a dev
+ * server that does not skip time (design.md §7). Counts and fractions are unchanged.
+ */
+export function compressPolicy(policy: ServicePolicy, factor: number): ServicePolicy {
+  const scale = (value: unknown, key: string): unknown => {
+    if (typeof value === 'number' && key.endsWith('Ms')) return Math.max(1, Math.round(value / factor));
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scale(v, k)]));
+    }
+    return value;
+  };
+  return scale(policy, '') as ServicePolicy;
+}

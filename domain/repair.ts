@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { CHANNELS } from './people';
+
+/** R1: urgent (急修), general (一般维修/小修), major (较大项目, by appointment 预约维修). */
+export const REPAIR_CLASSES = ['urgent', 'general', 'major'] as const;
+export type RepairClass = (typeof REPAIR_CLASSES)[number];
+
+/** R9: what the repair touched — decides when the return visit is due. */
+export const REPAIR_TAGS = ['water', 'electricity', 'neighbour', 'dangerous', 'leak'] as const;
+export type RepairTag = (typeof REPAIR_TAGS)[number];
+
+/** Phone numbers as residents give them: mainland mobile, landline with optional area code and extension. */
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9][0-9\- ]{4,19}$/, 'must be a phone number (digits, spaces, dashes, optional leading +)');
+
+/** I2: what a repair request (报修) records at intake. */
+export const repairIntakeSchema = z
+  .object({
+    room: z.string().trim().min(1).max(32).describe('Room number 房号 as "building-unit-room", e.g. "1-1-301"'),
+    contactName: z.string().trim().min(1).max(64),
+    contactPhone: phone,
+    channel: z.enum(CHANNELS),
+    description: z.string().trim().min(2).max(2000),
+    classification: z.enum(REPAIR_CLASSES),
+    tags: z.array(z.enum(REPAIR_TAGS)).max(REPAIR_TAGS.length).default([]),
+    /** R7: a public-facility repair (公区) rather than one inside a home. */
+    publicArea: z.boolean().default(false),
+    /** R5: required for a major repair; the agreed visit time. */
+    appointmentAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict()
+  .superRefine((value, ctx) => {
+    if (value.classification === 'major' && !value.appointmentAt) {
+      ctx.addIssue({ code: 'custom', path: ['appointmentAt'], message: 'a major repair needs an agreed appointment time (R5)' });
+    }
+  });
+
+export type RepairIntake = z.infer<typeof repairIntakeSchema>;
+
+/** A repair's lifecycle, in the order a normal case walks it. */
+export const REPAIR_STATUSES = [
+  'received',
+  'dispatched',
+  'accepted',
+  'on_site',
+  'completed',
+  'closed',
+  'invalid',
+] as const;
+export type RepairStatus = (typeof REPAIR_STATUSES)[number];

@@ -1,0 +1,118 @@
+/**
+ * Finds or builds the Temporal CLI (which carries the dev server and its Web UI), in the order of
+ * design.md §6: TEMPORAL_CLI_PATH → `temporal` on PATH → this project's tool cache → `go install`
+ * when Go is present → the SDK's own download. Run directly, it provisions the CLI and prints its path.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
+
+export type TemporalCli =
+  | { kind: 'path'; path: string; source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go install' }
+  /** No local binary: let the SDK download one into `downloadDir` (needs internet). */
+  | { kind: 'sdk-download'; downloadDir: string };
+
+export class TemporalCliMissingError extends Error {
+  constructor(detail: string) {
+    super(
+      `The Temporal CLI (which runs the local Temporal dev server) was not found and could not be built. ${detail} ` +
+        `Options: install it and put \`temporal\` on your PATH (https://docs.temporal.io/cli), or point ` +
+        `TEMPORAL_CLI_PATH at an existing binary, or install Go ≥ 1.22 so that \`npm start\`/\`npm test\` can run ` +
+        `\`go install ${GO_PACKAGE}\` into ${cacheDir()}, or set TEMPORAL_ADDRESS to use a Temporal server you already run.`,
+    );
+    this.name = 'TemporalCliMissingError';
+  }
+}
+
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'wuye-service-centre', `temporal-cli-${TEMPORAL_CLI_VERSION}`);
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function onPath(command: string, env: NodeJS.ProcessEnv): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, command))) return join(dir, command);
+  }
+  return undefined;
+}
+
+export interface ResolveOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Build with Go when nothing is found (minutes on a first run). Default true. */
+  allowGoBuild?: boolean;
+  /** Fall back to the SDK's download. Default true. */
+  allowSdkDownload?: boolean;
+  log?: (line: string) => void;
+}
+
+export function resolveTemporalCli(options: ResolveOptions = {}): TemporalCli {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+
+  const explicit = env.TEMPORAL_CLI_PATH;
+  if (explicit) {
+    if (!isExecutable(explicit)) {
+      throw new TemporalCliMissingError(`TEMPORAL_CLI_PATH is set to ${explicit}, which is not an executable file.`);
+    }
+    return { kind: 'path', path: explicit, source: 'TEMPORAL_CLI_PATH' };
+  }
+
+  const fromPath = onPath('temporal', env);
+  if (fromPath) return { kind: 'path', path: fromPath, source: 'PATH' };
+
+  const dir = cacheDir(env);
+  const cached = join(dir, 'temporal');
+  if (isExecutable(cached)) return { kind: 'path', path: cached, source: 'cache' };
+
+  const go = onPath('go', env);
+  if (go && options.allowGoBuild !== false) {
+    log(`Building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${dir} (first run only; this takes a few minutes)…`);
+    mkdirSync(dir, { recursive: true });
+    const build = spawnSync(go, ['install', '-ldflags=-s -w', GO_PACKAGE], {
+      env: { ...env, GOBIN: dir, GOFLAGS: '-mod=mod' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (build.status === 0 && isExecutable(cached)) return { kind: 'path', path: cached, source: 'go install' };
+    log(`go install failed (exit ${build.status ?? build.signal}); trying the SDK's download next.`);
+  }
+
+  if (options.allowSdkDownload === false) {
+    throw new TemporalCliMissingError(go ? 'The Go build failed.' : 'Go is not installed.');
+  }
+  mkdirSync(dir, { recursive: true });
+  return { kind: 'sdk-download', downloadDir: dir };
+}
+
+export function cliVersion(path: string): string {
+  return execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+}
+
+if (require.main === module) {
+  try {
+    const cli = resolveTemporalCli({ allowSdkDownload: false });
+    if (cli.kind === 'path') {
+      if (!existsSync(cli.path)) throw new TemporalCliMissingError(`${cli.path} vanished.`);
+      process.stderr.write(`Temporal CLI (${cli.source}): ${cliVersion(cli.path)}\n`);
+      process.stdout.write(`${cli.path}\n`);
+    }
+  } catch (error) {
+    if (error instanceof TemporalCliMissingError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
