@@ -1,0 +1,159 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Case, CaseEvent, Property, Staff } from '../db/entities';
+import { parsePolicy, type ServicePolicy } from '../domain/policy';
+import type { Actor } from '../domain/people';
+import type { ActivityDeps } from './deps';
+
+export interface CaseRecord {
+  caseId: string;
+  workflowId: string;
+  kind: string;
+  propertyId: string;
+  areaId: string;
+  householdId?: string;
+  room?: string;
+  channel: string;
+  severity?: string;
+  category?: string;
+  status: string;
+  description: string;
+  contactName?: string;
+  contactPhone?: string;
+  receivedAt: string;
+  receivedBy: string;
+}
+
+/** The fields of the read model a transition may change. */
+export interface CasePatch {
+  status?: string;
+  assigneeId?: string | null;
+  severity?: string;
+  dueAt?: string | null;
+  slaState?: 'ok' | 'warning' | 'breached';
+  escalated?: boolean;
+  closedAt?: string | null;
+  links?: { caseId: string; relation: string }[];
+}
+
+export interface CaseEventInput {
+  caseId: string;
+  /** workflowId + step: the same step written twice is one row. */
+  idempotencyKey: string;
+  action: string;
+  actor: Actor;
+  at: string;
+  payload?: Record<string, unknown>;
+  patch?: CasePatch;
+}
+
+function applyPatch(row: { [key: string]: unknown }, patch: CasePatch): void {
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    row[key] = (key === 'dueAt' || key === 'closedAt') && value ? new Date(value as string) : value;
+  }
+}
+
+export function createCaseActivities({ orm }: ActivityDeps) {
+  return {
+    /** The property's service policy, with defaults filled in: the snapshot a case keeps for its whole life. */
+    async loadPolicy(propertyId: string): Promise<ServicePolicy> {
+      const em = orm.em.fork();
+      const property = await em.findOne(Property, { id: propertyId });
+      if (!property) {
+        throw ApplicationFailure.create({ type: 'UnknownProperty', message: `no property ${propertyId}`, nonRetryable: true });
+      }
+      return parsePolicy({ timeZone: property.timeZone, ...(property.policy ?? {}) });
+    },
+
+    /** Writes the case row and its first audit event; a retry finds both already there. */
+    async recordCase(record: CaseRecord, event: Omit<CaseEventInput, 'caseId'>): Promise<void> {
+      const em = orm.em.fork();
+      await em.transactional(async (tx) => {
+        await tx.upsert(
+          Case,
+          {
+            id: record.caseId,
+            workflowId: record.workflowId,
+            kind: record.kind,
+            propertyId: record.propertyId,
+            areaId: record.areaId,
+            householdId: record.householdId ?? null,
+            room: record.room ?? null,
+            channel: record.channel,
+            severity: record.severity ?? null,
+            category: record.category ?? null,
+            status: record.status,
+            description: record.description,
+            contactName: record.contactName ?? null,
+            contactPhone: record.contactPhone ?? null,
+            receivedAt: new Date(record.receivedAt),
+            receivedBy: record.receivedBy,
+            assigneeId: null,
+            dueAt: null,
+            closedAt: null,
+          },
+          { onConflictAction: 'ignore' },
+        );
+        await insertEvent(tx, { ...event, caseId: record.caseId });
+      });
+    },
+
+    /** Appends one audit event and applies its patch to the read model, atomically and at most once. */
+    async appendCaseEvent(input: CaseEventInput): Promise<void> {
+      const em = orm.em.fork();
+      await em.transactional(async (tx) => {
+        const inserted = await insertEvent(tx, input);
+        if (!inserted || !input.patch) return;
+        const row = await tx.findOne(Case, { id: input.caseId });
+        if (!row) {
+          throw ApplicationFailure.create({ type: 'UnknownCase', message: `no case ${input.caseId}`, nonRetryable: true });
+        }
+        applyPatch(row as unknown as Record<string, unknown>, input.patch);
+      });
+    },
+
+    /**
+     * R2: the engineer for a new work order — one covering the area, with the fewest open cases,
+     * skipping those who already let this case lapse. Ties break on id so the choice is reproducible.
+     */
+    async chooseEngineer(input: { propertyId: string; areaId: string; exclude: string[] }): Promise<string> {
+      const em = orm.em.fork();
+      const engineers = await em.find(Staff, { propertyId: input.propertyId, active: true }, { orderBy: { id: 'asc' } });
+      const candidates = engineers.filter((s) => s.roles.includes('engineer'));
+      const inArea = candidates.filter((s) => s.areaIds.length === 0 || s.areaIds.includes(input.areaId));
+      const pool = inArea.filter((s) => !input.exclude.includes(s.id));
+      const choices = pool.length > 0 ? pool : inArea.length > 0 ? inArea : candidates;
+      if (choices.length === 0) {
+        throw ApplicationFailure.create({ type: 'NoEngineer', message: `no engineer for area ${input.areaId}`, nonRetryable: true });
+      }
+      const counts = await em
+        .getConnection()
+        .execute<{ assignee_id: string; open: string }[]>(
+          `select assignee_id, count(*) as open from service_case where assignee_id = any(?) and closed_at is null group by assignee_id`,
+          [choices.map((s) => s.id)],
+        );
+      const open = new Map(counts.map((c) => [c.assignee_id, Number(c.open)]));
+      return [...choices].sort((a, b) => (open.get(a.id) ?? 0) - (open.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0].id;
+    },
+  };
+}
+
+async function insertEvent(em: ReturnType<Orm['em']['fork']>, input: CaseEventInput): Promise<boolean> {
+  const result = await em
+    .createQueryBuilder(CaseEvent)
+    .insert({
+      caseId: input.caseId,
+      idempotencyKey: input.idempotencyKey,
+      action: input.action,
+      actorId: input.actor.staffId,
+      actorRole: input.actor.role,
+      at: new Date(input.at),
+      payload: input.payload ?? {},
+    })
+    .onConflict('idempotencyKey')
+    .ignore()
+    .execute('run');
+  return (result.affectedRows ?? 0) > 0;
+}
+
+type Orm = ActivityDeps['orm'];

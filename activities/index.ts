@@ -1,0 +1,15 @@
+import { createCaseActivities } from './cases';
+import type { ActivityDeps } from './deps';
+import { createNotifyActivities } from './notify';
+
+export type { ActivityDeps } from './deps';
+
+/** Every activity the worker registers, closed over dependencies built once (design.md §4). */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createCaseActivities(deps),
+    ...createNotifyActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

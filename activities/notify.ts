@@ -1,0 +1,104 @@
+import { log } from '@temporalio/activity';
+import { Area, Notification, Staff } from '../db/entities';
+import type { Role } from '../domain/people';
+import type { ActivityDeps } from './deps';
+import { TEMPLATES, type CaseMailData, type TemplateName } from './templates';
+
+export interface NotifyInput {
+  /** workflowId + step; each recipient gets `${idempotencyKey}:${staffId}`. */
+  idempotencyKey: string;
+  /** For the Temporal UI link in the mail. */
+  workflowId?: string;
+  caseId?: string;
+  propertyId: string;
+  /** Named staff, and/or everyone with a role (butlers only of `areaId`). */
+  staffIds?: string[];
+  roles?: Role[];
+  areaId?: string;
+  template: TemplateName;
+  data: CaseMailData;
+}
+
+export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
+  async function recipients(input: NotifyInput) {
+    const em = orm.em.fork();
+    const staff = await em.find(Staff, { propertyId: input.propertyId, active: true }, { orderBy: { id: 'asc' } });
+    const area = input.areaId ? await em.findOne(Area, { id: input.areaId }) : null;
+    return staff.filter((s) => {
+      if (input.staffIds?.includes(s.id)) return true;
+      return (input.roles ?? []).some((role) => {
+        if (!s.roles.includes(role)) return false;
+        if (role !== 'butler' || !input.areaId) return true;
+        return area?.butlerId === s.id || s.areaIds.includes(input.areaId);
+      });
+    });
+  }
+
+  return {
+    /**
+     * Sends one mail per recipient, at most once: the notification row (unique key) is claimed
+     * before sending and marked sent after, so a retried activity skips what already went out.
+     */
+    async notify(input: NotifyInput): Promise<{ sent: number; skipped: number }> {
+      const link =
+        input.workflowId && config.TEMPORAL_UI_URL
+          ? `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(input.workflowId)}`
+          : undefined;
+      const content = TEMPLATES[input.template]({ link, ...input.data });
+      const people = await recipients(input);
+      if (people.length === 0) {
+        // A missing recipient is a data problem no retry can fix; the case must go on regardless.
+        log.warn('nobody to notify', { template: input.template, roles: input.roles, staffIds: input.staffIds });
+        return { sent: 0, skipped: 0 };
+      }
+      let sent = 0;
+      let skipped = 0;
+      for (const person of people) {
+        const em = orm.em.fork();
+        const key = `${input.idempotencyKey}:${person.id}`;
+        await em
+          .createQueryBuilder(Notification)
+          .insert({
+            idempotencyKey: key,
+            caseId: input.caseId ?? null,
+            recipientId: person.id,
+            recipientEmail: person.email,
+            template: input.template,
+            subject: content.subject,
+            status: 'pending',
+            attempts: 0,
+            createdAt: new Date(),
+          })
+          .onConflict('idempotencyKey')
+          .ignore()
+          .execute('run');
+        const row = await em.findOneOrFail(Notification, { idempotencyKey: key });
+        if (row.status === 'sent') {
+          skipped++;
+          continue;
+        }
+        row.attempts += 1;
+        try {
+          const info = await mailer.sendMail({
+            from: config.MAIL_FROM,
+            to: person.email,
+            subject: content.subject,
+            text: content.text,
+            headers: { 'X-Idempotency-Key': key, ...(input.caseId ? { 'X-Case-Id': input.caseId } : {}) },
+          });
+          row.status = 'sent';
+          row.sentAt = new Date();
+          row.messageId = info.messageId ?? null;
+          row.lastError = null;
+          sent++;
+        } catch (error) {
+          row.lastError = error instanceof Error ? error.message : String(error);
+          await em.flush();
+          throw error; // retried with backoff: an SMTP outage loses nothing
+        }
+        await em.flush();
+      }
+      return { sent, skipped };
+    },
+  };
+}

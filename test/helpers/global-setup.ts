@@ -1,0 +1,65 @@
+/**
+ * Starts the real parts once for the whole suite (design.md §7): a Temporal dev server through
+ * TestWorkflowEnvironment.createLocal with the provisioned CLI and our search attributes, an
+ * embedded Postgres with a migrated template database, and one workflow bundle.
+ * Their addresses reach the test files through process.env.
+ */
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { startEmbeddedPostgres } from '../../db/embedded-postgres';
+import { migrate, openOrm } from '../../db/orm';
+import { resolveTemporalCli } from '../../scripts/temporal-cli';
+import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { workflowsPath } from '../../worker';
+
+export const TEMPLATE_DB = 'service_centre_template';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const cli = resolveTemporalCli();
+  const workDir = mkdtempSync(join(tmpdir(), 'wuye-test-'));
+
+  const [env, pg, bundle] = await Promise.all([
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: cli.kind === 'path' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download', downloadDir: cli.downloadDir },
+        searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        log: { format: 'pretty', level: 'error' },
+      },
+    }),
+    (async () => {
+      const port = await freePort();
+      const server = await startEmbeddedPostgres({ dataDir: join(workDir, 'pg'), port, database: TEMPLATE_DB });
+      const orm = await openOrm(server.url, { poolMax: 2 });
+      await migrate(orm);
+      await orm.close(true);
+      return server;
+    })(),
+    bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } }),
+  ]);
+
+  const bundlePath = join(workDir, 'workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+
+  process.env.TEST_TEMPORAL_ADDRESS = env.address;
+  process.env.TEST_DATABASE_URL = pg.url;
+  process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
+  process.env.TEST_WORK_DIR = workDir;
+  (globalThis as Record<string, unknown>).__STACK__ = { env, pg };
+  process.stderr.write(`\n[stack] Temporal ${env.address}, Postgres ready, workflows bundled in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}

@@ -1,0 +1,226 @@
+import { addWorkingDays, isWorkingDay, localDate, type CalendarSnapshot } from '../../domain/calendar';
+import { buildCalendarSnapshot, yearsCoveredByPackage } from '../../domain/calendar-data';
+
+// Reply deadlines from domain.md, in working days.
+const GENERAL_FIRST_REPLY = 2; // C3
+const IMPORTANT_FIRST_REPLY = 1; // C3
+const MAJOR_PROGRESS_REPORT = 2; // C3
+const REPLY_AFTER_CLOSE = 1; // C11
+const QUESTIONNAIRE_DISTRIBUTION = 7; // S4
+const QUESTIONNAIRE_COLLECTION = 15; // S4
+
+// Real arrangements from chinese-days (State Council notices):
+// 2025 National Day + Mid-Autumn: 10-01..10-08 off, Sunday 09-28 and Saturday 10-11 worked.
+// 2025 Spring Festival: 01-28..02-04 off, Sunday 01-26 and Saturday 02-08 worked.
+// 2026 Spring Festival: 02-15..02-23 off, Saturdays 02-14 and 02-28 worked.
+const calendar = buildCalendarSnapshot({ fromYear: 2025, toYear: 2026 });
+
+/** A local time in Asia/Shanghai, e.g. shanghai('2025-09-30 10:00'). */
+const shanghai = (local: string): Date => new Date(`${local.replace(' ', 'T')}:00+08:00`);
+
+describe('calendar snapshot from chinese-days', () => {
+  test('C3: the snapshot carries the national holidays and adjusted working days as plain JSON', () => {
+    expect(calendar.timeZone).toBe('Asia/Shanghai');
+    expect(calendar.coversFrom).toBe('2025-01-01');
+    expect(calendar.coversTo).toBe('2026-12-31');
+    expect(calendar.holidays).toEqual(expect.arrayContaining(['2025-10-01', '2025-10-08', '2026-02-23']));
+    expect(calendar.holidays).not.toContain('2025-10-04'); // a Saturday: off anyway
+    expect(calendar.workdays).toEqual(
+      expect.arrayContaining(['2025-01-26', '2025-02-08', '2025-09-28', '2025-10-11', '2026-02-14', '2026-02-28']),
+    );
+    expect(JSON.parse(JSON.stringify(calendar))).toEqual(calendar);
+  });
+
+  test('C3: National Day and Mid-Autumn 2025 are days off, weekdays included', () => {
+    const days = ['2025-10-01', '2025-10-02', '2025-10-03', '2025-10-04', '2025-10-05', '2025-10-06', '2025-10-07', '2025-10-08'];
+    for (const day of days) expect(isWorkingDay(day, calendar)).toBe(false);
+    expect(isWorkingDay('2025-09-30', calendar)).toBe(true);
+    expect(isWorkingDay('2025-10-09', calendar)).toBe(true);
+  });
+
+  test('C3: the package knows the years the snapshots are built for', () => {
+    const { from, to } = yearsCoveredByPackage();
+    expect(from).toBeLessThanOrEqual(2025);
+    expect(to).toBeGreaterThanOrEqual(2026);
+  });
+});
+
+describe('C3 first-reply deadlines', () => {
+  test('C3: a general complaint received on the last working day before National Day is due after the holiday', () => {
+    const due = addWorkingDays(shanghai('2025-09-30 10:00'), GENERAL_FIRST_REPLY, calendar);
+    expect(due).toEqual(shanghai('2025-10-10 10:00'));
+  });
+
+  test('C3: an important complaint received before National Day is due on the first working day after it', () => {
+    const due = addWorkingDays(shanghai('2025-09-30 10:00'), IMPORTANT_FIRST_REPLY, calendar);
+    expect(due).toEqual(shanghai('2025-10-09 10:00'));
+  });
+
+  test('C3: an adjusted working Saturday counts as a working day', () => {
+    expect(isWorkingDay('2025-10-11', calendar)).toBe(true);
+    const due = addWorkingDays(shanghai('2025-10-10 15:00'), IMPORTANT_FIRST_REPLY, calendar);
+    expect(due).toEqual(shanghai('2025-10-11 15:00'));
+  });
+
+  test('C3: a complaint received on a Saturday with 1 working day is due at the end of Monday', () => {
+    const due = addWorkingDays(shanghai('2025-11-15 10:00'), IMPORTANT_FIRST_REPLY, calendar);
+    expect(due).toEqual(shanghai('2025-11-18 00:00'));
+  });
+
+  test('C3: a complaint received on a Saturday before an adjusted working Sunday is due at the end of that Sunday', () => {
+    expect(isWorkingDay('2025-09-28', calendar)).toBe(true);
+    const due = addWorkingDays(shanghai('2025-09-27 10:00'), IMPORTANT_FIRST_REPLY, calendar);
+    expect(due).toEqual(shanghai('2025-09-29 00:00'));
+  });
+
+  test('C3: a complaint received during the holiday is counted from the first working day after it', () => {
+    const due = addWorkingDays(shanghai('2025-10-04 10:00'), IMPORTANT_FIRST_REPLY, calendar);
+    expect(due).toEqual(shanghai('2025-10-10 00:00'));
+  });
+
+  test('C3: a complaint received at 00:00 before a holiday is due at the end of that day, never after a later one', () => {
+    const atMidnight = addWorkingDays(shanghai('2025-09-30 00:00'), IMPORTANT_FIRST_REPLY, calendar);
+    const justBefore = addWorkingDays(new Date(shanghai('2025-09-30 00:00').getTime() - 1), IMPORTANT_FIRST_REPLY, calendar);
+    const justAfter = addWorkingDays(new Date(shanghai('2025-09-30 00:00').getTime() + 1), IMPORTANT_FIRST_REPLY, calendar);
+    expect(atMidnight).toEqual(shanghai('2025-10-01 00:00'));
+    expect(justBefore.getTime()).toBeLessThan(atMidnight.getTime());
+    expect(justAfter.getTime()).toBeGreaterThan(atMidnight.getTime());
+  });
+
+  test('C3: a major complaint transferred before Spring Festival 2025 reports progress after it', () => {
+    const due = addWorkingDays(shanghai('2025-01-27 16:00'), MAJOR_PROGRESS_REPORT, calendar);
+    expect(due).toEqual(shanghai('2025-02-06 16:00'));
+  });
+
+  test('C3: zero working days from a working day is the moment itself', () => {
+    const received = shanghai('2025-09-30 10:00');
+    expect(addWorkingDays(received, 0, calendar)).toEqual(received);
+    expect(() => addWorkingDays(received, -1, calendar)).toThrow(RangeError);
+    expect(() => addWorkingDays(received, 1.5, calendar)).toThrow(RangeError);
+  });
+});
+
+describe('C11 reply after closing', () => {
+  test('C11: a complaint closed on the Friday before Spring Festival 2026 is answered on the adjusted working Saturday', () => {
+    const due = addWorkingDays(shanghai('2026-02-13 17:00'), REPLY_AFTER_CLOSE, calendar);
+    expect(due).toEqual(shanghai('2026-02-14 17:00'));
+  });
+
+  test('C11: a complaint closed on that working Saturday is answered after the nine-day holiday', () => {
+    const due = addWorkingDays(shanghai('2026-02-14 17:00'), REPLY_AFTER_CLOSE, calendar);
+    expect(due).toEqual(shanghai('2026-02-24 17:00'));
+  });
+});
+
+describe('S4 half-yearly questionnaire', () => {
+  test('S4: distribution and collection windows count the adjusted working days and skip National Day', () => {
+    const released = shanghai('2025-09-26 09:00');
+    const distributeBy = addWorkingDays(released, QUESTIONNAIRE_DISTRIBUTION, calendar);
+    // 09-28 (Sun, worked), 09-29, 09-30, 10-09, 10-10, 10-11 (Sat, worked), 10-13
+    expect(distributeBy).toEqual(shanghai('2025-10-13 09:00'));
+    expect(addWorkingDays(distributeBy, QUESTIONNAIRE_COLLECTION, calendar)).toEqual(shanghai('2025-11-03 09:00'));
+  });
+});
+
+describe('per-property overrides', () => {
+  test('C3: a property holiday delays the deadline', () => {
+    const withExtraDay = buildCalendarSnapshot({
+      fromYear: 2025,
+      toYear: 2025,
+      overrides: [{ date: '2025-10-09', kind: 'holiday', name: '园区停业日' }],
+    });
+    const due = addWorkingDays(shanghai('2025-09-30 10:00'), IMPORTANT_FIRST_REPLY, withExtraDay);
+    expect(due).toEqual(shanghai('2025-10-10 10:00'));
+  });
+
+  test('C3: overrides win over the package in both directions', () => {
+    const overridden = buildCalendarSnapshot({
+      fromYear: 2025,
+      toYear: 2025,
+      overrides: [
+        { date: '2025-10-11', kind: 'holiday' }, // the property does not work the adjusted Saturday
+        { date: '2025-10-08', kind: 'workday' }, // but opens on the last day of the holiday
+        { date: '2025-10-12', kind: 'workday' }, // and on the Sunday after it
+      ],
+    });
+    expect(isWorkingDay('2025-10-11', overridden)).toBe(false);
+    expect(isWorkingDay('2025-10-08', overridden)).toBe(true);
+    expect(isWorkingDay('2025-10-12', overridden)).toBe(true);
+    expect(overridden.workdays).not.toContain('2025-10-11');
+    expect(overridden.holidays).not.toContain('2025-10-08');
+    expect(addWorkingDays(shanghai('2025-10-10 15:00'), 1, overridden)).toEqual(shanghai('2025-10-12 15:00'));
+  });
+
+  test('C3: invalid override dates and time zones are rejected when the snapshot is built', () => {
+    expect(() =>
+      buildCalendarSnapshot({ fromYear: 2025, toYear: 2025, overrides: [{ date: '2025-02-30', kind: 'holiday' }] }),
+    ).toThrow(RangeError);
+    expect(() => buildCalendarSnapshot({ fromYear: 2025, toYear: 2025, timeZone: 'Mars/Olympus' })).toThrow(RangeError);
+  });
+});
+
+describe('dates outside the known years', () => {
+  test('C3: outside the snapshot the calendar falls back to Monday–Friday without throwing', () => {
+    expect(isWorkingDay('2024-10-01', calendar)).toBe(true); // before coversFrom: a plain Tuesday
+    expect(isWorkingDay('2027-10-01', calendar)).toBe(true); // after coversTo: a plain Friday
+    expect(isWorkingDay('2027-10-02', calendar)).toBe(false);
+    expect(addWorkingDays(shanghai('2026-12-31 10:00'), 1, calendar)).toEqual(shanghai('2027-01-01 10:00'));
+  });
+
+  test('C3: a year the package does not know is covered only when the property supplies overrides for it', () => {
+    const { to } = yearsCoveredByPackage();
+    const unknownYear = to + 1;
+    const withoutOverrides = buildCalendarSnapshot({ fromYear: to, toYear: unknownYear });
+    expect(withoutOverrides.coversTo).toBe(`${to}-12-31`);
+
+    const newYearsDay = `${unknownYear}-01-01`;
+    const withOverrides = buildCalendarSnapshot({
+      fromYear: to,
+      toYear: unknownYear,
+      overrides: [{ date: newYearsDay, kind: 'holiday', name: '元旦' }],
+    });
+    expect(withOverrides.coversTo).toBe(`${unknownYear}-12-31`);
+    expect(isWorkingDay(newYearsDay, withOverrides)).toBe(false);
+
+    expect(() => buildCalendarSnapshot({ fromYear: to + 1, toYear: to + 2 })).toThrow(/overrides/);
+  });
+});
+
+describe('time zones', () => {
+  const mondayInUtcTuesdayInShanghai = new Date('2025-09-29T18:00:00Z');
+
+  test('C3: the local date is taken in the property time zone', () => {
+    expect(localDate(mondayInUtcTuesdayInShanghai, 'UTC')).toBe('2025-09-29');
+    expect(localDate(mondayInUtcTuesdayInShanghai, 'Asia/Shanghai')).toBe('2025-09-30');
+  });
+
+  test('C3: a complaint received Monday in UTC but Tuesday in Shanghai counts from Tuesday', () => {
+    const due = addWorkingDays(mondayInUtcTuesdayInShanghai, IMPORTANT_FIRST_REPLY, calendar);
+    expect(due).toEqual(shanghai('2025-10-09 02:00'));
+    expect(due.toISOString()).toBe('2025-10-08T18:00:00.000Z');
+    // The same data read in UTC would wrongly make it due on Tuesday.
+    const inUtc = addWorkingDays(mondayInUtcTuesdayInShanghai, IMPORTANT_FIRST_REPLY, { ...calendar, timeZone: 'UTC' });
+    expect(inUtc.toISOString()).toBe('2025-09-30T18:00:00.000Z');
+  });
+
+  const plainWeeks = (timeZone: string, workdays: string[] = []): CalendarSnapshot => ({
+    timeZone,
+    holidays: [],
+    workdays,
+    coversFrom: '2025-01-01',
+    coversTo: '2025-12-31',
+  });
+
+  test('C3: the local clock time is kept across a daylight-saving change', () => {
+    const fridayInNewYork = new Date('2025-03-07T10:00:00-05:00');
+    const due = addWorkingDays(fridayInNewYork, 1, plainWeeks('America/New_York'));
+    expect(due.toISOString()).toBe('2025-03-10T14:00:00.000Z'); // Monday 10:00 EDT
+  });
+
+  test('C3: a deadline at a midnight skipped by daylight saving moves forward to the first valid time', () => {
+    // Chile moves clocks from Saturday 24:00 to Sunday 01:00 on 2025-09-07.
+    const workingSaturday = plainWeeks('America/Santiago', ['2025-09-06']);
+    const due = addWorkingDays(new Date('2025-09-06T00:00:00-04:00'), 1, workingSaturday);
+    expect(due.toISOString()).toBe('2025-09-07T04:00:00.000Z'); // Sunday 01:00 -03:00
+  });
+});

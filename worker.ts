@@ -1,0 +1,60 @@
+/**
+ * The worker process: runs every workflow and activity on the task queue. Run more replicas to
+ * scale out (docker-compose.yml). Its dependencies are built once here (design.md §4).
+ */
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { createActivities } from './activities';
+import { loadConfig, type Config } from './config';
+import { openOrm, type Orm } from './db/orm';
+
+/** The workflow sources: TypeScript when run with tsx or jest, compiled JS in the production image. */
+export function workflowsPath(): string {
+  const ts = join(__dirname, 'workflows', 'index.ts');
+  return existsSync(ts) ? ts : join(__dirname, 'workflows', 'index.js');
+}
+
+export function createMailer(smtpUrl: string): Transporter {
+  return nodemailer.createTransport(smtpUrl);
+}
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  orm: Orm;
+  mailer: Transporter;
+  config: Config;
+  clock?: () => Date;
+}
+
+export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.config.TEMPORAL_NAMESPACE,
+    taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    activities: createActivities({ orm: deps.orm, mailer: deps.mailer, config: deps.config, clock: deps.clock ?? (() => new Date()) }),
+    ...(overrides.workflowBundle ? {} : { workflowsPath: workflowsPath() }),
+    ...overrides,
+  });
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.SMTP_URL) {
+    throw new Error('worker.ts needs TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL; `npm start` sets them for the embedded stack.');
+  }
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const orm = await openOrm(config.DATABASE_URL);
+  const worker = await createWorker({ connection, orm, mailer: createMailer(config.SMTP_URL), config });
+  await worker.run();
+  await orm.close();
+  await connection.close();
+}
+
+if (require.main === module) {
+  main().catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

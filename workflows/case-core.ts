@@ -1,0 +1,211 @@
+/**
+ * What every case workflow shares: the audit trail, deadlines with a warning and an escalation,
+ * and what a supervisor sees in the Temporal UI (search attributes + current details).
+ * Only case numbers, room numbers, codes and staff ids appear there — never names or phones.
+ */
+import { condition, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { CasePatch } from '../activities/cases';
+import type { Actor, Role } from '../domain/people';
+import type { ServicePolicy } from '../domain/policy';
+import type { TemplateName } from '../activities/templates';
+import type { AuditEntry, DeadlineView, SlaState } from './messages';
+import { AssigneeId, CaseStatus, DueAt, Escalated, Severity, SlaState as SlaStateKey } from './search-attributes';
+
+const RECENT_AUDIT_ENTRIES = 10;
+
+export const activities = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // Postgres or SMTP being down must lose nothing: retry with backoff until they are back.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+export interface CoreState {
+  caseId: string;
+  propertyId: string;
+  kind: string;
+  status: string;
+  severity: string;
+  areaId: string;
+  room?: string;
+  assigneeId?: string;
+  slaState: SlaState;
+  escalated: boolean;
+  deadlines: DeadlineView[];
+  recent: AuditEntry[];
+  /** Number of audit events written; the next event's idempotency key. */
+  seq: number;
+  receivedAt: string;
+  closedAt?: string;
+}
+
+export interface DeadlineSpec {
+  name: string;
+  rule: string;
+  dueAt: Date;
+  /** Shown on the timer in the UI, e.g. "R3 arrival due". */
+  summary: string;
+}
+
+const SLA_RANK: Record<SlaState, number> = { ok: 0, warning: 1, breached: 2 };
+
+export class CaseTracker {
+  constructor(
+    readonly state: CoreState,
+    private readonly policy: ServicePolicy,
+  ) {}
+
+  private get workflowId(): string {
+    return workflowInfo().workflowId;
+  }
+
+  /**
+   * Records an accepted transition: in the workflow's recent history at once (so the caller's
+   * answer shows it) and in the Postgres audit log and read model, at most once per event.
+   */
+  async audit(action: string, actor: Actor, payload?: Record<string, unknown>, patch?: CasePatch): Promise<void> {
+    const seq = ++this.state.seq;
+    const at = new Date().toISOString();
+    this.state.recent = [...this.state.recent, { seq, action, actorId: actor.staffId, actorRole: actor.role, at, payload }].slice(
+      -RECENT_AUDIT_ENTRIES,
+    );
+    this.refresh();
+    await activities.appendCaseEvent({
+      caseId: this.state.caseId,
+      idempotencyKey: `${this.workflowId}:${seq}`,
+      action,
+      actor,
+      at,
+      payload,
+      patch: { ...this.readModelPatch(), ...patch },
+    });
+  }
+
+  /** The read-model fields every event keeps current. */
+  private readModelPatch(): CasePatch {
+    return {
+      status: this.state.status,
+      severity: this.state.severity,
+      assigneeId: this.state.assigneeId ?? null,
+      dueAt: this.nextDue()?.dueAt ?? null,
+      slaState: this.state.slaState,
+      escalated: this.state.escalated,
+      closedAt: this.state.closedAt ?? null,
+    };
+  }
+
+  /**
+   * Waits until `done()` or the deadline. Past `warningFraction` of the time the case shows
+   * SlaState=warning; at the deadline it is breached and the caller takes the timed-out branch.
+   * Returns true when met in time.
+   */
+  async deadline(spec: DeadlineSpec, done: () => boolean): Promise<boolean> {
+    const entry: DeadlineView = { name: spec.name, rule: spec.rule, dueAt: spec.dueAt.toISOString(), state: 'pending', warned: false };
+    this.state.deadlines = [...this.state.deadlines.filter((d) => !(d.name === spec.name && d.state === 'pending')), entry];
+    this.refresh();
+    const start = Date.now();
+    const total = spec.dueAt.getTime() - start;
+    const warnIn = Math.floor(total * this.policy.warningFraction);
+    const finish = (state: DeadlineView['state']): boolean => {
+      entry.state = state;
+      this.recomputeSla();
+      this.refresh();
+      return state === 'met';
+    };
+    if (total <= 0) return finish(done() ? 'met' : 'missed');
+    if (await condition(done, Math.max(1, warnIn), { summary: `${spec.summary} — warning at ${Math.round(this.policy.warningFraction * 100)}%` })) {
+      return finish('met');
+    }
+    entry.warned = true;
+    this.recomputeSla();
+    this.refresh();
+    const remaining = spec.dueAt.getTime() - Date.now();
+    if (remaining > 0 && (await condition(done, remaining, { summary: spec.summary }))) return finish('met');
+    return finish(done() ? 'met' : 'missed');
+  }
+
+  /** A deadline that no longer applies (e.g. the case was closed as invalid). */
+  cancelDeadline(name: string): void {
+    for (const d of this.state.deadlines) if (d.name === name && d.state === 'pending') d.state = 'cancelled';
+    this.recomputeSla();
+    this.refresh();
+  }
+
+  /**
+   * The timed-out branch: raise the case to `roles`, notify them once (the key names this
+   * threshold), flag it escalated and write the audit event.
+   */
+  async escalate(input: { deadline: string; rule: string; roles: Role[]; reason: string; dueAt: string; step: string; template?: TemplateName }): Promise<void> {
+    this.state.escalated = true;
+    await this.audit('escalated', { staffId: 'system', role: 'system' }, {
+      deadline: input.deadline,
+      rule: input.rule,
+      to: input.roles,
+      reason: input.reason,
+    });
+    await activities.notify.executeWithOptions(
+      { startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, summary: `escalate ${input.deadline} to ${input.roles.join('+')}` },
+      [
+        {
+          idempotencyKey: `${this.workflowId}:escalate:${input.step}`,
+          caseId: this.state.caseId,
+          propertyId: this.state.propertyId,
+          areaId: this.state.areaId,
+          roles: input.roles,
+          template: input.template ?? 'escalation',
+          data: { caseId: this.state.caseId, room: this.state.room, deadline: input.deadline, rule: input.rule, dueAt: input.dueAt, reason: input.reason },
+        },
+      ],
+    );
+  }
+
+  /** A breach stays on the record; a warning clears once its deadline is met. */
+  private recomputeSla(): void {
+    const worst = this.state.deadlines.reduce<SlaState>((acc, d) => {
+      const level: SlaState = d.state === 'missed' ? 'breached' : d.state === 'pending' && d.warned ? 'warning' : 'ok';
+      return SLA_RANK[level] > SLA_RANK[acc] ? level : acc;
+    }, 'ok');
+    this.state.slaState = worst;
+  }
+
+  nextDue(): DeadlineView | undefined {
+    return this.state.deadlines
+      .filter((d) => d.state === 'pending')
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
+  }
+
+  /** Search attributes and the markdown current details, after every transition. */
+  refresh(): void {
+    const next = this.nextDue();
+    upsertSearchAttributes([
+      { key: CaseStatus, value: this.state.status },
+      { key: Severity, value: this.state.severity },
+      { key: AssigneeId, value: this.state.assigneeId ?? null },
+      { key: SlaStateKey, value: this.state.slaState },
+      { key: Escalated, value: this.state.escalated },
+      { key: DueAt, value: next ? new Date(next.dueAt) : null },
+    ]);
+    setCurrentDetails(this.details());
+  }
+
+  private details(): string {
+    const s = this.state;
+    const tz = this.policy.timeZone;
+    const when = (iso: string) =>
+      new Date(iso).toLocaleString('zh-CN', { timeZone: tz, hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    const pending = s.deadlines.filter((d) => d.state === 'pending');
+    const missed = s.deadlines.filter((d) => d.state === 'missed');
+    const last = s.recent[s.recent.length - 1];
+    return [
+      `### ${s.caseId} · ${s.kind} · ${s.severity}`,
+      `**Status:** ${s.status}${s.room ? ` · room ${s.room}` : ''} · area ${s.areaId}`,
+      `**Assignee:** ${s.assigneeId ?? '—'} · **SLA:** ${s.slaState}${s.escalated ? ' · **escalated**' : ''}`,
+      '',
+      pending.length ? '**Due next**' : '**Nothing due**',
+      ...pending.map((d) => `- ${d.name} (${d.rule}) by ${when(d.dueAt)}${d.warned ? ' ⚠️' : ''}`),
+      ...(missed.length ? ['', '**Missed**', ...missed.map((d) => `- ${d.name} (${d.rule}), was due ${when(d.dueAt)}`)] : []),
+      '',
+      last ? `**Last action:** ${last.action} by ${last.actorId} (${last.actorRole}) at ${when(last.at)}` : '',
+    ].join('\n');
+  }
+}
