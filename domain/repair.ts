@@ -18,7 +18,9 @@ const phone = z
 /** I2: what a repair request (报修) records at intake. */
 export const repairIntakeSchema = z
   .object({
-    room: z.string().trim().min(1).max(32).describe('Room number 房号 as "building-unit-room", e.g. "1-1-301"'),
+    room: z.string().trim().min(1).max(32).optional().describe('Room number 房号 as "building-unit-room", e.g. "1-1-301"; required unless publicArea'),
+    /** For a public-facility repair: the area it is in. */
+    areaId: z.string().trim().min(1).max(32).optional().describe('Area 片区 of a public-facility repair'),
     contactName: z.string().trim().min(1).max(64),
     contactPhone: phone,
     channel: z.enum(CHANNELS),
@@ -32,6 +34,12 @@ export const repairIntakeSchema = z
   })
   .strict()
   .superRefine((value, ctx) => {
+    if (!value.publicArea && !value.room) {
+      ctx.addIssue({ code: 'custom', path: ['room'], message: 'the room is required for a repair inside a home' });
+    }
+    if (value.publicArea && !value.areaId) {
+      ctx.addIssue({ code: 'custom', path: ['areaId'], message: 'a public-facility repair names its area (R7)' });
+    }
     if (value.classification === 'major' && !value.appointmentAt) {
       ctx.addIssue({ code: 'custom', path: ['appointmentAt'], message: 'a major repair needs an agreed appointment time (R5)' });
     }

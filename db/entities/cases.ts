@@ -99,6 +99,8 @@ export const IdempotentRequest = defineEntity({
     staffId: p.string().length(32).primary(),
     key: p.string().length(200).primary(),
     requestHash: p.string().length(64),
+    /** What the request created (a case number), claimed before the work so a replay finds it. */
+    resourceId: p.string().length(64).nullable(),
     statusCode: p.integer().nullable(),
     response: p.json<unknown>().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),

@@ -1,6 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261122155114_initial extends Migration {
+export class Migration20261122000000_initial extends Migration {
 
   override async up(): Promise<void> {
     this.addSql(`create table "service_case" ("id" varchar(32) not null, "workflow_id" varchar(128) not null, "kind" varchar(32) not null, "property_id" varchar(32) not null, "area_id" varchar(32) not null, "household_id" varchar(64) null, "room" varchar(32) null, "channel" varchar(32) not null, "severity" varchar(32) null, "category" varchar(64) null, "status" varchar(32) not null, "assignee_id" varchar(32) null, "contact_name" varchar(64) null, "contact_phone" varchar(32) null, "description" text not null, "due_at" timestamptz null, "sla_state" varchar(16) not null default 'ok', "escalated" boolean not null default false, "links" jsonb not null default '[]', "received_at" timestamptz not null, "received_by" varchar(32) not null, "closed_at" timestamptz null, "updated_at" timestamptz not null, constraint "service_case_pkey" primary key ("id"));`);
@@ -15,7 +15,7 @@ export class Migration20261122155114_initial extends Migration {
     this.addSql(`create index "case_event_case_id_index" on "case_event" ("case_id");`);
     this.addSql(`alter table "case_event" add constraint "case_event_idempotency_key_unique" unique ("idempotency_key");`);
 
-    this.addSql(`create table "idempotent_request" ("staff_id" varchar(32) not null, "key" varchar(200) not null, "request_hash" varchar(64) not null, "status_code" int null, "response" jsonb null, "created_at" timestamptz not null, constraint "idempotent_request_pkey" primary key ("staff_id", "key"));`);
+    this.addSql(`create table "idempotent_request" ("staff_id" varchar(32) not null, "key" varchar(200) not null, "request_hash" varchar(64) not null, "resource_id" varchar(64) null, "status_code" int null, "response" jsonb null, "created_at" timestamptz not null, constraint "idempotent_request_pkey" primary key ("staff_id", "key"));`);
 
     this.addSql(`create table "notification" ("id" serial primary key, "idempotency_key" varchar(200) not null, "case_id" varchar(32) null, "recipient_id" varchar(32) null, "recipient_email" varchar(200) not null, "template" varchar(64) not null, "subject" varchar(300) not null, "status" varchar(16) not null default 'pending', "attempts" int not null default 0, "message_id" varchar(300) null, "last_error" text null, "created_at" timestamptz not null, "sent_at" timestamptz null);`);
     this.addSql(`alter table "notification" add constraint "notification_idempotency_key_unique" unique ("idempotency_key");`);

@@ -1,0 +1,27 @@
+# syntax=docker/dockerfile:1
+# The api, worker and migrate image (docker-compose.yml runs it three ways):
+#   node dist/api/server.js | node dist/worker.js | node dist/scripts/migrate.js
+# tsc -p tsconfig.build.json keeps the source folders under dist/: the worker bundles its workflow
+# code at startup from dist/workflows, and the migrator reads dist/db/migrations.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- build: all dependencies, compile TypeScript to dist/ ----
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+
+# ---- runtime: production dependencies and the compiled output only ----
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+COPY --from=build /app/dist ./dist
+# The image's unprivileged `node` user (uid 1000); the app files stay root-owned and read-only to it.
+USER node
+EXPOSE 3000
+CMD ["node", "dist/api/server.js"]

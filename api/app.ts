@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import express, { Router, type Express } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { Orm } from '../db/orm';
+import { authenticate } from './auth';
+import { mount, openApiDocument, type Operation } from './contract';
+import { docsPage } from './docs';
+import { notFoundRoute, problemHandler } from './problem';
+import { repairOperations } from './routes/repairs';
+
+export const API_PREFIX = '/api/v1';
+export const BODY_LIMIT = '64kb';
+
+export interface ApiDeps {
+  orm: Orm;
+  temporal: Client;
+  config: Config;
+  logger: Logger;
+}
+
+/** Every operation of the staff API; the OpenAPI document is generated from this list. */
+export function apiOperations(deps: ApiDeps): Operation[] {
+  return [...repairOperations(deps)];
+}
+
+export function buildApp(deps: ApiDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Never log bodies or the Authorization header: they carry API keys and residents' personal data.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customProps: (req) => ({ staffId: req.staff?.id }),
+    }),
+  );
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.all([
+      deps.orm.em
+        .fork()
+        .getConnection()
+        .execute('select 1')
+        .then(() => ['postgres', 'ok'] as const, () => ['postgres', 'unreachable'] as const),
+      deps.temporal.connection.workflowService
+        .getSystemInfo({})
+        .then(() => ['temporal', 'ok'] as const, () => ['temporal', 'unreachable'] as const),
+    ]);
+    const ready = checks.every(([, state]) => state === 'ok');
+    if (!ready) res.setHeader('Retry-After', '5');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks) });
+  });
+
+  const operations = apiOperations(deps);
+  const document = openApiDocument(operations, { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  app.get('/docs', (_req, res) => {
+    res.type('html').send(docsPage(document));
+  });
+
+  const api = Router();
+  api.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  const auth = authenticate(deps.orm);
+  for (const op of operations) mount(api, op, auth);
+  app.use(API_PREFIX, api);
+
+  app.use(notFoundRoute);
+  app.use(problemHandler);
+  return app;
+}

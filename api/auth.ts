@@ -1,0 +1,53 @@
+import 'pino-http';
+import { createHash, randomBytes } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import { Staff } from '../db/entities';
+import type { Orm } from '../db/orm';
+import type { Actor, Role } from '../domain/people';
+import { HttpProblem } from './problem';
+
+export interface StaffPrincipal {
+  id: string;
+  propertyId: string;
+  roles: Role[];
+  areaIds: string[];
+}
+
+/** Keys are random 32-byte tokens shown once; only their SHA-256 is stored, so a lookup by hash is a constant-time-safe equality. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function newApiKey(): string {
+  return `wy_${randomBytes(24).toString('base64url')}`;
+}
+
+/** The actor recorded on a staff action: the principal's first role that the action allows. */
+export function actorFor(staff: StaffPrincipal, allowed: readonly Role[]): Actor {
+  const role = staff.roles.find((r) => allowed.includes(r));
+  if (!role) throw new HttpProblem(403, 'Forbidden', `this action is for ${allowed.join(', ')}`);
+  return { staffId: staff.id, role };
+}
+
+/** Resolves `Authorization: Bearer <key>` to a staff member; 401 without a valid key. */
+export function authenticate(orm: Orm): RequestHandler {
+  return async (req, _res, next) => {
+    const header = req.get('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) return next(new HttpProblem(401, 'Unauthorized', 'send an API key as "Authorization: Bearer <key>"', {}, { 'WWW-Authenticate': 'Bearer' }));
+    const em = orm.em.fork();
+    const staff = await em.findOne(Staff, { apiKeyHash: hashApiKey(match[1]), active: true, apiKeyRevokedAt: null });
+    if (!staff) return next(new HttpProblem(401, 'Unauthorized', 'the API key is unknown or revoked', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }));
+    staff.apiKeyLastUsedAt = new Date();
+    await em.flush();
+    req.staff = { id: staff.id, propertyId: staff.propertyId, roles: staff.roles, areaIds: staff.areaIds };
+    req.log?.setBindings?.({ staffId: staff.id });
+    next();
+  };
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    staff?: StaffPrincipal;
+  }
+}

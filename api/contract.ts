@@ -1,0 +1,198 @@
+/**
+ * One contract: each operation is declared once with its zod schemas; the same declaration
+ * mounts the express route (parsing every input at the edge) and generates the OpenAPI 3.1
+ * document. A route cannot exist without appearing in the document.
+ */
+import type { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import type { Role } from '../domain/people';
+import type { StaffPrincipal } from './auth';
+import { HttpProblem, validationProblem } from './problem';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface OperationContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Present on every operation that is not public. */
+  staff: StaffPrincipal;
+  req: Request;
+  res: Response;
+}
+
+export interface OperationResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Operation<P = unknown, Q = unknown, B = unknown> {
+  method: Method;
+  /** Express-style path under the API prefix, e.g. `/repairs/:caseId`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  /** Roles allowed (domain.md §0), or `public` for unauthenticated routes. */
+  roles: readonly Role[] | 'public';
+  params?: z.ZodType<P>;
+  query?: z.ZodType<Q>;
+  body?: z.ZodType<B>;
+  bodyExample?: unknown;
+  /** Accepts an Idempotency-Key header (creating requests). */
+  idempotent?: boolean;
+  responses: Record<number, { description: string; schema?: z.ZodType; example?: unknown }>;
+  handler: (ctx: OperationContext<P, Q, B>) => Promise<OperationResult>;
+}
+
+/** Keeps each operation's generic types while collecting them in one list. */
+export function operation<P, Q, B>(op: Operation<P, Q, B>): Operation {
+  return op as unknown as Operation;
+}
+
+export function mount(router: Router, op: Operation, authenticate: (req: Request, res: Response, next: (err?: unknown) => void) => void): void {
+  const handlers = [
+    ...(op.roles === 'public' ? [] : [authenticate]),
+    async (req: Request, res: Response) => {
+      if (op.roles !== 'public') {
+        const staff = req.staff!;
+        if (!staff.roles.some((r) => (op.roles as readonly Role[]).includes(r))) {
+          throw new HttpProblem(403, 'Forbidden', `${op.operationId} is for ${(op.roles as readonly Role[]).join(', ')}`);
+        }
+      }
+      if (op.body && req.method !== 'GET' && !req.is('application/json')) {
+        throw new HttpProblem(415, 'Unsupported media type', 'send the body as application/json');
+      }
+      const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'path' | 'query' | 'body'): T => {
+        if (!schema) return undefined as T;
+        const parsed = schema.safeParse(value);
+        if (!parsed.success) throw validationProblem(where, parsed.error);
+        return parsed.data;
+      };
+      const params = parse(op.params, req.params, 'path');
+      const query = parse(op.query, req.query, 'query');
+      const body = parse(op.body, req.body ?? {}, 'body');
+      const result = await op.handler({ params, query, body, staff: req.staff!, req, res });
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      if (result.body === undefined) res.status(result.status).end();
+      else res.status(result.status).json(result.body);
+    },
+  ];
+  router[op.method](op.path, ...handlers);
+}
+
+const problemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status'],
+  properties: {
+    type: { type: 'string', format: 'uri' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    requestId: { type: 'string' },
+    'invalid-params': {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { name: { type: 'string' }, in: { type: 'string' }, reason: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const STANDARD_ERRORS: Record<number, string> = {
+  400: 'Invalid input; `invalid-params` lists each bad field',
+  401: 'Missing or unknown API key',
+  403: 'The key is valid but its role may not do this',
+  413: 'Body over the size limit',
+  415: 'Body is not application/json',
+  500: 'Internal error (logged with the request id; no details are returned)',
+};
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return rest;
+}
+
+function parameters(op: Operation) {
+  const out: Record<string, unknown>[] = [];
+  for (const [where, schema] of [['path', op.params], ['query', op.query]] as const) {
+    if (!schema) continue;
+    const js = jsonSchema(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+    for (const [name, prop] of Object.entries(js.properties ?? {})) {
+      out.push({
+        name,
+        in: where,
+        required: where === 'path' || (js.required ?? []).includes(name),
+        ...(prop.description ? { description: prop.description } : {}),
+        schema: prop,
+      });
+    }
+  }
+  if (op.idempotent) {
+    out.push({
+      name: 'Idempotency-Key',
+      in: 'header',
+      required: false,
+      description: 'Repeat a create safely: the same key and body return the first answer; another body under the same key is 422.',
+      schema: { type: 'string', minLength: 8, maxLength: 200 },
+    });
+  }
+  return out;
+}
+
+/** The OpenAPI 3.1 document of every mounted operation. */
+export function openApiDocument(ops: Operation[], info: { title: string; version: string; prefix: string }) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of ops) {
+    const path = `${info.prefix}${op.path}`.replace(/:([A-Za-z_]+)/g, '{$1}');
+    const responses: Record<string, unknown> = {};
+    for (const [status, r] of Object.entries(op.responses)) {
+      responses[status] = {
+        description: r.description,
+        ...(r.schema ? { content: { 'application/json': { schema: jsonSchema(r.schema, 'output'), ...(r.example !== undefined ? { example: r.example } : {}) } } } : {}),
+      };
+    }
+    const errors = Object.entries(STANDARD_ERRORS).filter(([status]) => {
+      if (op.roles === 'public' && (status === '401' || status === '403')) return false;
+      if (!op.body && (status === '413' || status === '415')) return false;
+      return true;
+    });
+    for (const [status, description] of errors) {
+      responses[status] ??= { description, content: { 'application/problem+json': { schema: problemSchema } } };
+    }
+    for (const status of Object.keys(responses)) {
+      const r = responses[status] as { content?: unknown; description: string };
+      if (Number(status) >= 400 && !r.content) r.content = { 'application/problem+json': { schema: problemSchema } };
+    }
+    paths[path] ??= {};
+    paths[path][op.method] = {
+      operationId: op.operationId,
+      summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
+      tags: op.tags,
+      ...(op.roles === 'public' ? { security: [] } : { 'x-roles': op.roles }),
+      parameters: parameters(op),
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(op.body, 'input'), ...(op.bodyExample !== undefined ? { example: op.bodyExample } : {}) } },
+            },
+          }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: info.title, version: info.version },
+    servers: [{ url: '/' }],
+    components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A staff API key' } } },
+    security: [{ apiKey: [] }],
+    paths,
+  };
+}

@@ -1,0 +1,73 @@
+import 'pino-http';
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
+
+/** An RFC 9457 problem detail; thrown anywhere in a route, rendered as application/problem+json. */
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail?: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail ?? title);
+    this.name = 'HttpProblem';
+  }
+}
+
+export interface InvalidParam {
+  /** Where the bad value is: body, query, params or header, then its path. */
+  name: string;
+  in: 'body' | 'query' | 'path' | 'header';
+  reason: string;
+}
+
+export function validationProblem(where: InvalidParam['in'], error: z.ZodError): HttpProblem {
+  const invalid: InvalidParam[] = error.issues.map((issue) => ({
+    name: issue.path.length ? issue.path.join('.') : '(root)',
+    in: where,
+    reason: issue.message,
+  }));
+  return new HttpProblem(400, 'Invalid request', `${invalid.length} invalid field(s) in the ${where}`, { 'invalid-params': invalid });
+}
+
+export const PROBLEM_TYPE_BASE = 'https://wuye.example/problems/';
+
+function slug(title: string): string {
+  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/(^-|-$)/g, '');
+}
+
+export const notFoundRoute: RequestHandler = (req, _res, next) => {
+  next(new HttpProblem(404, 'Not found', `no route for ${req.method} ${req.path}`));
+};
+
+/** The last middleware: every error becomes problem+json; nothing internal leaks to the client. */
+export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  let problem: HttpProblem;
+  if (error instanceof HttpProblem) {
+    problem = error;
+  } else if (error?.type === 'entity.too.large') {
+    problem = new HttpProblem(413, 'Payload too large', `the body is over the limit of ${error.limit} bytes`);
+  } else if (error?.type === 'entity.parse.failed') {
+    problem = new HttpProblem(400, 'Malformed JSON', 'the body is not valid JSON');
+  } else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
+    problem = new HttpProblem(415, 'Unsupported encoding', String(error.message));
+  } else {
+    req.log?.error({ err: error }, 'unhandled error');
+    problem = new HttpProblem(500, 'Internal error', 'the request failed; it has been logged with its request id');
+  }
+  for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
+  res
+    .status(problem.status)
+    .type('application/problem+json')
+    .json({
+      type: `${PROBLEM_TYPE_BASE}${slug(problem.title)}`,
+      title: problem.title,
+      status: problem.status,
+      ...(problem.detail ? { detail: problem.detail } : {}),
+      instance: req.originalUrl,
+      requestId: req.id,
+      ...problem.extra,
+    });
+};

@@ -1,0 +1,122 @@
+/**
+ * One test file's slice of the real stack: its own Postgres database (from the migrated
+ * template), the demo seed with the given policy, a real SMTP server, a worker on its own task
+ * queue with the prebuilt workflow bundle, a Temporal client and the express app.
+ */
+import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { Client as PgClient } from 'pg';
+import pino from 'pino';
+import type { Express } from 'express';
+import { buildApp } from '../../api/app';
+import { loadConfig, type Config } from '../../config';
+import { openOrm, type Orm } from '../../db/orm';
+import { seedDemo, type SeedResult } from '../../db/seed';
+import type { ServicePolicyInput } from '../../domain/policy';
+import { createMailer, createWorker } from '../../worker';
+import { startSmtpCapture, type ReceivedMail } from './smtp';
+
+export const TEMPLATE_DB = 'service_centre_template';
+
+export interface TestStack {
+  orm: Orm;
+  client: Client;
+  worker: Worker;
+  app: Express;
+  config: Config;
+  seed: SeedResult;
+  mails: ReceivedMail[];
+  keyOf(staffId: string): string;
+  close(): Promise<void>;
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run this test through jest (test/helpers/global-setup.ts)`);
+  return value;
+}
+
+async function createDatabase(): Promise<string> {
+  const base = required('TEST_DATABASE_URL');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new PgClient({ connectionString: base.replace(/\/[^/]+$/, '/postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  return base.replace(/\/[^/]+$/, `/${name}`);
+}
+
+let runtimeQuiet = false;
+
+export async function startTestStack(options: { policy?: ServicePolicyInput } = {}): Promise<TestStack> {
+  if (!runtimeQuiet) {
+    Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) } as never });
+    runtimeQuiet = true;
+  }
+  const smtp = await startSmtpCapture();
+  const databaseUrl = await createDatabase();
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: required('TEST_TEMPORAL_ADDRESS'),
+    TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
+    DATABASE_URL: databaseUrl,
+    SMTP_URL: smtp.url,
+    LOG_LEVEL: 'silent',
+  });
+  const orm = await openOrm(databaseUrl, { poolMax: 5 });
+  const seed = await seedDemo(orm, { policy: options.policy });
+  const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+  const mailer = createMailer(config.SMTP_URL!);
+  const worker = await createWorker(
+    { connection: nativeConnection, orm, mailer, config },
+    { workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') } },
+  );
+  const running = worker.run();
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = buildApp({ orm, temporal: client, config, logger: pino({ level: 'silent' }) });
+  return {
+    orm,
+    client,
+    worker,
+    app,
+    config,
+    seed,
+    mails: smtp.mails,
+    keyOf: (staffId) => {
+      const s = seed.staff.find((x) => x.id === staffId);
+      if (!s) throw new Error(`no seeded staff ${staffId}`);
+      return s.apiKey;
+    },
+    async close() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await nativeConnection.close();
+      mailer.close();
+      await orm.close(true);
+      await smtp.close();
+    },
+  };
+}
+
+/** Polls until `probe` returns a truthy value; real servers are eventually consistent (visibility, mail). */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${options.what ?? 'condition'}${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
+  }
+}
