@@ -16,6 +16,8 @@ const common = {
 };
 
 module.exports = {
+  // Workflow tests wait on real (compressed) deadlines on a real server.
+  testTimeout: 120000,
   // Pure tests need no servers; everything else shares one Temporal dev server and one Postgres.
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
@@ -25,7 +27,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/{workflows,e2e,replay}/**/*.test.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

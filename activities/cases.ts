@@ -91,6 +91,7 @@ export function createCaseActivities({ orm }: ActivityDeps) {
             assigneeId: null,
             dueAt: null,
             closedAt: null,
+            updatedAt: new Date(),
           },
           { onConflictAction: 'ignore' },
         );
@@ -129,8 +130,9 @@ export function createCaseActivities({ orm }: ActivityDeps) {
       const counts = await em
         .getConnection()
         .execute<{ assignee_id: string; open: string }[]>(
-          `select assignee_id, count(*) as open from service_case where assignee_id = any(?) and closed_at is null group by assignee_id`,
-          [choices.map((s) => s.id)],
+          `select assignee_id, count(*) as open from service_case
+           where assignee_id in (${choices.map(() => '?').join(', ')}) and closed_at is null group by assignee_id`,
+          choices.map((s) => s.id),
         );
       const open = new Map(counts.map((c) => [c.assignee_id, Number(c.open)]));
       return [...choices].sort((a, b) => (open.get(a.id) ?? 0) - (open.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0].id;

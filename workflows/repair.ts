@@ -202,36 +202,41 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     attempt.engineers.push(engineerId);
     state.assigneeId = engineerId;
     state.status = 'dispatched';
-    const acceptBy = new Date(Date.now() + policy.repair.acceptWithinMs).toISOString();
     await tracker.audit('dispatched', { staffId: 'system', role: 'system' }, { engineerId, attempt: attempt.number });
+  }
+
+  /** The work order to the engineer and, R2, a copy to the area's butler who follows the repair. */
+  async function sendWorkOrder(attempt: Attempt, acceptBy: Date): Promise<void> {
     const step = `${attempt.number}.${attempt.engineers.length}`;
-    await activities.notify({
-      idempotencyKey: `${workflowInfo().workflowId}:dispatch:${step}`,
-      workflowId: workflowInfo().workflowId,
-      caseId: state.caseId,
-      propertyId: input.propertyId,
-      staffIds: [engineerId],
-      template: 'dispatch',
-      data: {
+    const workflowId = workflowInfo().workflowId;
+    await Promise.all([
+      activities.notify({
+        idempotencyKey: `${workflowId}:dispatch:${step}`,
+        workflowId,
         caseId: state.caseId,
-        room: state.room,
-        classification: state.classification,
-        description: input.intake.description,
-        contactPhone: input.intake.contactPhone,
-        dueAt: acceptBy,
-      },
-    });
-    // R2: the butler is told, and follows the repair.
-    await activities.notify({
-      idempotencyKey: `${workflowInfo().workflowId}:dispatch-copy:${step}`,
-      workflowId: workflowInfo().workflowId,
-      caseId: state.caseId,
-      propertyId: input.propertyId,
-      areaId: input.areaId,
-      roles: ['butler'],
-      template: 'dispatchCopy',
-      data: { caseId: state.caseId, room: state.room, classification: state.classification },
-    });
+        propertyId: input.propertyId,
+        staffIds: [state.assigneeId!],
+        template: 'dispatch',
+        data: {
+          caseId: state.caseId,
+          room: state.room,
+          classification: state.classification,
+          description: input.intake.description,
+          contactPhone: input.intake.contactPhone,
+          dueAt: acceptBy.toISOString(),
+        },
+      }),
+      activities.notify({
+        idempotencyKey: `${workflowId}:dispatch-copy:${step}`,
+        workflowId,
+        caseId: state.caseId,
+        propertyId: input.propertyId,
+        areaId: input.areaId,
+        roles: ['butler'],
+        template: 'dispatchCopy',
+        data: { caseId: state.caseId, room: state.room, classification: state.classification },
+      }),
+    ]);
   }
 
   async function runAttempt(number: number): Promise<Attempt> {
@@ -245,10 +250,13 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     const acceptance = (async () => {
       for (;;) {
         const acceptBy = new Date(Date.now() + policy.repair.acceptWithinMs);
-        const met = await tracker.deadline(
-          { name: 'accept', rule: 'R2', dueAt: acceptBy, summary: `R2 acceptance due (attempt ${number})` },
-          () => attempt.acceptedAt !== undefined || finished(),
-        );
+        const [met] = await Promise.all([
+          tracker.deadline(
+            { name: 'accept', rule: 'R2', dueAt: acceptBy, summary: `R2 acceptance due (attempt ${number})` },
+            () => attempt.acceptedAt !== undefined || finished(),
+          ),
+          sendWorkOrder(attempt, acceptBy),
+        ]);
         if (met) return;
         await tracker.escalate({
           deadline: 'accept',

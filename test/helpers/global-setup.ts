@@ -6,7 +6,7 @@
  */
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -33,6 +33,7 @@ export default async function globalSetup(): Promise<void> {
   const started = Date.now();
   const cli = resolveTemporalCli();
   const workDir = mkdtempSync(join(tmpdir(), 'wuye-test-'));
+  chmodSync(workDir, 0o755); // when run as root, Postgres runs as the `postgres` user and must reach its data dir
 
   const [env, pg, bundle] = await Promise.all([
     TestWorkflowEnvironment.createLocal({

@@ -54,7 +54,7 @@ let runtimeQuiet = false;
 
 export async function startTestStack(options: { policy?: ServicePolicyInput } = {}): Promise<TestStack> {
   if (!runtimeQuiet) {
-    Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => process.stderr.write(`${m}\n`) } as never });
+    Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m: string, a?: unknown) => process.env.TEST_WORKER_LOGS && process.stderr.write(`${m} ${JSON.stringify(a)}\n`), error: (m: string, a?: unknown) => process.stderr.write(`${m} ${JSON.stringify(a)}\n`) } as never });
     runtimeQuiet = true;
   }
   const smtp = await startSmtpCapture();

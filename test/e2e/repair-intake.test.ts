@@ -1,0 +1,137 @@
+/**
+ * The first vertical slice on real parts: HTTP → repair workflow → Postgres row + audit event →
+ * dispatch mail over SMTP → live state by query → search attributes in Temporal's visibility.
+ */
+import request from 'supertest';
+import { Case, CaseEvent, Notification } from '../../db/entities';
+import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
+import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  // Deadlines far away: this file is about intake, not escalation.
+  stack = await startTestStack({ policy: DEFAULT_POLICY });
+});
+afterAll(async () => stack?.close());
+
+const intake = {
+  room: '1-1-301',
+  contactName: '王先生',
+  contactPhone: '13800138000',
+  channel: 'phone',
+  description: '卫生间水管漏水',
+  classification: 'general',
+  tags: ['water'],
+};
+
+describe('repair intake end to end', () => {
+  it('I2/R2: a repair request opens a case, writes the read model and audit log, mails the engineer once, and is visible by search attributes', async () => {
+    const created = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .send(intake)
+      .expect(201);
+    const { caseId, workflowId } = created.body;
+    expect(caseId).toMatch(/^R\d{8}-\d{4}$/);
+    expect(workflowId).toBe(`repair-${caseId}`);
+    expect(created.headers.location).toBe(`/api/v1/repairs/${caseId}`);
+
+    // The read model row and the first audit event, written by activities.
+    const row = await eventually(() => stack.orm.em.fork().findOne(Case, { id: caseId }), { what: 'case row' });
+    expect(row).toMatchObject({ kind: 'repair', room: '1-1-301', areaId: 'A1', channel: 'phone', severity: 'general', receivedBy: 'S-FD1' });
+    const events = await eventually(async () => {
+      const found = await stack.orm.em.fork().find(CaseEvent, { caseId }, { orderBy: { id: 'asc' } });
+      return found.some((e) => e.action === 'dispatched') ? found : undefined;
+    }, { what: 'dispatched event' });
+    expect(events[0]).toMatchObject({ action: 'received', actorId: 'S-FD1', actorRole: 'frontdesk' });
+
+    // The work order mail reaches the engineer over real SMTP.
+    const dispatchMail = await eventually(async () => stack.mails.find((m) => m.subject.includes('派工单') && m.subject.includes(caseId)), { what: 'dispatch mail' });
+    expect(dispatchMail.to).toEqual([expect.stringMatching(/^s-en\d@/)]);
+    expect(dispatchMail.text).toContain('卫生间水管漏水');
+
+    // The live state comes from the workflow's query.
+    const view = await request(stack.app).get(`/api/v1/repairs/${caseId}`).set('Authorization', `Bearer ${stack.keyOf('S-BT1')}`).expect(200);
+    expect(view.body).toMatchObject({ caseId, status: 'dispatched', source: 'workflow', allowedActions: ['accept'] });
+    expect(view.body.deadlines).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'accept', rule: 'R2', state: 'pending' })]));
+
+    // Supervisors find it in the Temporal UI by its search attributes; no personal data there.
+    const listed = await eventually(async () => {
+      for await (const wf of stack.client.workflow.list({ query: `CaseType='repair' AND CaseStatus='dispatched' AND AreaId='A1' AND WorkflowId='${workflowId}'` })) return wf;
+      return undefined;
+    }, { what: 'visibility listing' });
+    expect(listed.workflowId).toBe(workflowId);
+    const description = await stack.client.workflow.getHandle(workflowId).describe();
+    const attributes = JSON.stringify(description.searchAttributes);
+    expect(attributes).not.toContain('王先生');
+    expect(attributes).not.toContain('13800138000');
+    const summary = await description.staticSummary();
+    expect(summary).toContain(caseId);
+    expect(summary).not.toContain('王');
+
+    // Exactly once: one dispatch notification to the engineer, one mail, even after the activity settled.
+    await new Promise((r) => setTimeout(r, 1000));
+    const notifications = await stack.orm.em.fork().find(Notification, { caseId, template: 'dispatch' });
+    expect(notifications).toHaveLength(1);
+    expect(notifications[0].status).toBe('sent');
+    expect(stack.mails.filter((m) => m.subject.includes('派工单') && m.subject.includes(caseId))).toHaveLength(1);
+  });
+
+  it('I2: a malformed request gets 400 problem+json naming each bad field, and creates nothing', async () => {
+    const before = await stack.orm.em.fork().count(Case, {});
+    const response = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .send({ room: '', contactPhone: 'call me', channel: 'pigeon', classification: 'urgent', description: 'x' })
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const fields = (response.body['invalid-params'] as { name: string }[]).map((p) => p.name).sort();
+    expect(fields).toEqual(expect.arrayContaining(['channel', 'contactName', 'contactPhone', 'description', 'room']));
+    expect(response.body).toMatchObject({ status: 400, title: 'Invalid request' });
+    expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
+  });
+
+  it('R1: an unknown room is rejected with 422 and nothing is started', async () => {
+    const response = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .send({ ...intake, room: '9-9-999' })
+      .expect(422);
+    expect(response.body['invalid-params']).toEqual([expect.objectContaining({ name: 'room' })]);
+  });
+
+  it('the same Idempotency-Key and body return the first case; another body under that key is 422', async () => {
+    const key = 'retry-test-0001';
+    const first = await request(stack.app).post('/api/v1/repairs').set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`).set('Idempotency-Key', key).send(intake).expect(201);
+    const again = await request(stack.app).post('/api/v1/repairs').set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`).set('Idempotency-Key', key).send(intake).expect(201);
+    expect(again.body.caseId).toBe(first.body.caseId);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .set('Idempotency-Key', key)
+      .send({ ...intake, description: '另一件事' })
+      .expect(422);
+  });
+
+  it('without a key the API answers 401; with the wrong role 403; an unknown route 404 — all problem+json', async () => {
+    await request(stack.app).post('/api/v1/repairs').send(intake).expect(401).expect('content-type', /problem\+json/);
+    await request(stack.app).post('/api/v1/repairs').set('Authorization', `Bearer ${stack.keyOf('S-EN1')}`).send(intake).expect(403);
+    await request(stack.app).get('/api/v1/nothing-here').expect(404).expect('content-type', /problem\+json/);
+  });
+
+  it('the OpenAPI document lists every operation with an operationId', async () => {
+    const doc = await request(stack.app).get('/openapi.json').expect(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    const ids = Object.values(doc.body.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
+    expect(ids).toEqual(expect.arrayContaining(['createRepair', 'getRepair', 'listRepairs', 'repairAccept', 'repairSignOff']));
+  });
+});
+
+// Keep the compressed-policy helper honest here too: the slice must not depend on real durations.
+it('compressPolicy keeps counts and scales durations', () => {
+  const fast = compressPolicy(DEFAULT_POLICY, 60);
+  expect(fast.repair.urgentArriveWithinMs).toBe(20_000);
+  expect(fast.repair.failedAttemptsForMajorComplaint).toBe(2);
+});
