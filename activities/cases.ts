@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { LockMode } from '@mikro-orm/core';
 import { Case, CaseEvent, Property, Staff } from '../db/entities';
 import { parsePolicy, type ServicePolicy } from '../domain/policy';
 import type { Actor } from '../domain/people';
@@ -37,6 +38,8 @@ export interface CasePatch {
 
 export interface CaseEventInput {
   caseId: string;
+  /** The workflow's event counter; a patch older than what the row already shows is not applied. */
+  seq: number;
   /** workflowId + step: the same step written twice is one row. */
   idempotencyKey: string;
   action: string;
@@ -66,7 +69,7 @@ export function createCaseActivities({ orm }: ActivityDeps) {
     },
 
     /** Writes the case row and its first audit event; a retry finds both already there. */
-    async recordCase(record: CaseRecord, event: Omit<CaseEventInput, 'caseId'>): Promise<void> {
+    async recordCase(record: CaseRecord, event: Omit<CaseEventInput, 'caseId' | 'seq'>): Promise<void> {
       const em = orm.em.fork();
       await em.transactional(async (tx) => {
         await tx.upsert(
@@ -91,11 +94,12 @@ export function createCaseActivities({ orm }: ActivityDeps) {
             assigneeId: null,
             dueAt: null,
             closedAt: null,
+            eventSeq: 0,
             updatedAt: new Date(),
           },
           { onConflictAction: 'ignore' },
         );
-        await insertEvent(tx, { ...event, caseId: record.caseId });
+        await insertEvent(tx, { ...event, caseId: record.caseId, seq: 0 });
       });
     },
 
@@ -105,11 +109,13 @@ export function createCaseActivities({ orm }: ActivityDeps) {
       await em.transactional(async (tx) => {
         const inserted = await insertEvent(tx, input);
         if (!inserted || !input.patch) return;
-        const row = await tx.findOne(Case, { id: input.caseId });
+        const row = await tx.findOne(Case, { id: input.caseId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
         if (!row) {
           throw ApplicationFailure.create({ type: 'UnknownCase', message: `no case ${input.caseId}`, nonRetryable: true });
         }
+        if (row.eventSeq >= input.seq) return;
         applyPatch(row as unknown as Record<string, unknown>, input.patch);
+        row.eventSeq = input.seq;
       });
     },
 

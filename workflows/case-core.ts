@@ -72,6 +72,7 @@ export class CaseTracker {
     this.refresh();
     await activities.appendCaseEvent({
       caseId: this.state.caseId,
+      seq,
       idempotencyKey: `${this.workflowId}:${seq}`,
       action,
       actor,

@@ -31,6 +31,8 @@ export const Case = defineEntity({
     escalated: p.boolean().default(false),
     /** Links to other cases, e.g. the major complaint a failed repair opened (R11). */
     links: p.json<{ caseId: string; relation: string }[]>().default([] as never),
+    /** The audit seq of the event that last wrote this row: concurrent activities may land out of order. */
+    eventSeq: p.integer().default(0),
     receivedAt: p.datetime(),
     receivedBy: p.string().length(32),
     closedAt: p.datetime().nullable(),

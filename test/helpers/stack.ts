@@ -4,6 +4,8 @@
  * queue with the prebuilt workflow bundle, a Temporal client and the express app.
  */
 import { randomBytes } from 'node:crypto';
+import { temporal } from '@temporalio/proto';
+import { msToTs } from '@temporalio/common/lib/time';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { Client as PgClient } from 'pg';
@@ -16,6 +18,7 @@ import { seedDemo, type SeedResult } from '../../db/seed';
 import type { ServicePolicyInput } from '../../domain/policy';
 import { createMailer, createWorker } from '../../worker';
 import { startSmtpCapture, type ReceivedMail } from './smtp';
+import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
 
 export const TEMPLATE_DB = 'service_centre_template';
 
@@ -50,6 +53,28 @@ async function createDatabase(): Promise<string> {
   return base.replace(/\/[^/]+$/, `/${name}`);
 }
 
+/**
+ * Workflow IDs are unique per namespace and every test file has its own database (so its own case
+ * numbers): each file gets a fresh namespace with our search attributes, as a deployment would.
+ */
+async function createNamespace(address: string): Promise<string> {
+  const namespace = `test-${randomBytes(5).toString('hex')}`;
+  const connection = await Connection.connect({ address });
+  try {
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('1 day') });
+    const types = temporal.api.enums.v1.IndexedValueType as unknown as Record<string, number>;
+    await connection.operatorService.addSearchAttributes({
+      namespace,
+      searchAttributes: Object.fromEntries(
+        searchAttributeCliSpecs().map(({ name, type }) => [name, types[`INDEXED_VALUE_TYPE_${type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`]]),
+      ),
+    });
+  } finally {
+    await connection.close();
+  }
+  return namespace;
+}
+
 let runtimeQuiet = false;
 
 export async function startTestStack(options: { policy?: ServicePolicyInput } = {}): Promise<TestStack> {
@@ -57,10 +82,12 @@ export async function startTestStack(options: { policy?: ServicePolicyInput } = 
     Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m: string, a?: unknown) => process.env.TEST_WORKER_LOGS && process.stderr.write(`${m} ${JSON.stringify(a)}\n`), error: (m: string, a?: unknown) => process.stderr.write(`${m} ${JSON.stringify(a)}\n`) } as never });
     runtimeQuiet = true;
   }
+  const namespace = await createNamespace(required('TEST_TEMPORAL_ADDRESS'));
   const smtp = await startSmtpCapture();
   const databaseUrl = await createDatabase();
   const config = loadConfig({
     TEMPORAL_ADDRESS: required('TEST_TEMPORAL_ADDRESS'),
+    TEMPORAL_NAMESPACE: namespace,
     TEMPORAL_TASK_QUEUE: `test-${randomBytes(4).toString('hex')}`,
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtp.url,
@@ -77,7 +104,7 @@ export async function startTestStack(options: { policy?: ServicePolicyInput } = 
   const running = worker.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = buildApp({ orm, temporal: client, config, logger: pino({ level: 'silent' }) });
+  const app = buildApp({ orm, temporal: client, config, logger: pino({ level: process.env.TEST_API_LOGS ? 'error' : 'silent' }) });
   return {
     orm,
     client,
