@@ -151,6 +151,7 @@ async function insertEvent(em: ReturnType<Orm['em']['fork']>, input: CaseEventIn
     .createQueryBuilder(CaseEvent)
     .insert({
       caseId: input.caseId,
+      seq: input.seq,
       idempotencyKey: input.idempotencyKey,
       action: input.action,
       actorId: input.actor.staffId,

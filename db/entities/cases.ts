@@ -45,9 +45,12 @@ export type ICase = InferEntity<typeof Case>;
 export const CaseEvent = defineEntity({
   name: 'CaseEvent',
   tableName: 'case_event',
+  indexes: [{ properties: ['caseId', 'seq'] }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
-    caseId: p.string().length(32).index(),
+    caseId: p.string().length(32),
+    /** The workflow's order of events (0 = intake); rows may be inserted in another order. */
+    seq: p.integer(),
     idempotencyKey: p.string().length(200).unique(),
     action: p.string().length(64),
     actorId: p.string().length(32),

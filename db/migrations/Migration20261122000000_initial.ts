@@ -11,9 +11,9 @@ export class Migration20261122000000_initial extends Migration {
 
     this.addSql(`create table "case_counter" ("prefix" varchar(8) not null, "day" varchar(8) not null, "last" int not null, constraint "case_counter_pkey" primary key ("prefix", "day"));`);
 
-    this.addSql(`create table "case_event" ("id" bigserial primary key, "case_id" varchar(32) not null, "idempotency_key" varchar(200) not null, "action" varchar(64) not null, "actor_id" varchar(32) not null, "actor_role" varchar(32) not null, "at" timestamptz not null, "payload" jsonb not null);`);
-    this.addSql(`create index "case_event_case_id_index" on "case_event" ("case_id");`);
+    this.addSql(`create table "case_event" ("id" bigserial primary key, "case_id" varchar(32) not null, "seq" int not null, "idempotency_key" varchar(200) not null, "action" varchar(64) not null, "actor_id" varchar(32) not null, "actor_role" varchar(32) not null, "at" timestamptz not null, "payload" jsonb not null);`);
     this.addSql(`alter table "case_event" add constraint "case_event_idempotency_key_unique" unique ("idempotency_key");`);
+    this.addSql(`create index "case_event_case_id_seq_index" on "case_event" ("case_id", "seq");`);
 
     this.addSql(`create table "idempotent_request" ("staff_id" varchar(32) not null, "key" varchar(200) not null, "request_hash" varchar(64) not null, "resource_id" varchar(64) null, "status_code" int null, "response" jsonb null, "created_at" timestamptz not null, constraint "idempotent_request_pkey" primary key ("staff_id", "key"));`);
 

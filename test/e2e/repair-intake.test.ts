@@ -41,7 +41,7 @@ describe('repair intake end to end', () => {
     const row = await eventually(() => stack.orm.em.fork().findOne(Case, { id: caseId }), { what: 'case row' });
     expect(row).toMatchObject({ kind: 'repair', room: '1-1-301', areaId: 'A1', channel: 'phone', severity: 'general', receivedBy: 'S-FD1' });
     const events = await eventually(async () => {
-      const found = await stack.orm.em.fork().find(CaseEvent, { caseId }, { orderBy: { id: 'asc' } });
+      const found = await stack.orm.em.fork().find(CaseEvent, { caseId }, { orderBy: { seq: 'asc' } });
       return found.some((e) => e.action === 'dispatched') ? found : undefined;
     }, { what: 'dispatched event' });
     expect(events[0]).toMatchObject({ action: 'received', actorId: 'S-FD1', actorRole: 'frontdesk' });

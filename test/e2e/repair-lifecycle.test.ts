@@ -87,7 +87,7 @@ describe('repair deadlines and staff actions', () => {
       return row?.status === 'closed' ? row : undefined;
     }, { what: 'closed read model' });
     expect(closed.closedAt).toBeInstanceOf(Date);
-    const actions = (await stack.orm.em.fork().find(CaseEvent, { caseId }, { orderBy: { id: 'asc' } })).map((e) => `${e.action}:${e.actorId}`);
+    const actions = (await stack.orm.em.fork().find(CaseEvent, { caseId }, { orderBy: { seq: 'asc' } })).map((e) => `${e.action}:${e.actorId}`);
     expect(actions).toEqual(['received:S-FD1', 'dispatched:system', `accept:${engineer}`, `arrive:${engineer}`, `complete:${engineer}`, 'signOff:S-BT2', 'closed:system']);
   });
 
