@@ -69,6 +69,12 @@ describe('repair intake end to end', () => {
     const summary = await description.staticSummary();
     expect(summary).toContain(caseId);
     expect(summary).not.toContain('王');
+    // The markdown "current details" the UI shows on the case page: what is due next and the last action.
+    const metadata = await stack.client.workflow.getHandle(workflowId).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(metadata.currentDetails).toContain(`### ${caseId} · repair · general`);
+    expect(metadata.currentDetails).toMatch(/\*\*Due next\*\*\n- accept \(R2\) by/);
+    expect(metadata.currentDetails).toMatch(/\*\*Last action:\*\* dispatched by system/);
+    expect(metadata.currentDetails).not.toMatch(/王|13800138000/);
 
     // Exactly once: one dispatch notification to the engineer, one mail, even after the activity settled.
     await new Promise((r) => setTimeout(r, 1000));
@@ -92,7 +98,7 @@ describe('repair intake end to end', () => {
     expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
   });
 
-  it('R1: an unknown room is rejected with 422 and nothing is started', async () => {
+  it('I2: an unknown room is rejected with 422 and nothing is started', async () => {
     const response = await request(stack.app)
       .post('/api/v1/repairs')
       .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
