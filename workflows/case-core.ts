@@ -9,7 +9,7 @@ import type { CasePatch } from '../activities/cases';
 import type { Actor, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { TemplateName } from '../activities/templates';
-import type { AuditEntry, DeadlineView, SlaState } from './messages';
+import type { CaseBasics, DeadlineView, SlaState } from './messages';
 import { AssigneeId, CaseStatus, DueAt, Escalated, Severity, SlaState as SlaStateKey } from './search-attributes';
 
 const RECENT_AUDIT_ENTRIES = 10;
@@ -20,23 +20,11 @@ export const activities = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
-export interface CoreState {
-  caseId: string;
+export interface CoreState extends CaseBasics {
   propertyId: string;
   kind: string;
-  status: string;
-  severity: string;
-  areaId: string;
-  room?: string;
-  assigneeId?: string;
-  slaState: SlaState;
-  escalated: boolean;
-  deadlines: DeadlineView[];
-  recent: AuditEntry[];
   /** Number of audit events written; the next event's idempotency key. */
   seq: number;
-  receivedAt: string;
-  closedAt?: string;
 }
 
 export interface DeadlineSpec {

@@ -60,11 +60,9 @@ export interface AuditEntry {
   payload?: Record<string, unknown>;
 }
 
-/** What `caseView` returns and every update answers with. */
-export interface CaseView {
+/** What every case workflow keeps in its state and shows. */
+export interface CaseBasics {
   caseId: string;
-  workflowId: string;
-  kind: 'repair';
   status: string;
   severity: string;
   areaId: string;
@@ -73,10 +71,16 @@ export interface CaseView {
   slaState: SlaState;
   escalated: boolean;
   deadlines: DeadlineView[];
-  allowedActions: string[];
   recent: AuditEntry[];
   receivedAt: string;
   closedAt?: string;
+}
+
+/** What `caseView` returns and every update answers with. */
+export interface CaseView extends CaseBasics {
+  workflowId: string;
+  kind: 'repair';
+  allowedActions: string[];
 }
 
 export const caseViewQuery = defineQuery<CaseView>('caseView');
