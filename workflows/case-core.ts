@@ -3,13 +3,14 @@
  * and what a supervisor sees in the Temporal UI (search attributes + current details).
  * Only case numbers, room numbers, codes and staff ids appear there — never names or phones.
  */
-import { condition, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, condition, log, proxyActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CasePatch } from '../activities/cases';
 import type { Actor, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { TemplateName } from '../activities/templates';
-import type { CaseBasics, DeadlineView, SlaState } from './messages';
+import type { ActionCall, ActionTable, CaseBasics, CaseMessages, CaseView, DeadlineView, SlaState } from './messages';
 import { AssigneeId, CaseStatus, DueAt, Escalated, Severity, SlaState as SlaStateKey } from './search-attributes';
 
 const RECENT_AUDIT_ENTRIES = 10;
@@ -196,5 +197,55 @@ export class CaseTracker {
       '',
       last ? `**Last action:** ${last.action} by ${last.actorId} (${last.actorRole}) at ${when(last.at)}` : '',
     ].join('\n');
+  }
+}
+
+export interface ActionHandlers<T extends ActionTable> {
+  /** The actions the case takes in its current state. */
+  allowed(): (keyof T & string)[];
+  /** Case-specific checks beyond role, state and payload (e.g. only the assignee); throw ApplicationFailure. */
+  check?(name: keyof T & string, call: ActionCall): void;
+  /** Applies an accepted action and answers with the case as it now is. */
+  apply(name: keyof T & string, call: ActionCall): Promise<CaseView>;
+  describe(name: keyof T & string): string;
+}
+
+/**
+ * Registers every action of a table as an update (whose validator rejects what the state forbids,
+ * so the caller hears why at once) and as a signal (the same checks; a refused signal is logged).
+ */
+export function registerActions<T extends ActionTable>(table: T, messages: CaseMessages<T>, handlers: ActionHandlers<T>): void {
+  const validate = (name: keyof T & string, call: ActionCall): void => {
+    const spec = table[name];
+    if (!spec.roles.includes(call.actor.role as never)) {
+      throw ApplicationFailure.create({ type: 'Forbidden', message: `${name} is for ${spec.roles.join(', ')}, not ${call.actor.role}` });
+    }
+    const allowed = handlers.allowed();
+    if (!allowed.includes(name)) {
+      throw ApplicationFailure.create({
+        type: 'ActionNotAllowed',
+        message: `${name} is not allowed while the ${handlers.describe(name)}; allowed now: ${allowed.join(', ') || 'nothing'}`,
+      });
+    }
+    handlers.check?.(name, call);
+    const parsed = spec.payload.safeParse(call.payload);
+    if (!parsed.success) {
+      throw ApplicationFailure.create({ type: 'InvalidPayload', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    }
+  };
+  for (const name of Object.keys(table) as (keyof T & string)[]) {
+    setHandler(messages.updates[name] as UpdateDefinition<CaseView, [ActionCall]>, (call: ActionCall) => handlers.apply(name, call), {
+      validator: (call: ActionCall) => validate(name, call),
+      description: table[name].summary,
+    });
+    setHandler(messages.signals[name] as SignalDefinition<[ActionCall]>, async (call: ActionCall) => {
+      try {
+        validate(name, call);
+      } catch (error) {
+        log.warn('ignored staff action sent as a signal', { action: name, reason: (error as Error).message });
+        return;
+      }
+      await handlers.apply(name, call);
+    });
   }
 }

@@ -38,9 +38,10 @@ export const REPAIR_ACTIONS = {
 
 export type RepairActionName = keyof typeof REPAIR_ACTIONS;
 export type RepairActionPayload<A extends RepairActionName> = z.infer<(typeof REPAIR_ACTIONS)[A]['payload']>;
-export const REPAIR_ACTION_NAMES = Object.keys(REPAIR_ACTIONS) as RepairActionName[];
 
 export type SlaState = 'ok' | 'warning' | 'breached';
+
+export type CaseKind = 'repair' | 'return_visit' | 'complaint';
 
 export interface DeadlineView {
   name: string;
@@ -79,18 +80,29 @@ export interface CaseBasics {
 /** What `caseView` returns and every update answers with. */
 export interface CaseView extends CaseBasics {
   workflowId: string;
-  kind: 'repair';
+  kind: CaseKind;
   allowedActions: string[];
 }
 
 export const caseViewQuery = defineQuery<CaseView>('caseView');
 
-const repairUpdates = Object.fromEntries(
-  REPAIR_ACTION_NAMES.map((name) => [name, defineUpdate<CaseView, [ActionCall]>(name)]),
-) as { [A in RepairActionName]: ReturnType<typeof defineUpdate<CaseView, [ActionCall<RepairActionPayload<A>>]>> };
+export type ActionTable = Record<string, ActionSpec>;
+type PayloadOf<T extends ActionTable, A extends keyof T> = z.infer<T[A]['payload']>;
 
-const repairSignals = Object.fromEntries(
-  REPAIR_ACTION_NAMES.map((name) => [name, defineSignal<[ActionCall]>(name)]),
-) as { [A in RepairActionName]: ReturnType<typeof defineSignal<[ActionCall<RepairActionPayload<A>>]>> };
+/** An update and a signal per action of a table; names are the action names (per workflow type). */
+export interface CaseMessages<T extends ActionTable> {
+  updates: { [A in keyof T]: ReturnType<typeof defineUpdate<CaseView, [ActionCall<PayloadOf<T, A>>]>> };
+  signals: { [A in keyof T]: ReturnType<typeof defineSignal<[ActionCall<PayloadOf<T, A>>]>> };
+}
 
-export const repairMessages = { updates: repairUpdates, signals: repairSignals };
+export function caseMessages<T extends ActionTable>(table: T): CaseMessages<T> {
+  const names = Object.keys(table);
+  return {
+    updates: Object.fromEntries(names.map((name) => [name, defineUpdate<CaseView, [ActionCall]>(name)])),
+    signals: Object.fromEntries(names.map((name) => [name, defineSignal<[ActionCall]>(name)])),
+  } as CaseMessages<T>;
+}
+
+export const repairMessages = caseMessages(REPAIR_ACTIONS);
+
+// ---- return visits (回访, V1–V4) ----

@@ -2,20 +2,12 @@
  * A repair request (报修), from intake to the customer's sign-off (domain.md §2). One workflow per
  * request; its ID is the case number's business key, e.g. `repair-R20261122-0007`.
  */
-import { ApplicationFailure, log, setHandler, condition, allHandlersFinished, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler, condition, allHandlersFinished, workflowInfo } from '@temporalio/workflow';
 import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { RepairIntake } from '../domain/repair';
-import { activities, CaseTracker, type CoreState } from './case-core';
-import {
-  caseViewQuery,
-  REPAIR_ACTIONS,
-  REPAIR_ACTION_NAMES,
-  repairMessages,
-  type ActionCall,
-  type CaseView,
-  type RepairActionName,
-} from './messages';
+import { activities, CaseTracker, registerActions, type CoreState } from './case-core';
+import { caseViewQuery, REPAIR_ACTIONS, repairMessages, type ActionCall, type CaseView, type RepairActionName } from './messages';
 
 export interface RepairInput {
   caseId: string;
@@ -102,27 +94,6 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     closedAt: state.closedAt,
   });
 
-  function validate(name: RepairActionName, call: ActionCall): void {
-    const spec = REPAIR_ACTIONS[name];
-    if (!spec.roles.includes(call.actor.role as never)) {
-      throw ApplicationFailure.create({ type: 'Forbidden', message: `${name} is for ${spec.roles.join(', ')}, not ${call.actor.role}` });
-    }
-    if (!allowed().includes(name)) {
-      throw ApplicationFailure.create({
-        type: 'ActionNotAllowed',
-        message: `${name} is not allowed while the repair is ${state.status}; allowed now: ${allowed().join(', ') || 'nothing'}`,
-      });
-    }
-    const engineerOnly = name === 'accept' || name === 'arrive' || name === 'complete';
-    if (engineerOnly && call.actor.staffId !== state.assigneeId) {
-      throw ApplicationFailure.create({ type: 'NotAssignee', message: `the work order is assigned to ${state.assigneeId}, not ${call.actor.staffId}` });
-    }
-    const parsed = spec.payload.safeParse(call.payload);
-    if (!parsed.success) {
-      throw ApplicationFailure.create({ type: 'InvalidPayload', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
-    }
-  }
-
   async function apply(name: RepairActionName, call: ActionCall): Promise<CaseView> {
     const attempt = current()!;
     const now = new Date().toISOString();
@@ -151,21 +122,17 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
   }
 
   setHandler(caseViewQuery, view);
-  for (const name of REPAIR_ACTION_NAMES) {
-    setHandler(repairMessages.updates[name], (call: ActionCall) => apply(name, call), {
-      validator: (call: ActionCall) => validate(name, call),
-      description: REPAIR_ACTIONS[name].summary,
-    });
-    setHandler(repairMessages.signals[name], async (call: ActionCall) => {
-      try {
-        validate(name, call);
-      } catch (error) {
-        log.warn('ignored staff action sent as a signal', { action: name, reason: (error as Error).message });
-        return;
+  registerActions(REPAIR_ACTIONS, repairMessages, {
+    allowed,
+    describe: () => `repair is ${state.status}`,
+    check(name, call) {
+      const engineerOnly = name === 'accept' || name === 'arrive' || name === 'complete';
+      if (engineerOnly && call.actor.staffId !== state.assigneeId) {
+        throw ApplicationFailure.create({ type: 'NotAssignee', message: `the work order is assigned to ${state.assigneeId}, not ${call.actor.staffId}` });
       }
-      await apply(name, call);
-    });
-  }
+    },
+    apply,
+  });
 
   // ---- intake ----
   await activities.recordCase(

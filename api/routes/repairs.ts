@@ -1,19 +1,19 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { Area, Case, Household, Property, type ICase } from '../../db/entities';
+import { Area, Case, Household, Property } from '../../db/entities';
 import { allocateCaseNumber } from '../../db/case-numbers';
 import type { Orm } from '../../db/orm';
 import type { Config } from '../../config';
 import { REPAIR_CLASSES, REPAIR_STATUSES, repairIntakeSchema } from '../../domain/repair';
-import { REPAIR_ACTIONS, REPAIR_ACTION_NAMES, caseViewQuery, repairMessages, type CaseView, type RepairActionName } from '../../workflows/messages';
+import { REPAIR_ACTIONS, repairMessages } from '../../workflows/messages';
 import { AreaId, CaseStatus, CaseType, Severity } from '../../workflows/search-attributes';
 import type { repair } from '../../workflows/repair';
 import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { HttpProblem } from '../problem';
+import { caseRoutes } from './case-actions';
 
 export interface RouteDeps {
   orm: Orm;
@@ -24,36 +24,9 @@ export interface RouteDeps {
 const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager'] as const;
 const READ_ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager', 'callcenter'] as const;
 
-const caseIdParam = z.object({ caseId: z.string().regex(/^R\d{8}-\d{4,}$/, 'must be a repair case number like R20261122-0007') });
+const repairCaseId = z.string().regex(/^R\d{8}-\d{4,}$/, 'must be a repair case number like R20261122-0007');
 
 export const repairWorkflowId = (caseId: string) => `repair-${caseId}`;
-
-const deadlineSchema = z.object({
-  name: z.string(),
-  rule: z.string(),
-  dueAt: z.string(),
-  state: z.enum(['pending', 'met', 'missed', 'cancelled']),
-  warned: z.boolean(),
-});
-
-const caseViewSchema = z.object({
-  caseId: z.string(),
-  workflowId: z.string(),
-  kind: z.literal('repair'),
-  status: z.string(),
-  severity: z.string(),
-  areaId: z.string(),
-  room: z.string().optional(),
-  assigneeId: z.string().optional(),
-  slaState: z.enum(['ok', 'warning', 'breached']),
-  escalated: z.boolean(),
-  deadlines: z.array(deadlineSchema),
-  allowedActions: z.array(z.string()),
-  recent: z.array(z.object({ seq: z.number(), action: z.string(), actorId: z.string(), actorRole: z.string(), at: z.string() })),
-  receivedAt: z.string(),
-  closedAt: z.string().optional(),
-  source: z.enum(['workflow', 'read-model']),
-});
 
 const createdSchema = z.object({ caseId: z.string(), workflowId: z.string(), status: z.string(), links: z.object({ self: z.string() }) });
 
@@ -102,67 +75,7 @@ async function locate(em: EntityManager, propertyId: string, room: string | unde
   return { householdId: undefined, room: undefined, areaId: area.id };
 }
 
-function fromReadModel(c: ICase): z.infer<typeof caseViewSchema> {
-  return {
-    caseId: c.id,
-    workflowId: c.workflowId,
-    kind: 'repair',
-    status: c.status,
-    severity: c.severity ?? '',
-    areaId: c.areaId,
-    room: c.room ?? undefined,
-    assigneeId: c.assigneeId ?? undefined,
-    slaState: c.slaState as 'ok',
-    escalated: c.escalated,
-    deadlines: [],
-    allowedActions: [],
-    recent: [],
-    receivedAt: c.receivedAt.toISOString(),
-    closedAt: c.closedAt?.toISOString(),
-    source: 'read-model',
-  };
-}
-
-/** Maps a rejected update to the HTTP answer staff need: why the case would not take the action. */
-function updateProblem(error: unknown): never {
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const status = { ActionNotAllowed: 409, Forbidden: 403, NotAssignee: 403, InvalidPayload: 400 }[error.cause.type ?? ''] ?? 409;
-    throw new HttpProblem(status, status === 409 ? 'Action not allowed' : status === 403 ? 'Forbidden' : 'Invalid request', error.cause.message);
-  }
-  if (error instanceof WorkflowNotFoundError) throw new HttpProblem(409, 'Case closed', 'the case is no longer open for actions');
-  throw error;
-}
-
 export function repairOperations({ orm, temporal, config }: RouteDeps): Operation[] {
-  const actionOps = REPAIR_ACTION_NAMES.map((name: RepairActionName) =>
-    operation({
-      method: 'post',
-      path: `/repairs/:caseId/${name}`,
-      operationId: `repair${name[0].toUpperCase()}${name.slice(1)}`,
-      summary: REPAIR_ACTIONS[name].summary,
-      tags: ['repairs'],
-      roles: REPAIR_ACTIONS[name].roles,
-      params: caseIdParam,
-      body: REPAIR_ACTIONS[name].payload as z.ZodType<Record<string, unknown>>,
-      responses: {
-        200: { description: 'Accepted; the case as it is now', schema: caseViewSchema },
-        404: { description: 'No such case' },
-        409: { description: 'The case does not allow this action now; the detail says why' },
-      },
-      handler: async ({ params, body, staff }) => {
-        const actor = actorFor(staff, REPAIR_ACTIONS[name].roles);
-        const row = await orm.em.fork().findOne(Case, { id: params.caseId, kind: 'repair', propertyId: staff.propertyId });
-        if (!row) throw new HttpProblem(404, 'Not found', `no repair ${params.caseId}`);
-        if (row.closedAt) throw new HttpProblem(409, 'Case closed', `repair ${params.caseId} is ${row.status}; it takes no more actions`);
-        const handle = temporal.workflow.getHandle(row.workflowId);
-        const view = (await handle
-          .executeUpdate(repairMessages.updates[name] as never, { args: [{ actor, payload: body }] as never })
-          .catch(updateProblem)) as CaseView;
-        return { status: 200, body: { ...view, source: 'workflow' } };
-      },
-    }),
-  );
-
   return [
     operation({
       method: 'post',
@@ -241,31 +154,6 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
 
     operation({
       method: 'get',
-      path: '/repairs/:caseId',
-      operationId: 'getRepair',
-      summary: 'A repair case as it is now: status, deadlines, allowed actions, recent audit entries',
-      tags: ['repairs'],
-      roles: READ_ROLES,
-      params: caseIdParam,
-      responses: { 200: { description: 'The case', schema: caseViewSchema }, 404: { description: 'No such case' } },
-      handler: async ({ params, staff }) => {
-        const workflowId = repairWorkflowId(params.caseId);
-        const row = await orm.em.fork().findOne(Case, { id: params.caseId, kind: 'repair' });
-        if (row && row.propertyId !== staff.propertyId) throw new HttpProblem(404, 'Not found', `no repair ${params.caseId}`);
-        try {
-          const view = await temporal.workflow.getHandle(workflowId).query(caseViewQuery);
-          return { status: 200, body: { ...view, source: 'workflow' } };
-        } catch (error) {
-          // Closed cases outlive Temporal's retention: Postgres keeps them.
-          if (!(error instanceof WorkflowNotFoundError)) throw error;
-          if (!row) throw new HttpProblem(404, 'Not found', `no repair ${params.caseId}`);
-          return { status: 200, body: fromReadModel(row) };
-        }
-      },
-    }),
-
-    operation({
-      method: 'get',
       path: '/repairs',
       operationId: 'listRepairs',
       summary: 'Repairs from the read model, newest first, with filters and cursor pagination',
@@ -317,6 +205,17 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
         };
       },
     }),
-    ...actionOps,
+    ...caseRoutes({
+      orm,
+      temporal,
+      kind: 'repair',
+      basePath: '/repairs',
+      name: 'repair',
+      tag: 'repairs',
+      caseId: repairCaseId,
+      table: REPAIR_ACTIONS,
+      messages: repairMessages,
+      readRoles: READ_ROLES,
+    }),
   ];
 }
