@@ -34,6 +34,9 @@ export interface CasePatch {
   escalated?: boolean;
   closedAt?: string | null;
   links?: { caseId: string; relation: string }[];
+  unfinishedReason?: string | null;
+  unfinishedReasonAt?: string | null;
+  outcome?: string | null;
 }
 
 export interface CaseEventInput {
@@ -52,7 +55,7 @@ export interface CaseEventInput {
 function applyPatch(row: { [key: string]: unknown }, patch: CasePatch): void {
   for (const [key, value] of Object.entries(patch)) {
     if (value === undefined) continue;
-    row[key] = (key === 'dueAt' || key === 'closedAt') && value ? new Date(value as string) : value;
+    row[key] = (key === 'dueAt' || key === 'closedAt' || key === 'unfinishedReasonAt') && value ? new Date(value as string) : value;
   }
 }
 

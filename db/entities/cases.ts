@@ -29,6 +29,11 @@ export const Case = defineEntity({
     dueAt: p.datetime().nullable(),
     slaState: p.string().length(16).default('ok'),
     escalated: p.boolean().default(false),
+    /** R12: why the case is not finished today, as the butler last recorded it. */
+    unfinishedReason: p.text().nullable(),
+    unfinishedReasonAt: p.datetime().nullable(),
+    /** V4: how a return visit (or survey) ended — satisfied, unsatisfied, unreachable, exempt — so results can be counted. */
+    outcome: p.string().length(32).nullable(),
     /** Links to other cases, e.g. the major complaint a failed repair opened (R11). */
     links: p.json<{ caseId: string; relation: string }[]>().default([] as never),
     /** The audit seq of the event that last wrote this row: concurrent activities may land out of order. */
@@ -109,5 +114,21 @@ export const IdempotentRequest = defineEntity({
     statusCode: p.integer().nullable(),
     response: p.json<unknown>().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
+  },
+});
+
+/** R8: a paid special service's fee, handed to finance (交财务部入帐) once per case attempt. */
+export const FinanceEntry = defineEntity({
+  name: 'FinanceEntry',
+  tableName: 'finance_entry',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    idempotencyKey: p.string().length(200).unique(),
+    caseId: p.string().length(32).index(),
+    propertyId: p.string().length(32),
+    amountCents: p.integer(),
+    description: p.text(),
+    recordedBy: p.string().length(32),
+    recordedAt: p.datetime(),
   },
 });

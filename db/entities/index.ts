@@ -5,9 +5,9 @@ export * from './cases';
 import { Area, Building, Property } from './places';
 import { Household, HouseholdContact } from './households';
 import { Staff } from './staff';
-import { Case, CaseCounter, CaseEvent, IdempotentRequest, Notification } from './cases';
+import { Case, CaseCounter, CaseEvent, FinanceEntry, IdempotentRequest, Notification } from './cases';
 
 export const ALL_ENTITIES = [
   Property, Area, Building, Household, HouseholdContact, Staff,
-  Case, CaseEvent, Notification, CaseCounter, IdempotentRequest,
+  Case, CaseEvent, Notification, CaseCounter, IdempotentRequest, FinanceEntry,
 ];

@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261122000000_initial extends Migration {
 
   override async up(): Promise<void> {
-    this.addSql(`create table "service_case" ("id" varchar(32) not null, "workflow_id" varchar(128) not null, "kind" varchar(32) not null, "property_id" varchar(32) not null, "area_id" varchar(32) not null, "household_id" varchar(64) null, "room" varchar(32) null, "channel" varchar(32) not null, "severity" varchar(32) null, "category" varchar(64) null, "status" varchar(32) not null, "assignee_id" varchar(32) null, "contact_name" varchar(64) null, "contact_phone" varchar(32) null, "description" text not null, "due_at" timestamptz null, "sla_state" varchar(16) not null default 'ok', "escalated" boolean not null default false, "links" jsonb not null default '[]', "event_seq" int not null default 0, "received_at" timestamptz not null, "received_by" varchar(32) not null, "closed_at" timestamptz null, "updated_at" timestamptz not null, constraint "service_case_pkey" primary key ("id"));`);
+    this.addSql(`create table "service_case" ("id" varchar(32) not null, "workflow_id" varchar(128) not null, "kind" varchar(32) not null, "property_id" varchar(32) not null, "area_id" varchar(32) not null, "household_id" varchar(64) null, "room" varchar(32) null, "channel" varchar(32) not null, "severity" varchar(32) null, "category" varchar(64) null, "status" varchar(32) not null, "assignee_id" varchar(32) null, "contact_name" varchar(64) null, "contact_phone" varchar(32) null, "description" text not null, "due_at" timestamptz null, "sla_state" varchar(16) not null default 'ok', "escalated" boolean not null default false, "unfinished_reason" text null, "unfinished_reason_at" timestamptz null, "outcome" varchar(32) null, "links" jsonb not null default '[]', "event_seq" int not null default 0, "received_at" timestamptz not null, "received_by" varchar(32) not null, "closed_at" timestamptz null, "updated_at" timestamptz not null, constraint "service_case_pkey" primary key ("id"));`);
     this.addSql(`alter table "service_case" add constraint "service_case_workflow_id_unique" unique ("workflow_id");`);
     this.addSql(`create index "service_case_kind_status_index" on "service_case" ("kind", "status");`);
     this.addSql(`create index "service_case_area_id_status_index" on "service_case" ("area_id", "status");`);
@@ -14,6 +14,10 @@ export class Migration20261122000000_initial extends Migration {
     this.addSql(`create table "case_event" ("id" bigserial primary key, "case_id" varchar(32) not null, "seq" int not null, "idempotency_key" varchar(200) not null, "action" varchar(64) not null, "actor_id" varchar(32) not null, "actor_role" varchar(32) not null, "at" timestamptz not null, "payload" jsonb not null);`);
     this.addSql(`alter table "case_event" add constraint "case_event_idempotency_key_unique" unique ("idempotency_key");`);
     this.addSql(`create index "case_event_case_id_seq_index" on "case_event" ("case_id", "seq");`);
+
+    this.addSql(`create table "finance_entry" ("id" serial primary key, "idempotency_key" varchar(200) not null, "case_id" varchar(32) not null, "property_id" varchar(32) not null, "amount_cents" int not null, "description" text not null, "recorded_by" varchar(32) not null, "recorded_at" timestamptz not null);`);
+    this.addSql(`alter table "finance_entry" add constraint "finance_entry_idempotency_key_unique" unique ("idempotency_key");`);
+    this.addSql(`create index "finance_entry_case_id_index" on "finance_entry" ("case_id");`);
 
     this.addSql(`create table "idempotent_request" ("staff_id" varchar(32) not null, "key" varchar(200) not null, "request_hash" varchar(64) not null, "resource_id" varchar(64) null, "status_code" int null, "response" jsonb null, "created_at" timestamptz not null, constraint "idempotent_request_pkey" primary key ("staff_id", "key"));`);
 
