@@ -2,6 +2,7 @@
  * The worker process: runs every workflow and activity on the task queue. Run more replicas to
  * scale out (docker-compose.yml). Its dependencies are built once here (design.md §4).
  */
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { createActivities } from './activities';
 import { loadConfig, type Config } from './config';
 import { openOrm, type Orm } from './db/orm';
+import { ensureSchedules, scheduledProperties } from './scripts/schedules';
 
 /** The workflow sources: TypeScript when run with tsx or jest, compiled JS in the production image. */
 export function workflowsPath(): string {
@@ -46,6 +48,9 @@ async function main(): Promise<void> {
   }
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const orm = await openOrm(config.DATABASE_URL);
+  const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  await ensureSchedules(new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE }), config, await scheduledProperties(orm));
+  await scheduling.close();
   const worker = await createWorker({ connection, orm, mailer: createMailer(config.SMTP_URL), config });
   await worker.run();
   await orm.close();

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { LockMode } from '@mikro-orm/core';
-import { Case, CaseEvent, Property, Staff } from '../db/entities';
+import { Case, CaseEvent, FinanceEntry, Property, Staff } from '../db/entities';
 import { parsePolicy, type ServicePolicy } from '../domain/policy';
 import type { Actor } from '../domain/people';
 import type { ActivityDeps } from './deps';
@@ -22,6 +22,7 @@ export interface CaseRecord {
   contactPhone?: string;
   receivedAt: string;
   receivedBy: string;
+  links?: { caseId: string; relation: string }[];
 }
 
 /** The fields of the read model a transition may change. */
@@ -97,6 +98,7 @@ export function createCaseActivities({ orm }: ActivityDeps) {
             assigneeId: null,
             dueAt: null,
             closedAt: null,
+            links: record.links ?? [],
             eventSeq: 0,
             updatedAt: new Date(),
           },
@@ -120,6 +122,24 @@ export function createCaseActivities({ orm }: ActivityDeps) {
         applyPatch(row as unknown as Record<string, unknown>, input.patch);
         row.eventSeq = input.seq;
       });
+    },
+
+    /** R8: hands a paid service's fee to finance (交财务部入帐), once per key. */
+    async recordFinanceEntry(input: {
+      idempotencyKey: string;
+      caseId: string;
+      propertyId: string;
+      amountCents: number;
+      description: string;
+      recordedBy: string;
+    }): Promise<void> {
+      await orm.em
+        .fork()
+        .createQueryBuilder(FinanceEntry)
+        .insert({ ...input, recordedAt: new Date() })
+        .onConflict('idempotencyKey')
+        .ignore()
+        .execute('run');
     },
 
     /**

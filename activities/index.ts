@@ -1,6 +1,8 @@
 import { createCaseActivities } from './cases';
 import type { ActivityDeps } from './deps';
+import { createFollowUpActivities } from './follow-up';
 import { createNotifyActivities } from './notify';
+import { createReconciliationActivities } from './reconciliation';
 
 export type { ActivityDeps } from './deps';
 
@@ -9,6 +11,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCaseActivities(deps),
     ...createNotifyActivities(deps),
+    ...createFollowUpActivities(deps),
+    ...createReconciliationActivities(deps),
   };
 }
 

@@ -1,8 +1,8 @@
 import { log } from '@temporalio/activity';
-import { Area, Notification, Staff } from '../db/entities';
+import { Area, HouseholdContact, Notification, Staff } from '../db/entities';
 import type { Role } from '../domain/people';
 import type { ActivityDeps } from './deps';
-import { TEMPLATES, type CaseMailData, type TemplateName } from './templates';
+import { render, type MailData, type TemplateName } from './templates';
 
 export interface NotifyInput {
   /** workflowId + step; each recipient gets `${idempotencyKey}:${staffId}`. */
@@ -15,16 +15,24 @@ export interface NotifyInput {
   staffIds?: string[];
   roles?: Role[];
   areaId?: string;
+  /** The household's contacts with an e-mail address (the customer hears of promises and appointments). */
+  householdId?: string;
   template: TemplateName;
-  data: CaseMailData;
+  data: MailData;
 }
 
 export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
-  async function recipients(input: NotifyInput) {
+  async function recipients(input: NotifyInput): Promise<{ id: string; email: string }[]> {
     const em = orm.em.fork();
     const staff = await em.find(Staff, { propertyId: input.propertyId, active: true }, { orderBy: { id: 'asc' } });
     const area = input.areaId ? await em.findOne(Area, { id: input.areaId }) : null;
-    return staff.filter((s) => {
+    const customers = input.householdId
+      ? (await em.find(HouseholdContact, { household: input.householdId, email: { $ne: null } }, { orderBy: { id: 'asc' } })).map((c) => ({
+          id: `H${c.id}`,
+          email: c.email!,
+        }))
+      : [];
+    const chosen = staff.filter((s) => {
       if (input.staffIds?.includes(s.id)) return true;
       return (input.roles ?? []).some((role) => {
         if (!s.roles.includes(role)) return false;
@@ -32,6 +40,7 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
         return area?.butlerId === s.id || s.areaIds.includes(input.areaId);
       });
     });
+    return [...chosen.map((s) => ({ id: s.id, email: s.email })), ...customers];
   }
 
   return {
@@ -44,7 +53,7 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
         input.workflowId && config.TEMPORAL_UI_URL
           ? `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(input.workflowId)}`
           : undefined;
-      const content = TEMPLATES[input.template]({ link, ...input.data });
+      const content = render(input.template, { link, ...input.data });
       const people = await recipients(input);
       if (people.length === 0) {
         // A missing recipient is a data problem no retry can fix; the case must go on regardless.

@@ -1,4 +1,6 @@
 /** Mail texts, zh-CN first with an English line, so a message reads well on a phone. */
+import { RECONCILIATION_SLOTS, type OpenRequestLine, type ReconciliationSlot, type ReconciliationSummary } from '../domain/reconciliation';
+
 export interface MailContent {
   subject: string;
   text: string;
@@ -15,6 +17,11 @@ export interface CaseMailData {
   rule?: string;
   reason?: string;
   link?: string;
+  promisedAt?: string;
+  appointmentAt?: string;
+  measures?: string;
+  channel?: string;
+  relatedCaseId?: string;
 }
 
 const CLASS_LABELS: Record<string, string> = { urgent: '急修', general: '一般维修', major: '预约维修' };
@@ -26,6 +33,55 @@ function localTime(iso: string | undefined): string {
 
 function lines(...parts: (string | false | undefined)[]): string {
   return parts.filter(Boolean).join('\n');
+}
+
+/** R12: a butler's list of open requests, or the front desk's copy of every butler's list. */
+export interface OpenRequestsMailData {
+  slot: ReconciliationSlot;
+  date: string;
+  timeZone: string;
+  /** The butler this mail is for; absent on the front desk's copy of every list. */
+  forButler?: string;
+  /** One list per butler; a list without `butlerId` holds the areas no butler covers. */
+  lists: { butlerId?: string; requests: OpenRequestLine[] }[];
+  /** Set on a reconciliation a staff member started by hand. */
+  requestedBy?: string;
+  link?: string;
+}
+
+/** R12: to the supervisor — how many open requests still have no reason recorded today. */
+export interface OpenRequestsSummaryMailData {
+  slot: ReconciliationSlot;
+  date: string;
+  timeZone: string;
+  butlers: ReconciliationSummary['butlers'];
+  withoutReason: OpenRequestLine[];
+  link?: string;
+}
+
+const STATUS_LABELS: Record<string, string> = {
+  received: '已受理',
+  dispatched: '已派工',
+  accepted: '已接单',
+  on_site: '维修中',
+  completed: '已完工待验收',
+  rejected: '验收未通过',
+  signed_off: '已验收',
+  awaiting_return_visit: '待回访',
+};
+
+function shortTime(iso: string | undefined, timeZone: string): string {
+  if (!iso) return '—';
+  return new Date(iso).toLocaleString('zh-CN', { timeZone, hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+}
+
+function openRequestLines(requests: OpenRequestLine[], timeZone: string): string[] {
+  return requests.flatMap((r, i) => [
+    `${i + 1}. ${r.caseId} · ${r.room ?? `公区 ${r.areaId}`} · ${STATUS_LABELS[r.status] ?? r.status} · 受理 ${shortTime(r.receivedAt, timeZone)} · 维修 ${r.assigneeId ?? '未派工'}`,
+    r.reasonToday
+      ? `   今日未完成原因：${r.reason}（${shortTime(r.reasonAt, timeZone)} 记录）`
+      : `   ⚠ 今日未记录未完成原因${r.reason ? `（上次 ${shortTime(r.reasonAt, timeZone)}：${r.reason}）` : ''}`,
+  ]);
 }
 
 export const TEMPLATES = {
@@ -67,6 +123,105 @@ export const TEMPLATES = {
       `Case ${d.caseId} missed its deadline "${d.deadline}" (${d.rule}), due ${d.dueAt}.`,
     ),
   }),
-} satisfies Record<string, (d: CaseMailData) => MailContent>;
+  /** R3/R4: the customer (and butler) hear the new promised time. */
+  newPromise: (d: CaseMailData): MailContent => ({
+    subject: `【维修进度】${d.caseId} 新的承诺完成时间`,
+    text: lines(
+      `您的报修 ${d.caseId}（${d.room ?? '公区'}）暂未能在时限内完成。`,
+      d.measures && `已采取的处理措施/说明：${d.measures}`,
+      `新的承诺完成时间：${localTime(d.promisedAt)}`,
+      '',
+      `Repair ${d.caseId}: new promised completion time ${d.promisedAt}.`,
+    ),
+  }),
+  /** R5: one day before a repair appointment. */
+  appointmentReminder: (d: CaseMailData): MailContent => ({
+    subject: `【预约提醒】${d.caseId} 维修预约 ${localTime(d.appointmentAt)}`,
+    text: lines(
+      `您预约的维修 ${d.caseId}（${d.room ?? '公区'}）将于 ${localTime(d.appointmentAt)} 上门，请安排家中有人。`,
+      '',
+      `Reminder: repair ${d.caseId} is booked for ${d.appointmentAt}.`,
+    ),
+  }),
+  /** R1: an invalid request goes back to whoever took it, with the written reason. */
+  invalidRequest: (d: CaseMailData): MailContent => ({
+    subject: `【无效报修】${d.caseId} 已关闭`,
+    text: lines(
+      `报修 ${d.caseId}（${d.room ?? '公区'}）经核实为无效报修，已关闭，不安排回访。`,
+      `原因：${d.reason ?? ''}`,
+      `请通过原渠道（${d.channel ?? ''}）回复客户。`,
+      '',
+      `Repair ${d.caseId} was closed as invalid: ${d.reason}. Please answer the customer through ${d.channel}.`,
+    ),
+  }),
+  /** R11 / C4: a major complaint was opened; supervisors and managers hear of it once. */
+  majorComplaint: (d: CaseMailData): MailContent => ({
+    subject: `【重大投诉】${d.caseId}${d.relatedCaseId ? ` ← ${d.relatedCaseId}` : ''}`,
+    text: lines(
+      `已升级为重大投诉：${d.caseId}${d.room ? `（${d.room}）` : ''}。`,
+      d.reason && `原因：${d.reason}`,
+      d.relatedCaseId && `关联案件：${d.relatedCaseId}`,
+      d.link && `案件：${d.link}`,
+      '',
+      `Major complaint ${d.caseId} opened${d.relatedCaseId ? ` from ${d.relatedCaseId}` : ''}: ${d.reason ?? ''}`,
+    ),
+  }),
+  /** V4: a return visit found the customer unsatisfied; the supervisor follows it by the deadline. */
+  nonConformity: (d: CaseMailData): MailContent => ({
+    subject: `【回访不满意】${d.caseId}${d.relatedCaseId ? ` ← ${d.relatedCaseId}` : ''}`,
+    text: lines(
+      `回访 ${d.caseId} 客户不满意${d.relatedCaseId ? `，原案件 ${d.relatedCaseId}` : ''}${d.room ? `（${d.room}）` : ''}。`,
+      d.reason && `客户意见：${d.reason}`,
+      `请跟进整改，并在 ${localTime(d.dueAt)} 前再次回访至客户满意。`,
+      d.link && `案件：${d.link}`,
+      '',
+      `Return visit ${d.caseId}: the customer is not satisfied${d.relatedCaseId ? ` with ${d.relatedCaseId}` : ''}; follow it up and revisit by ${d.dueAt}.`,
+    ),
+  }),
+  /** R12: the open requests a butler reconciles with the front desk; the front desk gets every list. */
+  openRequests: (d: OpenRequestsMailData): MailContent => {
+    const slot = RECONCILIATION_SLOTS[d.slot].label;
+    const requests = d.lists.flatMap((l) => l.requests);
+    const missing = requests.filter((r) => !r.reasonToday).length;
+    return {
+      subject: `【未完成报修核对】${d.date} ${slot} · ${d.forButler ?? '前台汇总'} · ${requests.length} 项，${missing} 项今日未记录原因`,
+      text: lines(
+        `${d.date} ${slot}核对（R12）：未完成报修 ${requests.length} 项，其中 ${missing} 项今日未记录未完成原因。`,
+        d.requestedBy && `由 ${d.requestedBy} 手动发起。`,
+        d.forButler ? '请与前台逐项核对；今日完成不了的，请记录原因。' : '请与各片区管家逐项核对。',
+        ...d.lists.flatMap((l) => [
+          '',
+          d.forButler ? undefined : `【${l.butlerId ? `管家 ${l.butlerId}` : '无管家片区'}】${l.requests.length} 项`,
+          ...(l.requests.length ? openRequestLines(l.requests, d.timeZone) : ['（无未完成报修）']),
+        ]),
+        d.link && `详情：${d.link}`,
+        '',
+        `Open requests ${d.date} (${d.slot}): ${requests.length}, ${missing} without a reason recorded today.`,
+      ),
+    };
+  },
+  /** R12: in the afternoon the supervisor hears what is still open without a reason. */
+  openRequestsSummary: (d: OpenRequestsSummaryMailData): MailContent => ({
+    subject: `【未完成原因统计】${d.date} ${RECONCILIATION_SLOTS[d.slot].label} · ${d.withoutReason.length} 项今日未记录原因`,
+    text: lines(
+      `${d.date} ${RECONCILIATION_SLOTS[d.slot].label}核对（R12）：仍有 ${d.withoutReason.length} 项未完成报修今日未记录原因。`,
+      '',
+      ...d.butlers.map((b) => `管家 ${b.butlerId}：未完成 ${b.open} 项，未记录原因 ${b.withoutReason} 项`),
+      ...(d.withoutReason.length
+        ? ['', '未记录原因：', ...d.withoutReason.map((r) => `- ${r.caseId} · ${r.room ?? `公区 ${r.areaId}`} · ${STATUS_LABELS[r.status] ?? r.status}`)]
+        : []),
+      d.link && `详情：${d.link}`,
+      '',
+      `${d.withoutReason.length} open request(s) have no reason recorded today (${d.date}, ${d.slot}).`,
+    ),
+  }),
+} satisfies Record<string, (d: never) => MailContent>;
 
 export type TemplateName = keyof typeof TEMPLATES;
+
+/** What some template renders from; a caller pairs the data with its template by name. */
+export type MailData = Parameters<(typeof TEMPLATES)[TemplateName]>[0];
+
+export function render(template: TemplateName, data: MailData): MailContent {
+  return (TEMPLATES[template] as (d: MailData) => MailContent)(data);
+}

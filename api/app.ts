@@ -9,7 +9,10 @@ import { authenticate } from './auth';
 import { mount, openApiDocument, type Operation } from './contract';
 import { docsPage } from './docs';
 import { notFoundRoute, problemHandler } from './problem';
+import { complaintOperations } from './routes/complaints';
+import { reconciliationOperations } from './routes/reconciliations';
 import { repairOperations } from './routes/repairs';
+import { returnVisitOperations } from './routes/return-visits';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = '64kb';
@@ -23,7 +26,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps)];
 }
 
 export function buildApp(deps: ApiDeps): Express {

@@ -154,3 +154,8 @@ export function addWorkingDays(from: Date, days: number, cal: CalendarSnapshot):
   }
   return instantOf({ ...midnight, date: nextDate(date) }, cal.timeZone);
 }
+
+/** The instant the local calendar date 'YYYY-MM-DD' ends in `timeZone`: 00:00 of the next day. */
+export function endOfLocalDate(date: string, timeZone: string): Date {
+  return instantOf({ date: nextDate(date), hour: 0, minute: 0, second: 0, millisecond: 0 }, timeZone);
+}

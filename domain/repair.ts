@@ -29,6 +29,8 @@ export const repairIntakeSchema = z
     tags: z.array(z.enum(REPAIR_TAGS)).max(REPAIR_TAGS.length).default([]),
     /** R7: a public-facility repair (公区) rather than one inside a home. */
     publicArea: z.boolean().default(false),
+    /** I2: when the call or visit came in, when it is recorded afterwards; defaults to now. */
+    receivedAt: z.iso.datetime({ offset: true }).optional(),
     /** R5: required for a major repair; the agreed visit time. */
     appointmentAt: z.iso.datetime({ offset: true }).optional(),
   })

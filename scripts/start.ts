@@ -20,6 +20,7 @@ import { seedDemo, type SeededStaff } from '../db/seed';
 import { createMailer, createWorker } from '../worker';
 import { ALL_SEARCH_ATTRIBUTES, searchAttributeCliSpecs } from '../workflows/search-attributes';
 import { startMailSink } from './mail-sink';
+import { ensureSchedules, scheduledProperties } from './schedules';
 import { resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
 
 const EMBEDDED = { temporalPort: 7233, uiPort: 8233, postgresPort: 54329, smtpPort: 2525, database: 'service_centre' };
@@ -210,6 +211,7 @@ async function main(): Promise<void> {
     const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection, namespace: effective.TEMPORAL_NAMESPACE });
     stops.push(() => connection.close());
+    await ensureSchedules(client, effective, await scheduledProperties(orm));
     const api = await startApi({ config: effective, orm, temporal: client, logger });
     stops.push(() => api.close());
 

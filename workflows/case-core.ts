@@ -11,7 +11,7 @@ import type { Actor, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { TemplateName } from '../activities/templates';
 import type { ActionCall, ActionTable, CaseBasics, CaseMessages, CaseView, DeadlineView, SlaState } from './messages';
-import { AssigneeId, CaseStatus, DueAt, Escalated, Severity, SlaState as SlaStateKey } from './search-attributes';
+import { AreaId, AssigneeId, CaseStatus, CaseType, DueAt, Escalated, Severity, SlaState as SlaStateKey } from './search-attributes';
 
 const RECENT_AUDIT_ENTRIES = 10;
 
@@ -90,28 +90,37 @@ export class CaseTracker {
    * Returns true when met in time.
    */
   async deadline(spec: DeadlineSpec, done: () => boolean): Promise<boolean> {
+    return (await this.watch(spec, done)) === 'met';
+  }
+
+  /**
+   * Like {@link deadline}, but the deadline may be superseded before it falls due (a new promised
+   * time, a rescheduled appointment): then it is recorded as cancelled, neither met nor missed.
+   */
+  async watch(spec: DeadlineSpec, done: () => boolean, superseded: () => boolean = () => false): Promise<'met' | 'missed' | 'superseded'> {
     const entry: DeadlineView = { name: spec.name, rule: spec.rule, dueAt: spec.dueAt.toISOString(), state: 'pending', warned: false };
     this.state.deadlines = [...this.state.deadlines.filter((d) => !(d.name === spec.name && d.state === 'pending')), entry];
     this.refresh();
-    const start = Date.now();
-    const total = spec.dueAt.getTime() - start;
-    const warnIn = Math.floor(total * this.policy.warningFraction);
-    const finish = (state: DeadlineView['state']): boolean => {
-      entry.state = state;
+    const settled = () => done() || superseded();
+    const finish = (): 'met' | 'missed' | 'superseded' => {
+      const outcome = done() ? 'met' : superseded() ? 'superseded' : 'missed';
+      entry.state = outcome === 'superseded' ? 'cancelled' : outcome;
       this.recomputeSla();
       this.refresh();
-      return state === 'met';
+      return outcome;
     };
-    if (total <= 0) return finish(done() ? 'met' : 'missed');
-    if (await condition(done, Math.max(1, warnIn), { summary: `${spec.summary} — warning at ${Math.round(this.policy.warningFraction * 100)}%` })) {
-      return finish('met');
+    const total = spec.dueAt.getTime() - Date.now();
+    if (total <= 0) return finish();
+    const warnIn = Math.max(1, Math.floor(total * this.policy.warningFraction));
+    if (await condition(settled, warnIn, { summary: `${spec.summary} — warning at ${Math.round(this.policy.warningFraction * 100)}%` })) {
+      return finish();
     }
     entry.warned = true;
     this.recomputeSla();
     this.refresh();
     const remaining = spec.dueAt.getTime() - Date.now();
-    if (remaining > 0 && (await condition(done, remaining, { summary: spec.summary }))) return finish('met');
-    return finish(done() ? 'met' : 'missed');
+    if (remaining > 0) await condition(settled, remaining, { summary: spec.summary });
+    return finish();
   }
 
   /** A deadline that no longer applies (e.g. the case was closed as invalid). */
@@ -168,6 +177,8 @@ export class CaseTracker {
   refresh(): void {
     const next = this.nextDue();
     upsertSearchAttributes([
+      { key: CaseType, value: this.state.kind },
+      { key: AreaId, value: this.state.areaId },
       { key: CaseStatus, value: this.state.status },
       { key: Severity, value: this.state.severity },
       { key: AssigneeId, value: this.state.assigneeId ?? null },
@@ -247,5 +258,53 @@ export function registerActions<T extends ActionTable>(table: T, messages: CaseM
       }
       await handlers.apply(name, call);
     });
+  }
+}
+
+/**
+ * A promise whose time can be moved (R3/R4 new promised time, R6 new appointment): it escalates
+ * once per promised time that is missed, and keeps watching until the work is done.
+ */
+export class MovableDeadline {
+  private dueAt?: Date;
+  private revision = 0;
+
+  constructor(
+    private readonly tracker: CaseTracker,
+    private spec: { name: string; rule: string; summary: string },
+  ) {}
+
+  get rule(): string {
+    return this.spec.rule;
+  }
+
+  /** A new promised time; `rule` when the promise now rests on another rule (e.g. an R6 appointment). */
+  moveTo(dueAt: Date, rule?: string): void {
+    this.dueAt = dueAt;
+    if (rule) this.spec = { ...this.spec, rule, summary: this.spec.summary.replace(this.spec.rule, rule) };
+    this.revision++;
+  }
+
+  /** No time is promised until the next {@link moveTo} (e.g. waiting for a new appointment). */
+  clear(): void {
+    this.dueAt = undefined;
+    this.revision++;
+  }
+
+  /** Runs until `done()`; `onMissed` is called once for each promised time that passes unmet. */
+  async run(done: () => boolean, onMissed: (dueAt: string, revision: number) => Promise<void>): Promise<void> {
+    for (;;) {
+      if (!this.dueAt) await condition(() => done() || this.dueAt !== undefined);
+      if (done()) return;
+      const revision = this.revision;
+      const moved = () => this.revision !== revision;
+      const outcome = await this.tracker.watch({ ...this.spec, dueAt: this.dueAt! }, done, moved);
+      if (outcome === 'met') return;
+      if (outcome === 'missed') {
+        await onMissed(this.dueAt!.toISOString(), revision);
+        await condition(() => done() || moved());
+        if (done()) return;
+      }
+    }
   }
 }

@@ -1,2 +1,5 @@
 /** Every workflow type the worker registers. */
 export { repair } from './repair';
+export { complaint } from './complaint';
+export { openRequestReconciliation } from './reconciliation';
+export { returnVisit } from './return-visit';

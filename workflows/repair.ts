@@ -1,13 +1,29 @@
 /**
- * A repair request (报修), from intake to the customer's sign-off (domain.md §2). One workflow per
+ * A repair request (报修), from intake to the return visit (domain.md §2). One workflow per
  * request; its ID is the case number's business key, e.g. `repair-R20261122-0007`.
+ *
+ * Each dispatch of an engineer is an *attempt*. An attempt ends when the customer signs off or
+ * rejects the work; an accepted one is followed by a return visit (R9). A rejection at sign-off or
+ * an unsatisfied return visit is a failed attempt: the repair is dispatched again (R10), and the
+ * second failure opens a linked major complaint (R11).
  */
-import { ApplicationFailure, setHandler, condition, allHandlersFinished, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  executeChild,
+  ParentClosePolicy,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { RepairIntake } from '../domain/repair';
-import { activities, CaseTracker, registerActions, type CoreState } from './case-core';
-import { caseViewQuery, REPAIR_ACTIONS, repairMessages, type ActionCall, type CaseView, type RepairActionName } from './messages';
+import { activities, CaseTracker, MovableDeadline, registerActions, type CoreState } from './case-core';
+import type { complaint } from './complaint';
+import { caseViewQuery, REPAIR_ACTIONS, repairMessages, type ActionCall, type CaseView, type RepairActionName, type RepairActionPayload } from './messages';
+import type { returnVisit } from './return-visit';
 
 export interface RepairInput {
   caseId: string;
@@ -24,10 +40,11 @@ export interface RepairOutcome {
   caseId: string;
   status: string;
   attempts: number;
+  failures: number;
   escalated: boolean;
+  complaintId?: string;
 }
 
-/** One visit of an engineer to fix the problem; a rejected sign-off starts the next (R10). */
 interface Attempt {
   number: number;
   dispatchedAt: string;
@@ -35,16 +52,27 @@ interface Attempt {
   acceptedAt?: string;
   arrivedAt?: string;
   completedAt?: string;
+  fee?: { cents: number; description: string; recordedBy: string };
   signOff?: { accepted: boolean; note?: string };
 }
 
 interface RepairState extends CoreState {
   classification: RepairIntake['classification'];
   attempts: Attempt[];
+  /** Failed attempts on the same problem (R11). */
+  failures: number;
+  /** The time agreed with the customer (R5 at intake, R6 after a reschedule). */
+  appointmentAt?: string;
+  invalidReason?: string;
+  complaintId?: string;
+  links: { caseId: string; relation: string }[];
 }
+
+const SYSTEM: Actor = { staffId: 'system', role: 'system' };
 
 export async function repair(input: RepairInput): Promise<RepairOutcome> {
   const policy: ServicePolicy = await activities.loadPolicy(input.propertyId);
+  const workflowId = workflowInfo().workflowId;
   const state: RepairState = {
     caseId: input.caseId,
     propertyId: input.propertyId,
@@ -61,24 +89,47 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     seq: 0,
     receivedAt: input.receivedAt,
     attempts: [],
+    failures: 0,
+    appointmentAt: input.intake.appointmentAt,
+    links: [],
   };
   const tracker = new CaseTracker(state, policy);
   const current = (): Attempt | undefined => state.attempts[state.attempts.length - 1];
+  const isInvalid = () => state.status === 'invalid';
+  const isOver = () => state.status === 'closed' || isInvalid();
+  /** The clocks of the attempt under way; actions move them (R3/R4 new promise, R6 new appointment). */
+  let clocks: { arrival: MovableDeadline; fixing?: MovableDeadline } | undefined;
+  const repairWithin = (): { ms: number; rule: string } | undefined =>
+    state.classification === 'urgent'
+      ? { ms: policy.repair.urgentRepairWithinMs, rule: 'R3' }
+      : state.classification === 'general'
+        ? { ms: policy.repair.generalRepairWithinMs, rule: 'R4' }
+        : undefined;
 
-  // ---- staff actions: one transition table serves the update validators, updates and signals ----
+  // ---- staff actions ----
   const allowed = (): RepairActionName[] => {
-    const a = current();
-    if (!a || state.status === 'closed') return [];
-    if (state.status === 'dispatched') return ['accept'];
-    if (state.status === 'accepted') return ['arrive'];
-    if (state.status === 'on_site') return ['complete'];
-    if (state.status === 'completed') return ['signOff'];
-    return [];
+    if (isOver()) return [];
+    const always: RepairActionName[] = ['recordUnfinishedReason'];
+    const beforeCompletion: RepairActionName[] = ['markInvalid', 'reschedule'];
+    switch (state.status) {
+      case 'dispatched':
+        return ['accept', ...beforeCompletion, ...always];
+      case 'accepted':
+        return ['arrive', 'customerNotHome', ...beforeCompletion, ...always];
+      case 'awaiting_reschedule':
+        return [...beforeCompletion, ...always];
+      case 'on_site':
+        return ['complete', 'recordMeasures', 'markInvalid', ...always];
+      case 'completed':
+        return ['signOff', ...always];
+      default:
+        return always;
+    }
   };
 
   const view = (): CaseView => ({
     caseId: state.caseId,
-    workflowId: workflowInfo().workflowId,
+    workflowId,
     kind: 'repair',
     status: state.status,
     severity: state.severity,
@@ -94,30 +145,86 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     closedAt: state.closedAt,
   });
 
+  const inTheFuture = (field: string, iso: string) => {
+    if (new Date(iso).getTime() <= Date.now()) {
+      throw ApplicationFailure.create({ type: 'ImpossibleTime', message: `${field} ${iso} is not in the future` });
+    }
+  };
+
+  /** Tells the customer (household contacts) and the butler, e.g. of a new promised time. */
+  const tellCustomer = (step: string, template: 'newPromise' | 'appointmentReminder', data: Record<string, string | undefined>) =>
+    activities.notify({
+      idempotencyKey: `${workflowId}:${step}`,
+      workflowId,
+      caseId: state.caseId,
+      propertyId: input.propertyId,
+      areaId: input.areaId,
+      householdId: input.householdId,
+      roles: ['butler'],
+      template,
+      data: { caseId: state.caseId, room: state.room, ...data },
+    });
+
   async function apply(name: RepairActionName, call: ActionCall): Promise<CaseView> {
-    const attempt = current()!;
+    const attempt = current();
     const now = new Date().toISOString();
+    const payload = call.payload as Record<string, unknown>;
+    const after: (() => Promise<unknown>)[] = [];
+    let patch: Parameters<CaseTracker['audit']>[3];
     switch (name) {
       case 'accept':
-        attempt.acceptedAt = now;
+        attempt!.acceptedAt = now;
         state.status = 'accepted';
         break;
       case 'arrive':
-        attempt.arrivedAt = now;
+        attempt!.arrivedAt = now;
         state.status = 'on_site';
         break;
-      case 'complete':
-        attempt.completedAt = now;
-        state.status = 'completed';
+      case 'customerNotHome':
+        // Not our delay: the clocks wait for the new appointment the butler agrees (R6).
+        state.status = 'awaiting_reschedule';
+        clocks?.arrival.clear();
+        clocks?.fixing?.clear();
         break;
-      case 'signOff': {
-        const payload = call.payload as { accepted: boolean; note?: string };
-        attempt.signOff = payload;
-        state.status = payload.accepted ? 'signed_off' : 'rejected';
+      case 'reschedule': {
+        const { appointmentAt } = payload as RepairActionPayload<'reschedule'>;
+        state.appointmentAt = appointmentAt;
+        if (state.status === 'awaiting_reschedule') state.status = attempt?.acceptedAt ? 'accepted' : 'dispatched';
+        const at = new Date(appointmentAt);
+        clocks?.arrival.moveTo(at, 'R6');
+        const within = repairWithin();
+        if (within) clocks?.fixing?.moveTo(new Date(at.getTime() + within.ms));
         break;
       }
+      case 'recordMeasures': {
+        const { promisedAt, measures, explanation } = payload as RepairActionPayload<'recordMeasures'>;
+        clocks?.fixing?.moveTo(new Date(promisedAt));
+        after.push(() => tellCustomer(`promise:${state.seq + 1}`, 'newPromise', { promisedAt, measures: measures ?? explanation }));
+        break;
+      }
+      case 'complete': {
+        const { feeCents, feeDescription } = payload as RepairActionPayload<'complete'>;
+        attempt!.completedAt = now;
+        if (feeCents) attempt!.fee = { cents: feeCents, description: feeDescription!, recordedBy: call.actor.staffId };
+        state.status = 'completed';
+        break;
+      }
+      case 'signOff':
+        attempt!.signOff = payload as RepairActionPayload<'signOff'>;
+        state.status = attempt!.signOff.accepted ? 'signed_off' : 'rejected';
+        break;
+      case 'markInvalid':
+        state.invalidReason = (payload as RepairActionPayload<'markInvalid'>).reason;
+        state.status = 'invalid';
+        state.closedAt = now;
+        for (const d of state.deadlines) if (d.state === 'pending') tracker.cancelDeadline(d.name);
+        break;
+      case 'recordUnfinishedReason':
+        patch = { unfinishedReason: (payload as RepairActionPayload<'recordUnfinishedReason'>).reason, unfinishedReasonAt: now };
+        break;
     }
-    await tracker.audit(name, call.actor, call.payload as Record<string, unknown>);
+    await tracker.audit(name, call.actor, payload, patch);
+    for (const effect of after) await effect();
     return view();
   }
 
@@ -126,9 +233,17 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     allowed,
     describe: () => `repair is ${state.status}`,
     check(name, call) {
-      const engineerOnly = name === 'accept' || name === 'arrive' || name === 'complete';
+      const engineerOnly = ['accept', 'arrive', 'customerNotHome', 'recordMeasures', 'complete'].includes(name);
       if (engineerOnly && call.actor.staffId !== state.assigneeId) {
         throw ApplicationFailure.create({ type: 'NotAssignee', message: `the work order is assigned to ${state.assigneeId}, not ${call.actor.staffId}` });
+      }
+      const payload = call.payload as Record<string, string | undefined>;
+      if (name === 'reschedule') inTheFuture('appointmentAt', payload.appointmentAt!);
+      if (name === 'recordMeasures') {
+        inTheFuture('promisedAt', payload.promisedAt!);
+        if (state.classification === 'urgent' && !payload.measures) {
+          throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'measures: an urgent repair records the emergency measures taken (R3)' });
+        }
       }
     },
     apply,
@@ -138,7 +253,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
   await activities.recordCase(
     {
       caseId: input.caseId,
-      workflowId: workflowInfo().workflowId,
+      workflowId,
       kind: 'repair',
       propertyId: input.propertyId,
       areaId: input.areaId,
@@ -146,6 +261,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
       room: input.room,
       channel: input.intake.channel,
       severity: input.intake.classification,
+      category: input.intake.publicArea ? 'public-facility' : undefined,
       status: state.status,
       description: input.intake.description,
       contactName: input.intake.contactName,
@@ -154,28 +270,33 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
       receivedBy: input.receivedBy.staffId,
     },
     {
-      idempotencyKey: `${workflowInfo().workflowId}:0`,
+      idempotencyKey: `${workflowId}:0`,
       action: 'received',
       actor: input.receivedBy,
       at: input.receivedAt,
-      payload: { channel: input.intake.channel, classification: input.intake.classification, tags: input.intake.tags },
+      payload: {
+        channel: input.intake.channel,
+        classification: input.intake.classification,
+        tags: input.intake.tags,
+        publicArea: input.intake.publicArea,
+        appointmentAt: input.intake.appointmentAt,
+      },
     },
   );
   tracker.refresh();
 
-  // ---- dispatch and the clocks of one attempt ----
+  // ---- dispatch ----
   async function dispatch(attempt: Attempt): Promise<void> {
     const engineerId = await activities.chooseEngineer({ propertyId: input.propertyId, areaId: input.areaId, exclude: attempt.engineers });
     attempt.engineers.push(engineerId);
     state.assigneeId = engineerId;
-    state.status = 'dispatched';
-    await tracker.audit('dispatched', { staffId: 'system', role: 'system' }, { engineerId, attempt: attempt.number });
+    if (!isOver()) state.status = 'dispatched';
+    await tracker.audit('dispatched', SYSTEM, { engineerId, attempt: attempt.number });
   }
 
   /** The work order to the engineer and, R2, a copy to the area's butler who follows the repair. */
   async function sendWorkOrder(attempt: Attempt, acceptBy: Date): Promise<void> {
     const step = `${attempt.number}.${attempt.engineers.length}`;
-    const workflowId = workflowInfo().workflowId;
     await Promise.all([
       activities.notify({
         idempotencyKey: `${workflowId}:dispatch:${step}`,
@@ -206,10 +327,13 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     ]);
   }
 
+  const escalateToSupervisor = (deadline: string, rule: string, reason: string, dueAt: string, step: string) =>
+    tracker.escalate({ deadline, rule, roles: ['supervisor'], reason, dueAt, step });
+
   async function runAttempt(number: number): Promise<Attempt> {
     const attempt: Attempt = { number, dispatchedAt: new Date().toISOString(), engineers: [] };
     state.attempts.push(attempt);
-    const finished = () => attempt.signOff !== undefined;
+    const finished = () => attempt.signOff !== undefined || isOver();
     await dispatch(attempt);
     const dispatchedAt = new Date(attempt.dispatchedAt).getTime();
 
@@ -224,82 +348,201 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
           ),
           sendWorkOrder(attempt, acceptBy),
         ]);
-        if (met) return;
-        await tracker.escalate({
-          deadline: 'accept',
-          rule: 'R2',
-          roles: ['supervisor'],
-          reason: `work order not accepted by ${state.assigneeId} within ${policy.repair.acceptWithinMs / 60000} min; re-dispatched`,
-          dueAt: acceptBy.toISOString(),
-          step: `accept:${number}.${attempt.engineers.length}`,
-        });
+        if (met || finished()) return;
+        await escalateToSupervisor(
+          'accept',
+          'R2',
+          `work order not accepted by ${state.assigneeId} within ${policy.repair.acceptWithinMs / 60000} min; re-dispatched`,
+          acceptBy.toISOString(),
+          `accept:${number}.${attempt.engineers.length}`,
+        );
         await dispatch(attempt);
       }
     })();
 
-    // R3: an urgent repair has someone on site within 20 min of dispatch.
-    const arrival =
-      state.classification === 'urgent'
-        ? (async () => {
-            const dueAt = new Date(dispatchedAt + policy.repair.urgentArriveWithinMs);
-            const met = await tracker.deadline(
-              { name: 'arrive', rule: 'R3', dueAt, summary: `R3 on-site due (attempt ${number})` },
-              () => attempt.arrivedAt !== undefined || finished(),
-            );
-            if (!met) {
-              await tracker.escalate({
-                deadline: 'arrive',
-                rule: 'R3',
-                roles: ['supervisor'],
-                reason: `urgent repair not on site within ${policy.repair.urgentArriveWithinMs / 60000} min`,
-                dueAt: dueAt.toISOString(),
-                step: `arrive:${number}`,
-              });
-            }
-          })()
-        : Promise.resolve();
+    // Arrival: at the agreed appointment (R5, R6), else within 20 min for an urgent repair (R3).
+    const appointment = number === 1 ? state.appointmentAt : undefined;
+    const arrivalRule = appointment ? (state.classification === 'major' ? 'R5' : 'R6') : 'R3';
+    const arrival = new MovableDeadline(tracker, { name: 'arrive', rule: arrivalRule, summary: `${arrivalRule} on site due (attempt ${number})` });
+    if (appointment) arrival.moveTo(new Date(appointment));
+    else if (state.classification === 'urgent') arrival.moveTo(new Date(dispatchedAt + policy.repair.urgentArriveWithinMs));
 
-    // R3 (urgent, 8 h) / R4 (general, 2 h): repaired in time, else the supervisor hears of it.
-    const repairWithin =
-      state.classification === 'urgent'
-        ? { ms: policy.repair.urgentRepairWithinMs, rule: 'R3' }
-        : state.classification === 'general'
-          ? { ms: policy.repair.generalRepairWithinMs, rule: 'R4' }
-          : undefined;
-    const fixing = repairWithin
-      ? (async () => {
-          const dueAt = new Date(dispatchedAt + repairWithin.ms);
-          const met = await tracker.deadline(
-            { name: 'repair', rule: repairWithin.rule, dueAt, summary: `${repairWithin.rule} repair due (attempt ${number})` },
-            () => attempt.completedAt !== undefined || finished(),
-          );
-          if (!met) {
-            await tracker.escalate({
-              deadline: 'repair',
-              rule: repairWithin.rule,
-              roles: ['supervisor'],
-              reason: `not repaired within ${repairWithin.ms / 3_600_000} h of dispatch`,
-              dueAt: dueAt.toISOString(),
-              step: `repair:${number}`,
-            });
-          }
-        })()
-      : Promise.resolve();
+    // R3 (urgent, 8 h) / R4 (general, 2 h): repaired in time, or a new promised time is recorded.
+    const within = repairWithin();
+    const fixing = within
+      ? new MovableDeadline(tracker, { name: 'repair', rule: within.rule, summary: `${within.rule} repair due (attempt ${number})` })
+      : undefined;
+    if (fixing && within) fixing.moveTo(new Date((appointment ? new Date(appointment).getTime() : dispatchedAt) + within.ms));
+    clocks = { arrival, fixing };
+
+    const arriving = arrival.run(
+      () => attempt.arrivedAt !== undefined || finished(),
+      (dueAt, revision) =>
+        escalateToSupervisor('arrive', arrival.rule, 'not on site at the promised time', dueAt, `arrive:${number}.${revision}`),
+    );
+    const repairing = fixing?.run(
+      () => attempt.completedAt !== undefined || finished(),
+      (dueAt, revision) =>
+        escalateToSupervisor(
+          'repair',
+          within!.rule,
+          revision > 1 ? 'the new promised time passed too' : 'not repaired in time; record emergency measures or an explanation and a new promised time',
+          dueAt,
+          `repair:${number}.${revision}`,
+        ),
+    );
 
     await condition(finished);
-    await Promise.all([acceptance, arrival, fixing]);
+    await Promise.all([acceptance, arriving, repairing]);
+    clocks = undefined;
     return attempt;
   }
 
-  for (let number = 1; ; number++) {
-    const attempt = await runAttempt(number);
-    if (attempt.signOff?.accepted) break;
-    // R10: rejected at sign-off — dispatched again until the owner accepts.
+  // R7: a public-facility repair is started (someone on site) within 2 days of the report.
+  const publicFacility = input.intake.publicArea
+    ? (async () => {
+        const dueAt = new Date(new Date(input.receivedAt).getTime() + policy.repair.publicFacilityStartWithinMs);
+        const started = () => state.attempts.some((a) => a.arrivedAt !== undefined) || isOver();
+        const met = await tracker.deadline({ name: 'start', rule: 'R7', dueAt, summary: 'R7 public facility start due' }, started);
+        if (!met) await escalateToSupervisor('start', 'R7', 'public-facility repair not started within 2 days', dueAt.toISOString(), 'start');
+      })()
+    : Promise.resolve();
+
+  // R5: the customer is reminded one day before each appointment.
+  const reminders = (async () => {
+    const reminded = new Set<string>();
+    for (;;) {
+      const at = state.appointmentAt;
+      const changed = () => isOver() || state.appointmentAt !== at;
+      if (at && !reminded.has(at)) {
+        const remindIn = new Date(at).getTime() - policy.repair.majorReminderBeforeMs - Date.now();
+        if (remindIn > 0 && (await condition(changed, remindIn, { summary: 'R5 appointment reminder' }))) {
+          if (isOver()) return;
+          continue;
+        }
+        if (new Date(at).getTime() > Date.now()) {
+          reminded.add(at);
+          await tellCustomer(`remind:${at}`, 'appointmentReminder', { appointmentAt: at });
+          await tracker.audit('customer-reminded', SYSTEM, { appointmentAt: at });
+        }
+      }
+      await condition(changed);
+      if (isOver()) return;
+    }
+  })();
+
+  /** R11: the second failure on the same problem opens a linked major complaint, once. */
+  async function recordFailure(attempt: Attempt, reason: string): Promise<void> {
+    state.failures += 1;
+    await tracker.audit('attempt-failed', SYSTEM, { attempt: attempt.number, reason, failures: state.failures });
+    if (state.failures < policy.repair.failedAttemptsForMajorComplaint || state.complaintId) return;
+    const complaintId = await activities.allocateCaseNumber({ prefix: 'C', propertyId: input.propertyId });
+    const reasonText = `R11: the same problem failed ${state.failures} times (${reason})`;
+    await startChild<typeof complaint>('complaint', {
+      workflowId: `complaint-${complaintId}`,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `重大投诉 ${complaintId} ← 报修 ${state.caseId}${state.room ? ` · room ${state.room}` : ''}`,
+      args: [
+        {
+          caseId: complaintId,
+          propertyId: input.propertyId,
+          areaId: input.areaId,
+          householdId: input.householdId,
+          room: input.room,
+          contactName: input.intake.contactName,
+          contactPhone: input.intake.contactPhone,
+          channel: input.intake.channel,
+          description: `${reasonText}: ${input.intake.description}`,
+          severity: 'major',
+          category: 'engineering',
+          receivedAt: new Date().toISOString(),
+          receivedBy: SYSTEM,
+          source: { caseId: state.caseId, relation: 'repair', reason: reasonText },
+        },
+      ],
+    });
+    state.complaintId = complaintId;
+    state.escalated = true;
+    state.links = [...state.links, { caseId: complaintId, relation: 'major-complaint' }];
+    await tracker.audit('major-complaint-opened', SYSTEM, { complaintId, rule: 'R11' }, { links: state.links });
   }
 
-  state.status = 'closed';
-  state.closedAt = new Date().toISOString();
-  await tracker.audit('closed', { staffId: 'system', role: 'system' });
+  /** R9: the return visit, as a child workflow with its own clock and attempts (V1–V4). */
+  async function visit(attempt: Attempt): Promise<string> {
+    const visitId = `RV-${state.caseId}-${attempt.number}`;
+    state.status = 'awaiting_return_visit';
+    await tracker.audit('return-visit-started', SYSTEM, { returnVisit: visitId });
+    const result = await executeChild<typeof returnVisit>('returnVisit', {
+      workflowId: `return-visit-${visitId}`,
+      staticSummary: `回访 ${visitId} ← 报修 ${state.caseId}${state.room ? ` · room ${state.room}` : ''}`,
+      args: [
+        {
+          caseId: visitId,
+          parentCaseId: state.caseId,
+          propertyId: input.propertyId,
+          areaId: input.areaId,
+          room: input.room,
+          householdId: input.householdId,
+          contactName: input.intake.contactName,
+          contactPhone: input.intake.contactPhone,
+          channel: input.intake.channel,
+          subject: { classification: state.classification, tags: input.intake.tags, completedAt: attempt.completedAt ?? new Date().toISOString() },
+        },
+      ],
+    });
+    await tracker.audit('return-visit-result', SYSTEM, { returnVisit: visitId, outcome: result.outcome, followUps: result.followUpCaseIds });
+    return result.outcome;
+  }
+
+  for (let number = 1; !isOver(); number++) {
+    const attempt = await runAttempt(number);
+    if (isOver()) break;
+    if (!attempt.signOff?.accepted) {
+      await recordFailure(attempt, 'rejected at sign-off');
+      continue; // R10
+    }
+    if (attempt.fee) {
+      await activities.recordFinanceEntry({
+        idempotencyKey: `${workflowId}:fee:${number}`,
+        caseId: state.caseId,
+        propertyId: input.propertyId,
+        amountCents: attempt.fee.cents,
+        description: attempt.fee.description,
+        recordedBy: attempt.fee.recordedBy,
+      });
+      await tracker.audit('fee-recorded', SYSTEM, { amountCents: attempt.fee.cents, attempt: number });
+    }
+    const outcome = await visit(attempt);
+    if (outcome === 'unsatisfied') {
+      await recordFailure(attempt, 'customer unsatisfied at the return visit');
+      continue; // R10
+    }
+    state.status = 'closed';
+  }
+
+  if (isInvalid()) {
+    // R1: back to the intake channel with the written reason; no return visit.
+    await activities.notify({
+      idempotencyKey: `${workflowId}:invalid`,
+      workflowId,
+      caseId: state.caseId,
+      propertyId: input.propertyId,
+      staffIds: [input.receivedBy.staffId],
+      template: 'invalidRequest',
+      data: { caseId: state.caseId, room: state.room, reason: state.invalidReason, channel: input.intake.channel },
+    });
+  } else {
+    state.closedAt = new Date().toISOString();
+    await tracker.audit('closed', SYSTEM);
+  }
+  await Promise.all([publicFacility, reminders]);
   await condition(allHandlersFinished);
-  return { caseId: state.caseId, status: state.status, attempts: state.attempts.length, escalated: state.escalated };
+  return {
+    caseId: state.caseId,
+    status: state.status,
+    attempts: state.attempts.length,
+    failures: state.failures,
+    escalated: state.escalated,
+    complaintId: state.complaintId,
+  };
 }

@@ -79,8 +79,16 @@ function fromReadModel(c: ICase): z.infer<typeof caseViewSchema> {
 /** Maps a rejected update to what staff need to hear: why the case would not take the action. */
 function updateProblem(error: unknown): never {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const status = { ActionNotAllowed: 409, Forbidden: 403, NotAssignee: 403, InvalidPayload: 400 }[error.cause.type ?? ''] ?? 409;
-    throw new HttpProblem(status, status === 409 ? 'Action not allowed' : status === 403 ? 'Forbidden' : 'Invalid request', error.cause.message);
+    const [status, title] = (
+      {
+        ActionNotAllowed: [409, 'Action not allowed'],
+        Forbidden: [403, 'Forbidden'],
+        NotAssignee: [403, 'Forbidden'],
+        InvalidPayload: [400, 'Invalid request'],
+        ImpossibleTime: [422, 'Impossible time'],
+      } as Record<string, [number, string]>
+    )[error.cause.type ?? ''] ?? [409, 'Action not allowed'];
+    throw new HttpProblem(status, title, error.cause.message);
   }
   if (error instanceof WorkflowNotFoundError) throw new HttpProblem(409, 'Case closed', 'the case is no longer open for actions');
   throw error;

@@ -26,6 +26,9 @@ const READ_ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager', 
 
 const repairCaseId = z.string().regex(/^R\d{8}-\d{4,}$/, 'must be a repair case number like R20261122-0007');
 
+/** A request may be recorded after the fact (a night call logged in the morning), but not days later. */
+const RECORD_LATE_WITHIN_MS = 24 * 3_600_000;
+
 export const repairWorkflowId = (caseId: string) => `repair-${caseId}`;
 
 const createdSchema = z.object({ caseId: z.string(), workflowId: z.string(), status: z.string(), links: z.object({ self: z.string() }) });
@@ -109,7 +112,13 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
             'invalid-params': [{ name: 'appointmentAt', in: 'body', reason: 'must be in the future' }],
           });
         }
-        const receivedAt = new Date();
+        const now = Date.now();
+        const receivedAt = body.receivedAt ? new Date(body.receivedAt) : new Date(now);
+        if (receivedAt.getTime() > now + 60_000 || receivedAt.getTime() < now - RECORD_LATE_WITHIN_MS) {
+          throw new HttpProblem(422, 'Impossible receipt time', 'receivedAt must be within the last 24 hours and not in the future', {
+            'invalid-params': [{ name: 'receivedAt', in: 'body', reason: 'must be within the last 24 hours and not in the future' }],
+          });
+        }
         return withIdempotency(
           em,
           { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },

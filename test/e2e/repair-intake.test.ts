@@ -53,7 +53,7 @@ describe('repair intake end to end', () => {
 
     // The live state comes from the workflow's query.
     const view = await request(stack.app).get(`/api/v1/repairs/${caseId}`).set('Authorization', `Bearer ${stack.keyOf('S-BT1')}`).expect(200);
-    expect(view.body).toMatchObject({ caseId, status: 'dispatched', source: 'workflow', allowedActions: ['accept'] });
+    expect(view.body).toMatchObject({ caseId, status: 'dispatched', source: 'workflow', allowedActions: ['accept', 'markInvalid', 'reschedule', 'recordUnfinishedReason'] });
     expect(view.body.deadlines).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'accept', rule: 'R2', state: 'pending' })]));
 
     // Supervisors find it in the Temporal UI by its search attributes; no personal data there.

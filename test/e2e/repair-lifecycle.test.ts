@@ -74,7 +74,7 @@ describe('repair deadlines and staff actions', () => {
     expect(events.map((e) => e.payload.rule).sort()).toEqual(['R2', 'R3']);
   });
 
-  it('R8: the engineer completes, the customer signs off, and the case closes with every step in the audit log', async () => {
+  it('R8/R9: the engineer completes, the customer signs off, the return visit finds them satisfied, and the case closes with every step in the audit log', async () => {
     const caseId = await report({ classification: 'general' });
     const engineer = await eventually(async () => (await stack.orm.em.fork().findOne(Case, { id: caseId }))?.assigneeId, { what: 'assignee' });
     expect((await act(caseId, 'accept', engineer!)).body.status).toBe('accepted');
@@ -82,13 +82,30 @@ describe('repair deadlines and staff actions', () => {
     expect((await act(caseId, 'complete', engineer!, { summary: '更换漏电保护器' })).body.status).toBe('completed');
     const signed = await act(caseId, 'signOff', 'S-BT2', { accepted: true, note: '业主验收签字' });
     expect(signed.status).toBe(200);
+    const visitId = `RV-${caseId}-1`;
+    await eventually(() => stack.orm.em.fork().findOne(Case, { id: visitId }), { what: 'return visit case' });
+    await request(stack.app)
+      .post(`/api/v1/return-visits/${visitId}/recordCall`)
+      .set(as('S-BT2'))
+      .send({ answered: true, method: 'phone', satisfied: true })
+      .expect(200);
     const closed = await eventually(async () => {
       const row = await stack.orm.em.fork().findOne(Case, { id: caseId });
       return row?.status === 'closed' ? row : undefined;
     }, { what: 'closed read model' });
     expect(closed.closedAt).toBeInstanceOf(Date);
     const actions = (await stack.orm.em.fork().find(CaseEvent, { caseId }, { orderBy: { seq: 'asc' } })).map((e) => `${e.action}:${e.actorId}`);
-    expect(actions).toEqual(['received:S-FD1', 'dispatched:system', `accept:${engineer}`, `arrive:${engineer}`, `complete:${engineer}`, 'signOff:S-BT2', 'closed:system']);
+    expect(actions).toEqual([
+      'received:S-FD1',
+      'dispatched:system',
+      `accept:${engineer}`,
+      `arrive:${engineer}`,
+      `complete:${engineer}`,
+      'signOff:S-BT2',
+      'return-visit-started:system',
+      'return-visit-result:system',
+      'closed:system',
+    ]);
   });
 
   it('R10: a repair rejected at sign-off is dispatched again', async () => {

@@ -1,0 +1,91 @@
+/**
+ * The Temporal Schedules of every property (design.md §1): for now the R12 reconciliation of open
+ * requests, morning and afternoon in the property's time zone. Ensured at every boot of a worker
+ * (and by `npm start`); running it again, from any number of replicas, changes nothing unless the
+ * wanted spec or action differs from the schedule's, and then updates it in place.
+ */
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
+import type { Config } from '../config';
+import { Property } from '../db/entities';
+import type { Orm } from '../db/orm';
+import { HOUR } from '../domain/policy';
+import { RECONCILIATION_SLOT_NAMES, RECONCILIATION_SLOTS, reconciliationScheduleId, type ReconciliationSlot } from '../domain/reconciliation';
+import type { openRequestReconciliation } from '../workflows/reconciliation';
+
+export interface ScheduledProperty {
+  id: string;
+  timeZone: string;
+}
+
+/** Every property, as the schedules need it. */
+export async function scheduledProperties(orm: Orm): Promise<ScheduledProperty[]> {
+  const properties = await orm.em.fork().find(Property, {}, { fields: ['id', 'timeZone'], orderBy: { id: 'asc' } });
+  return properties.map((p) => ({ id: p.id, timeZone: p.timeZone }));
+}
+
+// A list that arrives after the next slot is noise: a run missed for longer than this is dropped.
+const CATCHUP_WINDOW_MS = 4 * HOUR;
+
+function reconciliationSchedule(property: ScheduledProperty, slot: ReconciliationSlot, taskQueue: string) {
+  const { hour, minute, label } = RECONCILIATION_SLOTS[slot];
+  const at = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  const scheduleId = reconciliationScheduleId(property.id, slot);
+  return {
+    scheduleId,
+    spec: { calendars: [{ hour, minute, comment: `R12 ${slot} reconciliation at ${at}` }], timezone: property.timeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'openRequestReconciliation',
+      // The server appends the scheduled time, so each run (and its mail keys) is unique per day and slot.
+      workflowId: scheduleId,
+      taskQueue,
+      args: [{ propertyId: property.id, slot }] as Parameters<typeof openRequestReconciliation>,
+      staticSummary: `R12 ${label}核对 · open requests of ${property.id} (${slot}, ${at} ${property.timeZone})`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: CATCHUP_WINDOW_MS },
+    memo: { rule: 'R12', propertyId: property.id, slot, purpose: `butlers reconcile open repairs with the front desk at ${at} (${property.timeZone})` },
+  } satisfies ScheduleOptions;
+}
+
+/** Whether the schedule already fires when and how we want. */
+function upToDate(current: ScheduleDescription, wanted: ReturnType<typeof reconciliationSchedule>): boolean {
+  const calendars = current.spec.calendars ?? [];
+  const [calendar] = calendars;
+  const only = (ranges: { start: number; end: number }[] | undefined, value: number) =>
+    ranges?.length === 1 && ranges[0].start === value && ranges[0].end === value;
+  const [wantedCalendar] = wanted.spec.calendars;
+  return (
+    calendars.length === 1 &&
+    only(calendar.hour, wantedCalendar.hour) &&
+    only(calendar.minute, wantedCalendar.minute) &&
+    only(calendar.second, 0) &&
+    (current.spec.intervals ?? []).length === 0 &&
+    current.spec.timezone === wanted.spec.timezone &&
+    current.action.workflowType === wanted.action.workflowType &&
+    current.action.taskQueue === wanted.action.taskQueue &&
+    current.action.workflowId === wanted.action.workflowId &&
+    JSON.stringify(current.action.args) === JSON.stringify(wanted.action.args) &&
+    current.action.staticSummary === wanted.action.staticSummary &&
+    current.policies.overlap === wanted.policies.overlap &&
+    current.policies.catchupWindow === wanted.policies.catchupWindow
+  );
+}
+
+/** Creates each property's schedules, or updates one whose spec or action changed; the rest is left as it is. */
+export async function ensureSchedules(client: Client, config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>, properties: ScheduledProperty[]): Promise<void> {
+  for (const property of properties) {
+    for (const slot of RECONCILIATION_SLOT_NAMES) {
+      const wanted = reconciliationSchedule(property, slot, config.TEMPORAL_TASK_QUEUE);
+      try {
+        await client.schedule.create(wanted);
+        continue;
+      } catch (error) {
+        if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+      }
+      const handle = client.schedule.getHandle(wanted.scheduleId);
+      if (upToDate(await handle.describe(), wanted)) continue;
+      // Keeps the schedule's state: a schedule an operator paused stays paused.
+      await handle.update((previous) => ({ spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: previous.state }));
+    }
+  }
+}

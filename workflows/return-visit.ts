@@ -1,0 +1,324 @@
+/**
+ * A return visit (回访) after a repair, later also after a complaint (domain.md R9, V1–V4): a child
+ * workflow of its case, e.g. `return-visit-RV-R20261122-0007-1`. It falls due by R9 (a leak waits
+ * for the first rainy day), takes calls until the customer answers or is unreachable, opens a new
+ * repair for any new need, and answers its parent with the outcome.
+ */
+import { allHandlersFinished, ApplicationFailure, condition, log, ParentClosePolicy, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import type { Actor, Channel } from '../domain/people';
+import type { RepairClass, RepairTag } from '../domain/repair';
+import {
+  nextCallFrom,
+  nonConformityDueAt,
+  rainCounts,
+  returnVisitDue,
+  returnVisitDueAfterRain,
+  type NewNeed,
+  type ReturnVisitMethod,
+  type ReturnVisitResult,
+} from '../domain/return-visit';
+import { activities, CaseTracker, registerActions, type CoreState } from './case-core';
+import {
+  caseViewQuery,
+  rainfallSignal,
+  RETURN_VISIT_ACTIONS,
+  returnVisitMessages,
+  type ActionCall,
+  type CaseView,
+  type ReturnVisitActionName,
+} from './messages';
+import type { repair } from './repair';
+import { AreaId, CaseStatus, CaseType, Severity } from './search-attributes';
+
+export interface ReturnVisitInput {
+  /** e.g. RV-R20261122-0007-1: the repair's case number and which visit of it. */
+  caseId: string;
+  parentCaseId: string;
+  propertyId: string;
+  areaId: string;
+  room?: string;
+  householdId?: string;
+  contactName: string;
+  contactPhone: string;
+  /** How the customer first reached us; kept on the case row. */
+  channel: Channel;
+  /** The repair that was done: R9 decides from it when the visit is due. */
+  subject: { classification: RepairClass; tags: RepairTag[]; completedAt: string; underWarranty?: boolean };
+}
+
+export interface ReturnVisitOutcome {
+  outcome: ReturnVisitResult;
+  /** Calls recorded, answered or not (V2). */
+  attempts: number;
+  comments?: string;
+  /** Repairs opened for new needs the customer raised (V3). */
+  followUpCaseIds: string[];
+}
+
+/** What `caseView` shows of a return visit beyond every case's basics. */
+export interface ReturnVisitView extends CaseView {
+  parentCaseId: string;
+  attempts: number;
+  /** V2: the earliest time the next call may be placed after an unanswered one. */
+  nextCallFrom?: string;
+  rainfallAt?: string;
+  outcome?: ReturnVisitResult;
+  followUpCaseIds: string[];
+}
+
+interface Call {
+  at: string;
+  by: string;
+  method: ReturnVisitMethod;
+  answered: boolean;
+}
+
+interface ReturnVisitState extends CoreState {
+  calls: Call[];
+  nextCallFrom?: string;
+  rainfallAt?: string;
+  outcome?: ReturnVisitResult;
+  comments?: string;
+  followUpCaseIds: string[];
+  links: { caseId: string; relation: string }[];
+}
+
+const SYSTEM: Actor = { staffId: 'system', role: 'system' };
+
+export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitOutcome> {
+  const policy = await activities.loadPolicy(input.propertyId);
+  const workflowId = workflowInfo().workflowId;
+  const completedAt = new Date(input.subject.completedAt);
+  const due = returnVisitDue(policy, { ...input.subject, completedAt });
+  const state: ReturnVisitState = {
+    caseId: input.caseId,
+    propertyId: input.propertyId,
+    kind: 'return_visit',
+    status: due.kind === 'after-rain' ? 'awaiting_rain' : 'open',
+    severity: input.subject.classification,
+    areaId: input.areaId,
+    room: input.room,
+    slaState: 'ok',
+    escalated: false,
+    deadlines: [],
+    recent: [],
+    seq: 0,
+    receivedAt: new Date().toISOString(),
+    calls: [],
+    followUpCaseIds: [],
+    links: [{ caseId: input.parentCaseId, relation: 'parent' }],
+  };
+  const tracker = new CaseTracker(state, policy);
+  /** Actions wait for the case row: an audit event needs it. */
+  let recorded = false;
+
+  const localTime = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: policy.timeZone, hour12: false });
+
+  const allowed = (): ReturnVisitActionName[] => {
+    if (!recorded || state.outcome) return [];
+    return state.status === 'awaiting_rain' ? ['exempt'] : ['recordCall', 'exempt'];
+  };
+
+  const view = (): ReturnVisitView => ({
+    caseId: state.caseId,
+    workflowId,
+    kind: 'return_visit',
+    status: state.status,
+    severity: state.severity,
+    areaId: state.areaId,
+    room: state.room,
+    assigneeId: state.assigneeId,
+    slaState: state.slaState,
+    escalated: state.escalated,
+    deadlines: state.deadlines,
+    allowedActions: allowed(),
+    recent: state.recent,
+    receivedAt: state.receivedAt,
+    closedAt: state.closedAt,
+    parentCaseId: input.parentCaseId,
+    attempts: state.calls.length,
+    nextCallFrom: state.nextCallFrom,
+    rainfallAt: state.rainfallAt,
+    outcome: state.outcome,
+    followUpCaseIds: state.followUpCaseIds,
+  });
+
+  /** V3: the new need becomes a repair request of its own, received by whoever took the call. */
+  async function openFollowUp(need: NewNeed, receivedBy: Actor, call: number): Promise<void> {
+    const caseId = await activities.allocateCaseNumber({ prefix: 'R', propertyId: input.propertyId, idempotencyKey: `${workflowId}:follow-up:${call}` });
+    await startChild<typeof repair>('repair', {
+      workflowId: `repair-${caseId}`,
+      // The new request lives on whatever becomes of this visit.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [
+        { key: CaseType, value: 'repair' },
+        { key: CaseStatus, value: 'received' },
+        { key: Severity, value: need.classification },
+        { key: AreaId, value: input.areaId },
+      ],
+      staticSummary: `报修 ${caseId} ← 回访 ${state.caseId}${input.room ? ` · room ${input.room}` : ''} · ${need.classification}`,
+      args: [
+        {
+          caseId,
+          propertyId: input.propertyId,
+          areaId: input.areaId,
+          householdId: input.householdId,
+          room: input.room,
+          intake: {
+            room: input.room,
+            areaId: input.room ? undefined : input.areaId,
+            contactName: input.contactName,
+            contactPhone: input.contactPhone,
+            channel: 'staff',
+            description: need.description,
+            classification: need.classification,
+            tags: need.tags ?? [],
+            publicArea: !input.room,
+            appointmentAt: need.appointmentAt,
+          },
+          receivedAt: new Date().toISOString(),
+          receivedBy,
+        },
+      ],
+    });
+    state.followUpCaseIds.push(caseId);
+    state.links = [...state.links, { caseId, relation: 'follow-up' }];
+    await tracker.audit('follow-up-opened', receivedBy, { caseId, rule: 'V3' }, { links: state.links });
+  }
+
+  // State changes before the first await: a second action validated meanwhile sees them.
+  async function apply(name: ReturnVisitActionName, call: ActionCall): Promise<ReturnVisitView> {
+    const now = new Date();
+    if (name === 'exempt') {
+      const { reason } = RETURN_VISIT_ACTIONS.exempt.payload.parse(call.payload);
+      state.outcome = 'exempt';
+      state.comments = reason;
+      await tracker.audit(name, call.actor, { reason });
+      return view();
+    }
+    const payload = RETURN_VISIT_ACTIONS.recordCall.payload.parse(call.payload);
+    state.calls.push({ at: now.toISOString(), by: call.actor.staffId, method: payload.method, answered: payload.answered });
+    const unanswered = state.calls.filter((c) => !c.answered).length;
+    if (payload.answered) {
+      state.outcome = payload.satisfied ? 'satisfied' : 'unsatisfied';
+      state.comments = payload.comments;
+      state.nextCallFrom = undefined;
+    } else if (unanswered >= policy.returnVisit.maxAttempts) {
+      state.outcome = 'unreachable';
+      state.nextCallFrom = undefined;
+    } else {
+      state.nextCallFrom = nextCallFrom(policy, now).toISOString();
+    }
+    await tracker.audit(name, call.actor, { ...payload, attempt: state.calls.length, unanswered, nextCallFrom: state.nextCallFrom });
+    if (payload.newNeed) await openFollowUp(payload.newNeed, call.actor, state.calls.length);
+    return view();
+  }
+
+  setHandler(caseViewQuery, view);
+  setHandler(rainfallSignal, ({ at }) => {
+    const rainAt = new Date(at);
+    if (state.status !== 'awaiting_rain' || state.rainfallAt) return;
+    if (Number.isNaN(rainAt.getTime()) || !rainCounts(rainAt, completedAt)) {
+      log.info('rain before the repair was done does not count (R9)', { at, completedAt: input.subject.completedAt });
+      return;
+    }
+    state.rainfallAt = rainAt.toISOString();
+  });
+  registerActions(RETURN_VISIT_ACTIONS, returnVisitMessages, {
+    allowed,
+    describe: () =>
+      state.outcome
+        ? `return visit is done (${state.outcome})`
+        : state.status === 'awaiting_rain'
+          ? 'return visit awaits the first rainy day after the leak repair (R9)'
+          : `return visit is ${state.status}`,
+    check(name) {
+      if (name !== 'recordCall' || !state.nextCallFrom || Date.now() >= Date.parse(state.nextCallFrom)) return;
+      const last = state.calls[state.calls.length - 1];
+      throw ApplicationFailure.create({
+        type: 'ActionNotAllowed',
+        message:
+          `V2: the call at ${localTime(last.at)} went unanswered; call again at a different time of day, ` +
+          `from ${localTime(state.nextCallFrom)} (${state.nextCallFrom})`,
+      });
+    },
+    apply,
+  });
+
+  // ---- the case row ----
+  await activities.recordCase(
+    {
+      caseId: input.caseId,
+      workflowId,
+      kind: 'return_visit',
+      propertyId: input.propertyId,
+      areaId: input.areaId,
+      householdId: input.householdId,
+      room: input.room,
+      channel: input.channel,
+      severity: input.subject.classification,
+      status: state.status,
+      description: `回访 ${input.parentCaseId}`,
+      contactName: input.contactName,
+      contactPhone: input.contactPhone,
+      receivedAt: state.receivedAt,
+      receivedBy: SYSTEM.staffId,
+    },
+    {
+      idempotencyKey: `${workflowId}:0`,
+      action: 'opened',
+      actor: SYSTEM,
+      at: state.receivedAt,
+      payload: { parentCaseId: input.parentCaseId, rule: 'R9', due: due.kind, subject: input.subject },
+    },
+  );
+  recorded = true;
+  tracker.refresh();
+
+  /** R9: the visit is due by `dueAt`; missed, the supervisor hears of it once, and it may still be done late. */
+  async function visitBy(dueAt: Date, event: string, payload: Record<string, unknown>): Promise<void> {
+    const visited = tracker.deadline({ name: 'visit', rule: 'R9', dueAt, summary: 'R9 return visit due' }, () => state.outcome !== undefined);
+    await tracker.audit(event, SYSTEM, { ...payload, rule: 'R9', dueAt: dueAt.toISOString() }, { links: state.links });
+    if (await visited) return;
+    await tracker.escalate({
+      deadline: 'visit',
+      rule: 'R9',
+      roles: ['supervisor'],
+      reason: `return visit of ${input.parentCaseId} not done by its R9 deadline; it is still open`,
+      dueAt: dueAt.toISOString(),
+      step: 'visit',
+    });
+  }
+
+  if (due.kind === 'by') {
+    await visitBy(due.dueAt, 'scheduled', {});
+  } else {
+    await tracker.audit('scheduled', SYSTEM, { rule: 'R9', due: 'after-rain' }, { links: state.links });
+    await condition(() => state.rainfallAt !== undefined || state.outcome !== undefined);
+    if (!state.outcome) {
+      state.status = 'open';
+      await visitBy(returnVisitDueAfterRain(policy, new Date(state.rainfallAt!)), 'rainfall', { rainfallAt: state.rainfallAt });
+    }
+  }
+  // A new need is still being opened by the call's handler: its case id belongs in the outcome.
+  await condition(() => state.outcome !== undefined && allHandlersFinished());
+
+  // ---- V4: the result is counted; a non-conformity goes to the supervisor with a deadline ----
+  if (state.outcome === 'unsatisfied') {
+    const dueAt = nonConformityDueAt(policy, input.subject, new Date());
+    await activities.notify({
+      idempotencyKey: `${workflowId}:non-conformity`,
+      workflowId,
+      caseId: state.caseId,
+      propertyId: input.propertyId,
+      roles: ['supervisor'],
+      template: 'nonConformity',
+      data: { caseId: state.caseId, relatedCaseId: input.parentCaseId, room: input.room, reason: state.comments, dueAt: dueAt.toISOString() },
+    });
+  }
+  state.status = 'closed';
+  state.closedAt = new Date().toISOString();
+  await tracker.audit('closed', SYSTEM, { outcome: state.outcome, attempts: state.calls.length }, { outcome: state.outcome });
+  await condition(allHandlersFinished);
+  return { outcome: state.outcome!, attempts: state.calls.length, comments: state.comments, followUpCaseIds: state.followUpCaseIds };
+}
