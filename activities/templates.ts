@@ -31,8 +31,9 @@ function localTime(iso: string | undefined): string {
   return new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
 }
 
+/** Joins the lines that apply; '' stays, as the blank line between the Chinese and the English text. */
 function lines(...parts: (string | false | undefined)[]): string {
-  return parts.filter(Boolean).join('\n');
+  return parts.filter((part): part is string => typeof part === 'string').join('\n');
 }
 
 /** R12: a butler's list of open requests, or the front desk's copy of every butler's list. */

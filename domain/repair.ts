@@ -49,14 +49,18 @@ export const repairIntakeSchema = z
 
 export type RepairIntake = z.infer<typeof repairIntakeSchema>;
 
-/** A repair's lifecycle, in the order a normal case walks it. */
+/** A repair's lifecycle, in the order a normal case walks it (workflows/repair.ts sets them). */
 export const REPAIR_STATUSES = [
   'received',
   'dispatched',
   'accepted',
+  'awaiting_reschedule', // R6: nobody was home
   'on_site',
   'completed',
+  'signed_off', // R8
+  'rejected', // R10: about to be dispatched again
+  'awaiting_return_visit', // R9
   'closed',
-  'invalid',
+  'invalid', // R1
 ] as const;
 export type RepairStatus = (typeof REPAIR_STATUSES)[number];

@@ -19,7 +19,8 @@ import {
 } from '@temporalio/workflow';
 import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
-import type { RepairIntake } from '../domain/repair';
+import type { RepairIntake, RepairStatus } from '../domain/repair';
+import { acceptBy, arriveBy, publicFacilityStartBy, reminderAt, repairBy } from '../domain/repair-deadlines';
 import { activities, CaseTracker, MovableDeadline, registerActions, type CoreState } from './case-core';
 import type { complaint } from './complaint';
 import { caseViewQuery, REPAIR_ACTIONS, repairMessages, type ActionCall, type CaseView, type RepairActionName, type RepairActionPayload } from './messages';
@@ -57,6 +58,7 @@ interface Attempt {
 }
 
 interface RepairState extends CoreState {
+  status: RepairStatus;
   classification: RepairIntake['classification'];
   attempts: Attempt[];
   /** Failed attempts on the same problem (R11). */
@@ -99,13 +101,6 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
   const isOver = () => state.status === 'closed' || isInvalid();
   /** The clocks of the attempt under way; actions move them (R3/R4 new promise, R6 new appointment). */
   let clocks: { arrival: MovableDeadline; fixing?: MovableDeadline } | undefined;
-  const repairWithin = (): { ms: number; rule: string } | undefined =>
-    state.classification === 'urgent'
-      ? { ms: policy.repair.urgentRepairWithinMs, rule: 'R3' }
-      : state.classification === 'general'
-        ? { ms: policy.repair.generalRepairWithinMs, rule: 'R4' }
-        : undefined;
-
   // ---- staff actions ----
   const allowed = (): RepairActionName[] => {
     if (isOver()) return [];
@@ -190,10 +185,9 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
         const { appointmentAt } = payload as RepairActionPayload<'reschedule'>;
         state.appointmentAt = appointmentAt;
         if (state.status === 'awaiting_reschedule') state.status = attempt?.acceptedAt ? 'accepted' : 'dispatched';
-        const at = new Date(appointmentAt);
-        clocks?.arrival.moveTo(at, 'R6');
-        const within = repairWithin();
-        if (within) clocks?.fixing?.moveTo(new Date(at.getTime() + within.ms));
+        clocks?.arrival.moveTo(new Date(appointmentAt), 'R6');
+        const fixBy = repairBy(policy, { classification: state.classification, dispatchedAt: new Date(), appointmentAt });
+        if (fixBy) clocks?.fixing?.moveTo(fixBy.dueAt);
         break;
       }
       case 'recordMeasures': {
@@ -335,44 +329,41 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     state.attempts.push(attempt);
     const finished = () => attempt.signOff !== undefined || isOver();
     await dispatch(attempt);
-    const dispatchedAt = new Date(attempt.dispatchedAt).getTime();
 
     // R2: accepted within 30 min, else alert and hand the work order to another engineer.
     const acceptance = (async () => {
       for (;;) {
-        const acceptBy = new Date(Date.now() + policy.repair.acceptWithinMs);
+        const acceptDue = acceptBy(policy, new Date());
         const [met] = await Promise.all([
           tracker.deadline(
-            { name: 'accept', rule: 'R2', dueAt: acceptBy, summary: `R2 acceptance due (attempt ${number})` },
+            { name: 'accept', rule: 'R2', dueAt: acceptDue, summary: `R2 acceptance due (attempt ${number})` },
             () => attempt.acceptedAt !== undefined || finished(),
           ),
-          sendWorkOrder(attempt, acceptBy),
+          sendWorkOrder(attempt, acceptDue),
         ]);
         if (met || finished()) return;
         await escalateToSupervisor(
           'accept',
           'R2',
           `work order not accepted by ${state.assigneeId} within ${policy.repair.acceptWithinMs / 60000} min; re-dispatched`,
-          acceptBy.toISOString(),
+          acceptDue.toISOString(),
           `accept:${number}.${attempt.engineers.length}`,
         );
         await dispatch(attempt);
       }
     })();
 
-    // Arrival: at the agreed appointment (R5, R6), else within 20 min for an urgent repair (R3).
-    const appointment = number === 1 ? state.appointmentAt : undefined;
-    const arrivalRule = appointment ? (state.classification === 'major' ? 'R5' : 'R6') : 'R3';
-    const arrival = new MovableDeadline(tracker, { name: 'arrive', rule: arrivalRule, summary: `${arrivalRule} on site due (attempt ${number})` });
-    if (appointment) arrival.moveTo(new Date(appointment));
-    else if (state.classification === 'urgent') arrival.moveTo(new Date(dispatchedAt + policy.repair.urgentArriveWithinMs));
-
-    // R3 (urgent, 8 h) / R4 (general, 2 h): repaired in time, or a new promised time is recorded.
-    const within = repairWithin();
-    const fixing = within
-      ? new MovableDeadline(tracker, { name: 'repair', rule: within.rule, summary: `${within.rule} repair due (attempt ${number})` })
+    // Arrival: at the agreed appointment (R5, R6), else within 20 min for an urgent repair (R3);
+    // repaired within 8 h (R3) or 2 h (R4). Actions move these promises (R3/R4 new time, R6).
+    const promise = { classification: state.classification, dispatchedAt: new Date(attempt.dispatchedAt), appointmentAt: number === 1 ? state.appointmentAt : undefined };
+    const firstArrival = arriveBy(policy, promise);
+    const firstRepair = repairBy(policy, promise);
+    const arrival = new MovableDeadline(tracker, { name: 'arrive', rule: firstArrival?.rule ?? 'R3', summary: `${firstArrival?.rule ?? 'R3'} on site due (attempt ${number})` });
+    if (firstArrival) arrival.moveTo(firstArrival.dueAt);
+    const fixing = firstRepair
+      ? new MovableDeadline(tracker, { name: 'repair', rule: firstRepair.rule, summary: `${firstRepair.rule} repair due (attempt ${number})` })
       : undefined;
-    if (fixing && within) fixing.moveTo(new Date((appointment ? new Date(appointment).getTime() : dispatchedAt) + within.ms));
+    if (fixing && firstRepair) fixing.moveTo(firstRepair.dueAt);
     clocks = { arrival, fixing };
 
     const arriving = arrival.run(
@@ -385,7 +376,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
       (dueAt, revision) =>
         escalateToSupervisor(
           'repair',
-          within!.rule,
+          firstRepair!.rule,
           revision > 1 ? 'the new promised time passed too' : 'not repaired in time; record emergency measures or an explanation and a new promised time',
           dueAt,
           `repair:${number}.${revision}`,
@@ -401,7 +392,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
   // R7: a public-facility repair is started (someone on site) within 2 days of the report.
   const publicFacility = input.intake.publicArea
     ? (async () => {
-        const dueAt = new Date(new Date(input.receivedAt).getTime() + policy.repair.publicFacilityStartWithinMs);
+        const dueAt = publicFacilityStartBy(policy, input.receivedAt);
         const started = () => state.attempts.some((a) => a.arrivedAt !== undefined) || isOver();
         const met = await tracker.deadline({ name: 'start', rule: 'R7', dueAt, summary: 'R7 public facility start due' }, started);
         if (!met) await escalateToSupervisor('start', 'R7', 'public-facility repair not started within 2 days', dueAt.toISOString(), 'start');
@@ -415,7 +406,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
       const at = state.appointmentAt;
       const changed = () => isOver() || state.appointmentAt !== at;
       if (at && !reminded.has(at)) {
-        const remindIn = new Date(at).getTime() - policy.repair.majorReminderBeforeMs - Date.now();
+        const remindIn = reminderAt(policy, at).getTime() - Date.now();
         if (remindIn > 0 && (await condition(changed, remindIn, { summary: 'R5 appointment reminder' }))) {
           if (isOver()) return;
           continue;
