@@ -107,6 +107,30 @@ describe('repair intake end to end', () => {
     expect(response.body['invalid-params']).toEqual([expect.objectContaining({ name: 'room' })]);
   });
 
+  it('R5: an impossible appointment — in the past, or missing for a major repair — is refused and nothing is started', async () => {
+    const before = await stack.orm.em.fork().count(Case, {});
+    const past = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .send({ ...intake, classification: 'major', appointmentAt: new Date(Date.now() - 3_600_000).toISOString() })
+      .expect(422);
+    expect(past.body['invalid-params']).toEqual([expect.objectContaining({ name: 'appointmentAt', reason: 'must be in the future' })]);
+    const missing = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .send({ ...intake, classification: 'major' })
+      .expect(400);
+    expect(missing.body['invalid-params']).toEqual([expect.objectContaining({ name: 'appointmentAt' })]);
+    const late = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .send({ ...intake, receivedAt: new Date(Date.now() + 3_600_000).toISOString() })
+      .expect(422);
+    expect(late.body['invalid-params']).toEqual([expect.objectContaining({ name: 'receivedAt' })]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
+  });
+
   it('the same Idempotency-Key and body return the first case; another body under that key is 422', async () => {
     const key = 'retry-test-0001';
     const first = await request(stack.app).post('/api/v1/repairs').set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`).set('Idempotency-Key', key).send(intake).expect(201);
