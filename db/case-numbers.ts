@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { localDate } from '../domain/calendar';
 
 /** Case numbers read like the paper forms: a kind letter, the property-local date, a daily sequence (R20261122-0007). */
 export async function allocateCaseNumber(em: EntityManager, prefix: string, at: Date, timeZone: string): Promise<string> {
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at).replaceAll('-', '');
+  const day = localDate(at, timeZone).replaceAll('-', '');
   const rows = await em
     .getConnection()
     .execute<{ last: number }[]>(

@@ -100,6 +100,12 @@ function nextDate(date: string): string {
 }
 
 /** The local calendar date 'YYYY-MM-DD' of `instant` in `timeZone`. */
+/** The local wall-clock time of `instant` in `timeZone` as 'HH:mm'. */
+export function localTime(instant: Date, timeZone: string): string {
+  const wall = wallClock(instant, timeZone);
+  return `${String(wall.hour).padStart(2, '0')}:${String(wall.minute).padStart(2, '0')}`;
+}
+
 export function localDate(instant: Date, timeZone: string): string {
   return wallClock(instant, timeZone).date;
 }

@@ -3,6 +3,7 @@
  * 核对未完成报修); anything not finished today carries a recorded reason. Shared by the workflow, the
  * schedules, the API and the mail templates.
  */
+import { localDate, localTime } from './calendar';
 
 /** The two reconciliations of a day, at their local time in the property's time zone. */
 export const RECONCILIATION_SLOTS = {
@@ -21,18 +22,7 @@ export const reconciliationScheduleId = (propertyId: string, slot: Reconciliatio
  * is one run, while a later request sends a fresh list.
  */
 export function manualReconciliationWorkflowId(propertyId: string, slot: ReconciliationSlot, at: Date, timeZone: string): string {
-  const parts: Record<string, string> = {};
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-  for (const part of format.formatToParts(at)) parts[part.type] = part.value;
-  return `${reconciliationScheduleId(propertyId, slot)}-manual-${parts.year}-${parts.month}-${parts.day}-${parts.hour}${parts.minute}`;
+  return `${reconciliationScheduleId(propertyId, slot)}-manual-${localDate(at, timeZone)}-${localTime(at, timeZone).replace(':', '')}`;
 }
 
 /** One open request on a butler's list. Case and room numbers only — no resident's name or phone. */

@@ -10,7 +10,7 @@ import type { CasePatch } from '../activities/cases';
 import type { Actor, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { TemplateName } from '../activities/templates';
-import type { ActionCall, ActionTable, CaseBasics, CaseMessages, CaseView, DeadlineView, SlaState } from './messages';
+import type { ActionCall, ActionTable, CaseBasics, CaseKind, CaseMessages, CaseView, DeadlineView, SlaState } from './messages';
 import { AreaId, AssigneeId, CaseStatus, CaseType, DueAt, Escalated, Severity, SlaState as SlaStateKey } from './search-attributes';
 
 const RECENT_AUDIT_ENTRIES = 10;
@@ -165,6 +165,28 @@ export class CaseTracker {
       return SLA_RANK[level] > SLA_RANK[acc] ? level : acc;
     }, 'ok');
     this.state.slaState = worst;
+  }
+
+  /** What `caseView` shows of every case; a workflow adds its allowed actions and its own fields. */
+  view(allowedActions: string[]): CaseView {
+    const s = this.state;
+    return {
+      caseId: s.caseId,
+      workflowId: workflowInfo().workflowId,
+      kind: s.kind as CaseKind,
+      status: s.status,
+      severity: s.severity,
+      areaId: s.areaId,
+      room: s.room,
+      assigneeId: s.assigneeId,
+      slaState: s.slaState,
+      escalated: s.escalated,
+      deadlines: s.deadlines,
+      allowedActions,
+      recent: s.recent,
+      receivedAt: s.receivedAt,
+      closedAt: s.closedAt,
+    };
   }
 
   nextDue(): DeadlineView | undefined {

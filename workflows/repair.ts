@@ -122,23 +122,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     }
   };
 
-  const view = (): CaseView => ({
-    caseId: state.caseId,
-    workflowId,
-    kind: 'repair',
-    status: state.status,
-    severity: state.severity,
-    areaId: state.areaId,
-    room: state.room,
-    assigneeId: state.assigneeId,
-    slaState: state.slaState,
-    escalated: state.escalated,
-    deadlines: state.deadlines,
-    allowedActions: allowed(),
-    recent: state.recent,
-    receivedAt: state.receivedAt,
-    closedAt: state.closedAt,
-  });
+  const view = (): CaseView => tracker.view(allowed());
 
   const inTheFuture = (field: string, iso: string) => {
     if (new Date(iso).getTime() <= Date.now()) {

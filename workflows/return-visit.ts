@@ -120,21 +120,7 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
   };
 
   const view = (): ReturnVisitView => ({
-    caseId: state.caseId,
-    workflowId,
-    kind: 'return_visit',
-    status: state.status,
-    severity: state.severity,
-    areaId: state.areaId,
-    room: state.room,
-    assigneeId: state.assigneeId,
-    slaState: state.slaState,
-    escalated: state.escalated,
-    deadlines: state.deadlines,
-    allowedActions: allowed(),
-    recent: state.recent,
-    receivedAt: state.receivedAt,
-    closedAt: state.closedAt,
+    ...tracker.view(allowed()),
     parentCaseId: input.parentCaseId,
     attempts: state.calls.length,
     nextCallFrom: state.nextCallFrom,
