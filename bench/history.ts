@@ -1,0 +1,69 @@
+/**
+ * bench:history — how many history events a typical case writes (Temporal's limit is 51,200 per
+ * run; we keep each story under 200). The repair story: intake, dispatch, accept, arrive, complete,
+ * sign-off, a return visit reached at the second call, satisfied, closed.
+ */
+import { fmt, report } from './lib';
+import { startBenchStack } from './stack';
+
+async function post(url: string, key: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 300) throw new Error(`${url} answered ${res.status}: ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function main(): Promise<void> {
+  // Real durations, but a call may be repeated after 1 s so the story runs in seconds.
+  const stack = await startBenchStack({ policy: { returnVisit: { retryAfterMs: 1000 } } });
+  try {
+    const api = `${stack.api.url}/api/v1`;
+    const { caseId } = (await post(`${api}/repairs`, stack.keyOf('S-FD1'), {
+      room: '1-1-301', contactName: '王先生', contactPhone: '13800138000', channel: 'phone', description: '水管漏水', classification: 'urgent', tags: ['water'],
+    })) as { caseId: string };
+    let engineer: string | undefined;
+    while (!engineer) {
+      const view = (await (await fetch(`${api}/repairs/${caseId}`, { headers: { authorization: `Bearer ${stack.keyOf('S-SV1')}` } })).json()) as { status: string; assigneeId?: string };
+      if (view.status === 'dispatched') engineer = view.assigneeId;
+      else await new Promise((r) => setTimeout(r, 100));
+    }
+    for (const [action, body] of [['accept', {}], ['arrive', {}], ['complete', { summary: '更换水管' }]] as const) {
+      await post(`${api}/repairs/${caseId}/${action}`, stack.keyOf(engineer), body);
+    }
+    await post(`${api}/repairs/${caseId}/signOff`, stack.keyOf('S-BT1'), { accepted: true });
+    const visit = `RV-${caseId}-1`;
+    for (;;) {
+      const res = await fetch(`${api}/return-visits/${visit}`, { headers: { authorization: `Bearer ${stack.keyOf('S-SV1')}` } });
+      if (res.status === 200 && ((await res.json()) as { allowedActions: string[] }).allowedActions.includes('recordCall')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await post(`${api}/return-visits/${visit}/recordCall`, stack.keyOf('S-BT1'), { answered: false, method: 'phone' });
+    await new Promise((r) => setTimeout(r, 1100));
+    await post(`${api}/return-visits/${visit}/recordCall`, stack.keyOf('S-BT1'), { answered: true, method: 'phone', satisfied: true });
+    const repair = stack.client.workflow.getHandle(`repair-${caseId}`);
+    await repair.result();
+    const repairEvents = (await repair.fetchHistory()).events?.length ?? 0;
+    const visitEvents = (await stack.client.workflow.getHandle(`return-visit-${visit}`).fetchHistory()).events?.length ?? 0;
+    report('history', stack.facts, [
+      {
+        name: 'history events of a typical repair story (repair workflow)',
+        baseline: 'budget 200 events',
+        measured: `${repairEvents} events (its return visit: ${visitEvents})`,
+        ratio: repairEvents / 200,
+        target: '≤ 1.0',
+        met: repairEvents <= 200 && visitEvents <= 200,
+      },
+    ]);
+    process.stdout.write(`(${fmt(repairEvents + visitEvents, 0)} events for the whole story)\n`);
+  } finally {
+    await stack.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,79 @@
+/** Measuring on a small shared machine: repeat, take the median, report ratios against a baseline from the same run. */
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+export function median(values: number[]): number {
+  return percentile([...values].sort((a, b) => a - b), 50);
+}
+
+export interface LoadResult {
+  count: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  latencies: number[];
+}
+
+/** Runs `count` calls of `task` with `concurrency` in flight; latencies in ms. */
+export async function load(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const t = performance.now();
+        await task(i);
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return { count, seconds, perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies };
+}
+
+/** The median run of `runs` repetitions, by `key`. */
+export async function medianOf<T>(runs: number, key: (r: T) => number, run: (i: number) => Promise<T>): Promise<T> {
+  const results: T[] = [];
+  for (let i = 0; i < runs; i++) results.push(await run(i));
+  return [...results].sort((a, b) => key(a) - key(b))[Math.floor(results.length / 2)];
+}
+
+export interface Figure {
+  name: string;
+  baseline: string;
+  measured: string;
+  ratio: number;
+  target: string;
+  met: boolean;
+}
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+export { fmt };
+
+/** Prints the machine, each figure against its baseline and target, and appends a dated row per figure to bench/RESULTS.md. */
+export function report(bench: string, facts: Record<string, string>, figures: Figure[]): void {
+  process.stdout.write(`\n== bench:${bench} ==\n`);
+  for (const [k, v] of Object.entries(facts)) process.stdout.write(`${k.padEnd(9)} ${v}\n`);
+  for (const f of figures) {
+    process.stdout.write(`\n${f.name}\n  baseline ${f.baseline}\n  measured ${f.measured}\n  ratio    ${fmt(f.ratio, 2)} (target ${f.target}) ${f.met ? 'MET' : 'NOT MET'}\n`);
+  }
+  const file = join(__dirname, 'RESULTS.md');
+  if (!existsSync(file)) {
+    writeFileSync(
+      file,
+      '# Benchmark results\n\nOne row per figure per run (`npm run bench:<name>`), medians of repeated runs on the machine named.\n\n| date | bench | figure | baseline | measured | ratio | target | met | machine |\n|---|---|---|---|---|---|---|---|---|\n',
+    );
+  }
+  const machine = `${facts.cores} cores, ${facts.memory}, Node ${facts.node}, ${facts.temporal}`;
+  for (const f of figures) {
+    appendFileSync(file, `| ${facts.date.slice(0, 16)} | ${bench} | ${f.name} | ${f.baseline} | ${f.measured} | ${fmt(f.ratio, 2)} | ${f.target} | ${f.met ? 'yes' : 'no'} | ${machine} |\n`);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * A throwaway embedded stack for benchmarks, on random ports so it never clashes with `npm start`:
+ * a Temporal dev server (SQLite in memory), an embedded Postgres, a mail sink, the real worker and API.
+ * Also a trivial worker for the baselines (raw start / update round trips on the same server).
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import pino from 'pino';
+import { startApi, type RunningApi } from '../api/server';
+import { loadConfig, type Config } from '../config';
+import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { migrate, openOrm, type Orm } from '../db/orm';
+import { seedDemo, type SeedResult } from '../db/seed';
+import type { ServicePolicyInput } from '../domain/policy';
+import { cliVersion, resolveTemporalCli } from '../scripts/temporal-cli';
+import { startMailSink } from '../scripts/mail-sink';
+import { createMailer, createWorker } from '../worker';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server: Server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface BenchStack {
+  config: Config;
+  orm: Orm;
+  client: Client;
+  api: RunningApi;
+  seed: SeedResult;
+  worker: Worker;
+  /** A worker for `benchWaiter` on its own task queue: the baseline's trivial workflow. */
+  baselineQueue: string;
+  facts: Record<string, string>;
+  keyOf(staffId: string): string;
+  close(): Promise<void>;
+}
+
+export async function startBenchStack(options: { policy?: ServicePolicyInput; maxCachedWorkflows?: number } = {}): Promise<BenchStack> {
+  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  const cli = resolveTemporalCli();
+  if (cli.kind !== 'path') throw new Error('benchmarks need a local Temporal CLI (npm run temporal:cli)');
+  const dir = mkdtempSync(join(tmpdir(), 'wuye-bench-'));
+  chmodSync(dir, 0o755);
+  const [env, pg, sink] = await Promise.all([
+    TestWorkflowEnvironment.createLocal({
+      server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, log: { format: 'pretty', level: 'error' } },
+    }),
+    (async () => startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database: 'bench' }))(),
+    (async () => startMailSink({ dir: join(dir, 'mail'), port: await freePort() }))(),
+  ]);
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: env.address,
+    DATABASE_URL: pg.url,
+    SMTP_URL: sink.url,
+    TEMPORAL_TASK_QUEUE: 'bench',
+    LOG_LEVEL: 'silent',
+  });
+  const orm = await openOrm(pg.url, { poolMax: 20 });
+  await migrate(orm);
+  const seed = await seedDemo(orm, { policy: options.policy });
+  const nativeConnection = await NativeConnection.connect({ address: env.address });
+  const mailer = createMailer(sink.url);
+  const worker = await createWorker(
+    { connection: nativeConnection, orm, mailer, config },
+    { maxCachedWorkflows: options.maxCachedWorkflows ?? 10_000, maxConcurrentActivityTaskExecutions: 100 },
+  );
+  const baselineQueue = 'bench-baseline';
+  const baselineWorker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue: baselineQueue,
+    workflowsPath: require.resolve('./baseline-workflows'),
+    maxCachedWorkflows: options.maxCachedWorkflows ?? 10_000,
+  });
+  const running = [worker.run(), baselineWorker.run()];
+  const connection = await Connection.connect({ address: env.address });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const api = await startApi({ config, orm, temporal: client, logger: pino({ level: 'silent' }), port: 0, host: '127.0.0.1' });
+  const facts = {
+    date: new Date().toISOString(),
+    cores: String(cpus().length),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    temporal: cliVersion(cli.path),
+  };
+  return {
+    config,
+    orm,
+    client,
+    api,
+    seed,
+    worker,
+    baselineQueue,
+    facts,
+    keyOf: (id) => seed.staff.find((s) => s.id === id)!.apiKey,
+    async close() {
+      await api.close();
+      worker.shutdown();
+      baselineWorker.shutdown();
+      await Promise.all(running);
+      await connection.close();
+      await nativeConnection.close();
+      mailer.close();
+      await orm.close(true);
+      await sink.close();
+      await env.teardown();
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
