@@ -36,6 +36,11 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: urlWithProtocols(['http:', 'https:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().trim().min(1).default('.data'),
+  /** The worker's Prometheus endpoint (Temporal SDK runtime metrics); 0 turns it off. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** Requests per second each API key may make on average, and the burst it may spend at once. */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
+  RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100_000).default(60),
 });
 
 export type Config = z.infer<typeof configSchema>;

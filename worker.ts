@@ -3,7 +3,7 @@
  * scale out (docker-compose.yml). Its dependencies are built once here (design.md §4).
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type RuntimeOptions, type WorkerOptions } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -30,6 +30,12 @@ export interface WorkerDeps {
   clock?: () => Date;
 }
 
+/** The Temporal SDK's runtime metrics (task slots, poll and schedule-to-start latencies, cache) for Prometheus at WORKER_METRICS_PORT. */
+export function workerTelemetry(config: Config, host: string): RuntimeOptions['telemetryOptions'] {
+  if (!config.WORKER_METRICS_PORT) return undefined;
+  return { metrics: { prometheus: { bindAddress: `${host}:${config.WORKER_METRICS_PORT}` } } };
+}
+
 export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
@@ -46,6 +52,8 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.SMTP_URL) {
     throw new Error('worker.ts needs TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL; `npm start` sets them for the embedded stack.');
   }
+  // In a container: Prometheus scrapes from another one.
+  Runtime.install({ telemetryOptions: workerTelemetry(config, '0.0.0.0') });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const orm = await openOrm(config.DATABASE_URL);
   const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

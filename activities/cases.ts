@@ -16,6 +16,7 @@ export interface CaseRecord {
   channel: string;
   severity?: string;
   category?: string;
+  complaintKind?: string;
   status: string;
   description: string;
   contactName?: string;
@@ -30,6 +31,8 @@ export interface CasePatch {
   status?: string;
   assigneeId?: string | null;
   severity?: string;
+  category?: string | null;
+  issueKey?: string | null;
   dueAt?: string | null;
   slaState?: 'ok' | 'warning' | 'breached';
   escalated?: boolean;
@@ -89,6 +92,8 @@ export function createCaseActivities({ orm }: ActivityDeps) {
             channel: record.channel,
             severity: record.severity ?? null,
             category: record.category ?? null,
+            complaintKind: record.complaintKind ?? null,
+            issueKey: null,
             status: record.status,
             description: record.description,
             contactName: record.contactName ?? null,

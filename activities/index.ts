@@ -1,4 +1,5 @@
 import { createCaseActivities } from './cases';
+import { createComplaintActivities } from './complaints';
 import type { ActivityDeps } from './deps';
 import { createFollowUpActivities } from './follow-up';
 import { createNotifyActivities } from './notify';
@@ -10,6 +11,7 @@ export type { ActivityDeps } from './deps';
 export function createActivities(deps: ActivityDeps) {
   return {
     ...createCaseActivities(deps),
+    ...createComplaintActivities(deps),
     ...createNotifyActivities(deps),
     ...createFollowUpActivities(deps),
     ...createReconciliationActivities(deps),

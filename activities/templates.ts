@@ -22,7 +22,13 @@ export interface CaseMailData {
   measures?: string;
   channel?: string;
   relatedCaseId?: string;
+  severity?: string;
+  kind?: string;
+  note?: string;
 }
+
+const SEVERITY_LABELS: Record<string, string> = { general: '一般投诉', important: '重要投诉', major: '重大投诉' };
+const KIND_LABELS: Record<string, string> = { customer: '客户投诉', employee: '员工投诉', report: '举报' };
 
 const CLASS_LABELS: Record<string, string> = { urgent: '急修', general: '一般维修', major: '预约维修' };
 
@@ -165,6 +171,46 @@ export const TEMPLATES = {
       d.link && `案件：${d.link}`,
       '',
       `Major complaint ${d.caseId} opened${d.relatedCaseId ? ` from ${d.relatedCaseId}` : ''}: ${d.reason ?? ''}`,
+    ),
+  }),
+  /** C1–C3: a new complaint to the role that owns it (area butler, supervisor; hr or audit only for C2 kinds). */
+  complaintReceived: (d: CaseMailData): MailContent => ({
+    subject: `【投诉】${d.caseId} ${SEVERITY_LABELS[d.severity ?? ''] ?? '待定级'}${d.kind && d.kind !== 'customer' ? ` · ${KIND_LABELS[d.kind]}` : ''}`,
+    text: lines(
+      `新投诉 ${d.caseId}${d.kind && d.kind !== 'customer' ? `（${KIND_LABELS[d.kind]}，保密）` : d.room ? `（${d.room}）` : ''}，请在 30 分钟内响应客户（C1）。`,
+      d.description && `内容：${d.description}`,
+      d.link && `案件：${d.link}`,
+      '',
+      `New complaint ${d.caseId}: respond within 30 minutes (C1).`,
+    ),
+  }),
+  /** C1: an invalid complaint, explained to the customer, back to whoever took it. */
+  invalidComplaint: (d: CaseMailData): MailContent => ({
+    subject: `【无效投诉】${d.caseId} 已关闭`,
+    text: lines(
+      `投诉 ${d.caseId} 经核实为无效投诉（客户误解），已向客户解释并关闭，不安排回访。`,
+      `解释：${d.reason ?? ''}`,
+      `请通过原渠道（${d.channel ?? ''}）确认客户已收到解释。`,
+      '',
+      `Complaint ${d.caseId} was closed as invalid: ${d.reason}.`,
+    ),
+  }),
+  /** C11: the reply to the customer after the complaint is closed. */
+  complaintReply: (d: CaseMailData): MailContent => ({
+    subject: `【投诉处理回复】${d.caseId}`,
+    text: lines(`您的投诉 ${d.caseId} 已处理完毕并结案。`, d.note && `回复：${d.note}`, '感谢您的监督与支持。', '', `Your complaint ${d.caseId} is closed: ${d.note ?? ''}`),
+  }),
+  /** C10: a site warns of a likely group complaint before it happens. */
+  complaintWarning: (d: CaseMailData): MailContent => ({
+    subject: `【投诉预警】${d.caseId}`,
+    text: lines(
+      `投诉预警 ${d.caseId}${d.room ? `（${d.room}）` : ''}：可能发生群体投诉。`,
+      d.reason && `原因：${d.reason}`,
+      d.measures && `已采取措施：${d.measures}`,
+      d.note && `统一口径：${d.note}`,
+      d.link && `详情：${d.link}`,
+      '',
+      `Complaint pre-warning ${d.caseId}: a group complaint is likely.`,
     ),
   }),
   /** V4: a return visit found the customer unsatisfied; the supervisor follows it by the deadline. */

@@ -8,11 +8,14 @@ import type { Orm } from '../db/orm';
 import { authenticate } from './auth';
 import { mount, openApiDocument, type Operation } from './contract';
 import { docsPage } from './docs';
+import { createApiMetrics } from './metrics';
 import { notFoundRoute, problemHandler } from './problem';
+import { rateLimitPerKey } from './rate-limit';
 import { complaintOperations } from './routes/complaints';
 import { reconciliationOperations } from './routes/reconciliations';
 import { repairOperations } from './routes/repairs';
 import { returnVisitOperations } from './routes/return-visits';
+import { staffOperations } from './routes/staff';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = '64kb';
@@ -26,13 +29,24 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps)];
+}
+
+export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
+
+/** The routes outside the API prefix that are deliberately not in the OpenAPI document (operations, the document itself). */
+export const OPERATIONAL_ROUTES = ['GET /metrics', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs'] as const;
+
+export function apiDocument(operations: Operation[]) {
+  return openApiDocument(operations, API_INFO);
 }
 
 export function buildApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  const metrics = createApiMetrics();
+  app.use(metrics.observe);
   app.use(
     pinoHttp({
       logger: deps.logger,
@@ -51,6 +65,7 @@ export function buildApp(deps: ApiDeps): Express {
     }),
   );
 
+  app.get('/metrics', metrics.expose);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -71,7 +86,7 @@ export function buildApp(deps: ApiDeps): Express {
   });
 
   const operations = apiOperations(deps);
-  const document = openApiDocument(operations, { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX });
+  const document = apiDocument(operations);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
@@ -81,8 +96,8 @@ export function buildApp(deps: ApiDeps): Express {
 
   const api = Router();
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
-  const auth = authenticate(deps.orm);
-  for (const op of operations) mount(api, op, auth);
+  const guards = [authenticate(deps.orm), rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST })];
+  for (const op of operations) mount(api, op, guards);
   app.use(API_PREFIX, api);
 
   app.use(notFoundRoute);

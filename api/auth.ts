@@ -13,7 +13,12 @@ export interface StaffPrincipal {
   areaIds: string[];
 }
 
-/** Keys are random 32-byte tokens shown once; only their SHA-256 is stored, so a lookup by hash is a constant-time-safe equality. */
+/**
+ * Keys are random 24-byte tokens shown once; only their SHA-256 is stored and looked up. The
+ * index comparison is not constant-time, but what it compares is the digest of the caller's
+ * input: timing can at most tell how many leading digest bytes match a stored one, which does not
+ * help to find a key (that needs a SHA-256 preimage of 192 random bits).
+ */
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
@@ -29,6 +34,9 @@ export function actorFor(staff: StaffPrincipal, allowed: readonly Role[]): Actor
   return { staffId: staff.id, role };
 }
 
+/** `apiKeyLastUsedAt` is kept to the minute: a busy key costs one write a minute, not one per request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
 /** Resolves `Authorization: Bearer <key>` to a staff member; 401 without a valid key. */
 export function authenticate(orm: Orm): RequestHandler {
   return async (req, _res, next) => {
@@ -38,8 +46,10 @@ export function authenticate(orm: Orm): RequestHandler {
     const em = orm.em.fork();
     const staff = await em.findOne(Staff, { apiKeyHash: hashApiKey(match[1]), active: true, apiKeyRevokedAt: null });
     if (!staff) return next(new HttpProblem(401, 'Unauthorized', 'the API key is unknown or revoked', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }));
-    staff.apiKeyLastUsedAt = new Date();
-    await em.flush();
+    const now = new Date();
+    if (!staff.apiKeyLastUsedAt || now.getTime() - staff.apiKeyLastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await em.nativeUpdate(Staff, { id: staff.id }, { apiKeyLastUsedAt: now });
+    }
     req.staff = { id: staff.id, propertyId: staff.propertyId, roles: staff.roles, areaIds: staff.areaIds };
     req.log?.setBindings?.({ staffId: staff.id });
     next();

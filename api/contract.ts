@@ -3,7 +3,7 @@
  * mounts the express route (parsing every input at the edge) and generates the OpenAPI 3.1
  * document. A route cannot exist without appearing in the document.
  */
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '../domain/people';
 import type { StaffPrincipal } from './auth';
@@ -52,9 +52,15 @@ export function operation<P, Q, B>(op: Operation<P, Q, B>): Operation {
   return op as unknown as Operation;
 }
 
-export function mount(router: Router, op: Operation, authenticate: (req: Request, res: Response, next: (err?: unknown) => void) => void): void {
+/** `guards` run before a non-public operation: authentication, then the per-key rate limit. */
+export function mount(router: Router, op: Operation, guards: RequestHandler[]): void {
   const handlers = [
-    ...(op.roles === 'public' ? [] : [authenticate]),
+    // The route template labels this request's metrics, whatever the outcome.
+    (req: Request, res: Response, next: () => void) => {
+      res.locals.routeTemplate = `${req.baseUrl}${op.path}`;
+      next();
+    },
+    ...(op.roles === 'public' ? [] : guards),
     async (req: Request, res: Response) => {
       if (op.roles !== 'public') {
         const staff = req.staff!;
@@ -107,6 +113,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   400: 'Invalid input; `invalid-params` lists each bad field',
   401: 'Missing or unknown API key',
   403: 'The key is valid but its role may not do this',
+  429: 'Too many requests with this API key; retry after the Retry-After seconds',
   413: 'Body over the size limit',
   415: 'Body is not application/json',
   500: 'Internal error (logged with the request id; no details are returned)',
@@ -144,6 +151,22 @@ function parameters(op: Operation) {
   return out;
 }
 
+/**
+ * OpenAPI links from a create to the operations on what it created: `POST /repairs` answers
+ * `caseId`, which fills `{caseId}` of every `/repairs/{caseId}…` operation. Clients and fuzzers
+ * (schemathesis' stateful phase) follow them.
+ */
+function linksFrom(op: Operation, created: z.ZodType, ops: Operation[]): Record<string, unknown> | undefined {
+  const fields = Object.keys((jsonSchema(created, 'output') as { properties?: Record<string, unknown> }).properties ?? {});
+  const links: Record<string, unknown> = {};
+  for (const other of ops) {
+    const param = new RegExp(`^${op.path}/:([A-Za-z_]+)(/|$)`).exec(other.path)?.[1];
+    if (!param || !fields.includes(param) || other.path.split(':').length > 2) continue;
+    links[other.operationId] = { operationId: other.operationId, parameters: { [param]: `$response.body#/${param}` } };
+  }
+  return Object.keys(links).length ? links : undefined;
+}
+
 /** The OpenAPI 3.1 document of every mounted operation. */
 export function openApiDocument(ops: Operation[], info: { title: string; version: string; prefix: string }) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -151,13 +174,15 @@ export function openApiDocument(ops: Operation[], info: { title: string; version
     const path = `${info.prefix}${op.path}`.replace(/:([A-Za-z_]+)/g, '{$1}');
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(op.responses)) {
+      const links = Number(status) === 201 && r.schema ? linksFrom(op, r.schema, ops) : undefined;
       responses[status] = {
         description: r.description,
         ...(r.schema ? { content: { 'application/json': { schema: jsonSchema(r.schema, 'output'), ...(r.example !== undefined ? { example: r.example } : {}) } } } : {}),
+        ...(links ? { links } : {}),
       };
     }
     const errors = Object.entries(STANDARD_ERRORS).filter(([status]) => {
-      if (op.roles === 'public' && (status === '401' || status === '403')) return false;
+      if (op.roles === 'public' && (status === '401' || status === '403' || status === '429')) return false;
       if (!op.body && (status === '413' || status === '415')) return false;
       return true;
     });

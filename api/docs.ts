@@ -28,6 +28,7 @@ code.m{font-weight:bold}label{display:block;margin:.3rem 0}input,textarea{width:
 <body><h1>${escapeHtml(document.info.title)} <small>v${escapeHtml(document.info.version)}</small></h1>
 <p>The machine-readable contract is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1). Errors are <code>application/problem+json</code>.</p>
 <label>API key <input id="key" type="password" autocomplete="off" placeholder="wy_…"></label>
+<p><small>With <code>npm start</code> the demo keys are printed at startup and kept in <code>.data/demo-keys.json</code> (the front desk's <code>S-FD1</code> may create a repair). A manager issues keys with <code>POST /api/v1/staff/{staffId}/keys</code>; the first manager of a deployment gets one from <code>npm run staff</code>.</small></p>
 ${items}
 <script>
 for (const form of document.querySelectorAll('form')) form.addEventListener('submit', async (e) => {

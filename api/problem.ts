@@ -1,4 +1,5 @@
 import 'pino-http';
+import { DriverException } from '@mikro-orm/core';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
 
@@ -42,6 +43,12 @@ export const notFoundRoute: RequestHandler = (req, _res, next) => {
   next(new HttpProblem(404, 'Not found', `no route for ${req.method} ${req.path}`));
 };
 
+/** A database error's message quotes the failing row — residents' names and phones — so only its kind is logged. */
+function loggable(error: unknown): unknown {
+  if (error instanceof DriverException) return { type: error.name, code: error.code, sqlState: error.sqlState, stack: error.stack?.split('\n').slice(1).join('\n') };
+  return error;
+}
+
 /** The last middleware: every error becomes problem+json; nothing internal leaks to the client. */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   let problem: HttpProblem;
@@ -54,7 +61,7 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   } else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
     problem = new HttpProblem(415, 'Unsupported encoding', String(error.message));
   } else {
-    req.log?.error({ err: error }, 'unhandled error');
+    req.log?.error({ err: loggable(error) }, 'unhandled error');
     problem = new HttpProblem(500, 'Internal error', 'the request failed; it has been logged with its request id');
   }
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);

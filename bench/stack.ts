@@ -41,6 +41,7 @@ export interface BenchStack {
   seed: SeedResult;
   worker: Worker;
   /** A worker for `benchWaiter` on its own task queue: the baseline's trivial workflow. */
+  baselineWorker: Worker;
   baselineQueue: string;
   facts: Record<string, string>;
   keyOf(staffId: string): string;
@@ -102,6 +103,7 @@ export async function startBenchStack(options: { policy?: ServicePolicyInput; ma
     api,
     seed,
     worker,
+    baselineWorker,
     baselineQueue,
     facts,
     keyOf: (id) => seed.staff.find((s) => s.id === id)!.apiKey,

@@ -25,3 +25,11 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { staffId: 'system', role: 'system' };
+
+/** Roles whose view of cases is limited to the areas they cover; any other role sees the whole property. */
+export const AREA_SCOPED_ROLES: readonly Role[] = ['butler'];
+
+/** A butler sees the cases of their own areas; a butler who is also, say, a supervisor sees the property. */
+export function seesOnlyOwnAreas(roles: readonly Role[]): boolean {
+  return roles.length > 0 && roles.every((r) => AREA_SCOPED_ROLES.includes(r));
+}

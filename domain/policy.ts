@@ -46,6 +46,51 @@ export const servicePolicySchema = z.object({
       retryAfterMs: duration.default(3 * HOUR),
     })
     .prefault({}),
+  complaint: z
+    .object({
+      /** C1: the customer hears from us within 30 min of the complaint. */
+      firstResponseWithinMs: duration.default(30 * MINUTE),
+      /** C3: a general complaint (一般) is resolved within 2 days … */
+      generalResolveWithinMs: duration.default(2 * DAY),
+      /** C3: … an important one (重要) within 3 days … */
+      importantResolveWithinMs: duration.default(3 * DAY),
+      /** C3: … a major one (重大) within 10 days. */
+      majorResolveWithinMs: duration.default(10 * DAY),
+      /** C3: first reply to the customer, in working days: general 2, important 1, major 1. */
+      generalFirstReplyWorkingDays: z.number().int().min(0).default(2),
+      importantFirstReplyWorkingDays: z.number().int().min(0).default(1),
+      majorFirstReplyWorkingDays: z.number().int().min(0).default(1),
+      /** C3: a major complaint gets a written reply within 2 days of becoming major. */
+      majorWrittenReplyWithinMs: duration.default(2 * DAY),
+      /** C3: a major complaint's progress is reported to the group within 2 working days of its transfer. */
+      majorGroupReportWorkingDays: z.number().int().min(0).default(2),
+      /** C6: while handling takes longer, the customer hears of progress at least every 24 h. */
+      progressReportEveryMs: duration.default(DAY),
+      /** C4: this many different complainants on one issue … */
+      issueComplainantsForMajor: z.number().int().min(2).default(3),
+      /** C4: … within this rolling window (one month) make every open complaint of the issue major. */
+      issueWindowMs: duration.default(30 * DAY),
+      /** C4: a collective complaint of this many people is major at once. */
+      collectiveComplainantsForMajor: z.number().int().min(2).default(3),
+      /** C4: still unresolved this long after it was made, a complaint becomes major. */
+      unresolvedMajorAfterMs: duration.default(7 * DAY),
+      /** C8: the same problem handled this many times without resolution makes the complaint major. */
+      failedHandlingsForMajor: z.number().int().min(1).default(2),
+      /** C7: an exempt complaint closes when no repeat complaint arrives this long after completion. */
+      exemptQuietPeriodMs: duration.default(7 * DAY),
+      /** C9: unreachable by every contact for a month … */
+      unreachableForMs: duration.default(30 * DAY),
+      /** C9: … and no new complaint within 15 days; or handled but unconfirmed for 15 days. */
+      unconfirmedForMs: duration.default(15 * DAY),
+      /** C11: the reply after closing goes out within 1 working day. */
+      closingReplyWorkingDays: z.number().int().min(0).default(1),
+      /**
+       * Tests only: when set, a working day is this many plain milliseconds and the calendar is
+       * ignored (a dev server cannot skip to next Monday). Unset in production.
+       */
+      workingDayMs: duration.optional(),
+    })
+    .prefault({}),
 });
 
 export type ServicePolicy = z.infer<typeof servicePolicySchema>;

@@ -17,7 +17,7 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
-import { createMailer, createWorker } from '../worker';
+import { createMailer, createWorker, workerTelemetry } from '../worker';
 import { ALL_SEARCH_ATTRIBUTES, searchAttributeCliSpecs } from '../workflows/search-attributes';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from './schedules';
@@ -189,6 +189,7 @@ async function main(): Promise<void> {
     Runtime.install({
       logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
       shutdownSignals: [], // this script orders the shutdown itself
+      telemetryOptions: workerTelemetry(config, '127.0.0.1'),
     });
 
     const orm = await openOrm(databaseUrl);
@@ -219,6 +220,7 @@ async function main(): Promise<void> {
     say();
     say('物业客服中心 Service Centre is running');
     say(`  API          ${base}/api/v1   reference: ${base}/docs   contract: ${base}/openapi.json`);
+    say(`  Metrics      ${base}/metrics (API)${config.WORKER_METRICS_PORT ? `   http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)` : ''}`);
     say(`  Temporal UI  ${temporal.uiUrl ?? '(set TEMPORAL_UI_URL)'}   server: ${temporal.address}`);
     say(`  Mail         ${config.SMTP_URL ? smtpUrl.replace(/\/\/[^@]*@/, '//***@') : `${join(dataDir, 'mail')}/*.eml`}`);
     say(`  Postgres     ${config.DATABASE_URL ? '(DATABASE_URL)' : `embedded, data in ${join(dataDir, 'pg')}`}`);

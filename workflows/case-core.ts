@@ -26,6 +26,8 @@ export interface CoreState extends CaseBasics {
   kind: string;
   /** Number of audit events written; the next event's idempotency key. */
   seq: number;
+  /** An employee complaint or report: no room in the UI details or escalation mails (design.md §3). */
+  confidential?: boolean;
 }
 
 export interface DeadlineSpec {
@@ -152,7 +154,7 @@ export class CaseTracker {
           areaId: this.state.areaId,
           roles: input.roles,
           template: input.template ?? 'escalation',
-          data: { caseId: this.state.caseId, room: this.state.room, deadline: input.deadline, rule: input.rule, dueAt: input.dueAt, reason: input.reason },
+          data: { caseId: this.state.caseId, room: this.state.confidential ? undefined : this.state.room, deadline: input.deadline, rule: input.rule, dueAt: input.dueAt, reason: input.reason },
         },
       ],
     );
@@ -220,8 +222,8 @@ export class CaseTracker {
     const missed = s.deadlines.filter((d) => d.state === 'missed');
     const last = s.recent[s.recent.length - 1];
     return [
-      `### ${s.caseId} · ${s.kind} · ${s.severity}`,
-      `**Status:** ${s.status}${s.room ? ` · room ${s.room}` : ''} · area ${s.areaId}`,
+      `### ${s.caseId} · ${s.kind}${s.confidential ? ' (confidential)' : ''} · ${s.severity}`,
+      `**Status:** ${s.status}${s.room && !s.confidential ? ` · room ${s.room}` : ''} · area ${s.areaId}`,
       `**Assignee:** ${s.assigneeId ?? '—'} · **SLA:** ${s.slaState}${s.escalated ? ' · **escalated**' : ''}`,
       '',
       pending.length ? '**Due next**' : '**Nothing due**',

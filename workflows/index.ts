@@ -3,3 +3,4 @@ export { repair } from './repair';
 export { complaint } from './complaint';
 export { openRequestReconciliation } from './reconciliation';
 export { returnVisit } from './return-visit';
+export { complaintWarning } from './complaint-warning';

@@ -6,7 +6,8 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
 import type { Actor, Role } from '../domain/people';
-import { returnVisitCallSchema, returnVisitExemptionSchema } from '../domain/return-visit';
+import { RETURN_VISIT_METHODS, returnVisitCallSchema, returnVisitExemptionSchema } from '../domain/return-visit';
+import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, EXEMPTION_GROUNDS, issueKeySchema, type MajorReason } from '../domain/complaint';
 
 export interface ActionCall<P = unknown> {
   actor: Actor;
@@ -78,10 +79,69 @@ export const REPAIR_ACTIONS = {
   ),
 } as const satisfies Record<string, ActionSpec>;
 
-/** Staff actions on a complaint (投诉). A minimal set: the complaint workflow of issue 4 extends it. */
+// Complaint actions are open to every role that handles some kind of complaint; the workflow then
+// lets only the roles of this complaint's kind act (COMPLAINT_ROUTING: hr for employee complaints,
+// audit for reports).
+const ALL_HANDLERS = ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter', 'hr', 'audit'] as const;
+const OWNERS = ['butler', 'supervisor', 'manager', 'hr', 'audit'] as const;
+const SENIOR = ['supervisor', 'manager', 'hr', 'audit'] as const;
+const APPROVERS = ['manager', 'hr', 'audit'] as const;
+
+/** Staff actions on a complaint (投诉), in the product's words (domain.md §3). */
 export const COMPLAINT_ACTIONS = {
-  close: spec(['supervisor', 'manager'], z.object({ resolution: note }).strict(), 'Close the complaint with its resolution (结案)'),
+  respond: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C1: the first response to the customer, within 30 min (首次响应)'),
+  classify: spec(
+    OWNERS,
+    z
+      .object({
+        severity: z.enum(COMPLAINT_SEVERITIES),
+        category: z.enum(COMPLAINT_CATEGORIES),
+        department: z.string().trim().min(1).max(64).describe('C6: the responsible department'),
+        issueKey: issueKeySchema.optional().describe('C4: the issue this complaint is about; 3 complainants in 30 days make it major'),
+        assigneeId: z.string().trim().min(1).max(32).optional(),
+      })
+      .strict(),
+    'C3/C4/C5/C6: severity, category, responsible department and issue (定级、分类、责任部门)',
+  ),
+  markInvalid: spec(OWNERS, z.object({ explanation: note }).strict(), 'C1: a misunderstanding — explained to the customer and closed without return visit (无效投诉)'),
+  flagLawsuitOrMediaRisk: spec(SENIOR, z.object({ note }).strict(), 'C4: a lawsuit or media risk appeared; the complaint becomes major (诉讼/媒体风险)'),
+  firstReply: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C3: the first reply, within 2 working days (general) or 1 (important, major)'),
+  writtenReply: spec(SENIOR, z.object({ note }).strict(), 'C3: the written reply of a major complaint, within 2 days (书面回复)'),
+  reportToGroup: spec(SENIOR, z.object({ note }).strict(), 'C3: progress of a major complaint to the group, within 2 working days (上报集团)'),
+  agreeHandling: spec(
+    OWNERS,
+    z.object({ method: note, dueAt: instant, department: z.string().trim().min(1).max(64).optional() }).strict(),
+    'C6/C8: the handling method and deadline agreed with the customer; after an unsatisfied visit, the improvement (处理方法、完成期限)',
+  ),
+  reportProgress: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C6: progress reported to the customer, at least every 24 h while handling lasts (进度反馈)'),
+  recordHandling: spec(
+    OWNERS,
+    z.object({ result: note, causeAnalysis: note, correctiveAction: note, preventiveAction: note.optional() }).strict(),
+    'C6: handled — result, cause analysis and corrective/preventive action, for the manager to approve (原因分析、纠正预防措施)',
+  ),
+  approveCorrective: spec(APPROVERS, z.object({ approved: z.boolean(), note: note.optional() }).strict(), 'C6: the manager approves the cause analysis and corrective action, or sends it back'),
+  recordReturnVisit: spec(
+    SENIOR,
+    z.object({ method: z.enum(RETURN_VISIT_METHODS), satisfied: z.boolean(), comments: note.optional() }).strict(),
+    'C7/C8: the supervisor\'s return visit and the customer\'s verdict (回访)',
+  ),
+  exempt: spec(SENIOR, z.object({ ground: z.enum(EXEMPTION_GROUNDS), reason: note }).strict(), 'C7: no return visit — solved on the spot, anonymous or sensitive; closes after a quiet week (免回访)'),
+  repeatComplaint: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C7: the customer complained again within the quiet week; handling resumes'),
+  explain: spec(SENIOR, z.object({ explanation: note }).strict(), 'C8: unsatisfied, but nothing more can be improved — explained to the customer (解释)'),
+  closeWithoutAgreement: spec(
+    ['supervisor', 'manager', 'hr', 'audit'],
+    z.object({ ground: z.enum(CLOSURE_GROUNDS), reason: note }).strict(),
+    'C9: closed although the customer does not agree — lawful handling, beyond our authority, unreachable, unconfirmed (with the reason)',
+  ),
+  archive: spec(APPROVERS, z.object({ note: note.optional() }).strict(), 'C7: the manager approves and the complaint is archived (归档)'),
+  closingReply: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C11: the reply to the customer after closing, within 1 working day (结案回复)'),
 } as const satisfies Record<string, ActionSpec>;
+
+export type ComplaintActionName = keyof typeof COMPLAINT_ACTIONS;
+export type ComplaintActionPayload<A extends ComplaintActionName> = z.infer<(typeof COMPLAINT_ACTIONS)[A]['payload']>;
+
+/** C4: another complaint of the same issue reached the threshold (or R11/C8 from elsewhere): become major. */
+export const complaintUpgradeSignal = defineSignal<[{ reason: MajorReason; rule: string; detail: string }]>('upgrade');
 
 export type RepairActionName = keyof typeof REPAIR_ACTIONS;
 export type RepairActionPayload<A extends RepairActionName> = z.infer<(typeof REPAIR_ACTIONS)[A]['payload']>;

@@ -9,9 +9,10 @@ import { Case, type ICase } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import type { Role } from '../../domain/people';
 import { caseViewQuery, type ActionTable, type CaseKind, type CaseMessages, type CaseView } from '../../workflows/messages';
-import { actorFor } from '../auth';
+import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { HttpProblem } from '../problem';
+import { visibleAreaIds } from '../scope';
 
 const deadlineSchema = z.object({
   name: z.string(),
@@ -53,6 +54,10 @@ export interface CaseRoutesOptions<T extends ActionTable> {
   table: T;
   messages: CaseMessages<T>;
   readRoles: readonly Role[];
+  /** A butler sees (and acts on) only the cases of their areas; for others they do not exist (404). */
+  areaScoped?: boolean;
+  /** Whether this staff member may know the case exists at all (C2 confidentiality); otherwise 404, not 403. */
+  visible?: (row: ICase, staff: StaffPrincipal) => boolean;
 }
 
 function fromReadModel(c: ICase): z.infer<typeof caseViewSchema> {
@@ -99,9 +104,11 @@ const capitalise = (s: string) => s[0].toUpperCase() + s.slice(1);
 export function caseRoutes<T extends ActionTable>(o: CaseRoutesOptions<T>): Operation[] {
   const params = z.object({ caseId: o.caseId });
   const label = o.kind.replace('_', ' ');
-  const findRow = async (caseId: string, propertyId: string) => {
+  const findRow = async (caseId: string, staff: StaffPrincipal) => {
     const row = await o.orm.em.fork().findOne(Case, { id: caseId, kind: o.kind });
-    return row && row.propertyId === propertyId ? row : null;
+    if (!row || row.propertyId !== staff.propertyId || !(o.visible?.(row, staff) ?? true)) return null;
+    const areas = o.areaScoped ? await visibleAreaIds(o.orm, staff) : undefined;
+    return !areas || areas.includes(row.areaId) ? row : null;
   };
 
   const actions = (Object.keys(o.table) as (keyof T & string)[]).map((name) =>
@@ -121,7 +128,7 @@ export function caseRoutes<T extends ActionTable>(o: CaseRoutesOptions<T>): Oper
       },
       handler: async ({ params: p, body, staff }) => {
         const actor = actorFor(staff, o.table[name].roles);
-        const row = await findRow(p.caseId, staff.propertyId);
+        const row = await findRow(p.caseId, staff);
         if (!row) throw new HttpProblem(404, 'Not found', `no ${label} ${p.caseId}`);
         if (row.closedAt) throw new HttpProblem(409, 'Case closed', `${label} ${p.caseId} is ${row.status}; it takes no more actions`);
         const view = (await o.temporal.workflow
@@ -143,7 +150,7 @@ export function caseRoutes<T extends ActionTable>(o: CaseRoutesOptions<T>): Oper
     params,
     responses: { 200: { description: 'The case', schema: caseViewSchema }, 404: { description: `No such ${label}` } },
     handler: async ({ params: p, staff }) => {
-      const row = await findRow(p.caseId, staff.propertyId);
+      const row = await findRow(p.caseId, staff);
       if (!row) throw new HttpProblem(404, 'Not found', `no ${label} ${p.caseId}`);
       try {
         const live = await o.temporal.workflow.getHandle(row.workflowId).query(caseViewQuery);

@@ -1,21 +1,309 @@
 import { z } from 'zod';
+import { Case, Property } from '../../db/entities';
+import { allocateCaseNumber } from '../../db/case-numbers';
+import {
+  COMPLAINT_CATEGORIES,
+  COMPLAINT_KINDS,
+  COMPLAINT_ROUTING,
+  COMPLAINT_SEVERITIES,
+  COMPLAINT_STATUSES,
+  complaintCaseIdPattern,
+  complaintIntakeSchema,
+  isConfidential,
+  issueKeySchema,
+  visibleKinds,
+  type ComplaintKind,
+} from '../../domain/complaint';
+import type { Role } from '../../domain/people';
+import type { complaint } from '../../workflows/complaint';
+import type { complaintWarning } from '../../workflows/complaint-warning';
 import { COMPLAINT_ACTIONS, complaintMessages } from '../../workflows/messages';
-import type { Operation } from '../contract';
+import { AreaId, CaseStatus, CaseType, Severity } from '../../workflows/search-attributes';
+import { actorFor } from '../auth';
+import { operation, type Operation } from '../contract';
+import { idempotencyKeyOf, withIdempotency } from '../idempotency';
+import { HttpProblem } from '../problem';
+import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
-import type { RouteDeps } from './repairs';
+import { locate, type RouteDeps } from './repairs';
 
-/** Complaints (投诉). For now the view and closing of the major complaints R11 opens. */
-export function complaintOperations({ orm, temporal }: RouteDeps): Operation[] {
-  return caseRoutes({
-    orm,
-    temporal,
-    kind: 'complaint',
-    basePath: '/complaints',
-    name: 'complaint',
-    tag: 'complaints',
-    caseId: z.string().regex(/^C\d{8}-\d{4,}$/, 'must be a complaint case number like C20261122-0003'),
-    table: COMPLAINT_ACTIONS,
-    messages: complaintMessages,
-    readRoles: ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter'],
-  });
+/** Anyone who takes complaints in (I1); hr and audit take in the kinds that are theirs (C2). */
+const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager', 'hr', 'audit'] as const;
+const READ_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter', 'hr', 'audit'] as const;
+const WARNING_ROLES = ['butler', 'supervisor', 'manager'] as const;
+
+/** A request may be recorded after the fact, but not days later. */
+const RECORD_LATE_WITHIN_MS = 24 * 3_600_000;
+
+export const complaintWorkflowId = (caseId: string) => `complaint-${caseId}`;
+
+const complaintCaseId = z.string().regex(complaintCaseIdPattern, 'must be a complaint case number like C20261122-0003');
+const createdSchema = z.object({ caseId: z.string(), workflowId: z.string(), status: z.string(), links: z.object({ self: z.string() }) });
+
+const listQuery = z
+  .object({
+    kind: z.enum(COMPLAINT_KINDS).optional(),
+    severity: z.enum([...COMPLAINT_SEVERITIES, 'unclassified']).optional(),
+    category: z.enum(COMPLAINT_CATEGORIES).optional(),
+    status: z.enum(COMPLAINT_STATUSES).optional(),
+    areaId: z.string().max(32).optional(),
+    assigneeId: z.string().max(32).optional(),
+    issueKey: issueKeySchema.optional(),
+    overdue: z.enum(['true', 'false']).optional().describe('only complaints past their next deadline (true) or not (false)'),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(200).optional().describe('opaque; from the previous page'),
+  })
+  .strict();
+
+const listItem = z.object({
+  caseId: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  severity: z.string().nullable(),
+  category: z.string().nullable(),
+  issueKey: z.string().nullable(),
+  areaId: z.string(),
+  room: z.string().nullable(),
+  assigneeId: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  slaState: z.string(),
+  escalated: z.boolean(),
+  receivedAt: z.string(),
+});
+
+const warningBody = z
+  .object({
+    room: z.string().trim().min(1).max(32).optional(),
+    areaId: z.string().trim().min(1).max(32).optional(),
+    cause: z.string().trim().min(2).max(2000),
+    actions: z.string().trim().min(2).max(2000).describe('what the site has done'),
+    wording: z.string().trim().min(2).max(2000).describe('the agreed wording (统一口径) for answering residents'),
+    issueKey: issueKeySchema.optional(),
+  })
+  .strict()
+  .refine((v) => v.room || v.areaId, { path: ['areaId'], message: 'give the area (or a room) the warning is about' });
+
+const kindsFor = (roles: readonly Role[]): ComplaintKind[] => visibleKinds(roles);
+
+/** Complaints (投诉, domain.md §3): intake, lists, the case view and every staff action. */
+export function complaintOperations({ orm, temporal, config }: RouteDeps): Operation[] {
+  return [
+    operation({
+      method: 'post',
+      path: '/complaints',
+      operationId: 'createComplaint',
+      summary: 'Record a complaint (投诉) from any channel and start its case',
+      description:
+        'I1/I2 fields, the kind (C2: employee complaints go to hr, reports to audit, and no one else sees them), and the C4 flags that make it major at once.',
+      tags: ['complaints'],
+      roles: INTAKE_ROLES,
+      body: complaintIntakeSchema,
+      bodyExample: {
+        room: '1-1-301',
+        contactName: '王先生',
+        contactPhone: '13800138000',
+        channel: 'phone',
+        description: '3 号楼电梯本周第三次故障停运',
+        severity: 'important',
+        category: 'engineering',
+      },
+      idempotent: true,
+      responses: {
+        201: { description: 'The complaint is open', schema: createdSchema },
+        422: { description: 'Unknown room or area, an impossible receipt time, a kind the caller does not take in (hr: employee, audit: report), or an Idempotency-Key reused with another body' },
+      },
+      handler: async ({ body, staff, req }) => {
+        const em = orm.em.fork();
+        const property = await em.findOneOrFail(Property, { id: staff.propertyId });
+        const where = await locate(em, staff.propertyId, body.room, body.areaId);
+        const now = Date.now();
+        const receivedAt = body.receivedAt ? new Date(body.receivedAt) : new Date(now);
+        if (receivedAt.getTime() > now + 60_000 || receivedAt.getTime() < now - RECORD_LATE_WITHIN_MS) {
+          throw new HttpProblem(422, 'Impossible receipt time', 'receivedAt must be within the last 24 hours and not in the future', {
+            'invalid-params': [{ name: 'receivedAt', in: 'body', reason: 'must be within the last 24 hours and not in the future' }],
+          });
+        }
+        // hr and audit record only their own kinds; the service centre records customer complaints and passes the others on.
+        if (!staff.roles.some((r) => ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager'].includes(r)) && !kindsFor(staff.roles).includes(body.kind)) {
+          throw new HttpProblem(422, 'Wrong kind', `a ${body.kind} complaint is taken in by ${COMPLAINT_ROUTING[body.kind].handlers.join(', ')} or the service centre`);
+        }
+        const confidential = isConfidential(body.kind);
+        return withIdempotency(
+          em,
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
+          (tx) => allocateCaseNumber(tx, 'C', receivedAt, property.timeZone),
+          async (caseId) => {
+            const workflowId = complaintWorkflowId(caseId);
+            await temporal.workflow.start<typeof complaint>('complaint', {
+              taskQueue: config.TEMPORAL_TASK_QUEUE,
+              workflowId,
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              args: [
+                {
+                  caseId,
+                  propertyId: staff.propertyId,
+                  areaId: where.areaId,
+                  householdId: body.anonymous ? undefined : where.householdId,
+                  room: where.room,
+                  contactName: body.contactName,
+                  contactPhone: body.contactPhone,
+                  channel: body.channel,
+                  description: body.description,
+                  severity: body.severity,
+                  category: body.category,
+                  kind: body.kind,
+                  anonymous: body.anonymous,
+                  lawsuitOrMediaRisk: body.lawsuitOrMediaRisk,
+                  complainants: body.complainants,
+                  receivedAt: receivedAt.toISOString(),
+                  receivedBy: actorFor(staff, INTAKE_ROLES),
+                },
+              ],
+              typedSearchAttributes: [
+                { key: CaseType, value: 'complaint' },
+                { key: CaseStatus, value: 'received' },
+                { key: Severity, value: body.severity ?? 'unclassified' },
+                { key: AreaId, value: where.areaId },
+              ],
+              // No names, rooms or contents of a confidential complaint in the Temporal UI (design.md §3).
+              staticSummary: confidential ? `投诉 ${caseId} · confidential` : `投诉 ${caseId} · ${where.room ? `room ${where.room}` : `area ${where.areaId}`}`,
+            });
+            return {
+              status: 201,
+              body: { caseId, workflowId, status: 'received', links: { self: `/api/v1/complaints/${caseId}` } },
+              headers: { Location: `/api/v1/complaints/${caseId}` },
+            };
+          },
+        );
+      },
+    }),
+
+    operation({
+      method: 'get',
+      path: '/complaints',
+      operationId: 'listComplaints',
+      summary: 'Complaints from the read model, newest first, with filters and cursor pagination; only the kinds the caller may see (C2)',
+      tags: ['complaints'],
+      roles: READ_ROLES,
+      query: listQuery,
+      responses: {
+        200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) },
+      },
+      handler: async ({ query, staff }) => {
+        const kinds = kindsFor(staff.roles).filter((k) => !query.kind || k === query.kind);
+        const where: Record<string, unknown> = { kind: 'complaint', propertyId: staff.propertyId, complaintKind: { $in: kinds } };
+        if (query.severity) where.severity = query.severity;
+        if (query.category) where.category = query.category;
+        if (query.status) where.status = query.status;
+        const areas = await visibleAreaIds(orm, staff);
+        if (query.areaId) where.areaId = !areas || areas.includes(query.areaId) ? query.areaId : { $in: [] };
+        else if (areas) where.areaId = { $in: areas };
+        if (query.assigneeId) where.assigneeId = query.assigneeId;
+        if (query.issueKey) where.issueKey = query.issueKey;
+        const and: Record<string, unknown>[] = [];
+        if (query.overdue === 'true') Object.assign(where, { dueAt: { $lt: new Date() }, closedAt: null });
+        if (query.overdue === 'false') and.push({ $or: [{ dueAt: null }, { dueAt: { $gte: new Date() } }] });
+        if (query.cursor) {
+          const [at, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
+          const cursorAt = new Date(at);
+          if (!id || Number.isNaN(cursorAt.getTime())) {
+            throw new HttpProblem(400, 'Invalid request', 'the cursor is not one this API gave out', {
+              'invalid-params': [{ name: 'cursor', in: 'query', reason: 'unknown cursor' }],
+            });
+          }
+          and.push({ $or: [{ receivedAt: { $lt: cursorAt } }, { receivedAt: cursorAt, id: { $lt: id } }] });
+        }
+        if (and.length) where.$and = and;
+        const rows = kinds.length ? await orm.em.fork().find(Case, where, { orderBy: { receivedAt: 'desc', id: 'desc' }, limit: query.limit + 1 }) : [];
+        const page = rows.slice(0, query.limit);
+        const last = page[page.length - 1];
+        return {
+          status: 200,
+          body: {
+            items: page.map((c) => ({
+              caseId: c.id,
+              kind: c.complaintKind ?? 'customer',
+              status: c.status,
+              severity: c.severity ?? null,
+              category: c.category ?? null,
+              issueKey: c.issueKey ?? null,
+              areaId: c.areaId,
+              room: c.room ?? null,
+              assigneeId: c.assigneeId ?? null,
+              dueAt: c.dueAt?.toISOString() ?? null,
+              slaState: c.slaState,
+              escalated: c.escalated,
+              receivedAt: c.receivedAt.toISOString(),
+            })),
+            nextCursor: rows.length > query.limit && last ? Buffer.from(`${last.receivedAt.toISOString()}|${last.id}`).toString('base64url') : null,
+          },
+        };
+      },
+    }),
+
+    operation({
+      method: 'post',
+      path: '/complaint-warnings',
+      operationId: 'createComplaintWarning',
+      summary: 'C10: a complaint pre-warning (投诉预警) — a likely group complaint, its cause, the actions taken and the agreed wording',
+      tags: ['complaints'],
+      roles: WARNING_ROLES,
+      body: warningBody,
+      idempotent: true,
+      responses: { 201: { description: 'Recorded; the supervisor and manager are told', schema: createdSchema }, 422: { description: 'Unknown room or area' } },
+      handler: async ({ body, staff, req }) => {
+        const em = orm.em.fork();
+        const property = await em.findOneOrFail(Property, { id: staff.propertyId });
+        const where = await locate(em, staff.propertyId, body.room, body.room ? undefined : body.areaId);
+        const reportedAt = new Date();
+        return withIdempotency(
+          em,
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
+          (tx) => allocateCaseNumber(tx, 'W', reportedAt, property.timeZone),
+          async (caseId) => {
+            const workflowId = `complaint-warning-${caseId}`;
+            await temporal.workflow.start<typeof complaintWarning>('complaintWarning', {
+              taskQueue: config.TEMPORAL_TASK_QUEUE,
+              workflowId,
+              workflowIdConflictPolicy: 'USE_EXISTING',
+              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+              args: [
+                {
+                  caseId,
+                  propertyId: staff.propertyId,
+                  areaId: where.areaId,
+                  room: where.room,
+                  cause: body.cause,
+                  actions: body.actions,
+                  wording: body.wording,
+                  issueKey: body.issueKey,
+                  reportedAt: reportedAt.toISOString(),
+                  reportedBy: actorFor(staff, WARNING_ROLES),
+                },
+              ],
+              staticSummary: `投诉预警 ${caseId} · area ${where.areaId}`,
+            });
+            return { status: 201, body: { caseId, workflowId, status: 'recorded', links: { self: `/api/v1/complaint-warnings/${caseId}` } } };
+          },
+        );
+      },
+    }),
+
+    ...caseRoutes({
+      orm,
+      temporal,
+      kind: 'complaint',
+      basePath: '/complaints',
+      name: 'complaint',
+      tag: 'complaints',
+      caseId: complaintCaseId,
+      table: COMPLAINT_ACTIONS,
+      messages: complaintMessages,
+      readRoles: READ_ROLES,
+      areaScoped: true,
+      // C2: an employee complaint or report does not exist for anyone but hr or audit (404, not 403).
+      visible: (row, staff) => kindsFor(staff.roles).includes((row.complaintKind ?? 'customer') as ComplaintKind),
+    }),
+  ];
 }

@@ -13,6 +13,7 @@ import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { HttpProblem } from '../problem';
+import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
 
 export interface RouteDeps {
@@ -59,7 +60,7 @@ const listItem = z.object({
 });
 
 /** Where a repair happens: the household's room, or an area's public facility (R7). */
-async function locate(em: EntityManager, propertyId: string, room: string | undefined, areaId: string | undefined) {
+export async function locate(em: EntityManager, propertyId: string, room: string | undefined, areaId: string | undefined) {
   if (room) {
     const household = await em.findOne(Household, { propertyId, room }, { populate: ['building'] });
     if (!household) {
@@ -177,7 +178,9 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
         const where: Record<string, unknown> = { kind: 'repair', propertyId: staff.propertyId };
         if (query.status) where.status = query.status;
         if (query.classification) where.severity = query.classification;
-        if (query.areaId) where.areaId = query.areaId;
+        const areas = await visibleAreaIds(orm, staff);
+        if (query.areaId) where.areaId = !areas || areas.includes(query.areaId) ? query.areaId : { $in: [] };
+        else if (areas) where.areaId = { $in: areas };
         if (query.assigneeId) where.assigneeId = query.assigneeId;
         if (query.overdue === 'true') Object.assign(where, { dueAt: { $lt: new Date() }, closedAt: null });
         if (query.overdue === 'false') where.$or = [{ dueAt: null }, { dueAt: { $gte: new Date() } }];
@@ -225,6 +228,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
       table: REPAIR_ACTIONS,
       messages: repairMessages,
       readRoles: READ_ROLES,
+      areaScoped: true,
     }),
   ];
 }

@@ -75,6 +75,7 @@ export function returnVisitOperations({ orm, temporal }: RouteDeps): Operation[]
       table: RETURN_VISIT_ACTIONS,
       messages: returnVisitMessages,
       readRoles: READ_ROLES,
+      areaScoped: true,
     }),
   ];
 }

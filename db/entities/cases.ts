@@ -7,7 +7,16 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 export const Case = defineEntity({
   name: 'Case',
   tableName: 'service_case',
-  indexes: [{ properties: ['kind', 'status'] }, { properties: ['areaId', 'status'] }, { properties: ['assigneeId', 'status'] }],
+  indexes: [
+    { properties: ['kind', 'status'] },
+    { properties: ['areaId', 'status'] },
+    { properties: ['assigneeId', 'status'] },
+    // Lists read newest first within a property and kind, and page by (receivedAt, id).
+    {
+      name: 'service_case_list_index',
+      expression: 'create index "service_case_list_index" on "service_case" ("property_id", "kind", "received_at" desc, "id" desc)',
+    },
+  ],
   properties: {
     /** Case number, e.g. R20261122-0007. */
     id: p.string().primary().length(32),
@@ -21,6 +30,10 @@ export const Case = defineEntity({
     /** repair: urgent/general/major; complaint: general/important/major. */
     severity: p.string().length(32).nullable(),
     category: p.string().length(64).nullable(),
+    /** C2: a complaint's kind — customer, employee (→ hr), report (→ audit); decides who may see it. */
+    complaintKind: p.string().length(16).nullable(),
+    /** C4: the issue staff linked a complaint to; distinct complainants per issue are counted. */
+    issueKey: p.string().length(64).nullable().index(),
     status: p.string().length(32),
     assigneeId: p.string().length(32).nullable(),
     contactName: p.string().length(64).nullable(),

@@ -183,9 +183,10 @@ describe('repair rules', () => {
     const failures = await stack.orm.em.fork().find(CaseEvent, { caseId, action: 'attempt-failed' });
     expect(failures.map((e) => e.payload.failures)).toEqual([1, 2]);
     expect(await stack.orm.em.fork().count(Case, { kind: 'complaint' })).toBe(1);
-    // The supervisor closes the complaint through the API.
-    const closed = await act(stack, `complaints/${complaintId}`, 'close', 'S-SV1', { resolution: '更换线路后业主确认' });
-    expect(closed.status).toBe(200);
-    expect(closed.body.status).toBe('closed');
+    // The complaint is a full major complaint (C3–C11): the supervisor owns it and takes it on through the API.
+    const classified = await act(stack, `complaints/${complaintId}`, 'classify', 'S-SV1', { severity: 'major', category: 'engineering', department: '工程部' });
+    expect(classified.status).toBe(200);
+    expect(classified.body).toMatchObject({ severity: 'major', owners: ['supervisor', 'manager'], majorReasons: [expect.objectContaining({ reason: 'repair-failed-twice', rule: 'R11' })] });
+    expect(classified.body.allowedActions).toEqual(expect.arrayContaining(['agreeHandling', 'writtenReply', 'reportToGroup']));
   });
 });

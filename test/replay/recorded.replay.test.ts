@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { act, assigneeOf, caseRow, repairAction, report, usePolicy, workUntilCompleted } from '../helpers/repairs';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { complain, complaintAct, handleToReturnVisit } from '../helpers/complaints';
 
 const DIR = join(__dirname, 'histories');
 const recording = process.env.RECORD_HISTORIES === '1';
@@ -75,9 +76,27 @@ if (recording) describe('recording histories (RECORD_HISTORIES=1)', () => {
     const complaintId = row.links[0].caseId;
     await caseRow(stack, caseId, (r) => r.status === 'dispatched' && r.eventSeq > 12, 'third attempt');
     await repairAction(stack, caseId, 'markInvalid', 'S-SV1', { reason: '经鉴定为业主改装所致' }).expect(200);
-    await eventually(async () => (await act(stack, `complaints/${complaintId}`, 'close', 'S-SV1', { resolution: '已解释' })).status === 200 || undefined, { what: 'complaint closable' });
+    await eventually(async () => (await act(stack, `complaints/${complaintId}`, 'classify', 'S-SV1', { severity: 'major', category: 'engineering', department: '工程部' })).status === 200 || undefined, { what: 'complaint classified' });
+    await act(stack, `complaints/${complaintId}`, 'agreeHandling', 'S-SV1', { method: '更换整套线路', dueAt: new Date(Date.now() + 600_000).toISOString() }).expect(200);
+    await eventually(async () => (await act(stack, `complaints/${complaintId}`, 'closeWithoutAgreement', 'S-SV1', { ground: 'beyond-authority', reason: '已解释' })).status === 200 || undefined, { what: 'complaint closable' });
+    await act(stack, `complaints/${complaintId}`, 'closingReply', 'S-SV1', { note: '已书面回复' }).expect(200);
     await save(stack, `repair-${caseId}`, 'repair-failed-twice-complaint-invalid');
     await save(stack, `complaint-${complaintId}`, 'complaint-major-from-repair');
+  });
+
+  it('records a general complaint handled twice without satisfying the customer (C8 → major), then explained, archived and replied to', async () => {
+    const caseId = await complain(stack, { room: '1-1-302', severity: 'general', category: 'environment' });
+    await complaintAct(stack, caseId, 'respond', 'S-FD1', { note: '已致电客户' }).then((r) => expect(r.status).toBe(200));
+    await complaintAct(stack, caseId, 'classify', 'S-BT1', { severity: 'general', category: 'environment', department: '环境部', issueKey: 'bin-area-smell' }).then((r) => expect(r.status).toBe(200));
+    await complaintAct(stack, caseId, 'firstReply', 'S-BT1', { note: '已安排清理' }).then((r) => expect(r.status).toBe(200));
+    await handleToReturnVisit(stack, caseId);
+    await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'phone', satisfied: false }).then((r) => expect(r.status).toBe(200));
+    await handleToReturnVisit(stack, caseId);
+    await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'phone', satisfied: false }).then((r) => expect(r.body.severity).toBe('major'));
+    await complaintAct(stack, caseId, 'explain', 'S-SV1', { explanation: '垃圾站位置由规划确定，已加密清运' }).then((r) => expect(r.status).toBe(200));
+    await complaintAct(stack, caseId, 'archive', 'S-MG1', {}).then((r) => expect(r.status).toBe(200));
+    await complaintAct(stack, caseId, 'closingReply', 'S-BT1', { note: '已书面回复客户' }).then((r) => expect(r.body.status).toBe('closed'));
+    await save(stack, `complaint-${caseId}`, 'complaint-general-unsatisfied-twice-major');
   });
 });
 

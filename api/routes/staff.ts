@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { Staff } from '../../db/entities';
+import { createStaff, issueKey, newStaffSchema, revokeKey, staffIdSchema, summarise } from '../../db/staff-admin';
+import { ROLES } from '../../domain/people';
+import { operation, type Operation } from '../contract';
+import { idempotencyKeyOf, withIdempotency } from '../idempotency';
+import { HttpProblem } from '../problem';
+import type { RouteDeps } from './repairs';
+
+const ADMIN_ROLES = ['manager'] as const;
+const LIST_ROLES = ['manager', 'supervisor'] as const;
+
+const staffSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  roles: z.array(z.string()),
+  areaIds: z.array(z.string()),
+  active: z.boolean(),
+  apiKey: z.object({ state: z.enum(['active', 'revoked', 'none']), lastUsedAt: z.string().nullable() }),
+  createdAt: z.string(),
+});
+
+const staffParams = z.object({ staffId: staffIdSchema });
+
+const listQuery = z
+  .object({
+    role: z.enum(ROLES).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: staffIdSchema.optional().describe('opaque; from the previous page'),
+  })
+  .strict();
+
+const noSuchStaff = (id: string) => new HttpProblem(404, 'Not found', `no staff member ${id} in this property`);
+
+/** A manager's administration of staff and their API keys (the bootstrap is `npm run staff`). */
+export function staffOperations({ orm }: RouteDeps): Operation[] {
+  return [
+    operation({
+      method: 'post',
+      path: '/staff',
+      operationId: 'createStaff',
+      summary: "Add a staff member to the manager's property (without a key: issue one next)",
+      tags: ['staff'],
+      roles: ADMIN_ROLES,
+      body: newStaffSchema,
+      bodyExample: { id: 'S-BT3', name: '管家 何芸', email: 's-bt3@demo.wuye.local', roles: ['butler'], areaIds: ['A1'] },
+      idempotent: true,
+      responses: {
+        201: { description: 'Created', schema: staffSummarySchema },
+        409: { description: 'That staff number is taken' },
+        422: { description: 'An area that is not in this property, or an Idempotency-Key reused with another body' },
+      },
+      handler: async ({ body, staff, req }) => {
+        const em = orm.em.fork();
+        return withIdempotency(
+          em,
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
+          async () => body.id,
+          async () => {
+            const result = await createStaff(em.fork(), staff.propertyId, body);
+            if ('conflict' in result) throw new HttpProblem(409, 'Conflict', `staff number ${result.conflict} is taken`);
+            if ('unknownAreas' in result) {
+              throw new HttpProblem(422, 'Unknown area', `no area ${result.unknownAreas.join(', ')} in this property`, {
+                'invalid-params': [{ name: 'areaIds', in: 'body', reason: `unknown: ${result.unknownAreas.join(', ')}` }],
+              });
+            }
+            return { status: 201, body: result.created, headers: { Location: `/api/v1/staff/${body.id}` } };
+          },
+        );
+      },
+    }),
+
+    operation({
+      method: 'get',
+      path: '/staff',
+      operationId: 'listStaff',
+      summary: "The property's staff with their roles, areas and key state (never a key or its hash)",
+      tags: ['staff'],
+      roles: LIST_ROLES,
+      query: listQuery,
+      responses: { 200: { description: 'One page, by staff number', schema: z.object({ items: z.array(staffSummarySchema), nextCursor: z.string().nullable() }) } },
+      handler: async ({ query, staff }) => {
+        const rows = await orm.em.fork().find(
+          Staff,
+          { propertyId: staff.propertyId, ...(query.cursor ? { id: { $gt: query.cursor } } : {}) },
+          { orderBy: { id: 'asc' }, limit: 1000 },
+        );
+        // Roles are a JSON list; a property has tens of staff, so the role filter runs here.
+        const matching = query.role ? rows.filter((s) => s.roles.includes(query.role!)) : rows;
+        const page = matching.slice(0, query.limit);
+        return {
+          status: 200,
+          body: { items: page.map(summarise), nextCursor: matching.length > query.limit ? page[page.length - 1].id : null },
+        };
+      },
+    }),
+
+    operation({
+      method: 'post',
+      path: '/staff/:staffId/keys',
+      operationId: 'issueStaffKey',
+      summary: 'Issue a new API key, shown only in this answer; the previous key stops working',
+      description: 'Not idempotent by design: a repeat issues another key and invalidates the one before, and no key is ever stored to be replayed.',
+      tags: ['staff'],
+      roles: ADMIN_ROLES,
+      params: staffParams,
+      responses: {
+        201: { description: 'The key; store it now', schema: z.object({ staffId: z.string(), apiKey: z.string() }) },
+        404: { description: 'No such staff member in this property' },
+      },
+      handler: async ({ params, staff }) => {
+        const apiKey = await issueKey(orm.em.fork(), staff.propertyId, params.staffId);
+        if (!apiKey) throw noSuchStaff(params.staffId);
+        return { status: 201, body: { staffId: params.staffId, apiKey }, headers: { 'Cache-Control': 'no-store' } };
+      },
+    }),
+
+    operation({
+      method: 'delete',
+      path: '/staff/:staffId/keys',
+      operationId: 'revokeStaffKey',
+      summary: "Revoke the staff member's API key at once",
+      tags: ['staff'],
+      roles: ADMIN_ROLES,
+      params: staffParams,
+      responses: { 204: { description: 'Revoked' }, 404: { description: 'No such staff member in this property' } },
+      handler: async ({ params, staff }) => {
+        if (!(await revokeKey(orm.em.fork(), staff.propertyId, params.staffId))) throw noSuchStaff(params.staffId);
+        return { status: 204 };
+      },
+    }),
+  ];
+}
