@@ -103,6 +103,8 @@ interface ComplaintState extends CoreState {
   category?: string;
   department?: string;
   issueKey?: string;
+  /** C4: recorded at classification; a complaint not of our fault is not upgraded after a week. */
+  ourFault?: boolean;
   owners: Role[];
   majorReasons: { reason: MajorReason; rule: string; at: string }[];
   majorSince?: string;
@@ -288,6 +290,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
         state.department = p.department;
         if (p.assigneeId) state.assigneeId = p.assigneeId;
         if (p.issueKey) state.issueKey = p.issueKey;
+        if (p.ourFault !== undefined) state.ourFault = p.ourFault;
         if (state.status === 'received') state.status = 'classified';
         if (!wasMajor && p.severity !== 'general') state.owners = p.severity === 'major' ? [...routing.escalateTo] : kind === 'customer' ? ['supervisor'] : state.owners;
         patch = { category: p.category, issueKey: state.issueKey ?? null };
@@ -579,7 +582,8 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
     // C4: still unresolved a week after it was made → major.
     (async () => {
       const at = majorIfUnresolvedAt(policy, state.receivedAt).getTime() - Date.now();
-      const settled = () => handledOrBeyond() || isFinished() || isMajor();
+      // Only a complaint whose cause lies with us; until staff record otherwise, it is taken to.
+      const settled = () => handledOrBeyond() || isFinished() || isMajor() || state.ourFault === false;
       if (at > 0 && (await condition(settled, at, { summary: 'C4 major if unresolved a week' }))) return;
       if (!settled()) await upgrade('unresolved-a-week', 'C4', `still unresolved ${Math.round(policy.complaint.unresolvedMajorAfterMs / 86_400_000)} days after it was made`);
     })(),

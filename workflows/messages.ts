@@ -98,6 +98,10 @@ export const COMPLAINT_ACTIONS = {
         category: z.enum(COMPLAINT_CATEGORIES),
         department: z.string().trim().min(1).max(64).describe('C6: the responsible department'),
         issueKey: issueKeySchema.optional().describe('C4: the issue this complaint is about; 3 complainants in 30 days make it major'),
+        ourFault: z
+          .boolean()
+          .optional()
+          .describe('C4: whether the cause lies with us; unless recorded as not our fault, a complaint still unresolved a week after it was made becomes major'),
         assigneeId: z.string().trim().min(1).max(32).optional(),
       })
       .strict(),

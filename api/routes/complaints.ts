@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Case, Property } from '../../db/entities';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Case, CaseEvent, Property, type ICase } from '../../db/entities';
 import { allocateCaseNumber } from '../../db/case-numbers';
 import {
   COMPLAINT_CATEGORIES,
@@ -30,6 +31,45 @@ import { locate, type RouteDeps } from './repairs';
 /** Anyone who takes complaints in (I1); hr and audit take in the kinds that are theirs (C2). */
 const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager', 'hr', 'audit'] as const;
 const READ_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter', 'hr', 'audit'] as const;
+
+const warningView = z.object({
+  caseId: z.string(),
+  areaId: z.string(),
+  room: z.string().nullable(),
+  issueKey: z.string().nullable(),
+  cause: z.string(),
+  actions: z.string(),
+  wording: z.string(),
+  reportedAt: z.string(),
+  reportedBy: z.string(),
+  /** Customer complaints filed on the same issue since (C4 links them by issue key). */
+  complaintsSince: z.array(z.string()),
+});
+
+/** A pre-warning as staff read it: its record, and the customer complaints on its issue since. */
+async function warningOf(em: EntityManager, row: ICase): Promise<z.infer<typeof warningView>> {
+  const recorded = await em.findOne(CaseEvent, { caseId: row.id, seq: 0 });
+  const details = (recorded?.payload ?? {}) as { cause?: string; actions?: string; wording?: string };
+  const followers = row.issueKey
+    ? await em.find(
+        Case,
+        { kind: 'complaint', propertyId: row.propertyId, issueKey: row.issueKey, complaintKind: 'customer', receivedAt: { $gte: row.receivedAt } },
+        { orderBy: { receivedAt: 'asc' }, fields: ['id'] },
+      )
+    : [];
+  return {
+    caseId: row.id,
+    areaId: row.areaId,
+    room: row.room ?? null,
+    issueKey: row.issueKey ?? null,
+    cause: details.cause ?? row.description,
+    actions: details.actions ?? '',
+    wording: details.wording ?? '',
+    reportedAt: row.receivedAt.toISOString(),
+    reportedBy: row.receivedBy,
+    complaintsSince: followers.map((c) => c.id),
+  };
+}
 const WARNING_ROLES = ['butler', 'supervisor', 'manager'] as const;
 
 /** A request may be recorded after the fact, but not days later. */
@@ -287,6 +327,39 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
             return { status: 201, body: { caseId, workflowId, status: 'recorded', links: { self: `/api/v1/complaint-warnings/${caseId}` } } };
           },
         );
+      },
+    }),
+
+    operation({
+      method: 'get',
+      path: '/complaint-warnings/:caseId',
+      operationId: 'getComplaintWarning',
+      summary: 'C10: a complaint pre-warning with its cause, actions and agreed wording, and the complaints filed on its issue since',
+      tags: ['complaints'],
+      roles: READ_ROLES,
+      params: z.object({ caseId: z.string().regex(/^W\d{8}-\d{4,}$/, 'must be a pre-warning number like W20261122-0001') }),
+      responses: { 200: { description: 'The pre-warning', schema: warningView }, 404: { description: 'No such pre-warning' } },
+      handler: async ({ params, staff }) => {
+        const em = orm.em.fork();
+        const row = await em.findOne(Case, { id: params.caseId, kind: 'complaint_warning', propertyId: staff.propertyId });
+        if (!row) throw new HttpProblem(404, 'Not found', `no pre-warning ${params.caseId}`);
+        return { status: 200, body: await warningOf(em, row) };
+      },
+    }),
+
+    operation({
+      method: 'get',
+      path: '/complaint-warnings',
+      operationId: 'listComplaintWarnings',
+      summary: 'C10: the pre-warnings of the property, newest first',
+      tags: ['complaints'],
+      roles: READ_ROLES,
+      query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(25) }).strict(),
+      responses: { 200: { description: 'The newest pre-warnings', schema: z.object({ items: z.array(warningView) }) } },
+      handler: async ({ query, staff }) => {
+        const em = orm.em.fork();
+        const rows = await em.find(Case, { kind: 'complaint_warning', propertyId: staff.propertyId }, { orderBy: { receivedAt: 'desc', id: 'desc' }, limit: query.limit });
+        return { status: 200, body: { items: await Promise.all(rows.map((row) => warningOf(em, row))) } };
       },
     }),
 

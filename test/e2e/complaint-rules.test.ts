@@ -128,6 +128,20 @@ describe('complaint rules', () => {
     expect(res.body.majorReasons.map((r: { reason: string }) => r.reason)).toEqual(['lawsuit-or-media']);
   });
 
+  it('C4: a complaint recorded as not our fault is not made major by the week passing', async () => {
+    await usePolicy(stack, 600, (p) => {
+      p.complaint.unresolvedMajorAfterMs = 2000;
+    });
+    const caseId = await complain(stack, { severity: 'general', category: 'neighbour-dispute' });
+    const res = await complaintAct(stack, caseId, 'classify', 'S-BT1', { severity: 'general', category: 'neighbour-dispute', department: '客服部', ourFault: false });
+    expect(res.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 3000));
+    const row = await caseRow(stack, caseId, () => true, 'row');
+    expect(row.severity).toBe('general');
+    expect(await eventsOf(stack, caseId, 'upgraded-to-major')).toEqual([]);
+    await usePolicy(stack, 600);
+  });
+
   it('C5: the eight categories are accepted and anything else is refused', async () => {
     const caseId = await complain(stack);
     const bad = await complaintAct(stack, caseId, 'classify', 'S-BT1', { severity: 'general', category: 'noise', department: '工程部' });
@@ -213,6 +227,17 @@ describe('complaint rules', () => {
     const row = await caseRow(stack, caseId, (r) => r.kind === 'complaint_warning' && !!r.closedAt, 'warning recorded');
     expect(row.issueKey).toBe('water-cut-2026');
     await request(stack.app).post('/api/v1/complaint-warnings').set(as(stack, 'S-FD1')).send({ areaId: 'A1', cause: 'x', actions: 'y', wording: 'z' }).expect(403);
+    // A complaint on the same issue afterwards shows under the warning; staff read the agreed wording.
+    const followUp = await complain(stack, { severity: 'general', category: 'engineering' });
+    await complaintAct(stack, followUp, 'classify', 'S-BT1', { severity: 'general', category: 'engineering', department: '工程部', issueKey: 'water-cut-2026' }).then((r) => expect(r.status).toBe(200));
+    const warning = await eventually(async () => {
+      const body = (await request(stack.app).get(res.body.links.self).set(as(stack, 'S-FD1')).expect(200)).body;
+      return body.complaintsSince.includes(followUp) ? body : undefined;
+    }, { what: 'the complaint listed under the warning' });
+    expect(warning).toMatchObject({ caseId, areaId: 'A1', cause: '下周停水三天', wording: '因市政管网改造停水，物业已安排送水', reportedBy: 'S-BT1' });
+    const listed = (await request(stack.app).get('/api/v1/complaint-warnings').set(as(stack, 'S-SV1')).expect(200)).body;
+    expect(listed.items.map((w: { caseId: string }) => w.caseId)).toContain(caseId);
+    await request(stack.app).get('/api/v1/complaint-warnings/W20990101-0001').set(as(stack, 'S-SV1')).expect(404);
   });
 
   it('C11: after the complaint is archived, the closing reply is due within 1 working day; missed, it escalates; sent, the case closes and the customer hears it', async () => {
