@@ -216,6 +216,33 @@ describe('complaint rules', () => {
     expect(res.body.closure).toEqual({ ground: 'beyond-authority', reason: '房屋质量问题属开发商责任，已告知客户维权途径' });
   });
 
+  it('C9: an unreachable customer (a month, then 15 quiet days) and a handled complaint the customer cannot confirm for 15 days are closed with their reason', async () => {
+    await usePolicy(stack, 600, (p) => {
+      p.complaint.unreachableForMs = 1000;
+      p.complaint.unconfirmedForMs = 1000;
+    });
+    const unreachable = await complain(stack, { severity: 'general', category: 'environment' });
+    await complaintAct(stack, unreachable, 'classify', 'S-BT1', { severity: 'general', category: 'environment', department: '环境部' });
+    await complaintAct(stack, unreachable, 'agreeHandling', 'S-BT1', { method: '清理垃圾房', dueAt: inMs(600_000) });
+    await new Promise((r) => setTimeout(r, 2200));
+    const closed = await complaintAct(stack, unreachable, 'closeWithoutAgreement', 'S-SV1', { ground: 'unreachable', reason: '电话、短信、上门均无法联系，15天内无新投诉' });
+    expect(closed.status).toBe(200);
+    expect(closed.body.closure).toEqual({ ground: 'unreachable', reason: '电话、短信、上门均无法联系，15天内无新投诉' });
+
+    const unconfirmed = await complain(stack, { severity: 'general', category: 'environment' });
+    await complaintAct(stack, unconfirmed, 'classify', 'S-BT1', { severity: 'general', category: 'environment', department: '环境部' });
+    await complaintAct(stack, unconfirmed, 'agreeHandling', 'S-BT1', { method: '修剪绿化', dueAt: inMs(600_000) });
+    await complaintAct(stack, unconfirmed, 'recordHandling', 'S-BT1', { result: '已修剪', causeAnalysis: '养护计划遗漏', correctiveAction: '补充养护计划' }).then((r) => expect(r.status).toBe(200));
+    await complaintAct(stack, unconfirmed, 'approveCorrective', 'S-MG1', { approved: true }).then((r) => expect(r.body.status).toBe('awaiting_return_visit'));
+    await new Promise((r) => setTimeout(r, 1200));
+    const done = await complaintAct(stack, unconfirmed, 'closeWithoutAgreement', 'S-SV1', { ground: 'unconfirmed', reason: '已处理，客户15天未确认' });
+    expect(done.status).toBe(200);
+    expect(done.body.closure).toMatchObject({ ground: 'unconfirmed' });
+    const events = await eventsOf(stack, unconfirmed, 'closeWithoutAgreement');
+    expect(events[0].payload).toMatchObject({ ground: 'unconfirmed', reason: '已处理，客户15天未确认' });
+    await usePolicy(stack, 600);
+  });
+
   it('C10: a site warns of a likely group complaint; the supervisor and manager are told once', async () => {
     const res = await request(stack.app)
       .post('/api/v1/complaint-warnings')
