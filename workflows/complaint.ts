@@ -450,6 +450,9 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
       if (name === 'agreeHandling' && p.dueAt && Date.parse(p.dueAt) <= Date.now()) {
         throw ApplicationFailure.create({ type: 'ImpossibleTime', message: `dueAt ${p.dueAt} is not in the future` });
       }
+      if (name === 'agreeHandling' && state.status === 'unsatisfied' && !p.analysis) {
+        throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'analysis: C8 — analyse why the customer was not satisfied before agreeing the improvement' });
+      }
       if (name === 'classify' && isMajor() && p.severity !== 'major') {
         throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'a major complaint stays major (C4/C8)' });
       }

@@ -114,8 +114,15 @@ export const COMPLAINT_ACTIONS = {
   reportToGroup: spec(SENIOR, z.object({ note }).strict(), 'C3: progress of a major complaint to the group, within 2 working days (上报集团)'),
   agreeHandling: spec(
     OWNERS,
-    z.object({ method: note, dueAt: instant, department: z.string().trim().min(1).max(64).optional() }).strict(),
-    'C6/C8: the handling method and deadline agreed with the customer; after an unsatisfied visit, the improvement (处理方法、完成期限)',
+    z
+      .object({
+        method: note,
+        dueAt: instant,
+        department: z.string().trim().min(1).max(64).optional(),
+        analysis: note.optional().describe('C8: why the customer was not satisfied — required after an unsatisfied return visit'),
+      })
+      .strict(),
+    'C6/C8: the handling method and deadline agreed with the customer; after an unsatisfied visit, the analysis and the improvement (处理方法、完成期限)',
   ),
   reportProgress: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C6: progress reported to the customer, at least every 24 h while handling lasts (进度反馈)'),
   recordHandling: spec(

@@ -53,7 +53,9 @@ describe('complaint stories', () => {
     const first = await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'home-visit', satisfied: false, comments: '垃圾仍未清理' });
     expect([first.body.status, first.body.severity, first.body.failedHandlings]).toEqual(['unsatisfied', 'general', 1]);
     expect(first.body.allowedActions).toEqual(expect.arrayContaining(['agreeHandling', 'explain']));
-    await handleToReturnVisit(stack, caseId); // C8: improve
+    // C8: analyse, then improve — agreeing an improvement without the analysis is refused.
+    await complaintAct(stack, caseId, 'agreeHandling', 'S-BT1', { method: '再次清理', dueAt: inMs(600_000) }).then((r) => expect(r.status).toBe(400));
+    await handleToReturnVisit(stack, caseId, 'S-BT1', 'S-MG1', '清洁排班遗漏了该垃圾点');
     const before = Date.now();
     const second = await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'home-visit', satisfied: false, comments: '还是没有解决' });
     expect(second.status).toBe(200);
@@ -70,7 +72,7 @@ describe('complaint stories', () => {
     expect(view.deadlines.find((d: { name: string }) => d.name === 'writtenReply').state).toBe('pending');
     await eventually(async () => (mailTo(stack, caseId, '重大投诉').length === 2 ? true : undefined), { what: 'major mails' });
     expect(mailTo(stack, caseId, '重大投诉')).toEqual(['s-mg1', 's-sv1']);
-    await complaintAct(stack, caseId, 'agreeHandling', 'S-SV1', { method: '主管牵头整改', dueAt: inMs(600_000) }).then((r) => expect(r.status).toBe(200));
+    await complaintAct(stack, caseId, 'agreeHandling', 'S-SV1', { method: '主管牵头整改', dueAt: inMs(600_000), analysis: '两次整改未触及根因：清洁外包合同未覆盖该区域' }).then((r) => expect(r.status).toBe(200));
   });
 
   it('C2 story (c): an employee complaint is invisible to a butler through every route — list, view, actions, mails, Temporal summaries', async () => {

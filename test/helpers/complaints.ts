@@ -39,10 +39,10 @@ export const mailTo = (stack: TestStack, caseId: string, subject: string) =>
     .map((m) => m.to[0].split('@')[0])
     .sort();
 
-/** Walks a classified complaint through handling to the supervisor's return visit. */
-export async function handleToReturnVisit(stack: TestStack, caseId: string, staffId = 'S-BT1', approver = 'S-MG1') {
+/** Walks a classified (or unsatisfied, C8: with an analysis) complaint through handling to the supervisor's return visit. */
+export async function handleToReturnVisit(stack: TestStack, caseId: string, staffId = 'S-BT1', approver = 'S-MG1', analysis?: string) {
   const steps: [string, string, Record<string, unknown>][] = [
-    ['agreeHandling', staffId, { method: '更换电梯主板', dueAt: inMs(600_000) }],
+    ['agreeHandling', staffId, { method: '更换电梯主板', dueAt: inMs(600_000), ...(analysis ? { analysis } : {}) }],
     ['recordHandling', staffId, { result: '已更换', causeAnalysis: '主板老化', correctiveAction: '更换主板', preventiveAction: '每月巡检' }],
     ['approveCorrective', approver, { approved: true }],
   ];

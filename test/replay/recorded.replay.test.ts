@@ -91,7 +91,7 @@ if (recording) describe('recording histories (RECORD_HISTORIES=1)', () => {
     await complaintAct(stack, caseId, 'firstReply', 'S-BT1', { note: '已安排清理' }).then((r) => expect(r.status).toBe(200));
     await handleToReturnVisit(stack, caseId);
     await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'phone', satisfied: false }).then((r) => expect(r.status).toBe(200));
-    await handleToReturnVisit(stack, caseId);
+    await handleToReturnVisit(stack, caseId, 'S-BT1', 'S-MG1', '清洁排班遗漏');
     await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'phone', satisfied: false }).then((r) => expect(r.body.severity).toBe('major'));
     await complaintAct(stack, caseId, 'explain', 'S-SV1', { explanation: '垃圾站位置由规划确定，已加密清运' }).then((r) => expect(r.status).toBe(200));
     await complaintAct(stack, caseId, 'archive', 'S-MG1', {}).then((r) => expect(r.status).toBe(200));
