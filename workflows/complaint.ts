@@ -103,6 +103,9 @@ interface ComplaintState extends CoreState {
   category?: string;
   department?: string;
   issueKey?: string;
+  /** V2: unanswered calls of the supervisor's return visit, and when the next may be placed. */
+  unansweredCalls: number;
+  nextCallFrom?: string;
   /** C4: recorded at classification; a complaint not of our fault is not upgraded after a week. */
   ourFault?: boolean;
   owners: Role[];
@@ -158,6 +161,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
     owners: [...routing.handlers.filter((r) => r === 'butler' || r === 'hr' || r === 'audit')],
     majorReasons: [],
     failedHandlings: 0,
+    unansweredCalls: 0,
     links: input.source ? [{ caseId: input.source.caseId, relation: input.source.relation }] : [],
   };
   const tracker = new CaseTracker(state, policy);
@@ -355,7 +359,16 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
         break;
       }
       case 'recordReturnVisit': {
-        const { satisfied } = payload as ComplaintActionPayload<'recordReturnVisit'>;
+        const { satisfied, answered } = payload as ComplaintActionPayload<'recordReturnVisit'>;
+        if (answered === false) {
+          // V2: call again at another time of day; after the last attempt the customer is unreachable (C9 may follow).
+          state.unansweredCalls += 1;
+          const unreachable = state.unansweredCalls >= policy.returnVisit.maxAttempts;
+          state.nextCallFrom = unreachable ? undefined : new Date(Date.now() + policy.returnVisit.retryAfterMs).toISOString();
+          if (unreachable) patch = { outcome: 'unreachable' };
+          break;
+        }
+        state.nextCallFrom = undefined;
         if (satisfied) {
           state.status = 'awaiting_archive';
         } else {
@@ -452,6 +465,12 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
       }
       if (name === 'agreeHandling' && state.status === 'unsatisfied' && !p.analysis) {
         throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'analysis: C8 — analyse why the customer was not satisfied before agreeing the improvement' });
+      }
+      if (name === 'recordReturnVisit' && state.nextCallFrom && Date.parse(state.nextCallFrom) > Date.now()) {
+        throw ApplicationFailure.create({
+          type: 'ActionNotAllowed',
+          message: `V2: the last call went unanswered; call again at a different time of day, from ${state.nextCallFrom}`,
+        });
       }
       if (name === 'classify' && isMajor() && p.severity !== 'major') {
         throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'a major complaint stays major (C4/C8)' });

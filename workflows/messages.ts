@@ -133,8 +133,11 @@ export const COMPLAINT_ACTIONS = {
   approveCorrective: spec(APPROVERS, z.object({ approved: z.boolean(), note: note.optional() }).strict(), 'C6: the manager approves the cause analysis and corrective action, or sends it back'),
   recordReturnVisit: spec(
     SENIOR,
-    z.object({ method: z.enum(RETURN_VISIT_METHODS), satisfied: z.boolean(), comments: note.optional() }).strict(),
-    'C7/C8: the supervisor\'s return visit and the customer\'s verdict (回访)',
+    z
+      .object({ method: z.enum(RETURN_VISIT_METHODS), answered: z.boolean().default(true), satisfied: z.boolean().optional(), comments: note.optional() })
+      .strict()
+      .refine((v) => !v.answered || v.satisfied !== undefined, { path: ['satisfied'], message: 'an answered visit records whether the customer is satisfied' }),
+    'C7/C8/V2: the supervisor\'s return visit — the customer\'s verdict, or an unanswered call to repeat at another time of day (回访)',
   ),
   exempt: spec(SENIOR, z.object({ ground: z.enum(EXEMPTION_GROUNDS), reason: note }).strict(), 'C7: no return visit — solved on the spot, anonymous or sensitive; closes after a quiet week (免回访)'),
   repeatComplaint: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C7: the customer complained again within the quiet week; handling resumes'),

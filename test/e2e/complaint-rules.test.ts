@@ -243,6 +243,31 @@ describe('complaint rules', () => {
     await usePolicy(stack, 600);
   });
 
+  it('V2: the supervisor’s return visit of a complaint — an unanswered call is repeated at another time of day; three unanswered make the customer unreachable', async () => {
+    await usePolicy(stack, 600, (p) => {
+      p.returnVisit.retryAfterMs = 1000;
+    });
+    const caseId = await complain(stack, { severity: 'general', category: 'environment' });
+    await complaintAct(stack, caseId, 'classify', 'S-BT1', { severity: 'general', category: 'environment', department: '环境部' });
+    await handleToReturnVisit(stack, caseId);
+    await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'phone', answered: true }).then((r) => expect(r.status).toBe(400));
+    await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'phone', answered: false }).then((r) => expect(r.status).toBe(200));
+    const early = await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'phone', answered: false });
+    expect(early.status).toBe(409);
+    expect(early.body.detail).toContain('different time of day');
+    for (const _ of [2, 3]) {
+      await sleep(1100);
+      await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'phone', answered: false }).then((r) => expect(r.status).toBe(200));
+    }
+    const row = await caseRow(stack, caseId, (r) => r.outcome === 'unreachable', 'unreachable counted');
+    expect(row.status).toBe('awaiting_return_visit');
+    // The customer may still be reached later; their verdict then counts.
+    await sleep(100);
+    const reached = await complaintAct(stack, caseId, 'recordReturnVisit', 'S-SV1', { method: 'home-visit', satisfied: true });
+    expect(reached.body.status).toBe('awaiting_archive');
+    await usePolicy(stack, 600);
+  });
+
   it('C10: a site warns of a likely group complaint; the supervisor and manager are told once', async () => {
     const res = await request(stack.app)
       .post('/api/v1/complaint-warnings')
