@@ -10,7 +10,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createServer } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, Runtime } from '@temporalio/worker';
@@ -26,6 +25,7 @@ import { createMailer, createWorker } from '../worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { startMailSink } from './mail-sink';
 import { cacheDir, resolveTemporalCli } from './temporal-cli';
+import { freePort } from './free-port';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';
 const MIN_REQUESTS = Number(process.env.FUZZ_MIN_REQUESTS ?? 1000);
@@ -52,16 +52,6 @@ function schemathesis(): string {
   return bin;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Requests the API answered, by status class, from its own Prometheus counter (the document fetch excluded). */
 async function served(apiUrl: string): Promise<{ total: number; serverErrors: number }> {

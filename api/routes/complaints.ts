@@ -23,10 +23,11 @@ import { AreaId, CaseStatus, CaseType, Severity } from '../../workflows/search-a
 import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
+import { casePage, cursorParam } from '../paging';
 import { HttpProblem } from '../problem';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
-import { locate, type RouteDeps } from './repairs';
+import { locate, receiptTime, type RouteDeps } from './repairs';
 
 /** Anyone who takes complaints in (I1); hr and audit take in the kinds that are theirs (C2). */
 const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager', 'hr', 'audit'] as const;
@@ -72,8 +73,6 @@ async function warningOf(em: EntityManager, row: ICase): Promise<z.infer<typeof 
 }
 const WARNING_ROLES = ['butler', 'supervisor', 'manager'] as const;
 
-/** A request may be recorded after the fact, but not days later. */
-const RECORD_LATE_WITHIN_MS = 24 * 3_600_000;
 
 export const complaintWorkflowId = (caseId: string) => `complaint-${caseId}`;
 
@@ -91,7 +90,7 @@ const listQuery = z
     issueKey: issueKeySchema.optional(),
     overdue: z.enum(['true', 'false']).optional().describe('only complaints past their next deadline (true) or not (false)'),
     limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().max(200).optional().describe('opaque; from the previous page'),
+    cursor: cursorParam,
   })
   .strict();
 
@@ -156,13 +155,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
         const em = orm.em.fork();
         const property = await em.findOneOrFail(Property, { id: staff.propertyId });
         const where = await locate(em, staff.propertyId, body.room, body.areaId);
-        const now = Date.now();
-        const receivedAt = body.receivedAt ? new Date(body.receivedAt) : new Date(now);
-        if (receivedAt.getTime() > now + 60_000 || receivedAt.getTime() < now - RECORD_LATE_WITHIN_MS) {
-          throw new HttpProblem(422, 'Impossible receipt time', 'receivedAt must be within the last 24 hours and not in the future', {
-            'invalid-params': [{ name: 'receivedAt', in: 'body', reason: 'must be within the last 24 hours and not in the future' }],
-          });
-        }
+        const receivedAt = receiptTime(body.receivedAt);
         // hr and audit record only their own kinds; the service centre records customer complaints and passes the others on.
         if (!staff.roles.some((r) => ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager'].includes(r)) && !kindsFor(staff.roles).includes(body.kind)) {
           throw new HttpProblem(422, 'Wrong kind', `a ${body.kind} complaint is taken in by ${COMPLAINT_ROUTING[body.kind].handlers.join(', ')} or the service centre`);
@@ -244,20 +237,8 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
         const and: Record<string, unknown>[] = [];
         if (query.overdue === 'true') Object.assign(where, { dueAt: { $lt: new Date() }, closedAt: null });
         if (query.overdue === 'false') and.push({ $or: [{ dueAt: null }, { dueAt: { $gte: new Date() } }] });
-        if (query.cursor) {
-          const [at, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
-          const cursorAt = new Date(at);
-          if (!id || Number.isNaN(cursorAt.getTime())) {
-            throw new HttpProblem(400, 'Invalid request', 'the cursor is not one this API gave out', {
-              'invalid-params': [{ name: 'cursor', in: 'query', reason: 'unknown cursor' }],
-            });
-          }
-          and.push({ $or: [{ receivedAt: { $lt: cursorAt } }, { receivedAt: cursorAt, id: { $lt: id } }] });
-        }
         if (and.length) where.$and = and;
-        const rows = kinds.length ? await orm.em.fork().find(Case, where, { orderBy: { receivedAt: 'desc', id: 'desc' }, limit: query.limit + 1 }) : [];
-        const page = rows.slice(0, query.limit);
-        const last = page[page.length - 1];
+        const { page, nextCursor } = kinds.length ? await casePage(orm.em.fork() as EntityManager, where, query) : { page: [], nextCursor: null };
         return {
           status: 200,
           body: {
@@ -276,7 +257,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
               escalated: c.escalated,
               receivedAt: c.receivedAt.toISOString(),
             })),
-            nextCursor: rows.length > query.limit && last ? Buffer.from(`${last.receivedAt.toISOString()}|${last.id}`).toString('base64url') : null,
+            nextCursor,
           },
         };
       },

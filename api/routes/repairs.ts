@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { Area, Case, Household, Property } from '../../db/entities';
+import { Area, Household, Property } from '../../db/entities';
 import { allocateCaseNumber } from '../../db/case-numbers';
 import type { Orm } from '../../db/orm';
 import type { Config } from '../../config';
@@ -12,6 +12,7 @@ import type { repair } from '../../workflows/repair';
 import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
+import { casePage, cursorParam } from '../paging';
 import { HttpProblem } from '../problem';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
@@ -30,6 +31,17 @@ const repairCaseId = z.string().regex(/^R\d{8}-\d{4,}$/, 'must be a repair case 
 /** A request may be recorded after the fact (a night call logged in the morning), but not days later. */
 const RECORD_LATE_WITHIN_MS = 24 * 3_600_000;
 
+/** I2: when a request came in — now, or the time staff give for a call logged afterwards. */
+export function receiptTime(given: string | undefined, now = Date.now()): Date {
+  const receivedAt = given ? new Date(given) : new Date(now);
+  if (receivedAt.getTime() > now + 60_000 || receivedAt.getTime() < now - RECORD_LATE_WITHIN_MS) {
+    throw new HttpProblem(422, 'Impossible receipt time', 'receivedAt must be within the last 24 hours and not in the future', {
+      'invalid-params': [{ name: 'receivedAt', in: 'body', reason: 'must be within the last 24 hours and not in the future' }],
+    });
+  }
+  return receivedAt;
+}
+
 export const repairWorkflowId = (caseId: string) => `repair-${caseId}`;
 
 const createdSchema = z.object({ caseId: z.string(), workflowId: z.string(), status: z.string(), links: z.object({ self: z.string() }) });
@@ -42,7 +54,7 @@ const listQuery = z
     assigneeId: z.string().max(32).optional(),
     overdue: z.enum(['true', 'false']).optional().describe('only cases past their next deadline (true) or not (false)'),
     limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().max(200).optional().describe('opaque; from the previous page'),
+    cursor: cursorParam,
   })
   .strict();
 
@@ -113,13 +125,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
             'invalid-params': [{ name: 'appointmentAt', in: 'body', reason: 'must be in the future' }],
           });
         }
-        const now = Date.now();
-        const receivedAt = body.receivedAt ? new Date(body.receivedAt) : new Date(now);
-        if (receivedAt.getTime() > now + 60_000 || receivedAt.getTime() < now - RECORD_LATE_WITHIN_MS) {
-          throw new HttpProblem(422, 'Impossible receipt time', 'receivedAt must be within the last 24 hours and not in the future', {
-            'invalid-params': [{ name: 'receivedAt', in: 'body', reason: 'must be within the last 24 hours and not in the future' }],
-          });
-        }
+        const receivedAt = receiptTime(body.receivedAt);
         return withIdempotency(
           em,
           { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
@@ -184,19 +190,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
         if (query.assigneeId) where.assigneeId = query.assigneeId;
         if (query.overdue === 'true') Object.assign(where, { dueAt: { $lt: new Date() }, closedAt: null });
         if (query.overdue === 'false') where.$or = [{ dueAt: null }, { dueAt: { $gte: new Date() } }];
-        if (query.cursor) {
-          const [at, id] = Buffer.from(query.cursor, 'base64url').toString('utf8').split('|');
-          const cursorAt = new Date(at);
-          if (!id || Number.isNaN(cursorAt.getTime())) {
-            throw new HttpProblem(400, 'Invalid request', 'the cursor is not one this API gave out', {
-              'invalid-params': [{ name: 'cursor', in: 'query', reason: 'unknown cursor' }],
-            });
-          }
-          where.$and = [{ $or: [{ receivedAt: { $lt: cursorAt } }, { receivedAt: cursorAt, id: { $lt: id } }] }];
-        }
-        const rows = await em.find(Case, where, { orderBy: { receivedAt: 'desc', id: 'desc' }, limit: query.limit + 1 });
-        const page = rows.slice(0, query.limit);
-        const last = page[page.length - 1];
+        const { page, nextCursor } = await casePage(em, where, query);
         return {
           status: 200,
           body: {
@@ -212,7 +206,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
               escalated: c.escalated,
               receivedAt: c.receivedAt.toISOString(),
             })),
-            nextCursor: rows.length > query.limit && last ? Buffer.from(`${last.receivedAt.toISOString()}|${last.id}`).toString('base64url') : null,
+            nextCursor,
           },
         };
       },

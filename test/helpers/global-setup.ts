@@ -9,25 +9,15 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { startEmbeddedPostgres } from '../../db/embedded-postgres';
 import { migrate, openOrm } from '../../db/orm';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { workflowsPath } from '../../worker';
+import { freePort } from '../../scripts/free-port';
 
 export const TEMPLATE_DB = 'service_centre_template';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
