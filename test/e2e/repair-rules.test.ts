@@ -169,7 +169,7 @@ describe('repair rules', () => {
     const repairRow = await caseRow(stack, caseId, (r) => r.links.some((l) => l.relation === 'major-complaint'), 'linked complaint');
     const complaintId = repairRow.links.find((l) => l.relation === 'major-complaint')!.caseId;
     expect(complaintId).toMatch(/^C\d{8}-\d{4}$/);
-    const complaint = await caseRow(stack, complaintId, () => true, 'complaint row');
+    const complaint = await caseRow(stack, complaintId, (r) => r.severity === 'major', 'major complaint row');
     expect(complaint).toMatchObject({ kind: 'complaint', severity: 'major', category: 'engineering', room: '3-1-502' });
     expect(complaint.links).toEqual([{ caseId, relation: 'repair' }]);
     await visible(stack, `WorkflowId='complaint-${complaintId}' AND CaseType='complaint' AND Severity='major'`);
