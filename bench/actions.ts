@@ -4,7 +4,7 @@
  * time until the read model shows the action. Target: p99 ≤ 1.5 × raw update p99.
  */
 import { Case } from '../db/entities';
-import { fmt, load, medianOf, report, type LoadResult } from './lib';
+import { fmt, load, medianOf, report, runBench, type LoadResult } from './lib';
 import { startBenchStack } from './stack';
 
 const CONCURRENCY = 16;
@@ -79,10 +79,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -3,7 +3,7 @@
  * run; we keep each story under 200). The repair story: intake, dispatch, accept, arrive, complete,
  * sign-off, a return visit reached at the second call, satisfied, closed.
  */
-import { fmt, report } from './lib';
+import { fmt, report, runBench } from './lib';
 import { startBenchStack } from './stack';
 
 async function post(url: string, key: string, body: unknown): Promise<Record<string, unknown>> {
@@ -60,10 +60,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -4,7 +4,7 @@
  * Target: cases/s ≥ 0.8 × raw starts/s.
  */
 import { startBenchStack } from './stack';
-import { fmt, load, medianOf, report, type LoadResult } from './lib';
+import { fmt, load, medianOf, report, runBench, type LoadResult } from './lib';
 
 const CONCURRENCY = 64;
 const COUNT = Number(process.env.BENCH_COUNT ?? 640);
@@ -55,10 +55,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

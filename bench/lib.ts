@@ -77,3 +77,14 @@ export function report(bench: string, facts: Record<string, string>, figures: Fi
     appendFileSync(file, `| ${facts.date.slice(0, 16)} | ${bench} | ${f.name} | ${f.baseline} | ${f.measured} | ${fmt(f.ratio, 2)} | ${f.target} | ${f.met ? 'yes' : 'no'} | ${machine} |\n`);
   }
 }
+
+/** The entry point of every bench script: exit 0 when it ran, 1 with the stack when it failed. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error) => {
+      process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -3,9 +3,8 @@
  * waiting for acceptance) against RSS growth per cached trivial workflow, at 1k / 5k / 10k.
  * Target: ≤ 1.5 × the trivial workflow's. Run with --expose-gc (the npm script does).
  */
-import { DEFAULT_POLICY } from '../domain/policy';
 import type { RepairInput } from '../workflows/repair';
-import { fmt, report } from './lib';
+import { fmt, report, runBench } from './lib';
 import { totalmem } from 'node:os';
 import type { Worker } from '@temporalio/worker';
 import { startBenchStack } from './stack';
@@ -78,25 +77,19 @@ async function main(): Promise<void> {
       const perTrivial = (trivialRss - baseRss) / size;
       const perRepair = (repairRss - trivialRss) / size;
       bytesPerCase = Math.max(bytesPerCase, perRepair + perTrivial);
-      figures.push({
+      report('memory', { ...facts, policy: 'documents\' defaults: nothing falls due during the run' }, [{
         name: `worker memory per cached open case, ${size} cases`,
         baseline: `trivial workflow ${fmt(perTrivial / 1024)} KiB each`,
         measured: `open repair ${fmt(perRepair / 1024)} KiB each (RSS ${fmt(repairRss / 2 ** 20, 0)} MiB)`,
         ratio: perRepair / perTrivial,
         target: '≤ 1.5',
         met: perRepair / perTrivial <= 1.5,
-      });
+      }]);
     } finally {
       await stack.close();
     }
   }
-  report('memory', { ...facts, policy: `documents' defaults (accept ${DEFAULT_POLICY.repair.acceptWithinMs / 60000} min): nothing falls due during the run` }, figures);
+  if (figures.length) report('memory', facts, figures);
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -5,7 +5,7 @@
  */
 import express from 'express';
 import type { Server } from 'node:http';
-import { fmt, medianOf, report, type LoadResult } from './lib';
+import { fmt, medianOf, report, runBench, type LoadResult } from './lib';
 import { startBenchStack } from './stack';
 
 const CASES = Number(process.env.BENCH_CASES ?? 100_000);
@@ -81,10 +81,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

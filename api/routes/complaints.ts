@@ -25,6 +25,7 @@ import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { casePage, cursorParam } from '../paging';
 import { HttpProblem } from '../problem';
+import { startCase } from '../start-case';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
 import { locate, receiptTime, type RouteDeps } from './repairs';
@@ -166,12 +167,10 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
           { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
           (tx) => allocateCaseNumber(tx, 'C', receivedAt, property.timeZone),
           async (caseId) => {
-            const workflowId = complaintWorkflowId(caseId);
-            await temporal.workflow.start<typeof complaint>('complaint', {
-              taskQueue: config.TEMPORAL_TASK_QUEUE,
-              workflowId,
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            return startCase<typeof complaint>(temporal, config, 'complaint', {
+              caseId,
+              self: `/api/v1/complaints/${caseId}`,
+              workflowId: complaintWorkflowId(caseId),
               args: [
                 {
                   caseId,
@@ -202,11 +201,6 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
               // No names, rooms or contents of a confidential complaint in the Temporal UI (design.md §3).
               staticSummary: confidential ? `投诉 ${caseId} · confidential` : `投诉 ${caseId} · ${where.room ? `room ${where.room}` : `area ${where.areaId}`}`,
             });
-            return {
-              status: 201,
-              body: { caseId, workflowId, status: 'received', links: { self: `/api/v1/complaints/${caseId}` } },
-              headers: { Location: `/api/v1/complaints/${caseId}` },
-            };
           },
         );
       },
@@ -283,12 +277,11 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
           { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
           (tx) => allocateCaseNumber(tx, 'W', reportedAt, property.timeZone),
           async (caseId) => {
-            const workflowId = `complaint-warning-${caseId}`;
-            await temporal.workflow.start<typeof complaintWarning>('complaintWarning', {
-              taskQueue: config.TEMPORAL_TASK_QUEUE,
-              workflowId,
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            return startCase<typeof complaintWarning>(temporal, config, 'complaintWarning', {
+              caseId,
+              self: `/api/v1/complaint-warnings/${caseId}`,
+              status: 'recorded',
+              workflowId: `complaint-warning-${caseId}`,
               args: [
                 {
                   caseId,
@@ -305,7 +298,6 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
               ],
               staticSummary: `投诉预警 ${caseId} · area ${where.areaId}`,
             });
-            return { status: 201, body: { caseId, workflowId, status: 'recorded', links: { self: `/api/v1/complaint-warnings/${caseId}` } } };
           },
         );
       },

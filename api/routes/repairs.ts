@@ -14,6 +14,7 @@ import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { casePage, cursorParam } from '../paging';
 import { HttpProblem } from '../problem';
+import { startCase } from '../start-case';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
 
@@ -131,13 +132,10 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
           { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
           (tx) => allocateCaseNumber(tx, 'R', receivedAt, property.timeZone),
           async (caseId) => {
-            const workflowId = repairWorkflowId(caseId);
-            await temporal.workflow.start<typeof repair>('repair', {
-              taskQueue: config.TEMPORAL_TASK_QUEUE,
-              workflowId,
-              // A retried create finds the case it already opened instead of failing or opening a second.
-              workflowIdConflictPolicy: 'USE_EXISTING',
-              workflowIdReusePolicy: 'REJECT_DUPLICATE',
+            return startCase<typeof repair>(temporal, config, 'repair', {
+              caseId,
+              self: `/api/v1/repairs/${caseId}`,
+              workflowId: repairWorkflowId(caseId),
               args: [
                 {
                   caseId,
@@ -158,11 +156,6 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
               ],
               staticSummary: `报修 ${caseId} · ${where.room ? `room ${where.room}` : `public area ${where.areaId}`} · ${body.classification}`,
             });
-            return {
-              status: 201,
-              body: { caseId, workflowId, status: 'received', links: { self: `/api/v1/repairs/${caseId}` } },
-              headers: { Location: `/api/v1/repairs/${caseId}` },
-            };
           },
         );
       },
