@@ -35,6 +35,7 @@ describe('complaint rules', () => {
   it('C1: a complaint is taken in from every channel of I1; unanswered for 30 min it escalates to the supervisor, answered it does not', async () => {
     // The first is answered at once (its 30 min are 3 s here); the others wait.
     const answered = await complain(stack, { channel: CHANNELS[0] });
+    await deadlinesOf(answered, ['respond']);
     expect((await complaintAct(stack, answered, 'respond', 'S-FD1', { note: '已致电客户，正在核实' })).status).toBe(200);
     const ids: string[] = [answered];
     for (const channel of CHANNELS.slice(1)) ids.push(await complain(stack, { channel }));
