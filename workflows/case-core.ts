@@ -30,6 +30,11 @@ export interface CoreState extends CaseBasics {
   confidential?: boolean;
 }
 
+/** What every case starts with: no deadline yet, nothing audited, SLA ok. */
+export function openingState(): Pick<CoreState, 'slaState' | 'escalated' | 'deadlines' | 'recent' | 'seq'> {
+  return { slaState: 'ok', escalated: false, deadlines: [], recent: [], seq: 0 };
+}
+
 export interface DeadlineSpec {
   name: string;
   rule: string;

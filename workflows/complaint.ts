@@ -40,7 +40,7 @@ import {
 } from '../domain/complaint-deadlines';
 import type { Actor, Channel, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
-import { activities, CaseTracker, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, openingState, registerActions, type CoreState } from './case-core';
 import {
   caseViewQuery,
   COMPLAINT_ACTIONS,
@@ -149,11 +149,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
     severity: input.severity ?? 'unclassified',
     areaId: input.areaId,
     room: input.room,
-    slaState: 'ok',
-    escalated: false,
-    deadlines: [],
-    recent: [],
-    seq: 0,
+    ...openingState(),
     receivedAt: input.receivedAt,
     confidential: isConfidential(kind),
     complaintKind: kind,

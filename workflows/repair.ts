@@ -21,7 +21,7 @@ import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { RepairIntake, RepairStatus } from '../domain/repair';
 import { acceptBy, arriveBy, publicFacilityStartBy, reminderAt, repairBy } from '../domain/repair-deadlines';
-import { activities, CaseTracker, MovableDeadline, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, MovableDeadline, openingState, registerActions, type CoreState } from './case-core';
 import type { complaint } from './complaint';
 import { caseViewQuery, REPAIR_ACTIONS, repairMessages, type ActionCall, type CaseView, type RepairActionName, type RepairActionPayload } from './messages';
 import type { returnVisit } from './return-visit';
@@ -84,11 +84,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     classification: input.intake.classification,
     areaId: input.areaId,
     room: input.room,
-    slaState: 'ok',
-    escalated: false,
-    deadlines: [],
-    recent: [],
-    seq: 0,
+    ...openingState(),
     receivedAt: input.receivedAt,
     attempts: [],
     failures: 0,

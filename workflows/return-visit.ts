@@ -17,7 +17,7 @@ import {
   type ReturnVisitMethod,
   type ReturnVisitResult,
 } from '../domain/return-visit';
-import { activities, CaseTracker, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, openingState, registerActions, type CoreState } from './case-core';
 import {
   caseViewQuery,
   rainfallSignal,
@@ -98,11 +98,7 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
     severity: input.subject.classification,
     areaId: input.areaId,
     room: input.room,
-    slaState: 'ok',
-    escalated: false,
-    deadlines: [],
-    recent: [],
-    seq: 0,
+    ...openingState(),
     receivedAt: new Date().toISOString(),
     calls: [],
     followUpCaseIds: [],
