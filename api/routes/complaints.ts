@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Case, CaseEvent, Property, type ICase } from '../../db/entities';
-import { allocateCaseNumber } from '../../db/case-numbers';
 import {
   COMPLAINT_CATEGORIES,
   COMPLAINT_KINDS,
@@ -22,10 +21,10 @@ import { COMPLAINT_ACTIONS, complaintMessages } from '../../workflows/messages';
 import { AreaId, CaseStatus, CaseType, Severity } from '../../workflows/search-attributes';
 import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
-import { idempotencyKeyOf, withIdempotency } from '../idempotency';
+import { idempotencyKeyOf } from '../idempotency';
 import { casePage, cursorParam } from '../paging';
 import { HttpProblem } from '../problem';
-import { startCase } from '../start-case';
+import { openCase } from '../start-case';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
 import { locate, receiptTime, type RouteDeps } from './repairs';
@@ -162,46 +161,43 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
           throw new HttpProblem(422, 'Wrong kind', `a ${body.kind} complaint is taken in by ${COMPLAINT_ROUTING[body.kind].handlers.join(', ')} or the service centre`);
         }
         const confidential = isConfidential(body.kind);
-        return withIdempotency(
-          em,
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
-          (tx) => allocateCaseNumber(tx, 'C', receivedAt, property.timeZone),
-          async (caseId) => {
-            return startCase<typeof complaint>(temporal, config, 'complaint', {
-              caseId,
-              self: `/api/v1/complaints/${caseId}`,
-              workflowId: complaintWorkflowId(caseId),
-              args: [
-                {
-                  caseId,
-                  propertyId: staff.propertyId,
-                  areaId: where.areaId,
-                  householdId: body.anonymous ? undefined : where.householdId,
-                  room: where.room,
-                  contactName: body.contactName,
-                  contactPhone: body.contactPhone,
-                  channel: body.channel,
-                  description: body.description,
-                  severity: body.severity,
-                  category: body.category,
-                  kind: body.kind,
-                  anonymous: body.anonymous,
-                  lawsuitOrMediaRisk: body.lawsuitOrMediaRisk,
-                  complainants: body.complainants,
-                  receivedAt: receivedAt.toISOString(),
-                  receivedBy: actorFor(staff, INTAKE_ROLES),
-                },
-              ],
-              typedSearchAttributes: [
-                { key: CaseType, value: 'complaint' },
-                { key: CaseStatus, value: 'received' },
-                { key: Severity, value: body.severity ?? 'unclassified' },
-                { key: AreaId, value: where.areaId },
-              ],
-              // No names, rooms or contents of a confidential complaint in the Temporal UI (design.md §3).
-              staticSummary: confidential ? `投诉 ${caseId} · confidential` : `投诉 ${caseId} · ${where.room ? `room ${where.room}` : `area ${where.areaId}`}`,
-            });
-          },
+        return openCase<typeof complaint>(
+          { em, temporal, config },
+          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'C', at: receivedAt, timeZone: property.timeZone },
+          'complaint',
+          (caseId) => ({
+            self: `/api/v1/complaints/${caseId}`,
+            workflowId: complaintWorkflowId(caseId),
+            args: [
+              {
+                caseId,
+                propertyId: staff.propertyId,
+                areaId: where.areaId,
+                householdId: body.anonymous ? undefined : where.householdId,
+                room: where.room,
+                contactName: body.contactName,
+                contactPhone: body.contactPhone,
+                channel: body.channel,
+                description: body.description,
+                severity: body.severity,
+                category: body.category,
+                kind: body.kind,
+                anonymous: body.anonymous,
+                lawsuitOrMediaRisk: body.lawsuitOrMediaRisk,
+                complainants: body.complainants,
+                receivedAt: receivedAt.toISOString(),
+                receivedBy: actorFor(staff, INTAKE_ROLES),
+              },
+            ],
+            typedSearchAttributes: [
+              { key: CaseType, value: 'complaint' },
+              { key: CaseStatus, value: 'received' },
+              { key: Severity, value: body.severity ?? 'unclassified' },
+              { key: AreaId, value: where.areaId },
+            ],
+            // No names, rooms or contents of a confidential complaint in the Temporal UI (design.md §3).
+            staticSummary: confidential ? `投诉 ${caseId} · confidential` : `投诉 ${caseId} · ${where.room ? `room ${where.room}` : `area ${where.areaId}`}`,
+          }),
         );
       },
     }),
@@ -272,33 +268,30 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
         const property = await em.findOneOrFail(Property, { id: staff.propertyId });
         const where = await locate(em, staff.propertyId, body.room, body.room ? undefined : body.areaId);
         const reportedAt = new Date();
-        return withIdempotency(
-          em,
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
-          (tx) => allocateCaseNumber(tx, 'W', reportedAt, property.timeZone),
-          async (caseId) => {
-            return startCase<typeof complaintWarning>(temporal, config, 'complaintWarning', {
-              caseId,
-              self: `/api/v1/complaint-warnings/${caseId}`,
-              status: 'recorded',
-              workflowId: `complaint-warning-${caseId}`,
-              args: [
-                {
-                  caseId,
-                  propertyId: staff.propertyId,
-                  areaId: where.areaId,
-                  room: where.room,
-                  cause: body.cause,
-                  actions: body.actions,
-                  wording: body.wording,
-                  issueKey: body.issueKey,
-                  reportedAt: reportedAt.toISOString(),
-                  reportedBy: actorFor(staff, WARNING_ROLES),
-                },
-              ],
-              staticSummary: `投诉预警 ${caseId} · area ${where.areaId}`,
-            });
-          },
+        return openCase<typeof complaintWarning>(
+          { em, temporal, config },
+          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'W', at: reportedAt, timeZone: property.timeZone },
+          'complaintWarning',
+          (caseId) => ({
+            self: `/api/v1/complaint-warnings/${caseId}`,
+            status: 'recorded',
+            workflowId: `complaint-warning-${caseId}`,
+            args: [
+              {
+                caseId,
+                propertyId: staff.propertyId,
+                areaId: where.areaId,
+                room: where.room,
+                cause: body.cause,
+                actions: body.actions,
+                wording: body.wording,
+                issueKey: body.issueKey,
+                reportedAt: reportedAt.toISOString(),
+                reportedBy: actorFor(staff, WARNING_ROLES),
+              },
+            ],
+            staticSummary: `投诉预警 ${caseId} · area ${where.areaId}`,
+          }),
         );
       },
     }),

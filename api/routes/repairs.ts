@@ -2,7 +2,6 @@ import type { Client } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Area, Household, Property } from '../../db/entities';
-import { allocateCaseNumber } from '../../db/case-numbers';
 import type { Orm } from '../../db/orm';
 import type { Config } from '../../config';
 import { REPAIR_CLASSES, REPAIR_STATUSES, repairIntakeSchema } from '../../domain/repair';
@@ -11,10 +10,10 @@ import { AreaId, CaseStatus, CaseType, Severity } from '../../workflows/search-a
 import type { repair } from '../../workflows/repair';
 import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
-import { idempotencyKeyOf, withIdempotency } from '../idempotency';
+import { idempotencyKeyOf } from '../idempotency';
 import { casePage, cursorParam } from '../paging';
 import { HttpProblem } from '../problem';
-import { startCase } from '../start-case';
+import { openCase } from '../start-case';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
 
@@ -127,36 +126,33 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
           });
         }
         const receivedAt = receiptTime(body.receivedAt);
-        return withIdempotency(
-          em,
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
-          (tx) => allocateCaseNumber(tx, 'R', receivedAt, property.timeZone),
-          async (caseId) => {
-            return startCase<typeof repair>(temporal, config, 'repair', {
-              caseId,
-              self: `/api/v1/repairs/${caseId}`,
-              workflowId: repairWorkflowId(caseId),
-              args: [
-                {
-                  caseId,
-                  propertyId: staff.propertyId,
-                  areaId: where.areaId,
-                  householdId: where.householdId,
-                  room: where.room,
-                  intake: body,
-                  receivedAt: receivedAt.toISOString(),
-                  receivedBy: actorFor(staff, INTAKE_ROLES),
-                },
-              ],
-              typedSearchAttributes: [
-                { key: CaseType, value: 'repair' },
-                { key: CaseStatus, value: 'received' },
-                { key: Severity, value: body.classification },
-                { key: AreaId, value: where.areaId },
-              ],
-              staticSummary: `报修 ${caseId} · ${where.room ? `room ${where.room}` : `public area ${where.areaId}`} · ${body.classification}`,
-            });
-          },
+        return openCase<typeof repair>(
+          { em, temporal, config },
+          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'R', at: receivedAt, timeZone: property.timeZone },
+          'repair',
+          (caseId) => ({
+            self: `/api/v1/repairs/${caseId}`,
+            workflowId: repairWorkflowId(caseId),
+            args: [
+              {
+                caseId,
+                propertyId: staff.propertyId,
+                areaId: where.areaId,
+                householdId: where.householdId,
+                room: where.room,
+                intake: body,
+                receivedAt: receivedAt.toISOString(),
+                receivedBy: actorFor(staff, INTAKE_ROLES),
+              },
+            ],
+            typedSearchAttributes: [
+              { key: CaseType, value: 'repair' },
+              { key: CaseStatus, value: 'received' },
+              { key: Severity, value: body.classification },
+              { key: AreaId, value: where.areaId },
+            ],
+            staticSummary: `报修 ${caseId} · ${where.room ? `room ${where.room}` : `public area ${where.areaId}`} · ${body.classification}`,
+          }),
         );
       },
     }),
