@@ -33,6 +33,8 @@ export interface BenchStack {
   baselineWorker: Worker;
   baselineQueue: string;
   facts: Record<string, string>;
+  /** Where the mail sink writes every message it receives, one .eml file each. */
+  mailDir: string;
   keyOf(staffId: string): string;
   close(): Promise<void>;
 }
@@ -99,6 +101,7 @@ export async function startBenchStack(options: { policy?: ServicePolicyInput; ma
     baselineWorker,
     baselineQueue,
     facts,
+    mailDir: join(dir, 'mail'),
     keyOf: (id) => seed.staff.find((s) => s.id === id)!.apiKey,
     async close() {
       await api.close();

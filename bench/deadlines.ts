@@ -1,0 +1,137 @@
+/**
+ * bench:deadlines — many open cases whose deadlines fall inside one window (compressed policy):
+ * the R2 acceptance deadline of every case is missed, so each case escalates to the supervisor
+ * exactly once. Lateness = escalation mail sent (notification.sent_at) − the case's due time (the
+ * read model's due_at before it fell due). Baseline: as many trivial workflows sleeping until due
+ * times spread over the same span, on the same server; their lateness = wake-up − due.
+ * Target: p99 lateness ≤ 1 s; every escalation exactly once (mails counted in the sink's files).
+ *
+ * BENCH_CASES (10000), BENCH_WINDOW_MS (acceptance window, 600000 = 10 min),
+ * BENCH_CACHE (worker's cached workflows, 1000).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fmt, load, percentile, report, runBench } from './lib';
+import { startBenchStack } from './stack';
+
+const CASES = Number(process.env.BENCH_CASES ?? 10_000);
+const WINDOW_MS = Number(process.env.BENCH_WINDOW_MS ?? 10 * 60_000);
+const CACHE = Number(process.env.BENCH_CACHE ?? 1000);
+const CONCURRENCY = 64;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const log = (line: string) => process.stdout.write(`[deadlines] ${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+async function main(): Promise<void> {
+  const stack = await startBenchStack({ policy: { repair: { acceptWithinMs: WINDOW_MS } }, maxCachedWorkflows: CACHE });
+  try {
+    const db = () => stack.orm.em.fork().getConnection();
+
+    // Measured first (the window starts with intake): every case dispatched, waiting for acceptance.
+    const key = stack.keyOf('S-FD1');
+    const rooms = (await db().execute<{ room: string }[]>('select room from household order by room')).map((r) => r.room);
+    const appointmentAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    log(`intake of ${CASES} repairs, ${CONCURRENCY} in flight`);
+    const intake = await load(CASES, CONCURRENCY, async (i) => {
+      const res = await fetch(`${stack.api.url}/api/v1/repairs`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ room: rooms[i % rooms.length], contactName: '测试', contactPhone: '13800000000', channel: 'phone', description: '压测', classification: 'major', appointmentAt }),
+      });
+      if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+    });
+    log(`intake done in ${fmt(intake.seconds)} s (${fmt(intake.perSecond)} cases/s)`);
+
+    // The due time of each case's acceptance deadline, from its DueAt search attribute (the next
+    // pending deadline; the read model's due_at is only written with the next audit event).
+    const dueOf = new Map<string, number>();
+    for (;;) {
+      dueOf.clear();
+      for await (const wf of stack.client.workflow.list({ query: `CaseType='repair' AND CaseStatus='dispatched'` })) {
+        const dueAt = wf.searchAttributes.DueAt?.[0];
+        if (dueAt instanceof Date && dueAt.getTime() - Date.now() < WINDOW_MS + 60_000) dueOf.set(wf.workflowId, dueAt.getTime());
+      }
+      if (dueOf.size >= CASES) break;
+      log(`${dueOf.size}/${CASES} acceptance deadlines visible`);
+      await sleep(1000);
+    }
+    const first = Math.min(...dueOf.values());
+    const last = Math.max(...dueOf.values());
+    log(`${dueOf.size} deadlines between ${new Date(first).toISOString()} and ${new Date(last).toISOString()} (${fmt((last - first) / 1000)} s apart)`);
+
+    // Wait for every first-attempt escalation (step accept:1.1) to be sent, or give up a window later.
+    const giveUp = last + Math.min(WINDOW_MS, 15 * 60_000);
+    let sent: { idempotency_key: string; sent_at: Date }[] = [];
+    for (;;) {
+      sent = await db().execute(`select idempotency_key, sent_at from notification where status = 'sent' and idempotency_key like '%:escalate:accept:1.1:%'`);
+      if (sent.length >= CASES || Date.now() > giveUp) break;
+      log(`${sent.length}/${CASES} escalations sent`);
+      await sleep(5000);
+    }
+    const lateness = sent
+      .map((n) => new Date(n.sent_at).getTime() - dueOf.get(n.idempotency_key.split(':escalate:')[0])!)
+      .sort((a, b) => a - b);
+
+    // Exactly once: escalation events in the audit log, escalation rows, and mails the sink received.
+    const [{ events, cases }] = await db().execute<{ events: string; cases: string }[]>(
+      `select count(*) as events, count(distinct case_id) as cases from case_event where action = 'escalated' and payload->>'deadline' = 'accept'`,
+    );
+    const duplicateSeq = await db().execute<{ n: string }[]>(`select count(*) as n from (select case_id, seq from case_event group by case_id, seq having count(*) > 1) d`);
+    const mailKeys = new Map<string, number>();
+    for (const file of readdirSync(stack.mailDir)) {
+      const head = readFileSync(join(stack.mailDir, file), 'utf8').split(/\r?\n\r?\n/, 1)[0];
+      const keyHeader = /^X-Idempotency-Key:\s*(.+)$/im.exec(head)?.[1]?.trim();
+      if (keyHeader?.includes(':escalate:accept:1.1:')) mailKeys.set(keyHeader, (mailKeys.get(keyHeader) ?? 0) + 1);
+    }
+    const duplicateMails = [...mailKeys.values()].reduce((sum, n) => sum + n - 1, 0);
+    log(`escalation events ${events} over ${cases} cases; mails ${mailKeys.size} distinct, ${duplicateMails} duplicates; duplicate audit seqs ${duplicateSeq[0].n}`);
+
+    // Baseline on the same server: trivial timers due over the same span.
+    const span = Math.max(1000, last - first);
+    const lead = 60_000;
+    const start = Date.now() + lead;
+    log(`baseline: ${CASES} trivial timers due over ${fmt(span / 1000)} s`);
+    const handles: { due: number; result: () => Promise<number> }[] = [];
+    await load(CASES, CONCURRENCY, async (i) => {
+      const dueAt = start + Math.floor((i / CASES) * span);
+      const handle = await stack.client.workflow.start('benchTimer', { taskQueue: stack.baselineQueue, workflowId: `baseline-timer-${i}`, args: [dueAt] });
+      handles.push({ due: dueAt, result: () => handle.result() as Promise<number> });
+    });
+    const baseline: number[] = [];
+    await load(handles.length, CONCURRENCY, async (i) => {
+      baseline.push((await handles[i].result()) - handles[i].due);
+    });
+    baseline.sort((a, b) => a - b);
+
+    const p99 = percentile(lateness, 99);
+    const baseP99 = percentile(baseline, 99);
+    const exactlyOnce = Number(events) === CASES && Number(cases) === CASES && mailKeys.size === CASES && duplicateMails === 0 && Number(duplicateSeq[0].n) === 0;
+    report(
+      'deadlines',
+      { ...stack.facts, cases: String(CASES), window: `acceptance ${fmt(WINDOW_MS / 60_000)} min, deadlines spread over ${fmt(span / 1000)} s`, cache: `${CACHE} cached workflows` },
+      [
+        {
+          name: `escalation lateness, ${CASES} deadlines within ${fmt(span / 1000)} s (due → escalation mail sent)`,
+          baseline: `trivial timer wake-up lateness p50 ${fmt(percentile(baseline, 50))} ms, p99 ${fmt(baseP99)} ms`,
+          measured: `p50 ${fmt(percentile(lateness, 50))} ms, p99 ${fmt(p99)} ms, max ${fmt(lateness[lateness.length - 1] ?? NaN)} ms; ${sent.length}/${CASES} sent`,
+          ratio: p99 / baseP99,
+          target: 'p99 ≤ 1 s',
+          met: p99 <= 1000 && sent.length === CASES,
+        },
+        {
+          name: 'every escalation exactly once',
+          baseline: `${CASES} cases`,
+          measured: `${events} escalation events over ${cases} cases, ${mailKeys.size} mails (${duplicateMails} duplicates), ${duplicateSeq[0].n} duplicate audit seqs`,
+          ratio: mailKeys.size / CASES,
+          target: '= 1, no duplicates',
+          met: exactlyOnce,
+        },
+      ],
+    );
+  } finally {
+    await stack.close();
+  }
+}
+
+runBench(main);
