@@ -4,7 +4,7 @@
  * complaint and major-repair history from the read model, and the yearly summary per property.
  * Residents' names, phones and e-mail addresses are shown only to the roles that need them.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Building, Case, Household, HouseholdChange, HouseholdContact, type IHousehold, type IHouseholdContact } from '../../db/entities';
 import {
@@ -214,9 +214,57 @@ async function page(deps: RouteDeps, em: EntityManager, household: IHousehold, s
   };
 }
 
+const listQuery = z
+  .object({
+    room: roomSchema.optional(),
+    buildingId: z.string().max(32).optional(),
+    areaId: z.string().max(32).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(100).optional().describe('opaque; from the previous page'),
+  })
+  .strict();
+
+const listItem = z.object({ householdId: z.string(), room: z.string(), buildingId: z.string(), areaId: z.string(), membersCount: z.number().nullable(), moveInDate: z.string().nullable() });
+
 export function householdOperations(deps: RouteDeps): Operation[] {
   const { orm } = deps;
   return [
+    operation({
+      method: 'get',
+      path: '/households',
+      operationId: 'listHouseholds',
+      summary: 'Find households of the archive by room, building or area (no personal data), in room order with cursor pagination',
+      tags: ['households'],
+      roles: READ_ROLES,
+      query: listQuery,
+      responses: { 200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) } },
+      handler: async ({ query, staff }) => {
+        const em = orm.em.fork();
+        const areas = await visibleAreaIds(orm, staff);
+        const area = query.areaId ? (!areas || areas.includes(query.areaId) ? [query.areaId] : []) : areas;
+        const where: Record<string, unknown> = { propertyId: staff.propertyId };
+        if (query.room) where.room = query.room;
+        if (query.buildingId) where.building = query.buildingId;
+        if (area) where.building = { ...(query.buildingId ? { id: query.buildingId } : {}), area: { $in: area } };
+        if (query.cursor) where.id = { $gt: Buffer.from(query.cursor, 'base64url').toString('utf8') };
+        const rows = await em.find(Household, where, { populate: ['building'], orderBy: { id: 'asc' }, limit: query.limit + 1 });
+        const page = rows.slice(0, query.limit);
+        return {
+          status: 200,
+          body: {
+            items: page.map((h) => ({
+              householdId: h.id,
+              room: h.room,
+              buildingId: h.building.id,
+              areaId: h.building.area.id,
+              membersCount: h.membersCount ?? null,
+              moveInDate: h.moveInDate ? String(h.moveInDate).slice(0, 10) : null,
+            })),
+            nextCursor: rows.length > query.limit ? Buffer.from(page[page.length - 1].id).toString('base64url') : null,
+          },
+        };
+      },
+    }),
     operation({
       method: 'post',
       path: '/households',
@@ -262,10 +310,9 @@ export function householdOperations(deps: RouteDeps): Operation[] {
           async () => householdId,
           async (id) => {
             const work = em.fork();
+            const alreadyArchived = () => new HttpProblem(409, 'Room already archived', `room ${body.room} is already in the archive`);
             await work.transactional(async (tx) => {
-              if (await tx.findOne(Household, { propertyId: staff.propertyId, room: body.room })) {
-                throw new HttpProblem(409, 'Room already archived', `room ${body.room} is already in the archive`);
-              }
+              if (await tx.findOne(Household, { propertyId: staff.propertyId, room: body.room })) throw alreadyArchived();
               const { buildingId: _b, room, contacts, ...fields } = body;
               const household = tx.create(Household, {
                 id,
@@ -286,6 +333,9 @@ export function householdOperations(deps: RouteDeps): Operation[] {
                 await tx.flush();
                 audit(tx, { id, propertyId: staff.propertyId }, actor, 'contact-added', diffFields({}, contact, PERSONAL_CONTACT_FIELDS), (row as IHouseholdContact).id);
               }
+            }).catch((error: unknown) => {
+              // Two staff archiving the same room at once: the loser hears what a later request would.
+              throw error instanceof UniqueConstraintViolationException ? alreadyArchived() : error;
             });
             const fresh = em.fork();
             return { status: 201, body: await page(deps, fresh, await findHousehold(deps, fresh, id, staff), staff), headers: { Location: `/api/v1/households/${id}` } };

@@ -3,17 +3,20 @@
  * patrol findings (O1). Each create opens its case's workflow through `openCase` (idempotency, case
  * number, workflow start); the view and staff actions are the shared `caseRoutes`.
  */
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Area, Property } from '../../db/entities';
-import { patrolFindingSchema, requestIntakeSchema, specialServiceIntakeSchema } from '../../domain/requests';
+import { PATROL_DEPARTMENTS, PATROL_STATUSES, patrolFindingSchema, REQUEST_KINDS, REQUEST_STATUSES, requestIntakeSchema, SERVICE_PROVIDERS, SPECIAL_SERVICE_STATUSES, specialServiceIntakeSchema } from '../../domain/requests';
 import type { patrolFinding } from '../../workflows/patrol-finding';
 import type { serviceRequest } from '../../workflows/request';
 import { PATROL_ACTIONS, patrolMessages, REQUEST_ACTIONS, requestMessages, SPECIAL_SERVICE_ACTIONS, specialServiceMessages } from '../../workflows/request-messages';
 import { AreaId, CaseStatus, CaseType, Severity } from '../../workflows/search-attributes';
 import type { specialService } from '../../workflows/special-service';
+import type { Role } from '../../domain/people';
 import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf } from '../idempotency';
+import { casePage, cursorParam } from '../paging';
 import { HttpProblem } from '../problem';
 import { visibleAreaIds } from '../scope';
 import { openCase } from '../start-case';
@@ -44,8 +47,107 @@ function inTheFuture(field: string, iso: string | undefined): void {
   }
 }
 
-export function requestOperations({ orm, temporal, config }: RouteDeps): Operation[] {
+const listItem = z.object({
+  caseId: z.string(),
+  kind: z.string().describe('inquiry/suggestion/help/praise; internal/external; cleaning/greening/engineering'),
+  status: z.string(),
+  areaId: z.string(),
+  room: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  slaState: z.string(),
+  escalated: z.boolean(),
+  receivedAt: z.string(),
+  closedAt: z.string().nullable(),
+});
+
+/** A list of one case kind from the read model, newest first; a butler's holds their areas only. */
+function listOperation(
+  { orm }: RouteDeps,
+  o: { path: string; operationId: string; summary: string; tag: string; caseKind: string; roles: readonly Role[]; kinds: readonly string[]; statuses: readonly string[] },
+): Operation {
+  const query = z
+    .object({
+      kind: z.enum(o.kinds as [string, ...string[]]).optional(),
+      status: z.enum(o.statuses as [string, ...string[]]).optional(),
+      areaId: z.string().max(32).optional(),
+      open: z.enum(['true', 'false']).optional().describe('only open (true) or closed (false) cases'),
+      limit: z.coerce.number().int().min(1).max(100).default(25),
+      cursor: cursorParam,
+    })
+    .strict();
+  return operation({
+    method: 'get',
+    path: o.path,
+    operationId: o.operationId,
+    summary: o.summary,
+    tags: [o.tag],
+    roles: o.roles,
+    query,
+    responses: { 200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) } },
+    handler: async ({ query: q, staff }) => {
+      const where: Record<string, unknown> = { kind: o.caseKind, propertyId: staff.propertyId };
+      if (q.kind) where.severity = q.kind;
+      if (q.status) where.status = q.status;
+      if (q.open) where.closedAt = q.open === 'true' ? null : { $ne: null };
+      const areas = await visibleAreaIds(orm, staff);
+      if (q.areaId) where.areaId = !areas || areas.includes(q.areaId) ? q.areaId : { $in: [] };
+      else if (areas) where.areaId = { $in: areas };
+      const { page, nextCursor } = await casePage(orm.em.fork() as EntityManager, where, q);
+      return {
+        status: 200,
+        body: {
+          items: page.map((c) => ({
+            caseId: c.id,
+            kind: c.severity ?? '',
+            status: c.status,
+            areaId: c.areaId,
+            room: c.room ?? null,
+            dueAt: c.dueAt?.toISOString() ?? null,
+            slaState: c.slaState,
+            escalated: c.escalated,
+            receivedAt: c.receivedAt.toISOString(),
+            closedAt: c.closedAt?.toISOString() ?? null,
+          })),
+          nextCursor,
+        },
+      };
+    },
+  });
+}
+
+export function requestOperations(deps: RouteDeps): Operation[] {
+  const { orm, temporal, config } = deps;
   return [
+    listOperation(deps, {
+      path: '/requests',
+      operationId: 'listRequests',
+      summary: 'Inquiries, suggestions, help requests and praise from the read model, newest first, with filters and cursor pagination',
+      tag: 'requests',
+      caseKind: 'request',
+      roles: DESK_READ_ROLES,
+      kinds: REQUEST_KINDS,
+      statuses: REQUEST_STATUSES,
+    }),
+    listOperation(deps, {
+      path: '/special-services',
+      operationId: 'listSpecialServices',
+      summary: 'Special services from the read model, newest first, with filters and cursor pagination',
+      tag: 'special services',
+      caseKind: 'special_service',
+      roles: DESK_READ_ROLES,
+      kinds: SERVICE_PROVIDERS,
+      statuses: ['received', ...SPECIAL_SERVICE_STATUSES],
+    }),
+    listOperation(deps, {
+      path: '/patrol-findings',
+      operationId: 'listPatrolFindings',
+      summary: 'Patrol findings and their rectification notices from the read model, newest first, with filters and cursor pagination',
+      tag: 'patrol findings',
+      caseKind: 'patrol_finding',
+      roles: PATROL_READ_ROLES,
+      kinds: PATROL_DEPARTMENTS,
+      statuses: PATROL_STATUSES,
+    }),
     operation({
       method: 'post',
       path: '/requests',

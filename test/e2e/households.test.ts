@@ -40,7 +40,7 @@ describe('§0 customer archive', () => {
     };
     const created = await send('post', 'households', 'S-BT1', body).set('Idempotency-Key', 'archive-create-0001');
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ householdId: `${stack.seed.propertyId}-1-3-101`, areaId: 'A1', unit: '3', membersCount: 3, personalData: 'visible', history: [] });
+    expect(created.body).toMatchObject({ householdId: `${stack.seed.propertyId}-1-3-101`, areaId: 'A1', unit: '3', moveInDate: '2026-10-01', membersCount: 3, personalData: 'visible', history: [] });
     expect(created.body.contacts).toEqual([expect.objectContaining({ name: '欧阳先生', phone: '13611112222', occupation: '教师', ageBand: '31-45' })]);
     const id = created.body.householdId as string;
     const replay = await send('post', 'households', 'S-BT1', body).set('Idempotency-Key', 'archive-create-0001');
@@ -71,6 +71,21 @@ describe('§0 customer archive', () => {
     for (const c of changes) expect(new Date(c.at).getTime()).toBeGreaterThan(0);
     const stored = JSON.stringify(await stack.orm.em.fork().find(HouseholdChange, { householdId: id }));
     for (const personal of ['欧阳', '1361111', '1363333', '1365555', 'ouyang@']) expect(stored).not.toContain(personal);
+  });
+
+  it('§0: households are found by room or area without personal data; a butler finds those of their areas, page by page', async () => {
+    const byRoom = await get('households?room=1-1-301', 'S-EN1').expect(200);
+    expect(byRoom.body.items).toEqual([expect.objectContaining({ householdId: household, areaId: 'A1', buildingId: `${stack.seed.propertyId}-B1` })]);
+    expect(Object.keys(byRoom.body.items[0]).sort()).toEqual(['areaId', 'buildingId', 'householdId', 'membersCount', 'moveInDate', 'room']);
+    expect((await get('households?room=1-1-301', 'S-BT2').expect(200)).body.items).toEqual([]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const res: request.Response = await get(`households?limit=40${cursor ? `&cursor=${cursor}` : ''}`, 'S-BT2').expect(200);
+      seen.push(...res.body.items.map((h: { householdId: string; areaId: string }) => (expect(h.areaId).toBe('A2'), h.householdId)));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(104);
   });
 
   it('§0: bad archive input gets a problem+json naming the fields and changes nothing', async () => {

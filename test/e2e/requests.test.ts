@@ -99,6 +99,8 @@ describe('I1–I3: inquiries, suggestions, help requests', () => {
     const row = await caseRow(stack, caseId, (r) => !!r.closedAt, 'archived');
     expect(row.status).toBe('forwarded');
     expect((await stack.client.workflow.getHandle(`request-${caseId}`).result()).status).toBe('forwarded');
+    const suggestions = (await request(stack.app).get('/api/v1/requests?kind=suggestion&open=false').set(as(stack, 'S-SV1')).expect(200)).body.items;
+    expect(suggestions).toEqual([expect.objectContaining({ caseId, kind: 'suggestion', status: 'forwarded', room: '1-1-301' })]);
     await act(`requests/${inquiry}`, 'answer', 'S-FD1', { answer: '已答复' });
   });
 
@@ -218,6 +220,10 @@ describe('O1: patrol findings', () => {
     await act(`patrol-findings/${caseId}`, 'completeRectification', 'S-BT2', { result: '已清运' }).then((r) => expect(r.status).toBe(200));
     expect(await stack.client.workflow.getHandle(`patrol-finding-${caseId}`).result()).toEqual({ caseId, status: 'rectified', escalated: false });
     await request(stack.app).get(`/api/v1/patrol-findings/${caseId}`).set(as(stack, 'S-BT1')).expect(404);
+    const listed = async (path: string, staffId: string) => (await request(stack.app).get(`/api/v1/${path}`).set(as(stack, staffId)).expect(200)).body.items.map((c: { caseId: string }) => c.caseId);
+    expect(await listed('patrol-findings', 'S-BT2')).toEqual([caseId]);
+    expect(await listed('patrol-findings?kind=cleaning', 'S-SV1')).toEqual([caseId]);
+    expect(await listed('patrol-findings?kind=cleaning', 'S-BT1')).toEqual([]);
   });
 });
 
