@@ -27,7 +27,11 @@ const tags = z.array(z.string().trim().min(1).max(50)).max(20);
 /** A household's archive fields (§0); every one optional on update. */
 export const archiveFieldsSchema = z
   .object({
-    moveInDate: z.iso.date().nullable().describe('入住 date, YYYY-MM-DD'),
+    moveInDate: z.iso
+      .date()
+      .refine((d) => d >= '1900-01-01' && d <= '2999-12-31', 'must be between 1900 and 2999')
+      .nullable()
+      .describe('入住 date, YYYY-MM-DD'),
     membersCount: z.number().int().min(0).max(50).nullable(),
     occupation: z.string().trim().min(1).max(100).nullable().describe("the owner's occupation"),
     ageBand: z.enum(AGE_BANDS).nullable().describe("the owner's age band"),
