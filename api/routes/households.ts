@@ -178,14 +178,16 @@ function audit(em: EntityManager, household: { id: string; propertyId: string },
 
 async function page(deps: RouteDeps, em: EntityManager, household: IHousehold, staff: StaffPrincipal): Promise<z.infer<typeof householdView>> {
   const visible = await seesPersonalData(em, staff, household.id);
-  // Employee complaints and reports are about staff, not the household, and only hr/audit see them (C2).
+  // Employee complaints and reports are about staff, not the household, and only hr/audit see them (C2);
+  // engineers do not read complaints at all.
+  const seesComplaints = staff.roles.some((r) => r !== 'engineer');
   const history = await em.find(
     Case,
     {
       householdId: household.id,
       propertyId: household.propertyId,
       $or: [
-        { kind: 'complaint', $or: [{ complaintKind: null }, { complaintKind: 'customer' }] },
+        ...(seesComplaints ? [{ kind: 'complaint', $or: [{ complaintKind: null }, { complaintKind: 'customer' }] }] : []),
         { kind: 'repair', severity: 'major' },
       ],
     },

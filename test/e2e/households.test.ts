@@ -137,6 +137,8 @@ describe('§0 customer archive', () => {
     expect(page.body.history.map((h: { caseId: string }) => h.caseId).sort()).toEqual([complaintId, major].sort());
     expect(page.body.history.find((h: { caseId: string }) => h.caseId === major)).toMatchObject({ kind: 'repair', severity: 'major' });
     expect(page.body.history.map((h: { caseId: string }) => h.caseId)).not.toContain(general);
+    // Engineers do not read complaints: their view of the page lists the major repair only.
+    expect((await get(`households/${id}`, 'S-EN1').expect(200)).body.history.map((h: { caseId: string }) => h.caseId)).toEqual([major]);
   });
 
   it('§0: the yearly summary of the archive (occupation and age distribution, pets, service needs) as JSON and CSV, with no personal data', async () => {

@@ -174,6 +174,8 @@ describe('O2: special and personalised services', () => {
     expect(await stack.client.workflow.getHandle(`special-service-${caseId}`).result()).toEqual({ caseId, status: 'completed', escalated: true });
     expect(await escalations(caseId)).toEqual([{ step: 'answer', to: 'S-SV1' }]);
     expect(await stack.orm.em.fork().findOne(FinanceEntry, { caseId })).toMatchObject({ amountCents: 30_000, recordedBy: 'S-BT1' });
+    // I2: the special service keeps the intake record like any request.
+    expect(await caseRow(stack, caseId, () => true, 'recorded')).toMatchObject({ contactName: resident.contactName, contactPhone: resident.contactPhone, room: '1-1-301', channel: 'wechat', receivedBy: 'S-BT1', description: '空调深度清洗' });
   });
 
   it('O2: a partner confirmation before the requested time does not escalate', async () => {
@@ -277,7 +279,7 @@ describe('personal data in the Temporal UI', () => {
       kinds.add(String(description.typedSearchAttributes.get(CaseType)));
       checked++;
     }
-    expect([...kinds].sort()).toEqual(expect.arrayContaining(['complaint', 'patrol_finding', 'repair', 'request', 'special_service']));
+    expect([...kinds].sort()).toEqual(expect.arrayContaining(['complaint', 'patrol_finding', 'repair', 'request', 'return_visit', 'special_service']));
     expect(checked).toBeGreaterThan(15);
   });
 });
