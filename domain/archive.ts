@@ -107,7 +107,10 @@ export interface ArchiveSummary {
   year: number;
   households: number;
   members: number;
-  /** Owners' and members' occupations and age bands together, as recorded. */
+  /**
+   * People's occupations and age bands, each person once: the members' own values where the archive
+   * has them, else the household's (which describe the owner).
+   */
   occupations: Record<string, number>;
   ageBands: Record<string, number>;
   pets: Record<string, number>;
@@ -140,11 +143,11 @@ export function summariseArchive(year: number, households: ArchiveSummaryInput[]
   };
   for (const h of households) {
     summary.members += h.membersCount ?? 0;
-    tally(summary.occupations, h.occupation);
-    tally(summary.ageBands, h.ageBand);
-    for (const c of h.contacts) {
-      tally(summary.occupations, c.occupation);
-      tally(summary.ageBands, c.ageBand);
+    for (const field of ['occupation', 'ageBand'] as const) {
+      const counts = field === 'occupation' ? summary.occupations : summary.ageBands;
+      const members = h.contacts.map((c) => c[field]).filter((v): v is string => !!v);
+      if (members.length) for (const value of members) tally(counts, value);
+      else tally(counts, h[field]);
     }
     for (const pet of h.pets) tally(summary.pets, pet);
     if (h.pets.length) summary.householdsWithPets++;

@@ -156,7 +156,7 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
             appointmentAt: requestedInFuture ? intake.requestedBy : undefined,
           },
           receivedAt: new Date().toISOString(),
-          receivedBy: SYSTEM,
+          receivedBy: input.receivedBy,
         },
       ],
     });

@@ -19,14 +19,14 @@ describe('yearly summary', () => {
     membersCount: 2, occupation: '教师', ageBand: '31-45', pets: [], festivals: ['春节'], serviceNeeds: null, moveInDate: '2025-03-01', contacts: [], ...over,
   });
 
-  it('§0: counts occupations and age bands of owners and members, pets, festivals, needs and move-ins of the year', () => {
+  it('§0: counts occupations and age bands once per person (members\' own, else the household\'s), pets, festivals, needs and move-ins of the year', () => {
     const summary = summariseArchive(2026, [
       household({ pets: ['猫', '狗'], contacts: [{ occupation: '医生', ageBand: '60+' }] }),
       household({ occupation: '医生', serviceNeeds: '独居老人', moveInDate: '2026-02-01', membersCount: null }),
     ], 7);
     expect(summary).toEqual({
       year: 2026, households: 2, members: 2,
-      occupations: { 教师: 1, 医生: 2 }, ageBands: { '31-45': 2, '60+': 1 },
+      occupations: { 医生: 2 }, ageBands: { '31-45': 1, '60+': 1 },
       pets: { 猫: 1, 狗: 1 }, householdsWithPets: 1, festivals: { 春节: 2 },
       householdsWithServiceNeeds: 1, movedInThisYear: 1, changesThisYear: 7,
     });
