@@ -51,8 +51,12 @@ describe('§0 customer archive', () => {
     await send('patch', `households/${id}`, 'S-FD1', { membersCount: 4, pets: ['猫', '狗'] }).expect(200);
     const contactId = created.body.contacts[0].id as number;
     await send('patch', `households/${id}/contacts/${contactId}`, 'S-BT1', { phone: '13633334444', occupation: '退休' }).expect(200);
-    const added = await send('post', `households/${id}/contacts`, 'S-SV1', { name: '欧阳太太', phone: '13655556666', relation: 'spouse', occupation: '医生', ageBand: '31-45' });
+    const spouse = { name: '欧阳太太', phone: '13655556666', relation: 'spouse', occupation: '医生', ageBand: '31-45' };
+    const added = await send('post', `households/${id}/contacts`, 'S-SV1', spouse).set('Idempotency-Key', 'archive-contact-0001');
     expect(added.status).toBe(201);
+    const again = await send('post', `households/${id}/contacts`, 'S-SV1', spouse).set('Idempotency-Key', 'archive-contact-0001');
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await stack.orm.em.fork().count(HouseholdContact, { household: id })).toBe(2);
     expect(added.body.contacts.map((c: { name: string }) => c.name)).toEqual(['欧阳先生', '欧阳太太']);
 
     const changes = (await get(`households/${id}/changes`, 'S-SV1').expect(200)).body.items as { action: string; actorId: string; at: string; changes: { field: string }[] }[];
