@@ -225,6 +225,32 @@ export const TEMPLATES = {
       `Return visit ${d.caseId}: the customer is not satisfied${d.relatedCaseId ? ` with ${d.relatedCaseId}` : ''}; follow it up and revisit by ${d.dueAt}.`,
     ),
   }),
+  /** I3/S3: a suggestion judged valuable, to the supervisor (合理化建议). */
+  suggestionForwarded: (d: CaseMailData): MailContent => ({
+    subject: `【客户建议】${d.caseId}${d.room ? ` ${d.room}` : ''}`,
+    text: lines(
+      `客户建议 ${d.caseId}${d.room ? `（${d.room}）` : ''} 经评估有价值，已转主管并归档。`,
+      d.description && `建议内容：${d.description}`,
+      d.note && `评估意见：${d.note}`,
+      d.link && `案件：${d.link}`,
+      '',
+      `Suggestion ${d.caseId} was judged valuable and forwarded to the supervisor.`,
+    ),
+  }),
+  /** O1: a patrol finding becomes a rectification notice (问题整改通知单) to a department. */
+  rectificationNotice: (d: CaseMailData): MailContent => ({
+    subject: `【整改通知】${d.caseId} ${d.kind ?? ''}`.trim(),
+    text: lines(
+      `问题整改通知单 ${d.caseId}（${d.kind ?? ''}）`,
+      d.note && `位置：${d.note}`,
+      d.description && `问题：${d.description}`,
+      d.reason && `照片：${d.reason}`,
+      `请在 ${localTime(d.dueAt)} 前整改完成，并尽快开始整改。`,
+      d.link && `案件：${d.link}`,
+      '',
+      `Rectification notice ${d.caseId} (${d.kind}): rectify by ${d.dueAt}.`,
+    ),
+  }),
   /** R12: the open requests a butler reconciles with the front desk; the front desk gets every list. */
   openRequests: (d: OpenRequestsMailData): MailContent => {
     const slot = RECONCILIATION_SLOTS[d.slot].label;

@@ -12,6 +12,8 @@ import { createApiMetrics } from './metrics';
 import { notFoundRoute, problemHandler } from './problem';
 import { rateLimitPerKey } from './rate-limit';
 import { complaintOperations } from './routes/complaints';
+import { householdOperations } from './routes/households';
+import { requestOperations } from './routes/requests';
 import { reconciliationOperations } from './routes/reconciliations';
 import { repairOperations } from './routes/repairs';
 import { returnVisitOperations } from './routes/return-visits';
@@ -29,7 +31,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };

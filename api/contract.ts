@@ -24,6 +24,8 @@ export interface OperationContext<P, Q, B> {
 export interface OperationResult {
   status: number;
   body?: unknown;
+  /** A body sent as is (e.g. CSV), with the Content-Type the headers name. */
+  text?: string;
   headers?: Record<string, string>;
 }
 
@@ -43,7 +45,8 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   bodyExample?: unknown;
   /** Accepts an Idempotency-Key header (creating requests). */
   idempotent?: boolean;
-  responses: Record<number, { description: string; schema?: z.ZodType; example?: unknown }>;
+  /** `mediaType` defaults to application/json. */
+  responses: Record<number, { description: string; schema?: z.ZodType; example?: unknown; mediaType?: string }>;
   handler: (ctx: OperationContext<P, Q, B>) => Promise<OperationResult>;
 }
 
@@ -82,7 +85,8 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[]): 
       const body = parse(op.body, req.body ?? {}, 'body');
       const result = await op.handler({ params, query, body, staff: req.staff!, req, res });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      if (result.body === undefined) res.status(result.status).end();
+      if (result.text !== undefined) res.status(result.status).send(result.text);
+      else if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
     },
   ];
@@ -177,7 +181,7 @@ export function openApiDocument(ops: Operation[], info: { title: string; version
       const links = Number(status) === 201 && r.schema ? linksFrom(op, r.schema, ops) : undefined;
       responses[status] = {
         description: r.description,
-        ...(r.schema ? { content: { 'application/json': { schema: jsonSchema(r.schema, 'output'), ...(r.example !== undefined ? { example: r.example } : {}) } } } : {}),
+        ...(r.schema ? { content: { [r.mediaType ?? 'application/json']: { schema: jsonSchema(r.schema, 'output'), ...(r.example !== undefined ? { example: r.example } : {}) } } } : {}),
         ...(links ? { links } : {}),
       };
     }

@@ -91,6 +91,22 @@ export const servicePolicySchema = z.object({
       workingDayMs: duration.optional(),
     })
     .prefault({}),
+  /** I3: inquiries, suggestions, help requests (问询、建议、求助). */
+  requests: z
+    .object({
+      /** I3: a request not answered at once is answered by the promised time; this one when none was named. */
+      replyWithinMs: duration.default(DAY),
+    })
+    .prefault({}),
+  /** O1: patrol findings (片区巡查) and their rectification notices. */
+  patrol: z
+    .object({
+      /** O1 (as R7): rectification not started within 2 days goes to the supervisor. */
+      startWithinMs: duration.default(2 * DAY),
+      /** O1: the notice's deadline when the butler names none. */
+      rectifyWithinMs: duration.default(3 * DAY),
+    })
+    .prefault({}),
 });
 
 export type ServicePolicy = z.infer<typeof servicePolicySchema>;

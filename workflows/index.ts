@@ -4,3 +4,6 @@ export { complaint } from './complaint';
 export { openRequestReconciliation } from './reconciliation';
 export { returnVisit } from './return-visit';
 export { complaintWarning } from './complaint-warning';
+export { serviceRequest } from './request';
+export { specialService } from './special-service';
+export { patrolFinding } from './patrol-finding';

@@ -162,7 +162,7 @@ export type RepairActionPayload<A extends RepairActionName> = z.infer<(typeof RE
 
 export type SlaState = 'ok' | 'warning' | 'breached';
 
-export type CaseKind = 'repair' | 'return_visit' | 'complaint';
+export type CaseKind = 'repair' | 'return_visit' | 'complaint' | 'request' | 'special_service' | 'patrol_finding';
 
 export interface DeadlineView {
   name: string;

@@ -39,6 +39,9 @@ export const HouseholdContact = defineEntity({
     email: p.string().length(200).nullable(),
     relation: p.string().length(32).default('owner'),
     primary: p.boolean().default(false),
+    /** §0 archive, per member: occupation and age band (the household's own fields describe the owner). */
+    occupation: p.string().length(100).nullable(),
+    ageBand: p.string().length(32).nullable(),
   },
 });
 export type IHouseholdContact = InferEntity<typeof HouseholdContact>;

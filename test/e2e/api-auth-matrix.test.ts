@@ -42,6 +42,7 @@ beforeAll(async () => {
     '/api/v1/return-visits': 'RV-R20261122-0001-1',
     '/api/v1/complaints': 'C20261122-0001',
     '/api/v1/staff': 'S-MX1',
+    '/api/v1/households': `${stack.seed.propertyId}-1-1-301`,
   });
 });
 afterAll(async () => stack?.close());

@@ -1,0 +1,523 @@
+/**
+ * The customer archive (客户档案, domain.md §0): households and their contacts, each change
+ * audited (who, when, which fields — personal values masked), the household page with its
+ * complaint and major-repair history from the read model, and the yearly summary per property.
+ * Residents' names, phones and e-mail addresses are shown only to the roles that need them.
+ */
+import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { z } from 'zod';
+import { Building, Case, Household, HouseholdChange, HouseholdContact, type IHousehold, type IHouseholdContact } from '../../db/entities';
+import {
+  archiveFieldsSchema,
+  archiveSummaryCsv,
+  contactSchema,
+  contactUpdateSchema,
+  diffFields,
+  PERSONAL_CONTACT_FIELDS,
+  PERSONAL_DATA_ROLES,
+  summariseArchive,
+  type FieldChange,
+} from '../../domain/archive';
+import type { Actor } from '../../domain/people';
+import { actorFor, type StaffPrincipal } from '../auth';
+import { operation, type Operation } from '../contract';
+import { idempotencyKeyOf, withIdempotency } from '../idempotency';
+import { HttpProblem } from '../problem';
+import { visibleAreaIds } from '../scope';
+import type { RouteDeps } from './repairs';
+
+const WRITE_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
+const READ_ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager', 'callcenter'] as const;
+const AUDIT_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
+const SUMMARY_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
+
+const householdParams = z.object({ householdId: z.string().min(1).max(64) });
+const contactParams = z.object({ householdId: z.string().min(1).max(64), contactId: z.coerce.number().int().positive().max(2_147_483_647) });
+
+const roomSchema = z
+  .string()
+  .trim()
+  .regex(/^[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}-[0-9A-Za-z]{1,8}$/, 'must be "building-unit-room", e.g. "1-1-301"');
+
+const createBody = archiveFieldsSchema
+  .extend({
+    buildingId: z.string().trim().min(1).max(32),
+    room: roomSchema,
+    contacts: z.array(contactSchema).max(10).default([]),
+  })
+  .strict();
+
+const updateBody = archiveFieldsSchema.refine((v) => Object.keys(v).length > 0, { message: 'change at least one field' });
+
+const contactView = z.object({
+  id: z.number(),
+  relation: z.string(),
+  primary: z.boolean(),
+  occupation: z.string().nullable(),
+  ageBand: z.string().nullable(),
+  name: z.string().nullable().describe('null when the caller may not see personal data'),
+  phone: z.string().nullable(),
+  email: z.string().nullable(),
+});
+
+const historyItem = z.object({
+  caseId: z.string(),
+  kind: z.string(),
+  severity: z.string().nullable(),
+  category: z.string().nullable(),
+  status: z.string(),
+  receivedAt: z.string(),
+  closedAt: z.string().nullable(),
+});
+
+const householdView = z.object({
+  householdId: z.string(),
+  room: z.string(),
+  buildingId: z.string(),
+  areaId: z.string(),
+  unit: z.string(),
+  moveInDate: z.string().nullable(),
+  membersCount: z.number().nullable(),
+  occupation: z.string().nullable(),
+  ageBand: z.string().nullable(),
+  hobbies: z.array(z.string()),
+  skills: z.array(z.string()),
+  pets: z.array(z.string()),
+  festivals: z.array(z.string()),
+  serviceNeeds: z.string().nullable(),
+  personalData: z.enum(['visible', 'masked']).describe('masked: names, phones and e-mail addresses are withheld from this caller'),
+  contacts: z.array(contactView),
+  history: z.array(historyItem).describe('complaints and major repairs of this household, newest first (read model)'),
+  updatedAt: z.string(),
+});
+
+const changeView = z.object({
+  at: z.string(),
+  action: z.string(),
+  actorId: z.string(),
+  actorRole: z.string(),
+  contactId: z.number().nullable(),
+  changes: z.array(z.object({ field: z.string(), old: z.unknown().optional(), new: z.unknown().optional(), personal: z.boolean().optional() })),
+});
+
+const summarySchema = z.object({
+  year: z.number(),
+  households: z.number(),
+  members: z.number(),
+  occupations: z.record(z.string(), z.number()),
+  ageBands: z.record(z.string(), z.number()),
+  pets: z.record(z.string(), z.number()),
+  householdsWithPets: z.number(),
+  festivals: z.record(z.string(), z.number()),
+  householdsWithServiceNeeds: z.number(),
+  movedInThisYear: z.number(),
+  changesThisYear: z.number(),
+});
+
+const summaryQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100).optional().describe('default: this year') }).strict();
+
+const notFound = (householdId: string) => new HttpProblem(404, 'Not found', `no household ${householdId}`);
+
+/** The household if the caller may see it: same property, and for a butler one of their areas. */
+async function findHousehold(deps: RouteDeps, em: EntityManager, householdId: string, staff: StaffPrincipal) {
+  const household = await em.findOne(Household, { id: householdId, propertyId: staff.propertyId }, { populate: ['building', 'contacts'] });
+  if (!household) throw notFound(householdId);
+  const areas = await visibleAreaIds(deps.orm, staff);
+  if (areas && !areas.includes(household.building.area.id)) throw notFound(householdId);
+  return household;
+}
+
+/**
+ * Whether the caller sees residents' names and phones (domain/archive.ts): the service-desk roles,
+ * and an engineer while a work order of this household is assigned to them.
+ */
+async function seesPersonalData(em: EntityManager, staff: StaffPrincipal, householdId: string): Promise<boolean> {
+  if (staff.roles.some((r) => PERSONAL_DATA_ROLES.includes(r))) return true;
+  if (!staff.roles.includes('engineer')) return false;
+  return (await em.count(Case, { householdId, assigneeId: staff.id, kind: 'repair', closedAt: null })) > 0;
+}
+
+function contactOut(c: IHouseholdContact, visible: boolean): z.infer<typeof contactView> {
+  return {
+    id: c.id,
+    relation: c.relation,
+    primary: c.primary,
+    occupation: c.occupation ?? null,
+    ageBand: c.ageBand ?? null,
+    name: visible ? c.name : null,
+    phone: visible ? c.phone : null,
+    email: visible ? (c.email ?? null) : null,
+  };
+}
+
+const archiveOf = (h: IHousehold): Record<string, unknown> => ({
+  moveInDate: h.moveInDate ?? null,
+  membersCount: h.membersCount ?? null,
+  occupation: h.occupation ?? null,
+  ageBand: h.ageBand ?? null,
+  hobbies: h.hobbies,
+  skills: h.skills,
+  pets: h.pets,
+  festivals: h.festivals,
+  serviceNeeds: h.serviceNeeds ?? null,
+});
+
+const contactFields = (c: IHouseholdContact): Record<string, unknown> => ({
+  name: c.name,
+  phone: c.phone,
+  email: c.email ?? null,
+  relation: c.relation,
+  primary: c.primary,
+  occupation: c.occupation ?? null,
+  ageBand: c.ageBand ?? null,
+});
+
+function audit(em: EntityManager, household: { id: string; propertyId: string }, actor: Actor, action: string, changes: FieldChange[], contactId: number | null = null) {
+  em.create(HouseholdChange, { householdId: household.id, propertyId: household.propertyId, action, contactId, actorId: actor.staffId, actorRole: actor.role, at: new Date(), changes });
+}
+
+async function page(deps: RouteDeps, em: EntityManager, household: IHousehold, staff: StaffPrincipal): Promise<z.infer<typeof householdView>> {
+  const visible = await seesPersonalData(em, staff, household.id);
+  // Employee complaints and reports are about staff, not the household, and only hr/audit see them (C2);
+  // engineers do not read complaints at all.
+  const seesComplaints = staff.roles.some((r) => r !== 'engineer');
+  const history = await em.find(
+    Case,
+    {
+      householdId: household.id,
+      propertyId: household.propertyId,
+      $or: [
+        ...(seesComplaints ? [{ kind: 'complaint', $or: [{ complaintKind: null }, { complaintKind: 'customer' }] }] : []),
+        { kind: 'repair', severity: 'major' },
+      ],
+    },
+    { orderBy: { receivedAt: 'desc', id: 'desc' }, limit: 200 },
+  );
+  return {
+    ...(archiveOf(household) as Pick<z.infer<typeof householdView>, 'membersCount' | 'occupation' | 'ageBand' | 'hobbies' | 'skills' | 'pets' | 'festivals' | 'serviceNeeds'>),
+    householdId: household.id,
+    room: household.room,
+    buildingId: household.building.id,
+    areaId: household.building.area.id,
+    unit: household.unit,
+    moveInDate: household.moveInDate ? String(household.moveInDate).slice(0, 10) : null,
+    personalData: visible ? 'visible' : 'masked',
+    contacts: [...household.contacts].sort((a, b) => a.id - b.id).map((c) => contactOut(c, visible)),
+    history: history.map((c) => ({
+      caseId: c.id,
+      kind: c.kind,
+      severity: c.severity ?? null,
+      category: c.category ?? null,
+      status: c.status,
+      receivedAt: c.receivedAt.toISOString(),
+      closedAt: c.closedAt?.toISOString() ?? null,
+    })),
+    updatedAt: household.updatedAt.toISOString(),
+  };
+}
+
+const listQuery = z
+  .object({
+    room: roomSchema.optional(),
+    buildingId: z.string().max(32).optional(),
+    areaId: z.string().max(32).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(100).optional().describe('opaque; from the previous page'),
+  })
+  .strict();
+
+const listItem = z.object({ householdId: z.string(), room: z.string(), buildingId: z.string(), areaId: z.string(), membersCount: z.number().nullable(), moveInDate: z.string().nullable() });
+
+export function householdOperations(deps: RouteDeps): Operation[] {
+  const { orm } = deps;
+  return [
+    operation({
+      method: 'get',
+      path: '/households',
+      operationId: 'listHouseholds',
+      summary: 'Find households of the archive by room, building or area (no personal data), in room order with cursor pagination',
+      tags: ['households'],
+      roles: READ_ROLES,
+      query: listQuery,
+      responses: { 200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) } },
+      handler: async ({ query, staff }) => {
+        const em = orm.em.fork();
+        const areas = await visibleAreaIds(orm, staff);
+        const area = query.areaId ? (!areas || areas.includes(query.areaId) ? [query.areaId] : []) : areas;
+        const where: Record<string, unknown> = { propertyId: staff.propertyId };
+        if (query.room) where.room = query.room;
+        if (query.buildingId) where.building = query.buildingId;
+        if (area) where.building = { ...(query.buildingId ? { id: query.buildingId } : {}), area: { $in: area } };
+        if (query.cursor) where.id = { $gt: Buffer.from(query.cursor, 'base64url').toString('utf8') };
+        const rows = await em.find(Household, where, { populate: ['building'], orderBy: { id: 'asc' }, limit: query.limit + 1 });
+        const page = rows.slice(0, query.limit);
+        return {
+          status: 200,
+          body: {
+            items: page.map((h) => ({
+              householdId: h.id,
+              room: h.room,
+              buildingId: h.building.id,
+              areaId: h.building.area.id,
+              membersCount: h.membersCount ?? null,
+              moveInDate: h.moveInDate ? String(h.moveInDate).slice(0, 10) : null,
+            })),
+            nextCursor: rows.length > query.limit ? Buffer.from(page[page.length - 1].id).toString('base64url') : null,
+          },
+        };
+      },
+    }),
+    operation({
+      method: 'post',
+      path: '/households',
+      operationId: 'createHousehold',
+      summary: 'Add a household to the customer archive (客户档案), with its contacts',
+      description: '§0 archive fields; each member a contact with their own occupation and age band. Audited (who, when, which fields; personal values masked).',
+      tags: ['households'],
+      roles: WRITE_ROLES,
+      body: createBody,
+      bodyExample: {
+        buildingId: 'P001-B1',
+        room: '1-3-101',
+        moveInDate: '2026-10-01',
+        membersCount: 3,
+        occupation: '教师',
+        ageBand: '31-45',
+        hobbies: ['书法'],
+        pets: ['猫'],
+        festivals: ['中秋'],
+        serviceNeeds: '老人行动不便，需要上门服务',
+        contacts: [{ name: '王先生', phone: '13800138000', relation: 'owner', primary: true, occupation: '教师', ageBand: '31-45' }],
+      },
+      idempotent: true,
+      responses: {
+        201: { description: 'The household as it is now', schema: householdView },
+        409: { description: 'The room is already in the archive' },
+        422: { description: 'Unknown building (or not in a butler\'s areas), or an Idempotency-Key reused with another body' },
+      },
+      handler: async ({ body, staff, req }) => {
+        const em = orm.em.fork();
+        const actor = actorFor(staff, WRITE_ROLES);
+        const building = await em.findOne(Building, { id: body.buildingId, area: { property: staff.propertyId } }, { populate: ['area'] });
+        const areas = await visibleAreaIds(orm, staff);
+        if (!building || (areas && !areas.includes(building.area.id))) {
+          throw new HttpProblem(422, 'Unknown building', `there is no building ${body.buildingId} among yours`, {
+            'invalid-params': [{ name: 'buildingId', in: 'body', reason: 'no such building in your areas' }],
+          });
+        }
+        const householdId = `${staff.propertyId}-${body.room}`;
+        return withIdempotency(
+          em,
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
+          async () => householdId,
+          async (id) => {
+            const work = em.fork();
+            const alreadyArchived = () => new HttpProblem(409, 'Room already archived', `room ${body.room} is already in the archive`);
+            await work.transactional(async (tx) => {
+              if (await tx.findOne(Household, { propertyId: staff.propertyId, room: body.room })) throw alreadyArchived();
+              const { buildingId: _b, room, contacts, ...fields } = body;
+              const household = tx.create(Household, {
+                id,
+                propertyId: staff.propertyId,
+                building: building.id,
+                room,
+                unit: room.split('-')[1],
+                hobbies: [],
+                skills: [],
+                pets: [],
+                festivals: [],
+                ...fields,
+                updatedAt: new Date(),
+              } as never);
+              audit(tx, { id, propertyId: staff.propertyId }, actor, 'household-created', diffFields({}, { room, ...fields }));
+              for (const contact of contacts) {
+                const row = tx.create(HouseholdContact, { household, ...contact } as never);
+                await tx.flush();
+                audit(tx, { id, propertyId: staff.propertyId }, actor, 'contact-added', diffFields({}, contact, PERSONAL_CONTACT_FIELDS), (row as IHouseholdContact).id);
+              }
+            }).catch((error: unknown) => {
+              // Two staff archiving the same room at once: the loser hears what a later request would.
+              throw error instanceof UniqueConstraintViolationException ? alreadyArchived() : error;
+            });
+            const fresh = em.fork();
+            return { status: 201, body: await page(deps, fresh, await findHousehold(deps, fresh, id, staff), staff), headers: { Location: `/api/v1/households/${id}` } };
+          },
+        );
+      },
+    }),
+
+    operation({
+      method: 'get',
+      path: '/households/:householdId',
+      operationId: 'getHousehold',
+      summary: "A household's page: archive, contacts (personal data only for the roles that need it) and its complaint and major-repair history",
+      tags: ['households'],
+      roles: READ_ROLES,
+      params: householdParams,
+      responses: { 200: { description: 'The household', schema: householdView }, 404: { description: 'No such household (or not in a butler\'s areas)' } },
+      handler: async ({ params, staff }) => {
+        const em = orm.em.fork();
+        return { status: 200, body: await page(deps, em, await findHousehold(deps, em, params.householdId, staff), staff) };
+      },
+    }),
+
+    operation({
+      method: 'patch',
+      path: '/households/:householdId',
+      operationId: 'updateHousehold',
+      summary: "Update a household's archive fields (§0); the change is audited",
+      tags: ['households'],
+      roles: WRITE_ROLES,
+      params: householdParams,
+      body: updateBody,
+      bodyExample: { membersCount: 4, pets: ['狗'] },
+      responses: { 200: { description: 'The household as it is now', schema: householdView }, 404: { description: 'No such household' } },
+      handler: async ({ params, body, staff }) => {
+        const em = orm.em.fork();
+        const actor = actorFor(staff, WRITE_ROLES);
+        const household = await findHousehold(deps, em, params.householdId, staff);
+        const current = { ...archiveOf(household), moveInDate: household.moveInDate ? String(household.moveInDate).slice(0, 10) : null };
+        const changes = diffFields(current, body);
+        if (changes.length) {
+          em.assign(household, body as never);
+          audit(em, household, actor, 'household-updated', changes);
+          await em.flush();
+        }
+        const fresh = em.fork();
+        return { status: 200, body: await page(deps, fresh, await findHousehold(deps, fresh, params.householdId, staff), staff) };
+      },
+    }),
+
+    operation({
+      method: 'post',
+      path: '/households/:householdId/contacts',
+      operationId: 'addHouseholdContact',
+      summary: 'Add a member or contact to a household; audited without the personal values',
+      tags: ['households'],
+      roles: WRITE_ROLES,
+      params: householdParams,
+      body: contactSchema,
+      bodyExample: { name: '王太太', phone: '13900139000', relation: 'spouse', occupation: '医生', ageBand: '31-45' },
+      idempotent: true,
+      responses: { 201: { description: 'The household as it is now', schema: householdView }, 404: { description: 'No such household' } },
+      handler: async ({ params, body, staff, req }) => {
+        const em = orm.em.fork();
+        const actor = actorFor(staff, WRITE_ROLES);
+        const household = await findHousehold(deps, em, params.householdId, staff);
+        return withIdempotency(
+          em.fork(),
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body: { householdId: household.id, ...body } },
+          async () => household.id,
+          async () => {
+            const work = em.fork();
+            await work.transactional(async (tx) => {
+              const row = tx.create(HouseholdContact, { household: household.id, ...body } as never) as IHouseholdContact;
+              await tx.flush();
+              audit(tx, household, actor, 'contact-added', diffFields({}, body, PERSONAL_CONTACT_FIELDS), row.id);
+            });
+            const fresh = em.fork();
+            return { status: 201, body: await page(deps, fresh, await findHousehold(deps, fresh, household.id, staff), staff) };
+          },
+        );
+      },
+    }),
+
+    operation({
+      method: 'patch',
+      path: '/households/:householdId/contacts/:contactId',
+      operationId: 'updateHouseholdContact',
+      summary: "Update a member's or contact's fields; audited without the personal values",
+      tags: ['households'],
+      roles: WRITE_ROLES,
+      params: contactParams,
+      body: contactUpdateSchema,
+      bodyExample: { phone: '13700137000' },
+      responses: { 200: { description: 'The household as it is now', schema: householdView }, 404: { description: 'No such household or contact' } },
+      handler: async ({ params, body, staff }) => {
+        const em = orm.em.fork();
+        const actor = actorFor(staff, WRITE_ROLES);
+        const household = await findHousehold(deps, em, params.householdId, staff);
+        const contact = household.contacts.getItems().find((c) => c.id === params.contactId);
+        if (!contact) throw new HttpProblem(404, 'Not found', `household ${household.id} has no contact ${params.contactId}`);
+        const changes = diffFields(contactFields(contact), body, PERSONAL_CONTACT_FIELDS);
+        if (changes.length) {
+          em.assign(contact, body as never);
+          audit(em, household, actor, 'contact-updated', changes, contact.id);
+          await em.flush();
+        }
+        const fresh = em.fork();
+        return { status: 200, body: await page(deps, fresh, await findHousehold(deps, fresh, household.id, staff), staff) };
+      },
+    }),
+
+    operation({
+      method: 'get',
+      path: '/households/:householdId/changes',
+      operationId: 'listHouseholdChanges',
+      summary: "A household's archive changes: who, when, which fields (personal values are never kept)",
+      tags: ['households'],
+      roles: AUDIT_ROLES,
+      params: householdParams,
+      responses: { 200: { description: 'Oldest first', schema: z.object({ items: z.array(changeView) }) }, 404: { description: 'No such household' } },
+      handler: async ({ params, staff }) => {
+        const em = orm.em.fork();
+        const household = await findHousehold(deps, em, params.householdId, staff);
+        const rows = await em.find(HouseholdChange, { householdId: household.id }, { orderBy: { at: 'asc', id: 'asc' }, limit: 500 });
+        return {
+          status: 200,
+          body: {
+            items: rows.map((r) => ({ at: r.at.toISOString(), action: r.action, actorId: r.actorId, actorRole: r.actorRole, contactId: r.contactId ?? null, changes: r.changes })),
+          },
+        };
+      },
+    }),
+
+    ...(['json', 'csv'] as const).map((format) =>
+      operation({
+        method: 'get',
+        path: format === 'json' ? '/properties/archive-summary' : '/properties/archive-summary.csv',
+        operationId: format === 'json' ? 'getArchiveSummary' : 'getArchiveSummaryCsv',
+        summary: `The yearly summary of the property's customer archive (occupation and age distribution, pets, festivals, service needs) as ${format.toUpperCase()}`,
+        description: "§0: archives are summarised yearly. Counts only — no names, phones or rooms. A butler's summary covers their areas.",
+        tags: ['households'],
+        roles: SUMMARY_ROLES,
+        query: summaryQuery,
+        responses: {
+          200: format === 'json' ? { description: 'The summary', schema: summarySchema } : { description: 'The summary as CSV rows section,key,count', schema: z.string(), mediaType: 'text/csv' },
+        },
+        handler: async ({ query, staff }) => {
+          const em = orm.em.fork();
+          const year = query.year ?? new Date().getUTCFullYear();
+          const areas = await visibleAreaIds(orm, staff);
+          const where = { propertyId: staff.propertyId, ...(areas ? { building: { area: { $in: areas } } } : {}) };
+          const households = await em.find(Household, where, { populate: ['contacts'] });
+          const changes = await em.count(HouseholdChange, {
+            propertyId: staff.propertyId,
+            householdId: { $in: households.map((h) => h.id) },
+            at: { $gte: new Date(Date.UTC(year, 0, 1)), $lt: new Date(Date.UTC(year + 1, 0, 1)) },
+          });
+          const summary = summariseArchive(
+            year,
+            households.map((h) => ({
+              membersCount: h.membersCount ?? null,
+              occupation: h.occupation ?? null,
+              ageBand: h.ageBand ?? null,
+              pets: h.pets,
+              festivals: h.festivals,
+              serviceNeeds: h.serviceNeeds ?? null,
+              moveInDate: h.moveInDate ? String(h.moveInDate).slice(0, 10) : null,
+              contacts: h.contacts.getItems().map((c) => ({ occupation: c.occupation ?? null, ageBand: c.ageBand ?? null })),
+            })),
+            changes,
+          );
+          if (format === 'json') return { status: 200, body: summary };
+          return {
+            status: 200,
+            text: archiveSummaryCsv(summary),
+            headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="archive-summary-${staff.propertyId}-${year}.csv"` },
+          };
+        },
+      }),
+    ),
+  ];
+}

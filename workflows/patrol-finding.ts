@@ -1,0 +1,128 @@
+/**
+ * A patrol finding (片区巡查, domain.md O1): what a butler found on patrol becomes a rectification
+ * notice (问题整改通知单) to cleaning, greening or engineering, with a deadline. A finding whose
+ * rectification has not started within 2 days goes to the supervisor, as a public-facility repair
+ * does (R7); so does a notice not rectified by its deadline. Each escalates once.
+ */
+import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Actor, Role } from '../domain/people';
+import type { ServicePolicy } from '../domain/policy';
+import { rectificationStartBy, rectifiedBy, type PatrolFinding } from '../domain/requests';
+import { activities, CaseTracker, openingState, registerActions, type CoreState } from './case-core';
+import { caseViewQuery, type ActionCall, type CaseView } from './messages';
+import { PATROL_ACTIONS, patrolMessages, type PatrolActionName } from './request-messages';
+
+export interface PatrolFindingInput {
+  caseId: string;
+  propertyId: string;
+  finding: PatrolFinding;
+  foundAt: string;
+  foundBy: Actor;
+}
+
+interface PatrolState extends CoreState {
+  status: 'notified' | 'started' | 'rectified';
+  startedAt?: string;
+}
+
+const SYSTEM: Actor = { staffId: 'system', role: 'system' };
+
+/**
+ * Who receives the notice. Engineering is the engineers; cleaning and greening have no role of
+ * their own in domain.md §0 — the area's butler hands the notice to them (or their contractor).
+ */
+const NOTICE_ROLES: Record<PatrolFinding['department'], Role[]> = {
+  engineering: ['engineer', 'butler'],
+  cleaning: ['butler'],
+  greening: ['butler'],
+};
+
+export async function patrolFinding(input: PatrolFindingInput): Promise<{ caseId: string; status: string; escalated: boolean }> {
+  const policy: ServicePolicy = await activities.loadPolicy(input.propertyId);
+  const workflowId = workflowInfo().workflowId;
+  const { finding } = input;
+  const state: PatrolState = {
+    caseId: input.caseId,
+    propertyId: input.propertyId,
+    kind: 'patrol_finding',
+    status: 'notified',
+    severity: finding.department,
+    areaId: finding.areaId,
+    ...openingState(),
+    receivedAt: input.foundAt,
+  };
+  const tracker = new CaseTracker(state, policy);
+  const isRectified = () => state.status === 'rectified';
+
+  const allowed = (): PatrolActionName[] =>
+    state.status === 'notified' ? ['startRectification', 'completeRectification'] : state.status === 'started' ? ['completeRectification'] : [];
+
+  async function apply(name: PatrolActionName, call: ActionCall): Promise<CaseView> {
+    const now = new Date().toISOString();
+    if (name === 'startRectification' || !state.startedAt) state.startedAt = now;
+    state.status = name === 'startRectification' ? 'started' : 'rectified';
+    if (isRectified()) state.closedAt = now;
+    await tracker.audit(name, call.actor, call.payload as Record<string, unknown>);
+    return tracker.view(allowed());
+  }
+
+  setHandler(caseViewQuery, () => tracker.view(allowed()));
+  registerActions(PATROL_ACTIONS, patrolMessages, { allowed, describe: () => `rectification is ${state.status}`, apply });
+
+  await activities.recordCase(
+    {
+      caseId: input.caseId,
+      workflowId,
+      kind: 'patrol_finding',
+      propertyId: input.propertyId,
+      areaId: finding.areaId,
+      channel: 'staff',
+      severity: finding.department,
+      category: finding.department,
+      status: state.status,
+      description: `${finding.location}: ${finding.description}`,
+      receivedAt: input.foundAt,
+      receivedBy: input.foundBy.staffId,
+    },
+    {
+      idempotencyKey: `${workflowId}:0`,
+      action: 'found-on-patrol',
+      actor: input.foundBy,
+      at: input.foundAt,
+      payload: { rule: 'O1', location: finding.location, photoRef: finding.photoRef, department: finding.department },
+    },
+  );
+  tracker.refresh();
+
+  const startBy = rectificationStartBy(policy, input.foundAt);
+  const dueBy = rectifiedBy(policy, input.foundAt, finding.rectifyBy);
+  await activities.notify({
+    idempotencyKey: `${workflowId}:notice`,
+    workflowId,
+    caseId: state.caseId,
+    propertyId: input.propertyId,
+    areaId: finding.areaId,
+    roles: NOTICE_ROLES[finding.department],
+    template: 'rectificationNotice',
+    data: { caseId: state.caseId, kind: finding.department, note: finding.location, description: finding.description, reason: finding.photoRef, dueAt: dueBy.toISOString() },
+  });
+  await tracker.audit('notice-sent', SYSTEM, { department: finding.department, rectifyBy: dueBy.toISOString() });
+
+  const escalate = (deadline: string, reason: string, dueAt: Date) =>
+    tracker.escalate({ deadline, rule: 'O1', roles: ['supervisor'], reason, dueAt: dueAt.toISOString(), step: deadline });
+
+  await Promise.all([
+    (async () => {
+      const met = await tracker.deadline({ name: 'start', rule: 'O1', dueAt: startBy, summary: 'O1 rectification start due' }, () => state.startedAt !== undefined);
+      if (!met) await escalate('start', 'rectification not started within 2 days of the patrol finding', startBy);
+    })(),
+    (async () => {
+      const met = await tracker.deadline({ name: 'rectify', rule: 'O1', dueAt: dueBy, summary: 'O1 rectification due' }, isRectified);
+      if (!met) await escalate('rectify', 'not rectified by the deadline of the notice', dueBy);
+    })(),
+  ]);
+  await condition(isRectified);
+  await tracker.audit('closed', SYSTEM);
+  await condition(allHandlersFinished);
+  return { caseId: state.caseId, status: state.status, escalated: state.escalated };
+}

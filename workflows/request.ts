@@ -1,0 +1,156 @@
+/**
+ * An inquiry, suggestion, help request or praise (问询、建议、求助、表扬, domain.md I3): the
+ * lightweight request. Answered on the spot it closes at once; otherwise the customer is promised a
+ * reply time, which is a deadline — missed, it goes to the supervisor, once per promised time.
+ * A suggestion judged valuable is forwarded to the supervisor and archived.
+ */
+import { allHandlersFinished, ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Actor } from '../domain/people';
+import type { ServicePolicy } from '../domain/policy';
+import { replyBy, type RequestIntake, type RequestStatus } from '../domain/requests';
+import { activities, CaseTracker, MovableDeadline, openingState, registerActions, type CoreState } from './case-core';
+import { caseViewQuery, type ActionCall, type CaseView } from './messages';
+import { REQUEST_ACTIONS, requestMessages, type RequestActionName, type RequestActionPayload } from './request-messages';
+
+export interface ServiceRequestInput {
+  caseId: string;
+  propertyId: string;
+  areaId: string;
+  householdId?: string;
+  room?: string;
+  intake: RequestIntake;
+  receivedAt: string;
+  receivedBy: Actor;
+}
+
+interface RequestState extends CoreState {
+  status: RequestStatus;
+  requestKind: RequestIntake['kind'];
+}
+
+const SYSTEM: Actor = { staffId: 'system', role: 'system' };
+
+export async function serviceRequest(input: ServiceRequestInput): Promise<{ caseId: string; status: string; escalated: boolean }> {
+  const policy: ServicePolicy = await activities.loadPolicy(input.propertyId);
+  const workflowId = workflowInfo().workflowId;
+  const state: RequestState = {
+    caseId: input.caseId,
+    propertyId: input.propertyId,
+    kind: 'request',
+    status: 'awaiting_reply',
+    severity: input.intake.kind,
+    requestKind: input.intake.kind,
+    areaId: input.areaId,
+    room: input.room,
+    ...openingState(),
+    receivedAt: input.receivedAt,
+  };
+  const tracker = new CaseTracker(state, policy);
+  const isClosed = () => state.closedAt !== undefined;
+  const reply = new MovableDeadline(tracker, { name: 'reply', rule: 'I3', summary: 'I3 reply due' });
+
+  const allowed = (): RequestActionName[] => {
+    if (isClosed()) return [];
+    return state.requestKind === 'suggestion' ? ['answer', 'promiseReply', 'forwardSuggestion'] : ['answer', 'promiseReply'];
+  };
+  const view = (): CaseView => tracker.view(allowed());
+
+  async function apply(name: RequestActionName, call: ActionCall): Promise<CaseView> {
+    const now = new Date().toISOString();
+    const after: (() => Promise<unknown>)[] = [];
+    switch (name) {
+      case 'answer':
+        state.status = 'answered';
+        state.closedAt = now;
+        break;
+      case 'promiseReply':
+        reply.moveTo(new Date((call.payload as RequestActionPayload<'promiseReply'>).replyBy));
+        break;
+      case 'forwardSuggestion': {
+        state.status = 'forwarded';
+        state.closedAt = now;
+        const { note } = call.payload as RequestActionPayload<'forwardSuggestion'>;
+        after.push(() =>
+          activities.notify({
+            idempotencyKey: `${workflowId}:forwarded`,
+            workflowId,
+            caseId: state.caseId,
+            propertyId: input.propertyId,
+            roles: ['supervisor'],
+            template: 'suggestionForwarded',
+            data: { caseId: state.caseId, room: state.room, description: input.intake.content, note },
+          }),
+        );
+        break;
+      }
+    }
+    await tracker.audit(name, call.actor, call.payload as Record<string, unknown>);
+    for (const effect of after) await effect();
+    return view();
+  }
+
+  setHandler(caseViewQuery, view);
+  registerActions(REQUEST_ACTIONS, requestMessages, {
+    allowed,
+    describe: () => `request is ${state.status}`,
+    check(name, call) {
+      if (name === 'promiseReply' && new Date((call.payload as { replyBy: string }).replyBy).getTime() <= Date.now()) {
+        throw ApplicationFailure.create({ type: 'ImpossibleTime', message: 'replyBy is not in the future' });
+      }
+    },
+    apply,
+  });
+
+  // I2: the record of who asked what, when, through which channel, taken by whom.
+  await activities.recordCase(
+    {
+      caseId: input.caseId,
+      workflowId,
+      kind: 'request',
+      propertyId: input.propertyId,
+      areaId: input.areaId,
+      householdId: input.householdId,
+      room: input.room,
+      channel: input.intake.channel,
+      severity: input.intake.kind,
+      category: input.intake.kind,
+      status: state.status,
+      description: input.intake.content,
+      contactName: input.intake.contactName,
+      contactPhone: input.intake.contactPhone,
+      receivedAt: input.receivedAt,
+      receivedBy: input.receivedBy.staffId,
+    },
+    {
+      idempotencyKey: `${workflowId}:0`,
+      action: 'received',
+      actor: input.receivedBy,
+      at: input.receivedAt,
+      payload: { channel: input.intake.channel, kind: input.intake.kind },
+    },
+  );
+  tracker.refresh();
+
+  if (input.intake.answer) {
+    // I3: answered on the spot.
+    state.status = 'answered';
+    state.closedAt = input.receivedAt;
+    await tracker.audit('answered-on-the-spot', input.receivedBy, { answer: input.intake.answer });
+  } else {
+    reply.moveTo(replyBy(policy, input.receivedAt, input.intake.replyBy));
+    await reply.run(isClosed, (dueAt, revision) =>
+      tracker.escalate({
+        deadline: 'reply',
+        rule: 'I3',
+        roles: ['supervisor'],
+        reason: 'the customer was not answered by the promised reply time',
+        dueAt,
+        step: `reply:${revision}`,
+      }),
+    );
+    await condition(isClosed);
+  }
+  await tracker.audit('closed', SYSTEM, { status: state.status });
+  await condition(allHandlersFinished);
+  return { caseId: state.caseId, status: state.status, escalated: state.escalated };
+}
