@@ -4,7 +4,7 @@
  * Only case numbers, room numbers, codes and staff ids appear there — never names or phones.
  */
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { ApplicationFailure, condition, log, proxyActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched, proxyActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CasePatch } from '../activities/cases';
 import type { Actor, Role } from '../domain/people';
@@ -14,6 +14,12 @@ import type { ActionCall, ActionTable, CaseBasics, CaseKind, CaseMessages, CaseV
 import { AreaId, AssigneeId, CaseStatus, CaseType, DueAt, Escalated, Severity, SlaState as SlaStateKey } from './search-attributes';
 
 const RECENT_AUDIT_ENTRIES = 10;
+
+/**
+ * Cases started before this change neither mailed a warning nor recorded each deadline's outcome;
+ * replaying their histories must not schedule those activities (test/replay).
+ */
+export const SLA_WARNING_PATCH = 'sla-warning';
 
 export const activities = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -28,6 +34,8 @@ export interface CoreState extends CaseBasics {
   seq: number;
   /** An employee complaint or report: no room in the UI details or escalation mails (design.md §3). */
   confidential?: boolean;
+  /** Roles that own the case when nobody is assigned (a complaint's C3 owners); the area's butler otherwise. */
+  owners?: Role[];
 }
 
 /** What every case starts with: no deadline yet, nothing audited, SLA ok. */
@@ -109,11 +117,12 @@ export class CaseTracker {
     this.state.deadlines = [...this.state.deadlines.filter((d) => !(d.name === spec.name && d.state === 'pending')), entry];
     this.refresh();
     const settled = () => done() || superseded();
-    const finish = (): 'met' | 'missed' | 'superseded' => {
+    const finish = async (): Promise<'met' | 'missed' | 'superseded'> => {
       const outcome = done() ? 'met' : superseded() ? 'superseded' : 'missed';
       entry.state = outcome === 'superseded' ? 'cancelled' : outcome;
       this.recomputeSla();
       this.refresh();
+      if (outcome !== 'superseded' && patched(SLA_WARNING_PATCH)) await this.recordOutcome(entry);
       return outcome;
     };
     const total = spec.dueAt.getTime() - Date.now();
@@ -125,9 +134,68 @@ export class CaseTracker {
     entry.warned = true;
     this.recomputeSla();
     this.refresh();
+    if (patched(SLA_WARNING_PATCH)) await this.warnOwner(spec, entry);
     const remaining = spec.dueAt.getTime() - Date.now();
     if (remaining > 0) await condition(settled, remaining, { summary: spec.summary });
     return finish();
+  }
+
+  /** Who answers for the case now: the assignee, else the owning roles (the area's butler by default). */
+  private owner(): { staffIds?: string[]; roles?: Role[] } {
+    return this.state.assigneeId ? { staffIds: [this.state.assigneeId] } : { roles: this.state.owners?.length ? this.state.owners : ['butler'] };
+  }
+
+  /**
+   * A system event that the read model and the reports need but the "last action" in the UI does
+   * not: it is written to Postgres (keeping the row's SLA state current) and not to `recent`.
+   */
+  private async record(action: string, payload: Record<string, unknown>): Promise<void> {
+    const seq = ++this.state.seq;
+    await activities.appendCaseEvent.executeWithOptions(
+      { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, summary: `${action} ${payload.deadline as string}` },
+      [
+        {
+          caseId: this.state.caseId,
+          seq,
+          idempotencyKey: `${this.workflowId}:${seq}`,
+          action,
+          actor: { staffId: 'system', role: 'system' },
+          at: new Date().toISOString(),
+          payload,
+          patch: this.readModelPatch(),
+        },
+      ],
+    );
+  }
+
+  /** P3: each deadline's outcome with the staff member who held the case, so appraisal can count it. */
+  private async recordOutcome(entry: DeadlineView): Promise<void> {
+    await this.record(entry.state === 'met' ? 'deadline-met' : 'deadline-missed', {
+      deadline: entry.name,
+      rule: entry.rule,
+      dueAt: entry.dueAt,
+      ownerId: this.state.assigneeId ?? null,
+    });
+  }
+
+  /** The warning before a breach: SlaState=warning and the owner hears it once per deadline. */
+  private async warnOwner(spec: DeadlineSpec, entry: DeadlineView): Promise<void> {
+    await this.record('sla-warning', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt, ownerId: this.state.assigneeId ?? null });
+    await activities.notify.executeWithOptions(
+      { startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, summary: `warn the owner: ${spec.summary}` },
+      [
+        {
+          idempotencyKey: `${this.workflowId}:warning:${entry.name}:${entry.dueAt}`,
+          workflowId: this.workflowId,
+          caseId: this.state.caseId,
+          propertyId: this.state.propertyId,
+          areaId: this.state.areaId,
+          ...this.owner(),
+          template: 'slaWarning',
+          data: { caseId: this.state.caseId, room: this.state.confidential ? undefined : this.state.room, deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt },
+        },
+      ],
+    );
   }
 
   /** A deadline that no longer applies (e.g. the case was closed as invalid). */
@@ -144,6 +212,8 @@ export class CaseTracker {
   async escalate(input: { deadline: string; rule: string; roles: Role[]; reason: string; dueAt: string; step: string; template?: TemplateName }): Promise<void> {
     this.state.escalated = true;
     await this.audit('escalated', { staffId: 'system', role: 'system' }, {
+      // P3: whose case it was when the deadline was missed (an activity's input, not a command: replay-safe).
+      ownerId: this.state.assigneeId ?? null,
       deadline: input.deadline,
       rule: input.rule,
       to: input.roles,
