@@ -14,6 +14,7 @@ import { rateLimitPerKey } from './rate-limit';
 import { complaintOperations } from './routes/complaints';
 import { reconciliationOperations } from './routes/reconciliations';
 import { repairOperations } from './routes/repairs';
+import { reportOperations } from './routes/reports';
 import { returnVisitOperations } from './routes/return-visits';
 import { staffOperations } from './routes/staff';
 
@@ -29,7 +30,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...reportOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };

@@ -43,7 +43,8 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   bodyExample?: unknown;
   /** Accepts an Idempotency-Key header (creating requests). */
   idempotent?: boolean;
-  responses: Record<number, { description: string; schema?: z.ZodType; example?: unknown }>;
+  /** `mediaType` for a body that is not JSON (a CSV download); the handler then answers a string. */
+  responses: Record<number, { description: string; schema?: z.ZodType; example?: unknown; mediaType?: string }>;
   handler: (ctx: OperationContext<P, Q, B>) => Promise<OperationResult>;
 }
 
@@ -83,6 +84,7 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[]): 
       const result = await op.handler({ params, query, body, staff: req.staff!, req, res });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.body === undefined) res.status(result.status).end();
+      else if (typeof result.body === 'string') res.status(result.status).send(result.body);
       else res.status(result.status).json(result.body);
     },
   ];
@@ -178,6 +180,7 @@ export function openApiDocument(ops: Operation[], info: { title: string; version
       responses[status] = {
         description: r.description,
         ...(r.schema ? { content: { 'application/json': { schema: jsonSchema(r.schema, 'output'), ...(r.example !== undefined ? { example: r.example } : {}) } } } : {}),
+        ...(r.mediaType ? { content: { [r.mediaType]: { schema: { type: 'string' } } } } : {}),
         ...(links ? { links } : {}),
       };
     }

@@ -4,3 +4,4 @@ export { complaint } from './complaint';
 export { openRequestReconciliation } from './reconciliation';
 export { returnVisit } from './return-visit';
 export { complaintWarning } from './complaint-warning';
+export { monthlyComplaintReport } from './complaint-report';
