@@ -13,6 +13,13 @@ export type Month = string;
 export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
+/** 'YYYY-MM-DD' that names a real day (not 2026-02-30). */
+export function isCalendarDate(date: string): boolean {
+  if (!DATE_PATTERN.test(date)) return false;
+  const [y, m, d] = date.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d)).toISOString().slice(0, 10) === date;
+}
+
 export function localMonth(instant: Date, timeZone: string): Month {
   return localDate(instant, timeZone).slice(0, 7);
 }

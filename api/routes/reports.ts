@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { StoredReport } from '../../db/entities';
 import { createReconciliationActivities } from '../../activities/reconciliation';
 import { loadComplaintAnalysis, loadRepairProgress, loadStaffResults } from '../../activities/reports';
-import { complaintAnalysisCsv, DATE_PATTERN, MONTH_PATTERN, repairProgressCsv, staffResultsCsv } from '../../domain/reports';
+import { complaintAnalysisCsv, DATE_PATTERN, isCalendarDate, MONTH_PATTERN, repairProgressCsv, staffResultsCsv } from '../../domain/reports';
 import { seesOnlyOwnAreas, type Role } from '../../domain/people';
 import type { ActivityDeps } from '../../activities/deps';
 import { operation, type Operation } from '../contract';
@@ -19,7 +19,7 @@ const OPEN_LIST_READERS: readonly Role[] = ['butler', 'frontdesk', 'supervisor',
 
 const monthParams = z.object({ month: z.string().regex(MONTH_PATTERN, 'a month as YYYY-MM').describe('the property-local month, e.g. 2026-10') }).strict();
 const dateParams = z
-  .object({ date: z.string().regex(DATE_PATTERN, 'a date as YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'no such date').describe('the property-local day') })
+  .object({ date: z.string().regex(DATE_PATTERN, 'a date as YYYY-MM-DD').refine(isCalendarDate, 'no such date').describe('the property-local day') })
   .strict();
 
 const breakdown = z.object({
