@@ -21,11 +21,13 @@ const RECENT_AUDIT_ENTRIES = 10;
  */
 export const SLA_WARNING_PATCH = 'sla-warning';
 
-export const activities = proxyActivities<Activities>({
+const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   // Postgres or SMTP being down must lose nothing: retry with backoff until they are back.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+
+export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 export interface CoreState extends CaseBasics {
   propertyId: string;
@@ -74,16 +76,19 @@ export class CaseTracker {
       -RECENT_AUDIT_ENTRIES,
     );
     this.refresh();
-    await activities.appendCaseEvent({
-      caseId: this.state.caseId,
-      seq,
-      idempotencyKey: `${this.workflowId}:${seq}`,
-      action,
-      actor,
-      at,
-      payload,
-      patch: { ...this.readModelPatch(), ...patch },
-    });
+    // The summary names the step in the UI's event list; staff ids only, never residents' data.
+    await activities.appendCaseEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary: `audit: ${action} by ${actor.staffId}` }, [
+      {
+        caseId: this.state.caseId,
+        seq,
+        idempotencyKey: `${this.workflowId}:${seq}`,
+        action,
+        actor,
+        at,
+        payload,
+        patch: { ...this.readModelPatch(), ...patch },
+      },
+    ]);
   }
 
   /** The read-model fields every event keeps current. */
@@ -152,7 +157,7 @@ export class CaseTracker {
   private async record(action: string, payload: Record<string, unknown>): Promise<void> {
     const seq = ++this.state.seq;
     await activities.appendCaseEvent.executeWithOptions(
-      { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, summary: `${action} ${payload.deadline as string}` },
+      { ...ACTIVITY_OPTIONS, summary: `${action} ${payload.deadline as string}` },
       [
         {
           caseId: this.state.caseId,
