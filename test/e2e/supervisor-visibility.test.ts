@@ -72,6 +72,25 @@ describe('the warning before a breach', () => {
   });
 });
 
+describe('the warning goes to whoever holds the case', () => {
+  it('SLA warning: a complaint nobody is assigned to warns its owner, the area\'s butler, once before the C1 response is missed', async () => {
+    const caseId = await complain(stack, { room: '2-1-202' });
+    await listUntil(`WorkflowId = 'complaint-${caseId}' AND SlaState = 'warning'`, (ids) => ids.length === 1);
+    const warnings = await eventually(async () => {
+      const found = stack.mails.filter((m) => m.subject.includes('时限预警') && m.subject.includes(caseId));
+      return found.length ? found : undefined;
+    }, { what: 'warning mail' });
+    expect(warnings.map((m) => m.to[0])).toEqual(['s-bt1@demo.wuye.local']);
+    expect(warnings[0].subject).toContain('respond');
+    // Missed: the breach is recorded with nobody holding the case, and no second warning follows.
+    const missed = await eventually(async () => (await stack.orm.em.fork().find(CaseEvent, { caseId, action: 'deadline-missed' })).find((e) => e.payload.deadline === 'respond'), {
+      what: 'respond recorded as missed',
+    });
+    expect(missed.payload).toMatchObject({ rule: 'C1', ownerId: null });
+    expect(stack.mails.filter((m) => m.subject.includes('时限预警') && m.subject.includes(caseId) && m.subject.includes('respond'))).toHaveLength(1);
+  });
+});
+
 describe('the README saved queries', () => {
   it('README saved queries: each runs with client.workflow.list and finds exactly the cases it names', async () => {
     const q = savedQueries();
