@@ -118,6 +118,17 @@ export const TEMPLATES = {
       `Repair ${d.caseId} was dispatched; please follow it.`,
     ),
   }),
+  /** A deadline is near (SlaState=warning): its owner hears it once, before it is missed. */
+  slaWarning: (d: CaseMailData): MailContent => ({
+    subject: `【时限预警】${d.caseId} ${d.deadline ?? ''}`.trim(),
+    text: lines(
+      `案件 ${d.caseId} 的时限即将到期：${d.deadline ?? ''}（${d.rule ?? ''}），请在 ${localTime(d.dueAt)} 前完成。`,
+      d.room && `房号：${d.room}`,
+      d.link && `案件：${d.link}`,
+      '',
+      `Case ${d.caseId}: "${d.deadline}" (${d.rule}) is due ${d.dueAt}; act before it is missed.`,
+    ),
+  }),
   /** A missed deadline, to the role that must act. */
   escalation: (d: CaseMailData): MailContent => ({
     subject: `【超时升级】${d.caseId} ${d.deadline ?? ''}`.trim(),

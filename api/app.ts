@@ -16,6 +16,7 @@ import { householdOperations } from './routes/households';
 import { requestOperations } from './routes/requests';
 import { reconciliationOperations } from './routes/reconciliations';
 import { repairOperations } from './routes/repairs';
+import { reportOperations } from './routes/reports';
 import { returnVisitOperations } from './routes/return-visits';
 import { staffOperations } from './routes/staff';
 
@@ -31,7 +32,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };

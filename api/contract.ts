@@ -45,7 +45,7 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   bodyExample?: unknown;
   /** Accepts an Idempotency-Key header (creating requests). */
   idempotent?: boolean;
-  /** `mediaType` defaults to application/json. */
+  /** `mediaType` defaults to application/json; a CSV download declares text/csv and its handler answers `text`. */
   responses: Record<number, { description: string; schema?: z.ZodType; example?: unknown; mediaType?: string }>;
   handler: (ctx: OperationContext<P, Q, B>) => Promise<OperationResult>;
 }
@@ -182,6 +182,7 @@ export function openApiDocument(ops: Operation[], info: { title: string; version
       responses[status] = {
         description: r.description,
         ...(r.schema ? { content: { [r.mediaType ?? 'application/json']: { schema: jsonSchema(r.schema, 'output'), ...(r.example !== undefined ? { example: r.example } : {}) } } } : {}),
+        ...(!r.schema && r.mediaType ? { content: { [r.mediaType]: { schema: { type: 'string' } } } } : {}),
         ...(links ? { links } : {}),
       };
     }

@@ -1,6 +1,6 @@
 /**
- * The Temporal Schedules of every property (design.md §1): for now the R12 reconciliation of open
- * requests, morning and afternoon in the property's time zone. Ensured at every boot of a worker
+ * The Temporal Schedules of every property (design.md §1): the R12 reconciliation of open
+ * requests, morning and afternoon, and the P1 monthly complaint analysis, in the property's time zone. Ensured at every boot of a worker
  * (and by `npm start`); running it again, from any number of replicas, changes nothing unless the
  * wanted spec or action differs from the schedule's, and then updates it in place.
  */
@@ -11,6 +11,7 @@ import type { Orm } from '../db/orm';
 import { HOUR } from '../domain/policy';
 import { RECONCILIATION_SLOT_NAMES, RECONCILIATION_SLOTS, reconciliationScheduleId, type ReconciliationSlot } from '../domain/reconciliation';
 import type { openRequestReconciliation } from '../workflows/reconciliation';
+import type { monthlyComplaintReport } from '../workflows/complaint-report';
 
 export interface ScheduledProperty {
   id: string;
@@ -71,21 +72,68 @@ function upToDate(current: ScheduleDescription, wanted: ReturnType<typeof reconc
   );
 }
 
+/** P1: on the 2nd at 08:00 local time, the previous month's analysis — ready well before the 10th. */
+export const COMPLAINT_REPORT_AT = { dayOfMonth: 2, hour: 8, minute: 0 } as const;
+export const complaintReportScheduleId = (propertyId: string) => `complaint-report-${propertyId}`;
+// Missed for days (a long outage) it still runs: the report is due by the 10th.
+const COMPLAINT_REPORT_CATCHUP_MS = 7 * 24 * HOUR;
+
+function complaintReportSchedule(property: ScheduledProperty, taskQueue: string) {
+  const scheduleId = complaintReportScheduleId(property.id);
+  return {
+    scheduleId,
+    spec: { calendars: [{ ...COMPLAINT_REPORT_AT, comment: 'P1 monthly complaint analysis on the 2nd at 08:00' }], timezone: property.timeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'monthlyComplaintReport',
+      // The server appends the scheduled time: one run, and one mail per manager, per month.
+      workflowId: scheduleId,
+      taskQueue,
+      args: [{ propertyId: property.id }] as Parameters<typeof monthlyComplaintReport>,
+      staticSummary: `P1 月度投诉分析 · previous month's complaints of ${property.id} to the managers`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: COMPLAINT_REPORT_CATCHUP_MS },
+    memo: { rule: 'P1', propertyId: property.id, purpose: 'monthly complaint analysis of the previous month, ready by the 10th' },
+  } satisfies ScheduleOptions;
+}
+
+function complaintReportUpToDate(current: ScheduleDescription, wanted: ReturnType<typeof complaintReportSchedule>): boolean {
+  const [calendar] = current.spec.calendars ?? [];
+  const only = (ranges: { start: number; end: number }[] | undefined, value: number) => ranges?.length === 1 && ranges[0].start === value && ranges[0].end === value;
+  return (
+    (current.spec.calendars ?? []).length === 1 &&
+    only(calendar.dayOfMonth, COMPLAINT_REPORT_AT.dayOfMonth) &&
+    only(calendar.hour, COMPLAINT_REPORT_AT.hour) &&
+    only(calendar.minute, COMPLAINT_REPORT_AT.minute) &&
+    current.spec.timezone === wanted.spec.timezone &&
+    current.action.workflowType === wanted.action.workflowType &&
+    current.action.taskQueue === wanted.action.taskQueue &&
+    current.action.workflowId === wanted.action.workflowId &&
+    JSON.stringify(current.action.args) === JSON.stringify(wanted.action.args) &&
+    current.action.staticSummary === wanted.action.staticSummary &&
+    current.policies.catchupWindow === wanted.policies.catchupWindow
+  );
+}
+
 /** Creates each property's schedules, or updates one whose spec or action changed; the rest is left as it is. */
 export async function ensureSchedules(client: Client, config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>, properties: ScheduledProperty[]): Promise<void> {
   for (const property of properties) {
     for (const slot of RECONCILIATION_SLOT_NAMES) {
-      const wanted = reconciliationSchedule(property, slot, config.TEMPORAL_TASK_QUEUE);
-      try {
-        await client.schedule.create(wanted);
-        continue;
-      } catch (error) {
-        if (!(error instanceof ScheduleAlreadyRunning)) throw error;
-      }
-      const handle = client.schedule.getHandle(wanted.scheduleId);
-      if (upToDate(await handle.describe(), wanted)) continue;
-      // Keeps the schedule's state: a schedule an operator paused stays paused.
-      await handle.update((previous) => ({ spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: previous.state }));
+      await ensureSchedule(client, reconciliationSchedule(property, slot, config.TEMPORAL_TASK_QUEUE), upToDate);
     }
+    await ensureSchedule(client, complaintReportSchedule(property, config.TEMPORAL_TASK_QUEUE), complaintReportUpToDate);
   }
+}
+
+async function ensureSchedule<S extends ScheduleOptions & { scheduleId: string }>(client: Client, wanted: S, isCurrent: (current: ScheduleDescription, wanted: S) => boolean): Promise<void> {
+  try {
+    await client.schedule.create(wanted);
+    return;
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+  }
+  const handle = client.schedule.getHandle(wanted.scheduleId);
+  if (isCurrent(await handle.describe(), wanted)) return;
+  // Keeps the schedule's state: a schedule an operator paused stays paused.
+  await handle.update((previous) => ({ spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: previous.state }));
 }

@@ -15,11 +15,19 @@ import { AreaId, AssigneeId, CaseStatus, CaseType, DueAt, Escalated, Severity, S
 
 const RECENT_AUDIT_ENTRIES = 10;
 
-export const activities = proxyActivities<Activities>({
+/**
+ * Cases started before this change neither mailed a warning nor recorded each deadline's outcome;
+ * replaying their histories must not schedule those activities (test/replay).
+ */
+export const SLA_WARNING_PATCH = 'sla-warning';
+
+const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
   // Postgres or SMTP being down must lose nothing: retry with backoff until they are back.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+
+export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
 /**
  * The audit write is one short Postgres transaction that every transition (and every staff
@@ -27,11 +35,12 @@ export const activities = proxyActivities<Activities>({
  * three server round trips and history events of a scheduled activity (bench:actions). It retries
  * with the same backoff; past `localRetryThreshold` the SDK waits on a durable timer.
  */
-const local = proxyLocalActivities<Activities>({
+const LOCAL_OPTIONS = {
   startToCloseTimeout: '10 seconds',
   localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+  retry: ACTIVITY_OPTIONS.retry,
+} as const;
+const local = proxyLocalActivities<Activities>(LOCAL_OPTIONS);
 
 export interface CoreState extends CaseBasics {
   propertyId: string;
@@ -40,6 +49,8 @@ export interface CoreState extends CaseBasics {
   seq: number;
   /** An employee complaint or report: no room in the UI details or escalation mails (design.md §3). */
   confidential?: boolean;
+  /** Roles that own the case when nobody is assigned (a complaint's C3 owners); the area's butler otherwise. */
+  owners?: Role[];
 }
 
 /** What every case starts with: no deadline yet, nothing audited, SLA ok. */
@@ -79,8 +90,9 @@ export class CaseTracker {
     );
     this.refresh();
     // Histories recorded before the audit became a local activity replay with the scheduled one.
-    const append = patched('audit-local-activity') ? local.appendCaseEvent : activities.appendCaseEvent;
-    await append({
+    // The summary names the step in the UI's event list; staff ids only, never residents' data.
+    const options = { summary: `audit: ${action} by ${actor.staffId}` };
+    const input = {
       caseId: this.state.caseId,
       seq,
       idempotencyKey: `${this.workflowId}:${seq}`,
@@ -89,7 +101,9 @@ export class CaseTracker {
       at,
       payload,
       patch: { ...this.readModelPatch(), ...patch },
-    });
+    };
+    if (patched('audit-local-activity')) await local.appendCaseEvent.executeWithOptions({ ...LOCAL_OPTIONS, ...options }, [input]);
+    else await activities.appendCaseEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, ...options }, [input]);
   }
 
   /** The read-model fields every event keeps current. */
@@ -123,11 +137,12 @@ export class CaseTracker {
     this.state.deadlines = [...this.state.deadlines.filter((d) => !(d.name === spec.name && d.state === 'pending')), entry];
     this.refresh();
     const settled = () => done() || superseded();
-    const finish = (): 'met' | 'missed' | 'superseded' => {
+    const finish = async (): Promise<'met' | 'missed' | 'superseded'> => {
       const outcome = done() ? 'met' : superseded() ? 'superseded' : 'missed';
       entry.state = outcome === 'superseded' ? 'cancelled' : outcome;
       this.recomputeSla();
       this.refresh();
+      if (outcome !== 'superseded' && patched(SLA_WARNING_PATCH)) await this.recordOutcome(entry);
       return outcome;
     };
     const total = spec.dueAt.getTime() - Date.now();
@@ -139,9 +154,68 @@ export class CaseTracker {
     entry.warned = true;
     this.recomputeSla();
     this.refresh();
+    if (patched(SLA_WARNING_PATCH)) await this.warnOwner(spec, entry);
     const remaining = spec.dueAt.getTime() - Date.now();
     if (remaining > 0) await condition(settled, remaining, { summary: spec.summary });
     return finish();
+  }
+
+  /** Who answers for the case now: the assignee, else the owning roles (the area's butler by default). */
+  private owner(): { staffIds?: string[]; roles?: Role[] } {
+    return this.state.assigneeId ? { staffIds: [this.state.assigneeId] } : { roles: this.state.owners?.length ? this.state.owners : ['butler'] };
+  }
+
+  /**
+   * A system event that the read model and the reports need but the "last action" in the UI does
+   * not: it is written to Postgres (keeping the row's SLA state current) and not to `recent`.
+   */
+  private async record(action: string, payload: Record<string, unknown>): Promise<void> {
+    const seq = ++this.state.seq;
+    await activities.appendCaseEvent.executeWithOptions(
+      { ...ACTIVITY_OPTIONS, summary: `${action} ${payload.deadline as string}` },
+      [
+        {
+          caseId: this.state.caseId,
+          seq,
+          idempotencyKey: `${this.workflowId}:${seq}`,
+          action,
+          actor: { staffId: 'system', role: 'system' },
+          at: new Date().toISOString(),
+          payload,
+          patch: this.readModelPatch(),
+        },
+      ],
+    );
+  }
+
+  /** P3: each deadline's outcome with the staff member who held the case, so appraisal can count it. */
+  private async recordOutcome(entry: DeadlineView): Promise<void> {
+    await this.record(entry.state === 'met' ? 'deadline-met' : 'deadline-missed', {
+      deadline: entry.name,
+      rule: entry.rule,
+      dueAt: entry.dueAt,
+      ownerId: this.state.assigneeId ?? null,
+    });
+  }
+
+  /** The warning before a breach: SlaState=warning and the owner hears it once per deadline. */
+  private async warnOwner(spec: DeadlineSpec, entry: DeadlineView): Promise<void> {
+    await this.record('sla-warning', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt, ownerId: this.state.assigneeId ?? null });
+    await activities.notify.executeWithOptions(
+      { startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, summary: `warn the owner: ${spec.summary}` },
+      [
+        {
+          idempotencyKey: `${this.workflowId}:warning:${entry.name}:${entry.dueAt}`,
+          workflowId: this.workflowId,
+          caseId: this.state.caseId,
+          propertyId: this.state.propertyId,
+          areaId: this.state.areaId,
+          ...this.owner(),
+          template: 'slaWarning',
+          data: { caseId: this.state.caseId, room: this.state.confidential ? undefined : this.state.room, deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt },
+        },
+      ],
+    );
   }
 
   /** A deadline that no longer applies (e.g. the case was closed as invalid). */
@@ -158,6 +232,8 @@ export class CaseTracker {
   async escalate(input: { deadline: string; rule: string; roles: Role[]; reason: string; dueAt: string; step: string; template?: TemplateName }): Promise<void> {
     this.state.escalated = true;
     await this.audit('escalated', { staffId: 'system', role: 'system' }, {
+      // P3: whose case it was when the deadline was missed (an activity's input, not a command: replay-safe).
+      ownerId: this.state.assigneeId ?? null,
       deadline: input.deadline,
       rule: input.rule,
       to: input.roles,

@@ -7,3 +7,4 @@ export { complaintWarning } from './complaint-warning';
 export { serviceRequest } from './request';
 export { specialService } from './special-service';
 export { patrolFinding } from './patrol-finding';
+export { monthlyComplaintReport } from './complaint-report';

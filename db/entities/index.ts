@@ -3,14 +3,17 @@ export * from './households';
 export * from './staff';
 export * from './cases';
 export * from './archive';
+export * from './reports';
 import { Area, Building, Property } from './places';
 import { Household, HouseholdContact } from './households';
 import { Staff } from './staff';
 import { Case, CaseCounter, CaseEvent, FinanceEntry, IdempotentRequest, Notification } from './cases';
 import { HouseholdChange } from './archive';
+import { StoredReport } from './reports';
 
 export const ALL_ENTITIES = [
   Property, Area, Building, Household, HouseholdContact, Staff,
   Case, CaseEvent, Notification, CaseCounter, IdempotentRequest, FinanceEntry,
   HouseholdChange,
+  StoredReport,
 ];

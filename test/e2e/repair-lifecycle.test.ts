@@ -99,8 +99,11 @@ describe('repair deadlines and staff actions', () => {
       'received:S-FD1',
       'dispatched:system',
       `accept:${engineer}`,
+      // Each deadline's outcome is recorded for appraisal (P3): acceptance (R2), then the repair (R4).
+      'deadline-met:system',
       `arrive:${engineer}`,
       `complete:${engineer}`,
+      'deadline-met:system',
       'signOff:S-BT2',
       'return-visit-started:system',
       'return-visit-result:system',

@@ -25,9 +25,12 @@ export default async function globalSetup(): Promise<void> {
   const workDir = mkdtempSync(join(tmpdir(), 'wuye-test-'));
   chmodSync(workDir, 0o755); // when run as root, Postgres runs as the `postgres` user and must reach its data dir
 
+  // The Temporal Web UI the dev server serves: a browser test drives it (test/e2e/temporal-ui.test.ts).
+  const uiPort = await freePort();
   const [env, pg, bundle] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
       server: {
+        uiPort,
         executable: cli.kind === 'path' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download', downloadDir: cli.downloadDir },
         searchAttributes: ALL_SEARCH_ATTRIBUTES,
         log: { format: 'pretty', level: 'error' },
@@ -51,6 +54,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_DATABASE_URL = pg.url;
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_WORK_DIR = workDir;
+  process.env.TEST_TEMPORAL_UI_URL = `http://127.0.0.1:${uiPort}`;
   (globalThis as Record<string, unknown>).__STACK__ = { env, pg };
-  process.stderr.write(`\n[stack] Temporal ${env.address}, Postgres ready, workflows bundled in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(`\n[stack] Temporal ${env.address} (UI ${process.env.TEST_TEMPORAL_UI_URL}), Postgres ready, workflows bundled in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

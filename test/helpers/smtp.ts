@@ -6,6 +6,9 @@ export interface ReceivedMail {
   subject: string;
   text: string;
   headers: Map<string, unknown>;
+  /** The HTML part, when the mail has one (reports). */
+  html?: string;
+  attachments: { filename?: string; contentType: string; content: string }[];
 }
 
 /** A real SMTP server on 127.0.0.1 that keeps every message it receives. */
@@ -23,6 +26,8 @@ export async function startSmtpCapture(): Promise<{ url: string; mails: Received
             subject: parsed.subject ?? '',
             text: parsed.text ?? '',
             headers: parsed.headers as Map<string, unknown>,
+            html: typeof parsed.html === 'string' ? parsed.html : undefined,
+            attachments: parsed.attachments.map((a) => ({ filename: a.filename, contentType: a.contentType, content: a.content.toString('utf8') })),
           });
           callback();
         })

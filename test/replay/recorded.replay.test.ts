@@ -4,6 +4,8 @@
  * already running in production fails here (put such a change behind `patched()`).
  *
  * To record them again (after an intended, patched change): `RECORD_HISTORIES=1 npx jest test/replay/recorded`.
+ * Keep the previous recordings beside them (`*.before-<patch>.json`): cases started before the
+ * patch are still running somewhere and must keep replaying.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -97,6 +99,12 @@ if (recording) describe('recording histories (RECORD_HISTORIES=1)', () => {
     await complaintAct(stack, caseId, 'archive', 'S-MG1', {}).then((r) => expect(r.status).toBe(200));
     await complaintAct(stack, caseId, 'closingReply', 'S-BT1', { note: '已书面回复客户' }).then((r) => expect(r.body.status).toBe('closed'));
     await save(stack, `complaint-${caseId}`, 'complaint-general-unsatisfied-twice-major');
+  });
+
+  it('records a monthly complaint analysis (P1) for a given month', async () => {
+    const workflowId = 'complaint-report-P001-recorded';
+    await stack.client.workflow.start('monthlyComplaintReport', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId, args: [{ propertyId: 'P001', month: '2026-10' }] });
+    await save(stack, workflowId, 'complaint-report-monthly');
   });
 });
 
