@@ -2,12 +2,15 @@ export * from './places';
 export * from './households';
 export * from './staff';
 export * from './cases';
+export * from './surveys';
 import { Area, Building, Property } from './places';
 import { Household, HouseholdContact } from './households';
 import { Staff } from './staff';
 import { Case, CaseCounter, CaseEvent, FinanceEntry, IdempotentRequest, Notification } from './cases';
+import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from './surveys';
 
 export const ALL_ENTITIES = [
   Property, Area, Building, Household, HouseholdContact, Staff,
   Case, CaseEvent, Notification, CaseCounter, IdempotentRequest, FinanceEntry,
+  SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign,
 ];
