@@ -4,6 +4,7 @@ import type { ActivityDeps } from './deps';
 import { createFollowUpActivities } from './follow-up';
 import { createNotifyActivities } from './notify';
 import { createReconciliationActivities } from './reconciliation';
+import { createSurveyActivities } from './surveys';
 
 export type { ActivityDeps } from './deps';
 
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotifyActivities(deps),
     ...createFollowUpActivities(deps),
     ...createReconciliationActivities(deps),
+    ...createSurveyActivities(deps),
   };
 }
 

@@ -4,3 +4,6 @@ export { complaint } from './complaint';
 export { openRequestReconciliation } from './reconciliation';
 export { returnVisit } from './return-visit';
 export { complaintWarning } from './complaint-warning';
+export { survey } from './survey';
+export { surveyMonthlyRun } from './survey-run';
+export { surveyCampaign } from './survey-campaign';
