@@ -243,6 +243,9 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         const key = idempotencyKeyOf(req.get('Idempotency-Key'));
         const row = await invitationFor(params.surveyId, staff);
         if (!row) throw new HttpProblem(404, 'Not found', `no survey ${params.surveyId}`);
+        // A finished survey's workflow may be gone: Postgres knows why it takes no answer.
+        if (row.status === 'answered') throw new HttpProblem(409, 'Action not allowed', `survey ${row.id} was already answered`);
+        if (row.status === 'expired') throw new HttpProblem(409, 'Action not allowed', `survey ${row.id} closed at ${row.closesAt?.toISOString()}`);
         const actor = actorFor(staff, SURVEY_STAFF_ROLES);
         const { method, ...answer } = body;
         const view = (await temporal.workflow
