@@ -122,17 +122,25 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       summary: 'S1: run the monthly survey sampling now (月度意见征询) — once per month, whoever starts it',
       description:
         'Starts the sampling of the caller’s property for `month` (default: this month, property-local), besides the schedule on the 1st at 09:00. ' +
-        'A month is chosen once: a second request, or the scheduled run, finds the same choice and starts no survey twice.',
+        'A month is chosen once: a second request, or the scheduled run, finds the same choice and starts no survey twice. ' +
+        'A past month can be run late; a month that has not begun cannot.',
       tags: ['surveys'],
       roles: RUN_ROLES,
       idempotent: true,
       body: z.object({ month: monthSchema.optional().describe("'YYYY-MM'") }).strict(),
       bodyExample: {},
-      responses: { 202: { description: 'Started (or already started); the surveys follow', schema: runStartedSchema } },
+      responses: { 202: { description: 'Started (or already started); the surveys follow', schema: runStartedSchema }, 422: { description: 'A month that has not begun' } },
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();
         const property = await em.findOneOrFail(Property, { id: staff.propertyId });
-        const month = body.month ?? monthOf(new Date(), property.timeZone);
+        const thisMonth = monthOf(new Date(), property.timeZone);
+        const month = body.month ?? thisMonth;
+        if (month > thisMonth) {
+          // A month is chosen once, from who lives there by its 1st: choosing it early would fix it on the wrong households.
+          throw new HttpProblem(422, 'Month not begun', `${month} has not begun (this month is ${thisMonth})`, {
+            'invalid-params': [{ name: 'month', in: 'body', reason: 'must not be after this month' }],
+          });
+        }
         const runId = surveyRunId(property.id, month);
         const workflowId = `survey-run-${runId}`;
         return withIdempotency(

@@ -65,7 +65,7 @@ let answeredPath: string;
 
 describe('the survey page /s/:token', () => {
   it('S2: a resident opens the link from the invitation mail on a phone, answers by its labels, submits, sees the thank-you page, and the workflow has the answer', async () => {
-    month1 = await runMonth('2027-07');
+    month1 = await runMonth('2026-07');
     const invitation = month1[0];
     const { url, path } = await linkFor(invitation);
     expect(url).toMatch(/\/s\/[A-Za-z0-9_-]{43}$/);
@@ -158,7 +158,7 @@ describe('the survey page /s/:token', () => {
     const property = await em.findOneOrFail(Property, { id: 'P001' });
     property.policy = { ...DEFAULT_POLICY, survey: { ...DEFAULT_POLICY.survey, windowMs: 6000, reminderBeforeMs: 3000 } } as never;
     await em.flush();
-    const month2 = await runMonth('2027-08');
+    const month2 = await runMonth('2026-08');
     const invitation = month2[0];
     const { path } = await linkFor(invitation);
     await eventually(async () => (await stack.orm.em.fork().findOneOrFail(SurveyInvitation, { id: invitation.id })).status === 'expired', { timeoutMs: 60_000, what: 'the window closed' });

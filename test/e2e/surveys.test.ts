@@ -5,7 +5,7 @@
  * month's results, and the half-yearly questionnaire campaign with its alerts.
  */
 import request from 'supertest';
-import { Case, Household, HouseholdContact, Building, SurveyInvitation, SurveyRun } from '../../db/entities';
+import { Case, Household, HouseholdContact, Building, Property, SurveyInvitation, SurveyRun } from '../../db/entities';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { monthsOfHalfYear, sampleMonth, type AreaPool } from '../../domain/survey';
 import { surveyRunScheduleId, ensureSchedules } from '../../scripts/schedules';
@@ -18,13 +18,13 @@ let stack: TestStack;
 
 beforeAll(async () => {
   // Survey windows far away: nothing closes while the months are simulated.
-  stack = await startTestStack({ policy: { ...DEFAULT_POLICY, survey: { ...DEFAULT_POLICY.survey, campaign: { ...DEFAULT_POLICY.survey.campaign, workingDayMs: 1500 } } } });
+  stack = await startTestStack({ policy: { ...DEFAULT_POLICY, survey: { ...DEFAULT_POLICY.survey, campaign: { ...DEFAULT_POLICY.survey.campaign, workingDayMs: 2000 } } } });
 });
 afterAll(async () => stack?.close());
 
 const SHANGHAI = { id: 'P001', timeZone: 'Asia/Shanghai' };
 const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
-const HALF = '2027-H1';
+const HALF = '2026-H1';
 const MONTHS = monthsOfHalfYear(HALF);
 
 async function runMonth(month: string, by = 'S-SV1') {
@@ -104,8 +104,10 @@ describe('S1 monthly sampling', () => {
 
   it('S1: only supervisors and managers start a run, for a real month', async () => {
     await request(stack.app).post('/api/v1/survey-runs').set(as('S-BT1')).send({ month: MONTHS[1] }).expect(403);
-    const bad = await request(stack.app).post('/api/v1/survey-runs').set(as('S-SV1')).send({ month: '2027-13' }).expect(400);
+    const bad = await request(stack.app).post('/api/v1/survey-runs').set(as('S-SV1')).send({ month: '2026-13' }).expect(400);
     expect(bad.body['invalid-params']).toEqual([expect.objectContaining({ name: 'month', in: 'body' })]);
+    const early = await request(stack.app).post('/api/v1/survey-runs').set(as('S-SV1')).send({ month: '2099-01' }).expect(422);
+    expect(early.body['invalid-params']).toEqual([expect.objectContaining({ name: 'month', in: 'body' })]);
     expect(await stack.orm.em.fork().count(SurveyRun, {})).toBe(1);
   });
 });
@@ -171,11 +173,11 @@ describe('S2/S6/S3 answers, follow-ups and results', () => {
 describe('S1 over a half-year', () => {
   it('S1: six months in a row over the demo property consult every occupied household — one moving in mid-half-year too — and at least 10 % of each area every month', async () => {
     for (const month of MONTHS.slice(1)) {
-      if (month === '2027-03') {
+      if (month === '2026-03') {
         // A new household of area A2 moves in during March: it joins the pool from April.
         const em = stack.orm.em.fork();
         const building = await em.findOneOrFail(Building, { id: 'P001-B3' });
-        const household = em.create(Household, { id: 'P001-3-1-1401', propertyId: 'P001', building, room: '3-1-1401', unit: '1', moveInDate: '2027-03-10', hobbies: [], skills: [], pets: [], festivals: [], updatedAt: new Date() } as never);
+        const household = em.create(Household, { id: 'P001-3-1-1401', propertyId: 'P001', building, room: '3-1-1401', unit: '1', moveInDate: '2026-03-10', hobbies: [], skills: [], pets: [], festivals: [], updatedAt: new Date() } as never);
         em.create(HouseholdContact, { household, name: '新业主', phone: '13700000000', email: 'owner-3-1-1401@demo.wuye.local', relation: 'owner', primary: true } as never);
         await em.flush();
       }
@@ -196,7 +198,7 @@ describe('S1 over a half-year', () => {
     for (const [month, rows] of byMonth) {
       for (const areaId of ['A1', 'A2'] as const) {
         const areaRows = rows.filter((r) => r.areaId === areaId);
-        const occupiedThen = areaId === 'A2' && month > '2027-03' ? 105 : 104;
+        const occupiedThen = areaId === 'A2' && month > '2026-03' ? 105 : 104;
         expect({ month, areaId, atLeastTenPercent: areaRows.length >= Math.ceil(occupiedThen * 0.1) }).toEqual({ month, areaId, atLeastTenPercent: true });
       }
     }
@@ -211,30 +213,32 @@ describe('S1 over a half-year', () => {
 });
 
 describe('S4/S5 half-yearly questionnaire', () => {
-  // A working day is 1.5 s here (campaign.workingDayMs): distribution within 10.5 s, collection 22.5 s, the alert 4.5 s before.
+  // A working day is 2 s here (campaign.workingDayMs): distribution within 14 s, collection 30 s, the alert 6 s before.
   it('S5: a property occupied 3 years or more distributes to at least 15 % of its households; recovery behind 90 % alerts the supervisor before the collection deadline', async () => {
-    const released = await request(stack.app).post('/api/v1/survey-campaigns').set(as('S-SV1')).send({ halfYear: '2027-H1' }).expect(202);
+    const released = await request(stack.app).post('/api/v1/survey-campaigns').set(as('S-SV1')).send({ halfYear: '2026-H1' }).expect(202);
     const { campaignId } = released.body as { campaignId: string };
-    expect(campaignId).toBe('P001-2027-H1');
+    expect(campaignId).toBe('P001-2026-H1');
     const view = await eventually(async () => {
       const res = await request(stack.app).get(`/api/v1/survey-campaigns/${campaignId}`).set(as('S-SV1'));
       return res.status === 200 && res.body;
     }, { what: 'campaign row' });
-    // Occupied since 2022-06-01: 3 years or more → 15 % of 208 (the March move-in is not yet occupied today) = 32.
-    expect(view).toMatchObject({ status: 'distributing', occupied: 208, rate: 0.15, quota: 32, distributed: 0 });
+    // Occupied since 2022-06-01: 3 years or more → 15 % of the households living there today (208, or 209 after the March move-in) = 32.
+    const occupied = await stack.orm.em.fork().count(Household, { propertyId: 'P001' });
+    expect(view).toMatchObject({ status: 'distributing', occupied, rate: 0.15, quota: Math.ceil(occupied * 0.15), distributed: 0 });
+    expect(view.quota).toBe(32);
     expect(view.occupancyYears).toBeGreaterThanOrEqual(3);
 
     await request(stack.app).post(`/api/v1/survey-campaigns/${campaignId}/counts`).set(as('S-BT1')).send({ distributed: 20 }).expect(200);
     const bad = await request(stack.app).post(`/api/v1/survey-campaigns/${campaignId}/counts`).set(as('S-BT1')).send({ distributed: 10 }).expect(409);
     expect(bad.body.detail).toContain('totals only grow');
-    const full = await request(stack.app).post(`/api/v1/survey-campaigns/${campaignId}/counts`).set(as('S-BT1')).send({ distributed: 32, collected: 5 }).expect(200);
-    expect(full.body.distributed).toBe(32);
+    // Distribution reaches the quota, and 20 have come back so far: 63 %, behind the 90 % target.
+    const full = await request(stack.app).post(`/api/v1/survey-campaigns/${campaignId}/counts`).set(as('S-BT1')).send({ distributed: 32, collected: 20 }).expect(200);
+    expect(full.body).toMatchObject({ distributed: 32, collected: 20 });
     const collecting = await eventually(async () => {
       const body = (await request(stack.app).get(`/api/v1/survey-campaigns/${campaignId}`).set(as('S-SV1'))).body;
       return body.status === 'collecting' && body;
     }, { what: 'collecting' });
-    expect(Date.parse(collecting.collectBy) - Date.parse(collecting.distributedAt)).toBe(15 * 1500);
-    await request(stack.app).post(`/api/v1/survey-campaigns/${campaignId}/counts`).set(as('S-BT1')).send({ collected: 20 }).expect(200);
+    expect(Date.parse(collecting.collectBy) - Date.parse(collecting.distributedAt)).toBe(15 * 2000);
 
     const alert = await eventually(async () => stack.mails.find((m) => m.to.includes('s-sv1@demo.wuye.local') && m.subject.includes('问卷回收预警')), { timeoutMs: 60_000, what: 'recovery alert' });
     expect(alert.subject).toContain('回收率 63%');
@@ -243,30 +247,51 @@ describe('S4/S5 half-yearly questionnaire', () => {
       const body = (await request(stack.app).get(`/api/v1/survey-campaigns/${campaignId}`).set(as('S-SV1'))).body;
       return body.status === 'closed' && body;
     }, { timeoutMs: 60_000, what: 'closed at the deadline' });
-    expect(closed.alerts.map((a: { kind: string }) => a.kind)).toEqual(['recovery-behind']);
+    // (On a slow machine the distribution may also have been late: that alert is S4's, tested below.)
+    expect(closed.alerts.map((a: { kind: string }) => a.kind)).toContain('recovery-behind');
+    expect(closed).toMatchObject({ collected: 20, distributed: 32 });
     expect(stack.mails.filter((m) => m.subject.includes('问卷回收预警'))).toHaveLength(1);
   });
 
   it('S4: a questionnaire not distributed within 7 working days of its release alerts the supervisor; collecting everything closes it without a recovery alert', async () => {
-    const released = await request(stack.app).post('/api/v1/survey-campaigns').set(as('S-MG1')).send({ halfYear: '2027-H2' }).expect(202);
+    const released = await request(stack.app).post('/api/v1/survey-campaigns').set(as('S-MG1')).send({ halfYear: '2026-H2' }).expect(202);
     const { campaignId } = released.body as { campaignId: string };
     const view = await eventually(async () => {
       const res = await request(stack.app).get(`/api/v1/survey-campaigns/${campaignId}`).set(as('S-SV1'));
       return res.status === 200 && res.body;
     }, { what: 'campaign row' });
-    expect(Date.parse(view.distributeBy) - Date.parse(view.releasedAt)).toBe(7 * 1500);
-    const late = await eventually(async () => stack.mails.find((m) => m.subject.includes('问卷发放逾期') && m.subject.includes('2027-H2')), { timeoutMs: 60_000, what: 'distribution alert' });
+    expect(Date.parse(view.distributeBy) - Date.parse(view.releasedAt)).toBe(7 * 2000);
+    const late = await eventually(async () => stack.mails.find((m) => m.subject.includes('问卷发放逾期') && m.subject.includes('2026-H2')), { timeoutMs: 60_000, what: 'distribution alert' });
     expect(late.to).toEqual(['s-sv1@demo.wuye.local']);
-    await request(stack.app).post(`/api/v1/survey-campaigns/${campaignId}/counts`).set(as('S-SV1')).send({ distributed: 32 }).expect(200);
-    await eventually(async () => (await request(stack.app).get(`/api/v1/survey-campaigns/${campaignId}`).set(as('S-SV1'))).body.status === 'collecting', { what: 'collecting' });
-    await request(stack.app).post(`/api/v1/survey-campaigns/${campaignId}/counts`).set(as('S-SV1')).send({ collected: 32 }).expect(200);
+    // Distributed late, and every questionnaire already back: nothing is behind.
+    await request(stack.app).post(`/api/v1/survey-campaigns/${campaignId}/counts`).set(as('S-SV1')).send({ distributed: 32, collected: 32 }).expect(200);
     const closed = await eventually(async () => {
       const body = (await request(stack.app).get(`/api/v1/survey-campaigns/${campaignId}`).set(as('S-SV1'))).body;
       return body.status === 'closed' && body;
     }, { what: 'closed once all came back' });
     expect(closed).toMatchObject({ recoveryRate: 1, alerts: [{ kind: 'distribution-late' }] });
     // Releasing the same half-year again is the same campaign.
-    const again = await request(stack.app).post('/api/v1/survey-campaigns').set(as('S-SV1')).send({ halfYear: '2027-H2' }).expect(202);
+    const again = await request(stack.app).post('/api/v1/survey-campaigns').set(as('S-SV1')).send({ halfYear: '2026-H2' }).expect(202);
     expect(again.body.campaignId).toBe(campaignId);
+  });
+});
+
+describe('S1 at scale', () => {
+  it('S1: a run starts its surveys in batches and continues as new before its history grows: no run of the chain passes the policy’s threshold by more than a batch', async () => {
+    const em = stack.orm.em.fork();
+    const property = await em.findOneOrFail(Property, { id: 'P001' });
+    const policy = property.policy as typeof DEFAULT_POLICY;
+    property.policy = { ...policy, survey: { ...policy.survey, startBatchSize: 5, runHistoryEventsBeforeContinue: 100 } } as never;
+    await em.flush();
+    const { started, summary } = await runMonth('2026-07');
+    expect(summary.started).toBe(summary.chosen);
+    expect(summary.generations).toBeGreaterThanOrEqual(2);
+    const runs: number[] = [];
+    for await (const execution of stack.client.workflow.list({ query: `WorkflowId = '${started.workflowId}'` })) runs.push(execution.historyLength);
+    expect(runs).toHaveLength(summary.generations);
+    // One batch of 5 adds about 20 events past the check.
+    for (const length of runs) expect(length).toBeLessThanOrEqual(130);
+    const rows = await allInvited('2026-07');
+    expect(rows).toHaveLength(summary.chosen);
   });
 });

@@ -47,7 +47,7 @@ if (recording) describe('recording survey histories (RECORD_HISTORIES=1)', () =>
   afterAll(async () => stack?.close());
 
   it('records a monthly run that continues as new, a low-score survey with its complaint, an expired survey and a campaign', async () => {
-    const started = await request(stack.app).post('/api/v1/survey-runs').set(as('S-SV1')).send({ month: '2027-01' }).expect(202);
+    const started = await request(stack.app).post('/api/v1/survey-runs').set(as('S-SV1')).send({ month: '2026-01' }).expect(202);
     const first = await stack.client.workflow.getHandle(started.body.workflowId).describe();
     const summary = await stack.client.workflow.getHandle<typeof surveyMonthlyRun>(started.body.workflowId).result();
     expect(summary.generations).toBeGreaterThan(1);
@@ -55,7 +55,7 @@ if (recording) describe('recording survey histories (RECORD_HISTORIES=1)', () =>
     await save(stack, started.body.workflowId, 'survey-monthly-run-last');
 
     const rows = await eventually(async () => {
-      const all = await stack.orm.em.fork().find(SurveyInvitation, { month: '2027-01' }, { orderBy: { id: 'asc' } });
+      const all = await stack.orm.em.fork().find(SurveyInvitation, { month: '2026-01' }, { orderBy: { id: 'asc' } });
       return all.every((r) => r.status !== 'chosen') && all;
     }, { timeoutMs: 120_000, what: 'invited' });
     await request(stack.app).post(`/api/v1/surveys/${rows[0].id}/answers`).set(as('S-BT1')).send({ method: 'phone', score: 1, complaint: '夜间噪音' }).expect(200);
