@@ -73,6 +73,7 @@ const resultsSchema = z.object({
       responseRate: z.number().describe('answered / surveyed'),
       averageScore: z.number().nullable(),
       distribution: z.record(z.string(), z.number()).describe('answers per score 1…5'),
+      suggestions: z.number().describe('S3: answers with a comment or suggestion, for the supervisor to weigh'),
       followUps: z.number(),
       openFollowUps: z.number().describe('S6 follow-up complaints not closed yet'),
     }),
@@ -171,7 +172,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       method: 'get',
       path: '/survey-runs/:runId',
       operationId: 'getSurveyRun',
-      summary: 'S1/S3: a month’s run — its seed, and per area how many were occupied, due, chosen and answered',
+      summary: 'S1/S3: a month’s run — its seed, and per area how many were occupied, due, chosen and answered (a butler sees their own areas)',
       tags: ['surveys'],
       roles: READ_ROLES,
       params: runIdParam,
@@ -180,7 +181,8 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         const em = orm.em.fork();
         const run = await em.findOne(SurveyRun, { id: params.runId, propertyId: staff.propertyId });
         if (!run) throw new HttpProblem(404, 'Not found', `no survey run ${params.runId}`);
-        const areas = await em.find(SurveyRunArea, { runId: run.id }, { orderBy: { areaId: 'asc' } });
+        const visible = await visibleAreaIds(orm, staff);
+        const areas = (await em.find(SurveyRunArea, { runId: run.id }, { orderBy: { areaId: 'asc' } })).filter((a) => !visible || visible.includes(a.areaId));
         return {
           status: 200,
           body: {
@@ -294,12 +296,12 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         const connection = orm.em.fork().getConnection();
         const areas = await visibleAreaIds(orm, staff);
         const rows = await connection.execute<
-          { area_id: string; topic: string; surveyed: string; answered: string; average: string | null; s1: string; s2: string; s3: string; s4: string; s5: string; follow_ups: string; open_follow_ups: string }[]
+          { area_id: string; topic: string; surveyed: string; answered: string; average: string | null; s1: string; s2: string; s3: string; s4: string; s5: string; suggestions: string; follow_ups: string; open_follow_ups: string }[]
         >(
           `select i.area_id, i.topic, count(*) as surveyed, count(r.survey_id) as answered, avg(r.score) as average,
                   count(*) filter (where r.score = 1) as s1, count(*) filter (where r.score = 2) as s2, count(*) filter (where r.score = 3) as s3,
                   count(*) filter (where r.score = 4) as s4, count(*) filter (where r.score = 5) as s5,
-                  count(i.follow_up_case_id) as follow_ups,
+                  count(r.comment) as suggestions, count(i.follow_up_case_id) as follow_ups,
                   count(c.id) filter (where c.closed_at is null) as open_follow_ups
            from survey_invitation i
            left join survey_response r on r.survey_id = i.id
@@ -323,6 +325,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
               responseRate: n(r.surveyed) ? n(r.answered) / n(r.surveyed) : 0,
               averageScore: r.average === null ? null : Math.round(Number(r.average) * 100) / 100,
               distribution: Object.fromEntries(Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) => [String(i + 1), n(r[`s${i + 1}` as 's1'])])),
+              suggestions: n(r.suggestions),
               followUps: n(r.follow_ups),
               openFollowUps: n(r.open_follow_ups),
             })),

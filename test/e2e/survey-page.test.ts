@@ -106,6 +106,21 @@ describe('the survey page /s/:token', () => {
     expect((await stack.orm.em.fork().findOneOrFail(SurveyResponse, { surveyId: month1[0].id })).score).toBe(4);
   });
 
+  it('S2: two submits at the same moment (a double tap) still make one answer', async () => {
+    const invitation = month1[4];
+    const { path } = await linkFor(invitation);
+    const [a, b] = await Promise.all([
+      request(stack.app).post(path).type('form').send({ score: '5' }),
+      request(stack.app).post(path).type('form').send({ score: '3' }),
+    ]);
+    expect([a.status, b.status]).toContain(200);
+    for (const res of [a, b]) expect([200, 410]).toContain(res.status);
+    const stored = await eventually(async () => stack.orm.em.fork().find(SurveyResponse, { surveyId: invitation.id }), { what: 'the answer' });
+    expect(stored).toHaveLength(1);
+    const view = await stack.client.workflow.getHandle(invitation.workflowId).query(surveyViewQuery);
+    expect(view.answer!.score).toBe(stored[0].score);
+  });
+
   it('S1: a token cannot be replayed for another household: it stays bound to its own survey', async () => {
     const other = month1[1];
     const replay = await request(stack.app).post(answeredPath).type('form').send({ score: '5', surveyId: other.id, householdId: other.householdId });

@@ -158,7 +158,7 @@ describe('S2/S6/S3 answers, follow-ups and results', () => {
     const res = await request(stack.app).get(`/api/v1/survey-results?month=${MONTHS[0]}`).set(as('S-SV1')).expect(200);
     expect(res.body.month).toBe(MONTHS[0]);
     const [a1, a2] = res.body.areas;
-    expect(a1).toMatchObject({ areaId: 'A1', surveyed: 18, answered: 1, averageScore: 4, followUps: 0, openFollowUps: 0, distribution: { 1: 0, 2: 0, 3: 0, 4: 1, 5: 0 } });
+    expect(a1).toMatchObject({ areaId: 'A1', surveyed: 18, answered: 1, averageScore: 4, suggestions: 1, followUps: 0, openFollowUps: 0, distribution: { 1: 0, 2: 0, 3: 0, 4: 1, 5: 0 } });
     expect(a1.responseRate).toBeCloseTo(1 / 18);
     expect(a2).toMatchObject({ areaId: 'A2', surveyed: 18, answered: 2, averageScore: 2, followUps: 1, openFollowUps: 1, distribution: { 1: 1, 2: 0, 3: 1, 4: 0, 5: 0 } });
     expect(a1.topic).toBe(res.body.topic);
@@ -167,6 +167,8 @@ describe('S2/S6/S3 answers, follow-ups and results', () => {
     // A butler sees their own area only.
     const butler = await request(stack.app).get(`/api/v1/survey-results?month=${MONTHS[0]}`).set(as('S-BT1')).expect(200);
     expect(butler.body.areas.map((a: { areaId: string }) => a.areaId)).toEqual(['A1']);
+    const butlerRun = await request(stack.app).get(`/api/v1/survey-runs/P001-${MONTHS[0]}`).set(as('S-BT2')).expect(200);
+    expect(butlerRun.body.areas.map((a: { areaId: string }) => a.areaId)).toEqual(['A2']);
   });
 });
 
