@@ -4,6 +4,7 @@
  * exactly one answer (the resident's page, or staff who asked by visit, phone, outdoor chat,
  * questionnaire or forum — S2), and opens a follow-up complaint for a low score or a complaint (S6).
  */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { allHandlersFinished, ApplicationFailure, condition, log, ParentClosePolicy, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Channel } from '../domain/people';
 import { needsFollowUp, SCORE_MAX, surveyAnswerSchema, SURVEY_TOPICS, surveyWindow, type SurveyMethod, type SurveyTopic } from '../domain/survey';
@@ -162,7 +163,7 @@ export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
       });
     } catch (error) {
       // A replayed start after a worker crash: the complaint is already there under the same number.
-      if (!(error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError')) throw error;
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
     }
     state.followUpCaseId = caseId;
     refresh();
