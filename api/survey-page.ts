@@ -44,7 +44,7 @@ const TEXT = {
     failed: '暂时无法提交',
     failedBody: '系统暂时繁忙，您的答复尚未保存，请稍后再试。',
     invalid: '请选择满意度评分（1–5）。',
-    tooLong: '内容太长，请控制在 1000 字以内。',
+    tooLong: '内容太长或含有无法识别的字符，请控制在 1000 字以内。',
   },
   en: {
     htmlLang: 'en',
@@ -70,7 +70,7 @@ const TEXT = {
     failed: 'Could not submit just now',
     failedBody: 'The system is busy and your answer was not saved yet; please try again later.',
     invalid: 'Please choose a score from 1 to 5.',
-    tooLong: 'Please keep it under 1000 characters.',
+    tooLong: 'Please keep it under 1000 characters, in plain text.',
   },
 } as const;
 

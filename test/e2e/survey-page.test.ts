@@ -152,7 +152,12 @@ describe('the survey page /s/:token', () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain('role="alert"');
     expect(res.text).toContain('没选分数');
+    // Text Postgres would refuse (a NUL byte) is refused at the edge, not retried forever behind it.
+    const nul = await request(stack.app).post(path).type('form').send('score=5&comment=a%00b');
+    expect(nul.status).toBe(400);
+    expect(nul.text).toContain('role="alert"');
     expect(await stack.orm.em.fork().count(SurveyResponse, { surveyId: invitation.id })).toBe(0);
+    expect((await stack.orm.em.fork().findOneOrFail(SurveyInvitation, { id: invitation.id })).status).toBe('invited');
   });
 
   it('S1: a forged or malformed link gets the friendly not-found page, never an error dump', async () => {
