@@ -5,6 +5,7 @@ import { createFollowUpActivities } from './follow-up';
 import { createNotifyActivities } from './notify';
 import { createReconciliationActivities } from './reconciliation';
 import { createReportActivities } from './reports';
+import { createSurveyActivities } from './surveys';
 
 export type { ActivityDeps } from './deps';
 
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFollowUpActivities(deps),
     ...createReconciliationActivities(deps),
     ...createReportActivities(deps),
+    ...createSurveyActivities(deps),
   };
 }
 

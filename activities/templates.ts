@@ -1,4 +1,5 @@
 /** Mail texts, zh-CN first with an English line, so a message reads well on a phone. */
+import { SURVEY_TEMPLATES } from './survey-templates';
 import { RECONCILIATION_SLOTS, type OpenRequestLine, type ReconciliationSlot, type ReconciliationSummary } from '../domain/reconciliation';
 
 export interface MailContent {
@@ -299,6 +300,7 @@ export const TEMPLATES = {
       `${d.withoutReason.length} open request(s) have no reason recorded today (${d.date}, ${d.slot}).`,
     ),
   }),
+  ...SURVEY_TEMPLATES,
 } satisfies Record<string, (d: never) => MailContent>;
 
 export type TemplateName = keyof typeof TEMPLATES;

@@ -19,6 +19,8 @@ import { repairOperations } from './routes/repairs';
 import { reportOperations } from './routes/reports';
 import { returnVisitOperations } from './routes/return-visits';
 import { staffOperations } from './routes/staff';
+import { surveyOperations } from './routes/surveys';
+import { mountSurveyPage } from './survey-page';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = '64kb';
@@ -32,13 +34,13 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
 
 /** The routes outside the API prefix that are deliberately not in the OpenAPI document (operations, the document itself). */
-export const OPERATIONAL_ROUTES = ['GET /metrics', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs'] as const;
+export const OPERATIONAL_ROUTES = ['GET /metrics', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /s/:token', 'POST /s/:token'] as const;
 
 export function apiDocument(operations: Operation[]) {
   return openApiDocument(operations, API_INFO);
@@ -102,6 +104,8 @@ export function buildApp(deps: ApiDeps): Express {
   const guards = [authenticate(deps.orm), rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST })];
   for (const op of operations) mount(api, op, guards);
   app.use(API_PREFIX, api);
+  // The residents' survey page (/s/:token): HTML outside the staff API, limited per client address.
+  mountSurveyPage(app, deps);
 
   app.use(notFoundRoute);
   app.use(problemHandler);

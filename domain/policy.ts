@@ -107,6 +107,43 @@ export const servicePolicySchema = z.object({
       rectifyWithinMs: duration.default(3 * DAY),
     })
     .prefault({}),
+  /** Satisfaction surveys (domain.md §5). */
+  survey: z
+    .object({
+      /** S1: each area consults at least this share of its occupied households every month. */
+      minMonthlyFraction: z.number().gt(0).lte(1).default(0.1),
+      /** How long a household's invitation link works (the survey window). */
+      windowMs: duration.default(14 * DAY),
+      /** The reminder goes out this long before the window closes. */
+      reminderBeforeMs: duration.default(3 * DAY),
+      /** S6: a score at or under this (of 5) opens a follow-up complaint. */
+      lowScoreAtMost: z.number().int().min(0).max(5).default(2),
+      /** Scale: survey workflows a monthly run starts per batch … */
+      startBatchSize: z.number().int().min(1).max(1000).default(200),
+      /** … and the history length after which the run continues as new. */
+      runHistoryEventsBeforeContinue: z.number().int().min(100).max(40_000).default(2000),
+      /** S4/S5: the half-yearly questionnaire (管理工作征询意见表). */
+      campaign: z
+        .object({
+          /** S4: distributed within 7 working days of its release … */
+          distributeWithinWorkingDays: z.number().int().min(1).default(7),
+          /** … and collected within 15 working days of distribution. */
+          collectWithinWorkingDays: z.number().int().min(1).default(15),
+          /** The supervisor hears this many working days before the collection deadline when recovery is behind. */
+          alertBeforeCollectWorkingDays: z.number().int().min(0).default(3),
+          /** S5: distribution rate while the property has been occupied under `matureAfterYears` … */
+          distributionRateYoung: z.number().gt(0).lte(1).default(0.2),
+          /** … and from then on. */
+          distributionRateMature: z.number().gt(0).lte(1).default(0.15),
+          matureAfterYears: z.number().int().min(1).default(3),
+          /** S5: at least 90 % of the distributed questionnaires come back. */
+          recoveryTarget: z.number().gt(0).lte(1).default(0.9),
+          /** Tests only: a working day is this many plain milliseconds (as complaint.workingDayMs). */
+          workingDayMs: duration.optional(),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 
 export type ServicePolicy = z.infer<typeof servicePolicySchema>;

@@ -12,6 +12,7 @@ import { HOUR } from '../domain/policy';
 import { RECONCILIATION_SLOT_NAMES, RECONCILIATION_SLOTS, reconciliationScheduleId, type ReconciliationSlot } from '../domain/reconciliation';
 import type { openRequestReconciliation } from '../workflows/reconciliation';
 import type { monthlyComplaintReport } from '../workflows/complaint-report';
+import type { surveyMonthlyRun } from '../workflows/survey-run';
 
 export interface ScheduledProperty {
   id: string;
@@ -48,15 +49,45 @@ function reconciliationSchedule(property: ScheduledProperty, slot: Reconciliatio
   } satisfies ScheduleOptions;
 }
 
+/** S1: the monthly survey run's schedule of a property (1st of the month, 09:00 local). */
+export const surveyRunScheduleId = (propertyId: string) => `survey-run-${propertyId}`;
+const SURVEY_RUN_AT = { dayOfMonth: 1, hour: 9, minute: 0 } as const;
+// A run missed by a day is still this month's run: it catches up within a week.
+const SURVEY_CATCHUP_WINDOW_MS = 7 * 24 * HOUR;
+
+function surveyRunSchedule(property: ScheduledProperty, taskQueue: string) {
+  const scheduleId = surveyRunScheduleId(property.id);
+  return {
+    scheduleId,
+    spec: { calendars: [{ ...SURVEY_RUN_AT, comment: 'S1 monthly survey sampling on the 1st at 09:00' }], timezone: property.timeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'surveyMonthlyRun',
+      // The server appends the scheduled time; the month's choice is made once whichever run comes first.
+      workflowId: scheduleId,
+      taskQueue,
+      args: [{ propertyId: property.id }] as Parameters<typeof surveyMonthlyRun>,
+      staticSummary: `S1 月度意见征询 · monthly survey sampling of ${property.id} (1st, 09:00 ${property.timeZone})`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: SURVEY_CATCHUP_WINDOW_MS },
+    memo: { rule: 'S1', propertyId: property.id, purpose: `each area consults at least 10 % of its occupied households every month (${property.timeZone})` },
+  } satisfies ScheduleOptions;
+}
+
+type WantedSchedule = ReturnType<typeof reconciliationSchedule> | ReturnType<typeof surveyRunSchedule> | ReturnType<typeof complaintReportSchedule>;
+
 /** Whether the schedule already fires when and how we want. */
-function upToDate(current: ScheduleDescription, wanted: ReturnType<typeof reconciliationSchedule>): boolean {
+function upToDate(current: ScheduleDescription, wanted: WantedSchedule): boolean {
   const calendars = current.spec.calendars ?? [];
   const [calendar] = calendars;
   const only = (ranges: { start: number; end: number }[] | undefined, value: number) =>
     ranges?.length === 1 && ranges[0].start === value && ranges[0].end === value;
   const [wantedCalendar] = wanted.spec.calendars;
+  const wantedDay = 'dayOfMonth' in wantedCalendar ? wantedCalendar.dayOfMonth : undefined;
+  const dayOfMonth = calendar?.dayOfMonth;
   return (
     calendars.length === 1 &&
+    (wantedDay === undefined ? !dayOfMonth?.length || (dayOfMonth.length === 1 && dayOfMonth[0].start === 1 && dayOfMonth[0].end === 31) : only(dayOfMonth, wantedDay)) &&
     only(calendar.hour, wantedCalendar.hour) &&
     only(calendar.minute, wantedCalendar.minute) &&
     only(calendar.second, 0) &&
@@ -97,35 +128,20 @@ function complaintReportSchedule(property: ScheduledProperty, taskQueue: string)
   } satisfies ScheduleOptions;
 }
 
-function complaintReportUpToDate(current: ScheduleDescription, wanted: ReturnType<typeof complaintReportSchedule>): boolean {
-  const [calendar] = current.spec.calendars ?? [];
-  const only = (ranges: { start: number; end: number }[] | undefined, value: number) => ranges?.length === 1 && ranges[0].start === value && ranges[0].end === value;
-  return (
-    (current.spec.calendars ?? []).length === 1 &&
-    only(calendar.dayOfMonth, COMPLAINT_REPORT_AT.dayOfMonth) &&
-    only(calendar.hour, COMPLAINT_REPORT_AT.hour) &&
-    only(calendar.minute, COMPLAINT_REPORT_AT.minute) &&
-    current.spec.timezone === wanted.spec.timezone &&
-    current.action.workflowType === wanted.action.workflowType &&
-    current.action.taskQueue === wanted.action.taskQueue &&
-    current.action.workflowId === wanted.action.workflowId &&
-    JSON.stringify(current.action.args) === JSON.stringify(wanted.action.args) &&
-    current.action.staticSummary === wanted.action.staticSummary &&
-    current.policies.catchupWindow === wanted.policies.catchupWindow
-  );
-}
 
 /** Creates each property's schedules, or updates one whose spec or action changed; the rest is left as it is. */
 export async function ensureSchedules(client: Client, config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>, properties: ScheduledProperty[]): Promise<void> {
   for (const property of properties) {
-    for (const slot of RECONCILIATION_SLOT_NAMES) {
-      await ensureSchedule(client, reconciliationSchedule(property, slot, config.TEMPORAL_TASK_QUEUE), upToDate);
-    }
-    await ensureSchedule(client, complaintReportSchedule(property, config.TEMPORAL_TASK_QUEUE), complaintReportUpToDate);
+    const schedules: WantedSchedule[] = [
+      ...RECONCILIATION_SLOT_NAMES.map((slot) => reconciliationSchedule(property, slot, config.TEMPORAL_TASK_QUEUE)),
+      surveyRunSchedule(property, config.TEMPORAL_TASK_QUEUE),
+      complaintReportSchedule(property, config.TEMPORAL_TASK_QUEUE),
+    ];
+    for (const wanted of schedules) await ensureSchedule(client, wanted);
   }
 }
 
-async function ensureSchedule<S extends ScheduleOptions & { scheduleId: string }>(client: Client, wanted: S, isCurrent: (current: ScheduleDescription, wanted: S) => boolean): Promise<void> {
+async function ensureSchedule(client: Client, wanted: WantedSchedule): Promise<void> {
   try {
     await client.schedule.create(wanted);
     return;
@@ -133,7 +149,7 @@ async function ensureSchedule<S extends ScheduleOptions & { scheduleId: string }
     if (!(error instanceof ScheduleAlreadyRunning)) throw error;
   }
   const handle = client.schedule.getHandle(wanted.scheduleId);
-  if (isCurrent(await handle.describe(), wanted)) return;
+  if (upToDate(await handle.describe(), wanted)) return;
   // Keeps the schedule's state: a schedule an operator paused stays paused.
   await handle.update((previous) => ({ spec: wanted.spec, action: wanted.action, policies: wanted.policies, state: previous.state }));
 }

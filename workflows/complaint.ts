@@ -521,7 +521,8 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
   tracker.refresh();
 
   const firstOwners: Role[] = kind !== 'customer' ? routing.escalateTo : severity() === 'general' || !severity() ? ['butler'] : ['supervisor'];
-  if (input.source) {
+  // R11: a repair that failed twice opens a major complaint; a survey's follow-up (S6) is an ordinary one.
+  if (input.source && input.source.relation !== 'survey') {
     await upgrade('repair-failed-twice', 'R11', input.source.reason);
   } else {
     await notifyOwners('received', 'complaintReceived', firstOwners, { severity: severity(), kind, description: input.description });

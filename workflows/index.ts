@@ -8,3 +8,6 @@ export { serviceRequest } from './request';
 export { specialService } from './special-service';
 export { patrolFinding } from './patrol-finding';
 export { monthlyComplaintReport } from './complaint-report';
+export { survey } from './survey';
+export { surveyMonthlyRun } from './survey-run';
+export { surveyCampaign } from './survey-campaign';

@@ -14,6 +14,8 @@ export const Household = defineEntity({
     room: p.string().length(32),
     unit: p.string().length(16),
     moveInDate: p.date().nullable(),
+    /** Vacant (空置) from this date: no longer occupied, so no longer surveyed (S1). */
+    moveOutDate: p.date().nullable(),
     membersCount: p.integer().nullable(),
     occupation: p.string().length(100).nullable(),
     ageBand: p.string().length(32).nullable(),

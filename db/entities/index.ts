@@ -4,16 +4,19 @@ export * from './staff';
 export * from './cases';
 export * from './archive';
 export * from './reports';
+export * from './surveys';
 import { Area, Building, Property } from './places';
 import { Household, HouseholdContact } from './households';
 import { Staff } from './staff';
 import { Case, CaseCounter, CaseEvent, FinanceEntry, IdempotentRequest, Notification } from './cases';
 import { HouseholdChange } from './archive';
 import { StoredReport } from './reports';
+import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from './surveys';
 
 export const ALL_ENTITIES = [
   Property, Area, Building, Household, HouseholdContact, Staff,
   Case, CaseEvent, Notification, CaseCounter, IdempotentRequest, FinanceEntry,
   HouseholdChange,
   StoredReport,
+  SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign,
 ];

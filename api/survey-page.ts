@@ -1,0 +1,264 @@
+/**
+ * The resident's survey page `/s/:token` (design.md §5): plain server-rendered HTML, outside the
+ * staff API, that works on a phone, in zh-CN (English with `?lang=en`), with real labels. The token
+ * is the only credential: it is looked up by its hash, works for one survey until its window closes
+ * and only until the survey is answered. A bad, used or expired link gets a friendly page (404/410),
+ * never an error dump; the answer goes to the survey workflow as an update under a fixed id, so a
+ * double submit is one answer. Every client address is rate limited (the page has no API key).
+ */
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
+import type { Logger } from 'pino';
+import { surveyTokenHash } from '../activities/surveys';
+import { SurveyInvitation, SurveyToken } from '../db/entities';
+import type { Orm } from '../db/orm';
+import { SCORE_MAX, SCORE_MIN, surveyAnswerSchema, SURVEY_TOPICS, type SurveyAnswer, type SurveyTopic } from '../domain/survey';
+import { TokenBuckets } from './rate-limit';
+import { surveyAnswerUpdate } from '../workflows/survey-messages';
+
+type Lang = 'zh' | 'en';
+
+const TEXT = {
+  zh: {
+    htmlLang: 'zh-CN',
+    title: '满意度调查',
+    intro: (topic: string, room: string, month: string) => `您好！这是 ${room} 住户 ${month} 的满意度调查，本月主题：「${topic}」。感谢您花一分钟告诉我们您的感受。`,
+    scoreLegend: (topic: string) => `您对本月「${topic}」服务的总体满意度`,
+    scores: ['很不满意', '不满意', '一般', '满意', '很满意'],
+    comment: '意见和建议（选填）',
+    complaint: '如需投诉，请写下具体问题（选填，我们会立即跟进）',
+    submit: '提交',
+    closes: (when: string) => `本链接在 ${when}（北京时间）前有效，仅可提交一次。`,
+    other: 'English',
+    thanks: '感谢您的反馈！',
+    thanksBody: '您的意见已收到。如您填写了投诉或给出较低评分，客服人员会尽快与您联系。',
+    notFound: '链接无效',
+    notFoundBody: '这个链接无法识别。请检查邮件中的链接是否完整，或联系物业客服中心。',
+    expired: '调查已结束',
+    expiredBody: '这个链接已过期，本次调查已经结束。感谢您的关注！',
+    used: '您已提交过',
+    usedBody: '这次调查已经收到了您家的答复，感谢参与！',
+    tooMany: '请稍后再试',
+    tooManyBody: '请求过于频繁，请稍等片刻再试。',
+    failed: '暂时无法提交',
+    failedBody: '系统暂时繁忙，您的答复尚未保存，请稍后再试。',
+    invalid: '请选择满意度评分（1–5）。',
+    tooLong: '内容太长或含有无法识别的字符，请控制在 1000 字以内。',
+  },
+  en: {
+    htmlLang: 'en',
+    title: 'Satisfaction survey',
+    intro: (topic: string, room: string, month: string) => `Hello! This is the ${month} satisfaction survey for ${room}; this month's topic is ${topic}. Thank you for taking a minute to tell us how we are doing.`,
+    scoreLegend: (topic: string) => `Overall, how satisfied are you with our ${topic} this month?`,
+    scores: ['Very unhappy', 'Unhappy', 'Neutral', 'Happy', 'Very happy'],
+    comment: 'Comments and suggestions (optional)',
+    complaint: 'A complaint — tell us what is wrong (optional; we follow it up at once)',
+    submit: 'Submit',
+    closes: (when: string) => `This link works until ${when} (China time) and can be used once.`,
+    other: '中文',
+    thanks: 'Thank you for your feedback!',
+    thanksBody: 'We have received your answer. If you raised a complaint or gave a low score, our service centre will contact you soon.',
+    notFound: 'Link not recognised',
+    notFoundBody: 'We could not recognise this link. Please check it is complete, or contact the service centre.',
+    expired: 'This survey has closed',
+    expiredBody: 'This link has expired and the survey is over. Thank you for your interest!',
+    used: 'Already answered',
+    usedBody: 'We already have your household’s answer to this survey. Thank you!',
+    tooMany: 'Please try again shortly',
+    tooManyBody: 'Too many requests; please wait a moment and try again.',
+    failed: 'Could not submit just now',
+    failedBody: 'The system is busy and your answer was not saved yet; please try again later.',
+    invalid: 'Please choose a score from 1 to 5.',
+    tooLong: 'Please keep it under 1000 characters, in plain text.',
+  },
+} as const;
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+function page(lang: Lang, title: string, body: string): string {
+  return `<!doctype html>
+<html lang="${TEXT[lang].htmlLang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>${escape(title)} · 物业客服中心</title>
+<style>
+body{font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f5f6f8;color:#1d2129;line-height:1.6}
+main{max-width:32rem;margin:0 auto;padding:1rem}
+h1{font-size:1.4rem;margin:.5rem 0 1rem}
+fieldset{border:0;padding:0;margin:0 0 1rem}
+legend{font-weight:600;margin-bottom:.5rem}
+.score{display:flex;align-items:center;gap:.75rem;background:#fff;border:1px solid #d0d4db;border-radius:.5rem;padding:.75rem;margin:.4rem 0;min-height:2.75rem}
+.score input{width:1.4rem;height:1.4rem}
+label.block{display:block;font-weight:600;margin:.75rem 0 .25rem}
+textarea{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #d0d4db;border-radius:.5rem;min-height:5rem}
+button{width:100%;font:inherit;font-size:1.1rem;padding:.8rem;margin-top:1rem;border:0;border-radius:.5rem;background:#1664ff;color:#fff}
+.error{color:#b42318;font-weight:600}
+.note{color:#4e5969;font-size:.9rem}
+nav{text-align:right;font-size:.9rem}
+</style>
+</head>
+<body><main>${body}</main></body>
+</html>`;
+}
+
+interface Found {
+  token: { tokenHash: string; expiresAt: Date };
+  invitation: { id: string; workflowId: string; room: string; month: string; topic: string; status: string; closesAt?: Date | null };
+}
+
+export interface SurveyPageDeps {
+  orm: Orm;
+  temporal: Client;
+  logger: Logger;
+  /** Per client address; default 20 at once, 1 a second after. */
+  rate?: { perSecond: number; burst: number };
+}
+
+/** Mounts GET and POST /s/:token on `app` (listed in OPERATIONAL_ROUTES). */
+export function mountSurveyPage(app: Express, deps: SurveyPageDeps): void {
+  const buckets = new TokenBuckets(deps.rate ?? { perSecond: 1, burst: 20 });
+  const langOf = (req: Request): Lang => (req.query.lang === 'en' ? 'en' : 'zh');
+
+  const send = (res: Response, status: number, lang: Lang, title: string, body: string) => {
+    // The token is in the URL: no referrer leaves the page, nothing caches it, nothing loads from elsewhere.
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.status(status).type('html').send(page(lang, title, body));
+  };
+  const notice = (res: Response, status: number, lang: Lang, kind: 'notFound' | 'expired' | 'used' | 'tooMany' | 'failed' | 'thanks', extra = '') => {
+    const t = TEXT[lang];
+    const body = { notFound: t.notFoundBody, expired: t.expiredBody, used: t.usedBody, tooMany: t.tooManyBody, failed: t.failedBody, thanks: t.thanksBody }[kind];
+    send(res, status, lang, t[kind], `<h1>${escape(t[kind])}</h1><p>${escape(body)}</p>${extra}`);
+  };
+
+  const limit: RequestHandler = (req, res, next) => {
+    const result = buckets.take(`ip:${req.ip}`);
+    if (result.allowed) return next();
+    res.setHeader('Retry-After', String(result.retryAfterSeconds));
+    notice(res, 429, langOf(req), 'tooMany');
+  };
+
+  /** The token's survey, or the friendly page that says why there is none. */
+  const find = async (req: Request, res: Response): Promise<Found | undefined> => {
+    const lang = langOf(req);
+    const raw = String(req.params.token ?? '');
+    // A real token is 43 base64url characters; anything else is not looked up.
+    if (!/^[A-Za-z0-9_-]{32,64}$/.test(raw)) return void notice(res, 404, lang, 'notFound');
+    const em = deps.orm.em.fork();
+    const token = await em.findOne(SurveyToken, { tokenHash: surveyTokenHash(raw) });
+    const invitation = token ? await em.findOne(SurveyInvitation, { id: token.surveyId }) : null;
+    if (!token || !invitation) return void notice(res, 404, lang, 'notFound');
+    if (invitation.status === 'answered' || token.usedAt) return void notice(res, 410, lang, 'used');
+    if (invitation.status === 'expired' || token.expiresAt.getTime() <= Date.now()) return void notice(res, 410, lang, 'expired');
+    return { token, invitation };
+  };
+
+  const form = (req: Request, res: Response, found: Found, status = 200, error?: string, values: Partial<Record<'score' | 'comment' | 'complaint', string>> = {}) => {
+    const lang = langOf(req);
+    const t = TEXT[lang];
+    const topic = SURVEY_TOPICS[found.invitation.topic as SurveyTopic]?.[lang === 'zh' ? 'zh' : 'en'] ?? found.invitation.topic;
+    const self = `/s/${encodeURIComponent(String(req.params.token))}`;
+    const when = found.token.expiresAt.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', hour12: false });
+    const scores = Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) => SCORE_MIN + i)
+      .reverse()
+      .map(
+        (n) =>
+          `<label class="score" for="score-${n}"><input type="radio" id="score-${n}" name="score" value="${n}" required${values.score === String(n) ? ' checked' : ''}> <span>${n} · ${escape(t.scores[n - 1])}</span></label>`,
+      )
+      .join('\n');
+    send(
+      res,
+      status,
+      lang,
+      t.title,
+      `<nav><a href="${self}${lang === 'zh' ? '?lang=en' : ''}" hreflang="${lang === 'zh' ? 'en' : 'zh-CN'}">${t.other}</a></nav>
+<h1>${escape(t.title)}</h1>
+<p>${escape(t.intro(topic, found.invitation.room, found.invitation.month))}</p>
+${error ? `<p class="error" role="alert" id="form-error">${escape(error)}</p>` : ''}
+<form method="post" action="${self}${lang === 'en' ? '?lang=en' : ''}"${error ? ' aria-describedby="form-error"' : ''}>
+<fieldset><legend>${escape(t.scoreLegend(topic))}</legend>
+${scores}
+</fieldset>
+<label class="block" for="comment">${escape(t.comment)}</label>
+<textarea id="comment" name="comment" maxlength="1000">${escape(values.comment ?? '')}</textarea>
+<label class="block" for="complaint">${escape(t.complaint)}</label>
+<textarea id="complaint" name="complaint" maxlength="1000">${escape(values.complaint ?? '')}</textarea>
+<button type="submit">${escape(t.submit)}</button>
+<p class="note">${escape(t.closes(when))}</p>
+</form>`,
+    );
+  };
+
+  /** Unexpected failures still get a page, and the log gets the error (never the token or the answer). */
+  const guarded =
+    (handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+    async (req, res) => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        deps.logger.error({ err: error instanceof Error ? { type: error.name, message: error.message } : String(error), route: 'survey-page' }, 'survey page failed');
+        if (!res.headersSent) notice(res, 503, langOf(req), 'failed');
+      }
+    };
+
+  const parseForm = express.urlencoded({ extended: false, limit: '8kb', parameterLimit: 10 });
+  const body: RequestHandler = (req, res, next) =>
+    parseForm(req, res, (error?: unknown) => {
+      if (!error) return next();
+      const tooLarge = (error as { type?: string }).type === 'entity.too.large';
+      send(res, tooLarge ? 413 : 400, langOf(req), TEXT[langOf(req)].title, `<h1>${escape(TEXT[langOf(req)].title)}</h1><p class="error">${escape(TEXT[langOf(req)].tooLong)}</p>`);
+    });
+
+  app.get(
+    '/s/:token',
+    limit,
+    guarded(async (req, res) => {
+      const found = await find(req, res);
+      if (found) form(req, res, found);
+    }),
+  );
+
+  app.post(
+    '/s/:token',
+    limit,
+    body,
+    guarded(async (req, res) => {
+      const lang = langOf(req);
+      const found = await find(req, res);
+      if (!found) return;
+      const fields = (req.body ?? {}) as Record<string, unknown>;
+      const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : '');
+      const values = { score: text('score'), comment: text('comment'), complaint: text('complaint') };
+      const parsed = surveyAnswerSchema.safeParse({
+        score: /^\d$/.test(values.score) ? Number(values.score) : undefined,
+        ...(values.comment ? { comment: values.comment } : {}),
+        ...(values.complaint ? { complaint: values.complaint } : {}),
+      });
+      if (!parsed.success) {
+        const badScore = parsed.error.issues.some((i) => i.path[0] === 'score');
+        return form(req, res, found, 400, badScore ? TEXT[lang].invalid : TEXT[lang].tooLong, values);
+      }
+      const answer: SurveyAnswer = parsed.data;
+      try {
+        await deps.temporal.workflow.getHandle(found.invitation.workflowId).executeUpdate(surveyAnswerUpdate, {
+          args: [{ method: 'link', answer, by: { kind: 'resident' } }],
+          // One id for the link's answer: a double submit is the same update, answered once.
+          updateId: 'resident-link',
+        });
+        notice(res, 200, lang, 'thanks');
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+          if (error.cause.type === 'AlreadyAnswered') return notice(res, 410, lang, 'used');
+          if (error.cause.type === 'SurveyClosed') return notice(res, 410, lang, 'expired');
+        }
+        if (error instanceof WorkflowNotFoundError) return notice(res, 410, lang, 'expired');
+        throw error;
+      }
+    }),
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * The monthly sampling run (月度意见征询, domain.md S1): started by the property's Temporal
+ * Schedule on the 1st at 09:00, or by a supervisor through the API. An activity chooses and records
+ * the month's households (seeded, once per property and month); the run then starts one `survey`
+ * workflow per household in batches, and continues as new long before its history grows large, so
+ * a property of 100,000 households runs as a chain of short runs.
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { allHandlersFinished, condition, continueAsNew, ParentClosePolicy, setCurrentDetails, startChild, workflowInfo } from '@temporalio/workflow';
+import type { SurveyAssignment, SurveyRunPlan } from '../activities/surveys';
+import { monthOf, SURVEY_TOPICS } from '../domain/survey';
+import { activities } from './case-core';
+import type { survey } from './survey';
+
+export interface SurveyRunInput {
+  propertyId: string;
+  /** 'YYYY-MM'; the property-local month the run started in when absent (the schedule). */
+  month?: string;
+  /** The staff member who started it by hand; absent when the schedule did. */
+  requestedBy?: string;
+  /** Carried over by continueAsNew: the recorded seed and the last household started. */
+  seed?: number;
+  after?: string;
+  started?: number;
+  /** Runs of this chain so far (1 = the first). */
+  generation?: number;
+}
+
+export interface SurveyRunSummary extends SurveyRunPlan {
+  started: number;
+  generations: number;
+}
+
+export async function surveyMonthlyRun(input: SurveyRunInput): Promise<SurveyRunSummary> {
+  const policy = await activities.loadPolicy(input.propertyId);
+  const month = input.month ?? monthOf(new Date(), policy.timeZone);
+  // Math.random is deterministic in workflow code (seeded per run): the seed is recorded, not recomputed.
+  const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const plan = await activities.planSurveyMonth.executeWithOptions(
+    { startToCloseTimeout: '10 minutes', summary: `S1 choose the households of ${month}` },
+    [{ propertyId: input.propertyId, month, seed, workflowId: workflowInfo().workflowId, requestedBy: input.requestedBy }],
+  );
+  const generation = input.generation ?? 1;
+  let after = input.after;
+  let started = input.started ?? 0;
+  const limit = policy.survey.startBatchSize;
+
+  const details = () =>
+    setCurrentDetails(
+      [
+        `### S1 survey run ${plan.runId} · ${SURVEY_TOPICS[plan.topic].zh} ${SURVEY_TOPICS[plan.topic].en}`,
+        `**Started:** ${started} of ${plan.chosen} survey workflows · run ${generation} of the chain · seed ${plan.seed}`,
+        '',
+        ...plan.areas.map((a) => `- ${a.areaId}: ${a.chosen} chosen of ${a.occupied} occupied (minimum ${a.minimum}, ${a.notConsulted} not yet consulted this half-year)`),
+      ].join('\n'),
+    );
+  details();
+
+  const start = async (a: SurveyAssignment): Promise<void> => {
+    try {
+      await startChild<typeof survey>('survey', {
+        workflowId: a.workflowId,
+        // Each survey runs its own window; the run is done once they are started.
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `满意度调查 ${a.month} · room ${a.room} · ${SURVEY_TOPICS[a.topic].zh}`,
+        args: [{ surveyId: a.surveyId, runId: plan.runId, propertyId: input.propertyId, householdId: a.householdId, areaId: a.areaId, room: a.room, month: a.month, topic: a.topic }],
+      });
+    } catch (error) {
+      // Started already, by an earlier run of this month (the schedule and a supervisor both): once is enough.
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    }
+  };
+
+  for (;;) {
+    const batch = await activities.surveyBatch.executeWithOptions(
+      { startToCloseTimeout: '1 minute', summary: `next ${limit} households after ${after ?? 'the first'}` },
+      [{ runId: plan.runId, after, limit }],
+    );
+    await Promise.all(batch.map(start));
+    started += batch.length;
+    after = batch.at(-1)?.surveyId ?? after;
+    details();
+    if (batch.length < limit) break;
+    const info = workflowInfo();
+    if (info.historyLength >= policy.survey.runHistoryEventsBeforeContinue || info.continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof surveyMonthlyRun>({ ...input, month, seed: plan.seed, after, started, generation: generation + 1 });
+    }
+  }
+  await activities.markSurveyRunStarted({ runId: plan.runId });
+  return { ...plan, started, generations: generation };
+}
