@@ -7,7 +7,7 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '../domain/people';
 import type { StaffPrincipal } from './auth';
-import { HttpProblem, validationProblem } from './problem';
+import { HttpProblem, validationProblem, type InvalidParam } from './problem';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -56,6 +56,22 @@ export function operation<P, Q, B>(op: Operation<P, Q, B>): Operation {
 }
 
 /** `guards` run before a non-public operation: authentication, then the per-key rate limit. */
+/**
+ * Where a request carries U+0000 in a string. Postgres text cannot hold it, so such a value would
+ * pass validation and then fail every retry of the activity that stores it: refused at the door.
+ */
+export function nulPaths(value: unknown, path: string[] = []): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path.length ? path.join('.') : '(root)'] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulPaths(v, [...path, String(i)]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [...(k.includes('\u0000') ? [[...path, k].join('.')] : []), ...nulPaths(v, [...path, k])]);
+  return [];
+}
+
+function nulProblem(where: InvalidParam['in'], paths: string[]): HttpProblem {
+  const invalid: InvalidParam[] = paths.map((name) => ({ name, in: where, reason: 'contains a NUL character (U+0000), which cannot be stored' }));
+  return new HttpProblem(400, 'Invalid request', `${invalid.length} invalid field(s) in the ${where}`, { 'invalid-params': invalid });
+}
+
 export function mount(router: Router, op: Operation, guards: RequestHandler[]): void {
   const handlers = [
     // The route template labels this request's metrics, whatever the outcome.
@@ -76,6 +92,8 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[]): 
       }
       const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'path' | 'query' | 'body'): T => {
         if (!schema) return undefined as T;
+        const nul = nulPaths(value);
+        if (nul.length) throw nulProblem(where, nul);
         const parsed = schema.safeParse(value);
         if (!parsed.success) throw validationProblem(where, parsed.error);
         return parsed.data;

@@ -98,6 +98,18 @@ describe('repair intake end to end', () => {
     expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
   });
 
+  it('I2: text carrying a NUL character (which Postgres cannot store) is refused with 400 naming the field, and creates nothing', async () => {
+    const before = await stack.orm.em.fork().count(Case, {});
+    const response = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .send({ room: '1-1-301', contactName: '王先生', contactPhone: '13800138000', channel: 'phone', description: '漏水\u0000', classification: 'general', tags: ['ok', 'wa\u0000ter'] })
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((response.body['invalid-params'] as { name: string; reason: string }[]).map((p) => p.name).sort()).toEqual(['description', 'tags.1']);
+    expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
+  });
+
   it('I2: an unknown room is rejected with 422 and nothing is started', async () => {
     const response = await request(stack.app)
       .post('/api/v1/repairs')
