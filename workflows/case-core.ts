@@ -6,7 +6,7 @@
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { CasePatch } from '../activities/cases';
+import type { CaseEventInput, CasePatch } from '../activities/cases';
 import type { Actor, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { TemplateName } from '../activities/templates';
@@ -20,6 +20,8 @@ const RECENT_AUDIT_ENTRIES = 10;
  * replaying their histories must not schedule those activities (test/replay).
  */
 export const SLA_WARNING_PATCH = 'sla-warning';
+/** Recording each deadline as it becomes the case's next one (histories before it replay without). */
+export const DEADLINE_SET_PATCH = 'deadline-set';
 
 const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -89,10 +91,8 @@ export class CaseTracker {
       -RECENT_AUDIT_ENTRIES,
     );
     this.refresh();
-    // Histories recorded before the audit became a local activity replay with the scheduled one.
     // The summary names the step in the UI's event list; staff ids only, never residents' data.
-    const options = { summary: `audit: ${action} by ${actor.staffId}` };
-    const input = {
+    await this.append(`audit: ${action} by ${actor.staffId}`, {
       caseId: this.state.caseId,
       seq,
       idempotencyKey: `${this.workflowId}:${seq}`,
@@ -101,9 +101,13 @@ export class CaseTracker {
       at,
       payload,
       patch: { ...this.readModelPatch(), ...patch },
-    };
-    if (patched('audit-local-activity')) await local.appendCaseEvent.executeWithOptions({ ...LOCAL_OPTIONS, ...options }, [input]);
-    else await activities.appendCaseEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, ...options }, [input]);
+    });
+  }
+
+  /** Writes one audit event (and the read model) — as a local activity, except when replaying histories recorded before that. */
+  private async append(summary: string, input: CaseEventInput): Promise<void> {
+    if (patched('audit-local-activity')) await local.appendCaseEvent.executeWithOptions({ ...LOCAL_OPTIONS, summary }, [input]);
+    else await activities.appendCaseEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [input]);
   }
 
   /** The read-model fields every event keeps current. */
@@ -136,6 +140,8 @@ export class CaseTracker {
     const entry: DeadlineView = { name: spec.name, rule: spec.rule, dueAt: spec.dueAt.toISOString(), state: 'pending', warned: false };
     this.state.deadlines = [...this.state.deadlines.filter((d) => !(d.name === spec.name && d.state === 'pending')), entry];
     this.refresh();
+    // The read model's due_at (lists, `overdue`, P2) follows the next deadline as soon as it is set.
+    if (this.nextDue() === entry && patched(DEADLINE_SET_PATCH)) await this.record('deadline-set', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt });
     const settled = () => done() || superseded();
     const finish = async (): Promise<'met' | 'missed' | 'superseded'> => {
       const outcome = done() ? 'met' : superseded() ? 'superseded' : 'missed';
@@ -171,21 +177,16 @@ export class CaseTracker {
    */
   private async record(action: string, payload: Record<string, unknown>): Promise<void> {
     const seq = ++this.state.seq;
-    await activities.appendCaseEvent.executeWithOptions(
-      { ...ACTIVITY_OPTIONS, summary: `${action} ${payload.deadline as string}` },
-      [
-        {
-          caseId: this.state.caseId,
-          seq,
-          idempotencyKey: `${this.workflowId}:${seq}`,
-          action,
-          actor: { staffId: 'system', role: 'system' },
-          at: new Date().toISOString(),
-          payload,
-          patch: this.readModelPatch(),
-        },
-      ],
-    );
+    await this.append(`${action} ${payload.deadline as string}`, {
+      caseId: this.state.caseId,
+      seq,
+      idempotencyKey: `${this.workflowId}:${seq}`,
+      action,
+      actor: { staffId: 'system', role: 'system' },
+      at: new Date().toISOString(),
+      payload,
+      patch: this.readModelPatch(),
+    });
   }
 
   /** P3: each deadline's outcome with the staff member who held the case, so appraisal can count it. */

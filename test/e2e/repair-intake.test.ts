@@ -56,6 +56,14 @@ describe('repair intake end to end', () => {
     expect(view.body).toMatchObject({ caseId, status: 'dispatched', source: 'workflow', allowedActions: ['accept', 'markInvalid', 'reschedule', 'recordUnfinishedReason'] });
     expect(view.body.deadlines).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'accept', rule: 'R2', state: 'pending' })]));
 
+    // R2: the read model (lists, `overdue`, P2) carries the acceptance deadline as the next due at once, not only from its warning on.
+    const acceptDue = (view.body.deadlines as { name: string; dueAt: string }[]).find((d) => d.name === 'accept')!.dueAt;
+    const withDue = await eventually(async () => {
+      const found = await stack.orm.em.fork().findOne(Case, { id: caseId });
+      return found?.dueAt?.toISOString() === acceptDue ? found : undefined;
+    }, { what: 'read model due_at = acceptance deadline' });
+    expect(withDue.slaState).toBe('ok');
+
     // Supervisors find it in the Temporal UI by its search attributes; no personal data there.
     const listed = await eventually(async () => {
       for await (const wf of stack.client.workflow.list({ query: `CaseType='repair' AND CaseStatus='dispatched' AND AreaId='A1' AND WorkflowId='${workflowId}'` })) return wf;

@@ -98,6 +98,7 @@ describe('repair deadlines and staff actions', () => {
     expect(actions).toEqual([
       'received:S-FD1',
       'dispatched:system',
+      'deadline-set:system',
       `accept:${engineer}`,
       // Each deadline's outcome is recorded for appraisal (P3): acceptance (R2), then the repair (R4).
       'deadline-met:system',

@@ -239,7 +239,8 @@ describe('S4/S5 half-yearly questionnaire', () => {
     const collecting = await eventually(async () => {
       const body = (await request(stack.app).get(`/api/v1/survey-campaigns/${campaignId}`).set(as('S-SV1'))).body;
       return body.status === 'collecting' && body;
-    }, { what: 'collecting' });
+      // On a loaded machine the campaign's save waits behind the earlier tests' survey mails.
+    }, { timeoutMs: 60_000, what: 'collecting' });
     expect(Date.parse(collecting.collectBy) - Date.parse(collecting.distributedAt)).toBe(15 * 2000);
 
     const alert = await eventually(async () => stack.mails.find((m) => m.to.includes('s-sv1@demo.wuye.local') && m.subject.includes('问卷回收预警')), { timeoutMs: 60_000, what: 'recovery alert' });
