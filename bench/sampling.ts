@@ -1,8 +1,8 @@
 /**
  * bench:sampling — a monthly survey run (S1) over a large property: households sampled (chosen,
- * recorded and their survey workflows started) per second, and the largest history length of any
- * run of the chain (Temporal's limit is 51,200 events per run; the run continues as new after a
- * couple of thousand). The property is the demo one plus generated households (no e-mail contacts,
+ * recorded and their survey workflows started) per second and the wall time against 10 minutes for
+ * 100,000, and the largest history length of any run of the chain against 4,096 events (the run
+ * continues as new after a couple of thousand). The property is the demo one plus generated households (no e-mail contacts,
  * so the surveys' invitations find nobody to mail — the mail sink is not what is measured).
  *
  * `npm run bench:sampling` runs the full 100,000 households; `SAMPLING_HOUSEHOLDS=2000 npm run bench:sampling` a quick check.
@@ -13,9 +13,10 @@ import type { surveyMonthlyRun } from '../workflows/survey-run';
 
 const HOUSEHOLDS = Number(process.env.SAMPLING_HOUSEHOLDS ?? 100_000);
 const MONTH = '2027-01';
-const TEMPORAL_LIMIT = 51_200;
-// The target: a full property's month is chosen and started within the hour of its 09:00 schedule.
-const TARGET_PER_SECOND = 100_000 / 6 / 3600;
+// Issue 9 #4: a 100,000-household month within 10 minutes, no run's history over 4,096 events
+// (Temporal's own limit is 51,200 events per run).
+const TARGET_SECONDS = 600;
+const HISTORY_BUDGET = 4096;
 
 async function main(): Promise<void> {
   if (!Number.isInteger(HOUSEHOLDS) || HOUSEHOLDS < 208) throw new Error('SAMPLING_HOUSEHOLDS must be an integer ≥ 208 (the demo property)');
@@ -43,23 +44,23 @@ async function main(): Promise<void> {
     }
     const largestRun = Math.max(...runs.map((r) => r.historyLength));
     const oneSurvey = (await stack.client.workflow.getHandle(`survey-${MONTH}-P001-X-1`).describe().catch(() => undefined))?.historyLength;
-    const perSecond = summary.started / seconds;
+    const perSecond = HOUSEHOLDS / seconds;
     report('sampling', { ...stack.facts, households: String(HOUSEHOLDS) }, [
       {
-        name: `households sampled per second (${HOUSEHOLDS} households, ${summary.started} surveys started)`,
-        baseline: `${fmt(TARGET_PER_SECOND, 2)}/s (a 100,000-household month within an hour)`,
-        measured: `${fmt(perSecond, 1)}/s (${fmt(seconds, 1)} s)`,
-        ratio: perSecond / TARGET_PER_SECOND,
-        target: '≥ 1.0',
-        met: perSecond >= TARGET_PER_SECOND,
+        name: `monthly run over ${HOUSEHOLDS} households (${summary.started} surveys started), wall time`,
+        baseline: `budget ${TARGET_SECONDS} s for 100,000 households`,
+        measured: `${fmt(seconds, 1)} s — ${fmt(perSecond, 1)} households sampled/s, ${fmt(summary.started / seconds, 1)} surveys started/s`,
+        ratio: seconds / (TARGET_SECONDS * (HOUSEHOLDS / 100_000)),
+        target: '≤ 1.0',
+        met: seconds <= TARGET_SECONDS * (HOUSEHOLDS / 100_000),
       },
       {
         name: 'largest history length of a run of the chain',
-        baseline: `Temporal's limit ${TEMPORAL_LIMIT} events`,
+        baseline: `budget ${HISTORY_BUDGET} events`,
         measured: `${largestRun} events (${runs.length} runs of the chain${oneSurvey ? `; one survey workflow so far ${oneSurvey}` : ''})`,
-        ratio: largestRun / TEMPORAL_LIMIT,
-        target: '≤ 0.1',
-        met: largestRun <= TEMPORAL_LIMIT / 10,
+        ratio: largestRun / HISTORY_BUDGET,
+        target: '≤ 1.0',
+        met: largestRun <= HISTORY_BUDGET,
       },
     ]);
   } finally {
