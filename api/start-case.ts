@@ -3,8 +3,128 @@ import type { Workflow } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import { allocateCaseNumber } from '../db/case-numbers';
+import { Area, Household, Property } from '../db/entities';
+import type { Orm } from '../db/orm';
+import type { Role } from '../domain/people';
+import { AreaId, CaseStatus, CaseType, Severity } from '../workflows/search-attributes';
+import { actorFor, type StaffPrincipal } from './auth';
 import type { OperationResult } from './contract';
-import { withIdempotency } from './idempotency';
+import { idempotencyKeyOf, withIdempotency } from './idempotency';
+import { HttpProblem } from './problem';
+
+/** A request may be recorded after the fact (a night call logged in the morning), but not days later. */
+const RECORD_LATE_WITHIN_MS = 24 * 3_600_000;
+
+/** I2: when a request came in — now, or the time staff give for a call logged afterwards. */
+export function receiptTime(given: string | undefined, now = Date.now()): Date {
+  const receivedAt = given ? new Date(given) : new Date(now);
+  if (receivedAt.getTime() > now + 60_000 || receivedAt.getTime() < now - RECORD_LATE_WITHIN_MS) {
+    throw new HttpProblem(422, 'Impossible receipt time', 'receivedAt must be within the last 24 hours and not in the future', {
+      'invalid-params': [{ name: 'receivedAt', in: 'body', reason: 'must be within the last 24 hours and not in the future' }],
+    });
+  }
+  return receivedAt;
+}
+
+/** A promised or requested time the customer is given must still lie ahead. */
+export function inTheFuture(field: string, iso: string | undefined): void {
+  if (iso && new Date(iso).getTime() <= Date.now()) {
+    throw new HttpProblem(422, 'Impossible time', `${field} is in the past`, { 'invalid-params': [{ name: field, in: 'body', reason: 'must be in the future' }] });
+  }
+}
+
+export interface CaseLocation {
+  householdId: string | undefined;
+  room: string | undefined;
+  areaId: string;
+}
+
+/** Where a case belongs: the household's room, or an area (a public facility, R7). */
+export async function locate(em: EntityManager, propertyId: string, room: string | undefined, areaId: string | undefined): Promise<CaseLocation> {
+  if (room) {
+    const household = await em.findOne(Household, { propertyId, room }, { populate: ['building'] });
+    if (!household) {
+      throw new HttpProblem(422, 'Unknown room', `there is no room ${room} in this property`, {
+        'invalid-params': [{ name: 'room', in: 'body', reason: 'no such room in this property' }],
+      });
+    }
+    return { householdId: household.id, room, areaId: household.building.area.id };
+  }
+  const area = await em.findOne(Area, { id: areaId!, property: propertyId });
+  if (!area) {
+    throw new HttpProblem(422, 'Unknown area', `there is no area ${areaId} in this property`, {
+      'invalid-params': [{ name: 'areaId', in: 'body', reason: 'no such area in this property' }],
+    });
+  }
+  return { householdId: undefined, room: undefined, areaId: area.id };
+}
+
+/** What every located intake (repair, request, special service) hands its workflow. */
+export interface IntakeCaseInput<I> {
+  caseId: string;
+  propertyId: string;
+  areaId: string;
+  householdId?: string;
+  room?: string;
+  intake: I;
+  receivedAt: string;
+  receivedBy: ReturnType<typeof actorFor>;
+}
+
+/**
+ * The whole create path of a case taken in at a room or area: locate it (422 when unknown), check
+ * the receipt time (I2), then open the case under its number with its search attributes and a
+ * summary free of personal data.
+ */
+export async function openIntakeCase<I extends { room?: string; areaId?: string; receivedAt?: string }>(
+  deps: { orm: Orm; temporal: Client; config: Config },
+  spec: {
+    staff: StaffPrincipal;
+    idempotencyKeyHeader: string | undefined;
+    body: I;
+    roles: readonly Role[];
+    prefix: string;
+    workflowType: string;
+    basePath: string;
+    workflowId: (caseId: string) => string;
+    caseType: string;
+    status: string;
+    severity: string;
+    summary: (caseId: string, where: CaseLocation) => string;
+  },
+): Promise<OperationResult> {
+  const em = deps.orm.em.fork();
+  const property = await em.findOneOrFail(Property, { id: spec.staff.propertyId });
+  const where = await locate(em, spec.staff.propertyId, spec.body.room, spec.body.areaId);
+  const receivedAt = receiptTime(spec.body.receivedAt);
+  const input = (caseId: string): IntakeCaseInput<I> => ({
+    caseId,
+    propertyId: spec.staff.propertyId,
+    areaId: where.areaId,
+    householdId: where.householdId,
+    room: where.room,
+    intake: spec.body,
+    receivedAt: receivedAt.toISOString(),
+    receivedBy: actorFor(spec.staff, spec.roles),
+  });
+  return openCase(
+    { em, temporal: deps.temporal, config: deps.config },
+    { staffId: spec.staff.id, idempotencyKey: idempotencyKeyOf(spec.idempotencyKeyHeader), body: spec.body, prefix: spec.prefix, at: receivedAt, timeZone: property.timeZone },
+    spec.workflowType,
+    (caseId) => ({
+      self: `/api/v1${spec.basePath}/${caseId}`,
+      workflowId: spec.workflowId(caseId),
+      args: [input(caseId)],
+      typedSearchAttributes: [
+        { key: CaseType, value: spec.caseType },
+        { key: CaseStatus, value: spec.status },
+        { key: Severity, value: spec.severity },
+        { key: AreaId, value: where.areaId },
+      ],
+      staticSummary: spec.summary(caseId, where),
+    }),
+  );
+}
 
 type CaseStart<W extends Workflow> = Pick<WorkflowStartOptions<W>, 'workflowId' | 'args' | 'typedSearchAttributes' | 'staticSummary'> & {
   self: string;

@@ -27,7 +27,8 @@ import { HttpProblem } from '../problem';
 import { openCase } from '../start-case';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
-import { locate, receiptTime, type RouteDeps } from './repairs';
+import type { RouteDeps } from './repairs';
+import { locate, receiptTime } from '../start-case';
 
 /** Anyone who takes complaints in (I1); hr and audit take in the kinds that are theirs (C2). */
 const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager', 'hr', 'audit'] as const;

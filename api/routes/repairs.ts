@@ -1,19 +1,13 @@
 import type { Client } from '@temporalio/client';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { Area, Household, Property } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import type { Config } from '../../config';
 import { REPAIR_CLASSES, REPAIR_STATUSES, repairIntakeSchema } from '../../domain/repair';
 import { REPAIR_ACTIONS, repairMessages } from '../../workflows/messages';
-import { AreaId, CaseStatus, CaseType, Severity } from '../../workflows/search-attributes';
-import type { repair } from '../../workflows/repair';
-import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
-import { idempotencyKeyOf } from '../idempotency';
 import { casePage, cursorParam } from '../paging';
 import { HttpProblem } from '../problem';
-import { openCase } from '../start-case';
+import { openIntakeCase } from '../start-case';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
 
@@ -27,20 +21,6 @@ const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manage
 const READ_ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager', 'callcenter'] as const;
 
 const repairCaseId = z.string().regex(/^R\d{8}-\d{4,}$/, 'must be a repair case number like R20261122-0007');
-
-/** A request may be recorded after the fact (a night call logged in the morning), but not days later. */
-const RECORD_LATE_WITHIN_MS = 24 * 3_600_000;
-
-/** I2: when a request came in — now, or the time staff give for a call logged afterwards. */
-export function receiptTime(given: string | undefined, now = Date.now()): Date {
-  const receivedAt = given ? new Date(given) : new Date(now);
-  if (receivedAt.getTime() > now + 60_000 || receivedAt.getTime() < now - RECORD_LATE_WITHIN_MS) {
-    throw new HttpProblem(422, 'Impossible receipt time', 'receivedAt must be within the last 24 hours and not in the future', {
-      'invalid-params': [{ name: 'receivedAt', in: 'body', reason: 'must be within the last 24 hours and not in the future' }],
-    });
-  }
-  return receivedAt;
-}
 
 export const repairWorkflowId = (caseId: string) => `repair-${caseId}`;
 
@@ -71,26 +51,6 @@ const listItem = z.object({
   receivedAt: z.string(),
 });
 
-/** Where a repair happens: the household's room, or an area's public facility (R7). */
-export async function locate(em: EntityManager, propertyId: string, room: string | undefined, areaId: string | undefined) {
-  if (room) {
-    const household = await em.findOne(Household, { propertyId, room }, { populate: ['building'] });
-    if (!household) {
-      throw new HttpProblem(422, 'Unknown room', `there is no room ${room} in this property`, {
-        'invalid-params': [{ name: 'room', in: 'body', reason: 'no such room in this property' }],
-      });
-    }
-    return { householdId: household.id, room, areaId: household.building.area.id };
-  }
-  const area = await em.findOne(Area, { id: areaId!, property: propertyId });
-  if (!area) {
-    throw new HttpProblem(422, 'Unknown area', `there is no area ${areaId} in this property`, {
-      'invalid-params': [{ name: 'areaId', in: 'body', reason: 'no such area in this property' }],
-    });
-  }
-  return { householdId: undefined, room: undefined, areaId: area.id };
-}
-
 export function repairOperations({ orm, temporal, config }: RouteDeps): Operation[] {
   return [
     operation({
@@ -117,42 +77,27 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
         422: { description: 'Unknown room or area, or an Idempotency-Key reused with another body' },
       },
       handler: async ({ body, staff, req }) => {
-        const em = orm.em.fork();
-        const property = await em.findOneOrFail(Property, { id: staff.propertyId });
-        const where = await locate(em, staff.propertyId, body.room, body.areaId);
         if (body.appointmentAt && new Date(body.appointmentAt).getTime() <= Date.now()) {
           throw new HttpProblem(422, 'Impossible appointment', 'the appointment time is in the past', {
             'invalid-params': [{ name: 'appointmentAt', in: 'body', reason: 'must be in the future' }],
           });
         }
-        const receivedAt = receiptTime(body.receivedAt);
-        return openCase<typeof repair>(
-          { em, temporal, config },
-          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'R', at: receivedAt, timeZone: property.timeZone },
-          'repair',
-          (caseId) => ({
-            self: `/api/v1/repairs/${caseId}`,
-            workflowId: repairWorkflowId(caseId),
-            args: [
-              {
-                caseId,
-                propertyId: staff.propertyId,
-                areaId: where.areaId,
-                householdId: where.householdId,
-                room: where.room,
-                intake: body,
-                receivedAt: receivedAt.toISOString(),
-                receivedBy: actorFor(staff, INTAKE_ROLES),
-              },
-            ],
-            typedSearchAttributes: [
-              { key: CaseType, value: 'repair' },
-              { key: CaseStatus, value: 'received' },
-              { key: Severity, value: body.classification },
-              { key: AreaId, value: where.areaId },
-            ],
-            staticSummary: `报修 ${caseId} · ${where.room ? `room ${where.room}` : `public area ${where.areaId}`} · ${body.classification}`,
-          }),
+        return openIntakeCase(
+          { orm, temporal, config },
+          {
+            staff,
+            idempotencyKeyHeader: req.get('idempotency-key'),
+            body,
+            roles: INTAKE_ROLES,
+            prefix: 'R',
+            workflowType: 'repair',
+            basePath: '/repairs',
+            workflowId: repairWorkflowId,
+            caseType: 'repair',
+            status: 'received',
+            severity: body.classification,
+            summary: (caseId, where) => `报修 ${caseId} · ${where.room ? `room ${where.room}` : `public area ${where.areaId}`} · ${body.classification}`,
+          },
         );
       },
     }),

@@ -8,10 +8,8 @@ import { z } from 'zod';
 import { Area, Property } from '../../db/entities';
 import { PATROL_DEPARTMENTS, PATROL_STATUSES, patrolFindingSchema, REQUEST_KINDS, REQUEST_STATUSES, requestIntakeSchema, SERVICE_PROVIDERS, SPECIAL_SERVICE_STATUSES, specialServiceIntakeSchema } from '../../domain/requests';
 import type { patrolFinding } from '../../workflows/patrol-finding';
-import type { serviceRequest } from '../../workflows/request';
 import { PATROL_ACTIONS, patrolMessages, REQUEST_ACTIONS, requestMessages, SPECIAL_SERVICE_ACTIONS, specialServiceMessages } from '../../workflows/request-messages';
 import { AreaId, CaseStatus, CaseType, Severity } from '../../workflows/search-attributes';
-import type { specialService } from '../../workflows/special-service';
 import type { Role } from '../../domain/people';
 import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
@@ -19,9 +17,9 @@ import { idempotencyKeyOf } from '../idempotency';
 import { casePage, cursorParam } from '../paging';
 import { HttpProblem } from '../problem';
 import { visibleAreaIds } from '../scope';
-import { openCase } from '../start-case';
+import { inTheFuture, openCase, openIntakeCase } from '../start-case';
 import { caseRoutes } from './case-actions';
-import { locate, receiptTime, type RouteDeps } from './repairs';
+import type { RouteDeps } from './repairs';
 
 /** I1: any staff member who receives a request records it for the service centre (channel `staff`). */
 const REQUEST_INTAKE_ROLES = ['frontdesk', 'butler', 'engineer', 'callcenter', 'supervisor', 'manager'] as const;
@@ -41,11 +39,6 @@ export const requestWorkflowId = (caseId: string) => `request-${caseId}`;
 export const specialServiceWorkflowId = (caseId: string) => `special-service-${caseId}`;
 export const patrolFindingWorkflowId = (caseId: string) => `patrol-finding-${caseId}`;
 
-function inTheFuture(field: string, iso: string | undefined): void {
-  if (iso && new Date(iso).getTime() <= Date.now()) {
-    throw new HttpProblem(422, 'Impossible time', `${field} is in the past`, { 'invalid-params': [{ name: field, in: 'body', reason: 'must be in the future' }] });
-  }
-}
 
 const listItem = z.object({
   caseId: z.string(),
@@ -165,38 +158,23 @@ export function requestOperations(deps: RouteDeps): Operation[] {
         422: { description: 'Unknown room, an impossible time, or an Idempotency-Key reused with another body' },
       },
       handler: async ({ body, staff, req }) => {
-        const em = orm.em.fork();
-        const property = await em.findOneOrFail(Property, { id: staff.propertyId });
-        const where = await locate(em, staff.propertyId, body.room, undefined);
-        const receivedAt = receiptTime(body.receivedAt);
         inTheFuture('replyBy', body.replyBy);
-        return openCase<typeof serviceRequest>(
-          { em, temporal, config },
-          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'Q', at: receivedAt, timeZone: property.timeZone },
-          'serviceRequest',
-          (caseId) => ({
-            self: `/api/v1/requests/${caseId}`,
-            workflowId: requestWorkflowId(caseId),
-            args: [
-              {
-                caseId,
-                propertyId: staff.propertyId,
-                areaId: where.areaId,
-                householdId: where.householdId,
-                room: where.room,
-                intake: body,
-                receivedAt: receivedAt.toISOString(),
-                receivedBy: actorFor(staff, REQUEST_INTAKE_ROLES),
-              },
-            ],
-            typedSearchAttributes: [
-              { key: CaseType, value: 'request' },
-              { key: CaseStatus, value: 'awaiting_reply' },
-              { key: Severity, value: body.kind },
-              { key: AreaId, value: where.areaId },
-            ],
-            staticSummary: `${REQUEST_LABELS[body.kind]} ${caseId} · room ${where.room} · ${body.kind}`,
-          }),
+        return openIntakeCase(
+          { orm, temporal, config },
+          {
+            staff,
+            idempotencyKeyHeader: req.get('idempotency-key'),
+            body,
+            roles: REQUEST_INTAKE_ROLES,
+            prefix: 'Q',
+            workflowType: 'serviceRequest',
+            basePath: '/requests',
+            workflowId: requestWorkflowId,
+            caseType: 'request',
+            status: 'awaiting_reply',
+            severity: body.kind,
+            summary: (caseId, where) => `${REQUEST_LABELS[body.kind]} ${caseId} · room ${where.room} · ${body.kind}`,
+          },
         );
       },
     }),
@@ -240,38 +218,23 @@ export function requestOperations(deps: RouteDeps): Operation[] {
         422: { description: 'Unknown room, a requested time in the past, or an Idempotency-Key reused with another body' },
       },
       handler: async ({ body, staff, req }) => {
-        const em = orm.em.fork();
-        const property = await em.findOneOrFail(Property, { id: staff.propertyId });
-        const where = await locate(em, staff.propertyId, body.room, undefined);
-        const receivedAt = receiptTime(body.receivedAt);
         inTheFuture('requestedBy', body.requestedBy);
-        return openCase<typeof specialService>(
-          { em, temporal, config },
-          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'T', at: receivedAt, timeZone: property.timeZone },
-          'specialService',
-          (caseId) => ({
-            self: `/api/v1/special-services/${caseId}`,
-            workflowId: specialServiceWorkflowId(caseId),
-            args: [
-              {
-                caseId,
-                propertyId: staff.propertyId,
-                areaId: where.areaId,
-                householdId: where.householdId,
-                room: where.room,
-                intake: body,
-                receivedAt: receivedAt.toISOString(),
-                receivedBy: actorFor(staff, SERVICE_INTAKE_ROLES),
-              },
-            ],
-            typedSearchAttributes: [
-              { key: CaseType, value: 'special_service' },
-              { key: CaseStatus, value: 'received' },
-              { key: Severity, value: body.provider },
-              { key: AreaId, value: where.areaId },
-            ],
-            staticSummary: `特约服务 ${caseId} · room ${where.room} · ${body.provider}`,
-          }),
+        return openIntakeCase(
+          { orm, temporal, config },
+          {
+            staff,
+            idempotencyKeyHeader: req.get('idempotency-key'),
+            body,
+            roles: SERVICE_INTAKE_ROLES,
+            prefix: 'T',
+            workflowType: 'specialService',
+            basePath: '/special-services',
+            workflowId: specialServiceWorkflowId,
+            caseType: 'special_service',
+            status: 'received',
+            severity: body.provider,
+            summary: (caseId, where) => `特约服务 ${caseId} · room ${where.room} · ${body.provider}`,
+          },
         );
       },
     }),
