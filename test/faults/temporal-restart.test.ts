@@ -1,0 +1,73 @@
+/**
+ * Fault 2 — the Temporal dev server is stopped and started again on its database file while
+ * cases wait on their timers, and their deadlines fall due while it is down. Checks: after it is
+ * back every timer fires (the late ones at once), every case is still there and running, and
+ * each escalates exactly once.
+ */
+import { CaseEvent, Notification } from '../../db/entities';
+import { figures, OUTAGE_MS, startFaultStack, until, type FaultStack } from './harness';
+
+jest.setTimeout(600_000);
+
+let stack: FaultStack;
+beforeAll(async () => {
+  stack = await startFaultStack();
+  await stack.usePolicy(600); // R4: repaired 2 h → 12 s after dispatch
+});
+afterAll(async () => stack?.close());
+
+describe('fault: Temporal dev server restarted', () => {
+  it('R4: deadlines that fall due while the Temporal server is down fire once it is back; no case is lost', async () => {
+    const cases: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await stack.call('POST', '/repairs', 'S-FD1', {
+        room: `4-1-${(5 + i) * 100 + 2}`, contactName: '赵女士', contactPhone: '13600136000', channel: 'phone', description: '电梯按钮失灵', classification: 'general',
+      });
+      expect(res.status).toBe(201);
+      cases.push(res.body.caseId);
+      const engineer = await until(async () => (await stack.call('GET', `/repairs/${res.body.caseId}`, 'S-SV1')).body.assigneeId as string | undefined, 'assigned');
+      expect((await stack.call('POST', `/repairs/${res.body.caseId}/accept`, engineer, {})).status).toBe(200);
+      expect((await stack.call('POST', `/repairs/${res.body.caseId}/arrive`, engineer, {})).status).toBe(200);
+    }
+    const escalationsBefore = await stack.orm.em.fork().count(CaseEvent, { caseId: { $in: cases }, action: 'escalated' });
+
+    await stack.temporal.stop();
+    const stoppedAt = Date.now();
+    // Down at least until every R4 deadline (12 s after dispatch) has passed.
+    const downMs = Math.max(OUTAGE_MS, 15_000);
+    await new Promise((r) => setTimeout(r, downMs));
+    await stack.temporal.start();
+    const backAt = Date.now();
+
+    const escalated = await until(async () => {
+      const rows = await stack.orm.em.fork().find(CaseEvent, { caseId: { $in: cases }, action: 'escalated' });
+      return new Set(rows.map((r) => r.caseId)).size === cases.length ? rows : undefined;
+    }, 'every case escalated after the restart', 240_000);
+    const sent = await until(async () => {
+      const rows = await stack.orm.em.fork().find(Notification, { caseId: { $in: cases }, template: 'escalation' });
+      return rows.length >= cases.length && rows.every((r) => r.status === 'sent') ? rows : undefined;
+    }, 'escalation mails sent');
+    const running: string[] = [];
+    for await (const wf of stack.client.workflow.list({ query: `WorkflowType = 'repair' AND ExecutionStatus = 'Running'` })) running.push(wf.workflowId);
+    for (const caseId of cases) {
+      const view = await stack.call('GET', `/repairs/${caseId}`, 'S-SV1');
+      expect(view.status).toBe(200);
+    }
+    figures('Temporal dev server restarted', {
+      breaks: `dev server stopped (SIGINT) for ${(downMs / 1000).toFixed(0)} s and restarted on its database file; every R4 deadline fell due meanwhile`,
+      checks: 'each late timer fires after the restart, each case escalates once, no case lost',
+      cases: cases.length,
+      'escalations before the stop': escalationsBefore,
+      'escalations after the restart': escalated.length,
+      'escalation mails': sent.length,
+      'seconds from restart to the last escalation': ((Math.max(...escalated.map((e) => e.at.getTime())) - backAt) / 1000).toFixed(1),
+      'running workflows': running.length,
+      'stopped at': new Date(stoppedAt).toISOString(),
+    });
+    expect(escalationsBefore).toBe(0);
+    expect(escalated).toHaveLength(cases.length);
+    expect(new Set(sent.map((s) => s.caseId))).toEqual(new Set(cases));
+    expect(sent).toHaveLength(cases.length);
+    expect(new Set(running)).toEqual(new Set(cases.map((c) => `repair-${c}`)));
+  });
+});
