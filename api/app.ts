@@ -9,6 +9,7 @@ import { authenticate } from './auth';
 import { mount, openApiDocument, type Operation } from './contract';
 import { docsPage } from './docs';
 import { createApiMetrics } from './metrics';
+import { limitInFlight } from './overload';
 import { notFoundRoute, problemHandler } from './problem';
 import { rateLimitPerKey } from './rate-limit';
 import { complaintOperations } from './routes/complaints';
@@ -95,6 +96,7 @@ export function buildApp(deps: ApiDeps): Express {
   });
 
   const api = Router();
+  api.use(limitInFlight(deps.config.API_MAX_IN_FLIGHT));
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
   const guards = [authenticate(deps.orm), rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST })];
   for (const op of operations) mount(api, op, guards);

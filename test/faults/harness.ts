@@ -29,7 +29,11 @@ export const FULL = process.env.FAULTS_FULL === '1';
 export const OUTAGE_MS = FULL ? 60_000 : 5_000;
 
 const ROOT = join(__dirname, '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+/**
+ * Node itself with tsx as a loader, not the `tsx` binary: that one runs the script in a child
+ * process, so a `kill -9` would hit the wrapper and leave the real worker running.
+ */
+const tsNode = (script: string, args: string[] = []) => [process.execPath, ['--import', 'tsx', join(__dirname, script), ...args]] as const;
 
 /** Children this process started; killed if jest exits without closing the stack. */
 const children = new Set<ChildProcess>();
@@ -200,7 +204,7 @@ class PostgresProcess {
   ) {}
 
   async start(): Promise<void> {
-    const child = spawn(TSX, [join(__dirname, 'postgres-child.ts'), this.dataDir, String(this.port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...tsNode('postgres-child.ts', [this.dataDir, String(this.port)]), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     children.add(child);
     this.child = child;
@@ -238,7 +242,7 @@ class WorkerProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(TSX, [join(__dirname, 'worker-child.ts')], {
+    const child = spawn(...tsNode('worker-child.ts'), {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -269,6 +273,13 @@ class WorkerProcess {
 
 // ---------------------------------------------------------------------------------------------
 
+export interface ApiAnswer {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read whatever the API answered
+  body: any;
+}
+
 export interface FaultStack {
   config: Config;
   orm: Orm;
@@ -283,7 +294,7 @@ export interface FaultStack {
   apiLog: string[];
   keyOf(staffId: string): string;
   /** A staff request to the API (fetch, so a hang shows as a hang, not as a supertest timeout). */
-  call(method: string, path: string, staffId: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: any } // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read whatever the API answered>;
+  call(method: string, path: string, staffId: string | null, body?: unknown, headers?: Record<string, string>): Promise<ApiAnswer>;
   /** Stores a compressed copy of the documents' policy on the demo property. */
   usePolicy(factor: number): Promise<void>;
   close(): Promise<void>;
@@ -294,7 +305,7 @@ let bundlePromise: Promise<string> | undefined;
 function workflowBundle(dir: string): Promise<string> {
   const file = join(dir, 'workflow-bundle.js');
   bundlePromise ??= new Promise<string>((resolve, reject) => {
-    const child = spawn(TSX, [join(__dirname, 'bundle-child.ts'), file], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(...tsNode('bundle-child.ts', [file]), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     child.once('exit', (code) => (code === 0 ? resolve(file) : reject(new Error(`bundling the workflows failed (${code})`))));
   });
   return bundlePromise;

@@ -89,6 +89,8 @@ describe('fault: worker killed', () => {
     expect(byKey.size).toBe(escalationRows.length);
     for (const row of escalationRows) expect(byKey.get(row.idempotencyKey)).toEqual(new Set([row.messageId]));
     expect(duplicateMessages).toBe(0);
+    // The crash window was really hit: the mail that SMTP held when the worker died went out again, as the same message.
+    expect(escalations.filter((m) => m.idempotencyKey === killedAt!.idempotencyKey).map((m) => m.messageId)).toEqual([killedAt!.messageId, killedAt!.messageId]);
     expect(audit.duplicates).toBe(0);
     expect(audit.gaps).toBe(0);
     await until(async () => {
