@@ -5,6 +5,7 @@
  * each escalates exactly once.
  */
 import { CaseEvent, Notification } from '../../db/entities';
+import { checkConsistency } from '../../scripts/consistency';
 import { figures, OUTAGE_MS, startFaultStack, until, type FaultStack } from './harness';
 
 jest.setTimeout(600_000);
@@ -53,9 +54,14 @@ describe('fault: Temporal dev server restarted', () => {
       const view = await stack.call('GET', `/repairs/${caseId}`, 'S-SV1');
       expect(view.status).toBe(200);
     }
+    const consistency = await until(async () => {
+      const r = await checkConsistency(stack.orm, stack.client);
+      return r.mismatches.length === 0 ? r : undefined;
+    }, 'read model consistent with the workflows').catch(() => checkConsistency(stack.orm, stack.client));
     figures('Temporal dev server restarted', {
       breaks: `dev server stopped (SIGINT) for ${(downMs / 1000).toFixed(0)} s and restarted on its database file; every R4 deadline fell due meanwhile`,
       checks: 'each late timer fires after the restart, each case escalates once, no case lost',
+      'read-model mismatches (scripts/consistency.ts)': consistency.mismatches.length,
       cases: cases.length,
       'escalations before the stop': escalationsBefore,
       'escalations after the restart': escalated.length,
@@ -65,6 +71,7 @@ describe('fault: Temporal dev server restarted', () => {
       'stopped at': new Date(stoppedAt).toISOString(),
     });
     expect(escalationsBefore).toBe(0);
+    expect(consistency.mismatches).toEqual([]);
     expect(escalated).toHaveLength(cases.length);
     expect(new Set(sent.map((s) => s.caseId))).toEqual(new Set(cases));
     expect(sent).toHaveLength(cases.length);

@@ -6,6 +6,7 @@
  * exactly once (one Message-ID per notification), and the audit log has no duplicate or missing event.
  */
 import { CaseEvent, Notification } from '../../db/entities';
+import { checkConsistency } from '../../scripts/consistency';
 import { figures, sleep, startFaultStack, until, type CapturedMail, type FaultStack } from './harness';
 
 jest.setTimeout(600_000);
@@ -72,9 +73,14 @@ describe('fault: worker killed', () => {
     for (const m of escalations) byKey.set(m.idempotencyKey, (byKey.get(m.idempotencyKey) ?? new Set()).add(m.messageId));
     const duplicateMessages = [...byKey.values()].reduce((n, ids) => n + ids.size - 1, 0);
     const audit = await auditDuplicates();
+    const consistency = await until(async () => {
+      const r = await checkConsistency(stack.orm, stack.client);
+      return r.mismatches.length === 0 ? r : undefined;
+    }, 'read model consistent with the workflows').catch(() => checkConsistency(stack.orm, stack.client));
     figures('worker kill -9 between SMTP DATA and the sent mark', {
       breaks: `kill -9 of the worker (pid gone) while SMTP held the reply to ${killedAt!.idempotencyKey}; restarted 8 s later`,
       checks: 'every R4 deadline fired, one Message-ID per escalation, no duplicate/missing audit event',
+      'read-model mismatches (scripts/consistency.ts)': consistency.mismatches.length,
       cases: cases.length,
       'escalation rows': escalationRows.length,
       'escalation deliveries (raw SMTP transactions)': escalations.length,
@@ -86,6 +92,7 @@ describe('fault: worker killed', () => {
       'cases with a missing audit event': audit.gaps,
     });
     expect(new Set(escalationRows.map((r) => r.caseId))).toEqual(new Set(cases));
+    expect(consistency.mismatches).toEqual([]);
     expect(byKey.size).toBe(escalationRows.length);
     for (const row of escalationRows) expect(byKey.get(row.idempotencyKey)).toEqual(new Set([row.messageId]));
     expect(duplicateMessages).toBe(0);
