@@ -6,7 +6,7 @@
  */
 import { CaseEvent, Notification } from '../../db/entities';
 import { checkConsistency } from '../../scripts/consistency';
-import { figures, OUTAGE_MS, startFaultStack, until, type FaultStack } from './harness';
+import { figures, OUTAGE_MS, sleep, startFaultStack, until, type FaultStack } from './harness';
 
 jest.setTimeout(600_000);
 
@@ -36,7 +36,16 @@ describe('fault: Temporal dev server restarted', () => {
     const stoppedAt = Date.now();
     // Down at least until every R4 deadline (12 s after dispatch) has passed.
     const downMs = Math.max(OUTAGE_MS, 15_000);
-    await new Promise((r) => setTimeout(r, downMs));
+    // Meanwhile staff look at a case (its live view is a workflow query): 503, never a 500 or a hang.
+    const duringOutage: { status: number; retryAfter: string | null }[] = [];
+    while (Date.now() - stoppedAt < downMs) {
+      const answer = await Promise.race([
+        stack.call('GET', `/repairs/${cases[0]}`, 'S-SV1'),
+        sleep(20_000).then(() => ({ status: 0, headers: new Headers() })),
+      ]);
+      duringOutage.push({ status: answer.status, retryAfter: answer.headers.get('retry-after') });
+      await sleep(1000);
+    }
     await stack.temporal.start();
     const backAt = Date.now();
 
@@ -68,9 +77,12 @@ describe('fault: Temporal dev server restarted', () => {
       'escalation mails': sent.length,
       'seconds from restart to the last escalation': ((Math.max(...escalated.map((e) => e.at.getTime())) - backAt) / 1000).toFixed(1),
       'running workflows': running.length,
+      'GET /repairs/{id} while down, by status': duringOutage.reduce<Record<string, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {}),
       'stopped at': new Date(stoppedAt).toISOString(),
     });
     expect(escalationsBefore).toBe(0);
+    expect(duringOutage.length).toBeGreaterThan(0);
+    for (const a of duringOutage) expect(a).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
     expect(consistency.mismatches).toEqual([]);
     expect(escalated).toHaveLength(cases.length);
     expect(new Set(sent.map((s) => s.caseId))).toEqual(new Set(cases));
