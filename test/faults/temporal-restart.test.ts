@@ -57,6 +57,7 @@ describe('fault: Temporal dev server restarted', () => {
       duringOutage.push({ status: ready.status, retryAfter: ready.headers.get('retry-after') });
       await sleep(1000);
     }
+    const restartedAt = Date.now();
     await stack.temporal.start();
     const backAt = Date.now();
 
@@ -86,7 +87,8 @@ describe('fault: Temporal dev server restarted', () => {
       'escalations before the stop': escalationsBefore,
       'escalations after the restart': escalated.length,
       'escalation mails': sent.length,
-      'seconds from restart to each escalation mail being queued': sent.map((n) => ((n.createdAt.getTime() - backAt) / 1000).toFixed(1)),
+      'seconds the restarted server took to answer': ((backAt - restartedAt) / 1000).toFixed(1),
+      'seconds from the restart to each escalation mail being queued': sent.map((n) => ((n.createdAt.getTime() - restartedAt) / 1000).toFixed(1)),
       'running workflows': running.length,
       'GET /repairs/{id} and /readyz while down, by status': duringOutage.reduce<Record<string, number>>((acc, a) => ({ ...acc, [a.status]: (acc[a.status] ?? 0) + 1 }), {}),
       'stopped at': new Date(stoppedAt).toISOString(),
@@ -97,7 +99,7 @@ describe('fault: Temporal dev server restarted', () => {
     expect(consistency.mismatches).toEqual([]);
     expect(escalated).toHaveLength(cases.length);
     // Each timer fired on the restarted server: its escalation was queued after the restart (wall clock of the activity).
-    for (const n of sent) expect(n.createdAt.getTime()).toBeGreaterThanOrEqual(backAt - 1000);
+    for (const n of sent) expect(n.createdAt.getTime()).toBeGreaterThanOrEqual(restartedAt);
     expect(new Set(sent.map((s) => s.caseId))).toEqual(new Set(cases));
     expect(sent).toHaveLength(cases.length);
     expect(new Set(running)).toEqual(new Set(cases.map((c) => `repair-${c}`)));
