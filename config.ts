@@ -41,6 +41,8 @@ export const configSchema = z.object({
   /** Requests per second each API key may make on average, and the burst it may spend at once. */
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100_000).default(60),
+  /** Requests one API process works on at once; beyond, 503 + Retry-After (memory stays bounded). */
+  API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(200),
 });
 
 export type Config = z.infer<typeof configSchema>;

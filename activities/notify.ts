@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import { Area, HouseholdContact, Notification, Staff } from '../db/entities';
 import type { Role } from '../domain/people';
@@ -19,6 +20,15 @@ export interface NotifyInput {
   householdId?: string;
   template: TemplateName;
   data: MailData;
+}
+
+/**
+ * The Message-ID of a notification, derived from its idempotency key: every send of the same
+ * notification carries the same one, so a resend after a crash is the same message to a mailbox.
+ */
+export function messageIdFor(idempotencyKey: string, mailFrom: string): string {
+  const domain = /@([^>\s]+)>?\s*$/.exec(mailFrom)?.[1] ?? 'service-centre.invalid';
+  return `<${createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 40)}@${domain}>`;
 }
 
 export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
@@ -45,8 +55,11 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
 
   return {
     /**
-     * Sends one mail per recipient, at most once: the notification row (unique key) is claimed
-     * before sending and marked sent after, so a retried activity skips what already went out.
+     * Sends one mail per recipient. The notification row (unique key) is claimed and marked
+     * `sending` with the mail's Message-ID before the SMTP transaction, and `sent` after it; a
+     * retried activity skips what is `sent`. A worker that dies between SMTP's 250 and the `sent`
+     * mark leaves a `sending` row: the retry sends it again with the same Message-ID, so the
+     * mailbox holds one message (delivery is at least once, the message exactly once — README).
      */
     async notify(input: NotifyInput): Promise<{ sent: number; skipped: number }> {
       const link =
@@ -86,18 +99,22 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
           skipped++;
           continue;
         }
+        if (row.status === 'sending') log.warn('resending a notification whose last send was not confirmed', { idempotencyKey: key });
         row.attempts += 1;
+        row.status = 'sending';
+        row.messageId = messageIdFor(key, config.MAIL_FROM);
+        await em.flush();
         try {
-          const info = await mailer.sendMail({
+          await mailer.sendMail({
             from: config.MAIL_FROM,
             to: person.email,
             subject: content.subject,
             text: content.text,
+            messageId: row.messageId,
             headers: { 'X-Idempotency-Key': key, ...(input.caseId ? { 'X-Case-Id': input.caseId } : {}) },
           });
           row.status = 'sent';
           row.sentAt = new Date();
-          row.messageId = info.messageId ?? null;
           row.lastError = null;
           sent++;
         } catch (error) {

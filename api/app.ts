@@ -9,6 +9,7 @@ import { authenticate } from './auth';
 import { mount, openApiDocument, type Operation } from './contract';
 import { docsPage } from './docs';
 import { createApiMetrics } from './metrics';
+import { limitInFlight, temporalDeadline } from './overload';
 import { notFoundRoute, problemHandler } from './problem';
 import { rateLimitPerKey } from './rate-limit';
 import { complaintOperations } from './routes/complaints';
@@ -81,8 +82,9 @@ export function buildApp(deps: ApiDeps): Express {
         .getConnection()
         .execute('select 1')
         .then(() => ['postgres', 'ok'] as const, () => ['postgres', 'unreachable'] as const),
-      deps.temporal.connection.workflowService
-        .getSystemInfo({})
+      // A deadline: an unreachable frontend must make this answer 503, not hang the probe.
+      deps.temporal.connection
+        .withDeadline(Date.now() + 3000, () => deps.temporal.connection.workflowService.getSystemInfo({}))
         .then(() => ['temporal', 'ok'] as const, () => ['temporal', 'unreachable'] as const),
     ]);
     const ready = checks.every(([, state]) => state === 'ok');
@@ -100,7 +102,9 @@ export function buildApp(deps: ApiDeps): Express {
   });
 
   const api = Router();
+  api.use(limitInFlight(deps.config.API_MAX_IN_FLIGHT));
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  api.use(temporalDeadline(deps.temporal));
   const guards = [authenticate(deps.orm), rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST })];
   for (const op of operations) mount(api, op, guards);
   app.use(API_PREFIX, api);

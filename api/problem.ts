@@ -49,6 +49,33 @@ function loggable(error: unknown): unknown {
   return error;
 }
 
+/** How long a client should wait before retrying when a dependency is down. */
+export const RETRY_AFTER_SECONDS = 5;
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+// Postgres: admin/crash shutdown, cannot connect now, too many connections.
+const UNAVAILABLE_SQL_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|Timeout acquiring a connection|Client has encountered a connection error|Connection refused|the database system is (starting up|shutting down)/i;
+
+/**
+ * Is this the database (or Temporal) being unreachable rather than a bug? Those are answered
+ * 503 with Retry-After: the request can succeed later unchanged. Looks through `cause` chains,
+ * since the ORM and the Temporal client wrap the driver's error.
+ */
+export function dependencyUnavailable(error: unknown): 'database' | 'temporal' | undefined {
+  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
+    if (e.name === 'KnexTimeoutError') return 'database';
+    if (typeof e.code === 'string' && CONNECTION_ERROR_CODES.has(e.code)) return 'database';
+    if (typeof e.sqlState === 'string' && (e.sqlState.startsWith('08') || UNAVAILABLE_SQL_STATES.has(e.sqlState))) return 'database';
+    if (e instanceof DriverException && typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return 'database';
+    if (typeof e.code === 'string' && UNAVAILABLE_SQL_STATES.has(e.code)) return 'database';
+    // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4) from the Temporal frontend.
+    if ((e.name === 'ServiceError' || e.name === 'ConnectionError') && [14, 4].includes((e.cause as { code?: number } | undefined)?.code ?? -1)) return 'temporal';
+    if (e.name === 'ConnectionError') return 'temporal';
+  }
+  return undefined;
+}
+
 /** The last middleware: every error becomes problem+json; nothing internal leaks to the client. */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   let problem: HttpProblem;
@@ -60,6 +87,10 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     problem = new HttpProblem(400, 'Malformed JSON', 'the body is not valid JSON');
   } else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
     problem = new HttpProblem(415, 'Unsupported encoding', String(error.message));
+  } else if (dependencyUnavailable(error)) {
+    const what = dependencyUnavailable(error)!;
+    req.log?.warn({ dependency: what, err: { type: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'dependency unavailable');
+    problem = new HttpProblem(503, 'Service unavailable', `the ${what === 'database' ? 'database' : 'workflow service'} is unreachable; retry later`, {}, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
   } else {
     req.log?.error({ err: loggable(error) }, 'unhandled error');
     problem = new HttpProblem(500, 'Internal error', 'the request failed; it has been logged with its request id');
