@@ -31,6 +31,73 @@ export function messageIdFor(idempotencyKey: string, mailFrom: string): string {
   return `<${createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 40)}@${domain}>`;
 }
 
+export interface OutgoingMail {
+  subject: string;
+  text: string;
+  html?: string;
+  attachments?: { filename: string; content: string; contentType: string }[];
+}
+
+/**
+ * One mail to one recipient, at most one message per key as the mailbox sees it. The notification
+ * row (unique key) is claimed and marked `sending` with the mail's Message-ID before the SMTP
+ * transaction, and `sent` after it; a retried activity skips what is `sent`. A worker that dies
+ * between SMTP's 250 and the `sent` mark leaves a `sending` row: the retry sends it again with the
+ * same Message-ID, so the mailbox holds one message (delivery is at least once, the message
+ * exactly once — README). An SMTP failure is thrown, for the activity to retry with backoff.
+ */
+export async function deliverOnce(
+  { orm, mailer, config }: Pick<ActivityDeps, 'orm' | 'mailer' | 'config'>,
+  notice: { key: string; caseId?: string; recipient: { id: string; email: string }; template: string; mail: OutgoingMail },
+): Promise<'sent' | 'skipped'> {
+  const em = orm.em.fork();
+  const { key, recipient, mail } = notice;
+  await em
+    .createQueryBuilder(Notification)
+    .insert({
+      idempotencyKey: key,
+      caseId: notice.caseId ?? null,
+      recipientId: recipient.id,
+      recipientEmail: recipient.email,
+      template: notice.template,
+      subject: mail.subject,
+      status: 'pending',
+      attempts: 0,
+      createdAt: new Date(),
+    })
+    .onConflict('idempotencyKey')
+    .ignore()
+    .execute('run');
+  const row = await em.findOneOrFail(Notification, { idempotencyKey: key });
+  if (row.status === 'sent') return 'skipped';
+  if (row.status === 'sending') log.warn('resending a notification whose last send was not confirmed', { idempotencyKey: key });
+  row.attempts += 1;
+  row.status = 'sending';
+  row.messageId = messageIdFor(key, config.MAIL_FROM);
+  await em.flush();
+  try {
+    await mailer.sendMail({
+      from: config.MAIL_FROM,
+      to: recipient.email,
+      subject: mail.subject,
+      text: mail.text,
+      ...(mail.html ? { html: mail.html } : {}),
+      ...(mail.attachments ? { attachments: mail.attachments } : {}),
+      messageId: row.messageId,
+      headers: { 'X-Idempotency-Key': key, ...(notice.caseId ? { 'X-Case-Id': notice.caseId } : {}) },
+    });
+  } catch (error) {
+    row.lastError = error instanceof Error ? error.message : String(error);
+    await em.flush();
+    throw error; // retried with backoff: an SMTP outage loses nothing
+  }
+  row.status = 'sent';
+  row.sentAt = new Date();
+  row.lastError = null;
+  await em.flush();
+  return 'sent';
+}
+
 export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
   async function recipients(input: NotifyInput): Promise<{ id: string; email: string }[]> {
     const em = orm.em.fork();
@@ -54,13 +121,7 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
   }
 
   return {
-    /**
-     * Sends one mail per recipient. The notification row (unique key) is claimed and marked
-     * `sending` with the mail's Message-ID before the SMTP transaction, and `sent` after it; a
-     * retried activity skips what is `sent`. A worker that dies between SMTP's 250 and the `sent`
-     * mark leaves a `sending` row: the retry sends it again with the same Message-ID, so the
-     * mailbox holds one message (delivery is at least once, the message exactly once — README).
-     */
+    /** One mail per recipient, each delivered once (`deliverOnce`). */
     async notify(input: NotifyInput): Promise<{ sent: number; skipped: number }> {
       const link =
         input.workflowId && config.TEMPORAL_UI_URL
@@ -76,53 +137,18 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
       let sent = 0;
       let skipped = 0;
       for (const person of people) {
-        const em = orm.em.fork();
-        const key = `${input.idempotencyKey}:${person.id}`;
-        await em
-          .createQueryBuilder(Notification)
-          .insert({
-            idempotencyKey: key,
-            caseId: input.caseId ?? null,
-            recipientId: person.id,
-            recipientEmail: person.email,
+        const outcome = await deliverOnce(
+          { orm, mailer, config },
+          {
+            key: `${input.idempotencyKey}:${person.id}`,
+            caseId: input.caseId,
+            recipient: person,
             template: input.template,
-            subject: content.subject,
-            status: 'pending',
-            attempts: 0,
-            createdAt: new Date(),
-          })
-          .onConflict('idempotencyKey')
-          .ignore()
-          .execute('run');
-        const row = await em.findOneOrFail(Notification, { idempotencyKey: key });
-        if (row.status === 'sent') {
-          skipped++;
-          continue;
-        }
-        if (row.status === 'sending') log.warn('resending a notification whose last send was not confirmed', { idempotencyKey: key });
-        row.attempts += 1;
-        row.status = 'sending';
-        row.messageId = messageIdFor(key, config.MAIL_FROM);
-        await em.flush();
-        try {
-          await mailer.sendMail({
-            from: config.MAIL_FROM,
-            to: person.email,
-            subject: content.subject,
-            text: content.text,
-            messageId: row.messageId,
-            headers: { 'X-Idempotency-Key': key, ...(input.caseId ? { 'X-Case-Id': input.caseId } : {}) },
-          });
-          row.status = 'sent';
-          row.sentAt = new Date();
-          row.lastError = null;
-          sent++;
-        } catch (error) {
-          row.lastError = error instanceof Error ? error.message : String(error);
-          await em.flush();
-          throw error; // retried with backoff: an SMTP outage loses nothing
-        }
-        await em.flush();
+            mail: { subject: content.subject, text: content.text },
+          },
+        );
+        if (outcome === 'sent') sent++;
+        else skipped++;
       }
       return { sent, skipped };
     },

@@ -5,7 +5,8 @@
  * they are hr's and audit's, and a report for managers must not reveal that they exist.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { Case, Notification, Property, Staff, StoredReport } from '../db/entities';
+import { Case, Property, Staff, StoredReport } from '../db/entities';
+import { deliverOnce } from './notify';
 import type { Orm } from '../db/orm';
 import {
   analyseComplaints,
@@ -140,8 +141,7 @@ export function createReportActivities({ orm, mailer, config }: ActivityDeps) {
     },
 
     /**
-     * P1 to every manager of the property: HTML with the CSV attached, one mail per manager at most
-     * once (the notification row is claimed before sending, as in notify).
+     * P1 to every manager of the property: HTML with the CSV attached, one mail per manager, delivered once.
      */
     async mailComplaintReport(input: { idempotencyKey: string; propertyId: string; month: Month }): Promise<{ sent: number; skipped: number }> {
       const em = orm.em.fork();
@@ -152,40 +152,22 @@ export function createReportActivities({ orm, mailer, config }: ActivityDeps) {
       let sent = 0;
       let skipped = 0;
       for (const manager of managers) {
-        const key = `${input.idempotencyKey}:${manager.id}`;
-        await em
-          .createQueryBuilder(Notification)
-          .insert({ idempotencyKey: key, caseId: null, recipientId: manager.id, recipientEmail: manager.email, template: 'complaintReport', subject: content.subject, status: 'pending', attempts: 0, createdAt: new Date() })
-          .onConflict('idempotencyKey')
-          .ignore()
-          .execute('run');
-        const row = await em.findOneOrFail(Notification, { idempotencyKey: key });
-        if (row.status === 'sent') {
-          skipped++;
-          continue;
-        }
-        row.attempts += 1;
-        try {
-          const info = await mailer.sendMail({
-            from: config.MAIL_FROM,
-            to: manager.email,
-            subject: content.subject,
-            text: content.text,
-            html: content.html,
-            attachments: [{ filename: `complaints-${input.propertyId}-${input.month}.csv`, content: stored.csv, contentType: 'text/csv; charset=utf-8' }],
-            headers: { 'X-Idempotency-Key': key },
-          });
-          row.status = 'sent';
-          row.sentAt = new Date();
-          row.messageId = info.messageId ?? null;
-          row.lastError = null;
-          sent++;
-        } catch (error) {
-          row.lastError = error instanceof Error ? error.message : String(error);
-          await em.flush();
-          throw error;
-        }
-        await em.flush();
+        const outcome = await deliverOnce(
+          { orm, mailer, config },
+          {
+            key: `${input.idempotencyKey}:${manager.id}`,
+            recipient: manager,
+            template: 'complaintReport',
+            mail: {
+              subject: content.subject,
+              text: content.text,
+              html: content.html,
+              attachments: [{ filename: `complaints-${input.propertyId}-${input.month}.csv`, content: stored.csv, contentType: 'text/csv; charset=utf-8' }],
+            },
+          },
+        );
+        if (outcome === 'sent') sent++;
+        else skipped++;
       }
       return { sent, skipped };
     },
