@@ -67,16 +67,18 @@ export async function startBenchStack(options: { policy?: ServicePolicyInput; ma
   const seed = await seedDemo(orm, { policy: options.policy });
   const nativeConnection = await NativeConnection.connect({ address: env.address });
   const mailer = createMailer(sink.url);
+  // The production worker's cache (the SDK sizes it from the heap) unless a bench needs another.
+  const cache = options.maxCachedWorkflows ? { maxCachedWorkflows: options.maxCachedWorkflows } : {};
   const worker = await createWorker(
     { connection: nativeConnection, orm, mailer, config },
-    { maxCachedWorkflows: options.maxCachedWorkflows ?? 10_000, maxConcurrentActivityTaskExecutions: 100 },
+    { ...cache, maxConcurrentActivityTaskExecutions: 100 },
   );
   const baselineQueue = 'bench-baseline';
   const baselineWorker = await Worker.create({
     connection: nativeConnection,
     taskQueue: baselineQueue,
     workflowsPath: require.resolve('./baseline-workflows'),
-    maxCachedWorkflows: options.maxCachedWorkflows ?? 10_000,
+    ...cache,
   });
   const running = [worker.run(), baselineWorker.run()];
   const connection = await Connection.connect({ address: env.address });
