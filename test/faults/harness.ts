@@ -235,6 +235,8 @@ class PostgresProcess {
 
 class WorkerProcess {
   private child?: ChildProcess;
+  /** Every failed activity attempt the worker reported, across restarts. */
+  readonly failedAttempts: { attempt: number; isLocal: boolean; activityType: string }[] = [];
   constructor(private readonly env: Record<string, string>) {}
 
   get pid(): number | undefined {
@@ -248,6 +250,14 @@ class WorkerProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    let pending = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      const lines = (pending + chunk.toString()).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (line.startsWith('[activity-failed] ')) this.failedAttempts.push(JSON.parse(line.slice('[activity-failed] '.length)));
+      }
+    });
     children.add(child);
     this.child = child;
     await new Promise<void>((resolve, reject) => {

@@ -71,6 +71,8 @@ describe('fault: Postgres down', () => {
       }
       await sleep(500);
     }
+    // Audit writes are local activities: their retries happen inside the worker, which reports each failed attempt.
+    for (const failed of stack.worker.failedAttempts) maxAttempt = Math.max(maxAttempt, failed.attempt);
     const outageMs = Date.now() - outageStarted;
     await stack.postgres.start();
 

@@ -17,7 +17,11 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: {
       log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
-      warn: () => undefined,
+      // Each failed activity attempt (scheduled or local) as one line the harness counts: local
+      // activities retry inside the worker, where the server's pending-activity list never shows them.
+      warn: (message: string, meta?: { attempt?: number; isLocal?: boolean; activityType?: string }) => {
+        if (message === 'Activity failed') process.stdout.write(`[activity-failed] ${JSON.stringify({ attempt: meta?.attempt, isLocal: meta?.isLocal, activityType: meta?.activityType })}\n`);
+      },
       error: (message: string) => process.stderr.write(`[worker] ${message}\n`),
     } as never,
   });
