@@ -4,7 +4,7 @@
  * Only case numbers, room numbers, codes and staff ids appear there — never names or phones.
  */
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { ApplicationFailure, condition, log, patched, proxyActivities, proxyLocalActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, log, patched, proxyActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CaseEventInput, CasePatch } from '../activities/cases';
 import type { Actor, Role } from '../domain/people';
@@ -31,18 +31,6 @@ const ACTIVITY_OPTIONS = {
 
 export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
-/**
- * The audit write is one short Postgres transaction that every transition (and every staff
- * action's answer) waits for: as a local activity it runs inside the workflow task, without the
- * three server round trips and history events of a scheduled activity (bench:actions). It retries
- * with the same backoff; past `localRetryThreshold` the SDK waits on a durable timer.
- */
-const LOCAL_OPTIONS = {
-  startToCloseTimeout: '10 seconds',
-  localRetryThreshold: '10 seconds',
-  retry: ACTIVITY_OPTIONS.retry,
-} as const;
-const local = proxyLocalActivities<Activities>(LOCAL_OPTIONS);
 
 export interface CoreState extends CaseBasics {
   propertyId: string;
@@ -104,10 +92,14 @@ export class CaseTracker {
     });
   }
 
-  /** Writes one audit event (and the read model) — as a local activity, except when replaying histories recorded before that. */
+  /**
+   * Writes one audit event (and the read model) as a scheduled activity. A local activity here
+   * (tried this session) made the replay of a workflow whose update handler audited fail with
+   * "[TMPRL1100] Nondeterminism error: Update machine does not handle this event:
+   * UpsertWorkflowSearchAttributes" (found by the fuzz run on a query that replayed a request case).
+   */
   private async append(summary: string, input: CaseEventInput): Promise<void> {
-    if (patched('audit-local-activity')) await local.appendCaseEvent.executeWithOptions({ ...LOCAL_OPTIONS, summary }, [input]);
-    else await activities.appendCaseEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [input]);
+    await activities.appendCaseEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [input]);
   }
 
   /** The read-model fields every event keeps current. */

@@ -126,7 +126,12 @@ describe('repair deadlines and staff actions', () => {
 
   it('an action the case does not allow now is refused with 409 and the reason, and changes nothing', async () => {
     const caseId = await report({ classification: 'general' });
-    const engineer = await eventually(async () => (await stack.orm.em.fork().findOne(Case, { id: caseId }))?.assigneeId, { what: 'assignee' });
+    // Settled: assigned and its acceptance deadline in the read model (the workflow's own events, not the requests below).
+    const settled = await eventually(async () => {
+      const row = await stack.orm.em.fork().findOne(Case, { id: caseId });
+      return row?.assigneeId && row.dueAt ? row : undefined;
+    }, { what: 'assignee and first deadline' });
+    const engineer = settled.assigneeId;
     const before = await stack.orm.em.fork().count(CaseEvent, { caseId });
     const refused = await act(caseId, 'complete', engineer!, { summary: '提前完工' });
     expect(refused.status).toBe(409);
