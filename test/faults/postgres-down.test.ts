@@ -71,7 +71,7 @@ describe('fault: Postgres down', () => {
       }
       await sleep(500);
     }
-    // Audit writes are local activities: their retries happen inside the worker, which reports each failed attempt.
+    // Also the attempts the worker itself reports failed (a retry can fall between two describes above).
     for (const failed of stack.worker.failedAttempts) maxAttempt = Math.max(maxAttempt, failed.attempt);
     const outageMs = Date.now() - outageStarted;
     await stack.postgres.start();

@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   Runtime.install({
     logger: {
       log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined,
-      // Each failed activity attempt (scheduled or local) as one line the harness counts: local
-      // activities retry inside the worker, where the server's pending-activity list never shows them.
+      // Each failed activity attempt as one line the harness counts: the server's pending-activity
+      // list only shows an attempt while it is pending, and a local activity never.
       warn: (message: string, meta?: { attempt?: number; isLocal?: boolean; activityType?: string }) => {
         if (message === 'Activity failed') process.stdout.write(`[activity-failed] ${JSON.stringify({ attempt: meta?.attempt, isLocal: meta?.isLocal, activityType: meta?.activityType })}\n`);
       },
