@@ -36,13 +36,20 @@ export function workerTelemetry(config: Config, host: string): RuntimeOptions['t
   return { metrics: { prometheus: { bindAddress: `${host}:${config.WORKER_METRICS_PORT}` } } };
 }
 
+/**
+ * How the workflow bundle is built. zod is preloaded: evaluated once in the worker's reusable context
+ * and shared (frozen) by every workflow, instead of once per cached workflow. It keeps no per-workflow
+ * state; the schemas themselves are built where they are used (workflows/messages.ts).
+ */
+export const WORKFLOW_BUNDLER_OPTIONS = { preloadModules: ['zod'] };
+
 export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({ orm: deps.orm, mailer: deps.mailer, config: deps.config, clock: deps.clock ?? (() => new Date()) }),
-    ...(overrides.workflowBundle ? {} : { workflowsPath: workflowsPath() }),
+    ...(overrides.workflowBundle ? {} : { workflowsPath: workflowsPath(), bundlerOptions: WORKFLOW_BUNDLER_OPTIONS }),
     ...overrides,
   });
 }

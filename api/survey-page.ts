@@ -234,7 +234,7 @@ ${scores}
       const fields = (req.body ?? {}) as Record<string, unknown>;
       const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : '');
       const values = { score: text('score'), comment: text('comment'), complaint: text('complaint') };
-      const parsed = surveyAnswerSchema.safeParse({
+      const parsed = surveyAnswerSchema().safeParse({
         score: /^\d$/.test(values.score) ? Number(values.score) : undefined,
         ...(values.comment ? { comment: values.comment } : {}),
         ...(values.complaint ? { complaint: values.complaint } : {}),

@@ -6,10 +6,14 @@
 import type { RepairInput } from '../workflows/repair';
 import { fmt, report, runBench } from './lib';
 import { totalmem } from 'node:os';
+import { join } from 'node:path';
+import { writeHeapSnapshot } from 'node:v8';
 import type { Worker } from '@temporalio/worker';
 import { startBenchStack } from './stack';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number);
+/** BENCH_HEAP_SNAPSHOT=dir: workflows on the main thread, and a heap snapshot once the repairs are cached (bench/heap-summary.ts reads it). */
+const SNAPSHOT_DIR = process.env.BENCH_HEAP_SNAPSHOT;
 
 function rssAfterGc(): number {
   for (let i = 0; i < 3; i++) (globalThis as { gc?: () => void }).gc?.();
@@ -43,7 +47,7 @@ async function main(): Promise<void> {
       });
       continue;
     }
-    const stack = await startBenchStack({ maxCachedWorkflows: size * 2 + 100 });
+    const stack = await startBenchStack({ maxCachedWorkflows: size * 2 + 100, debugMode: Boolean(SNAPSHOT_DIR) });
     facts = stack.facts;
     try {
       const baseRss = rssAfterGc();
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
       const repairRss = rssAfterGc();
+      if (SNAPSHOT_DIR) console.log(`heap snapshot: ${writeHeapSnapshot(join(SNAPSHOT_DIR, `repairs-${size}.heapsnapshot`))}`);
       const perTrivial = (trivialRss - baseRss) / size;
       const perRepair = (repairRss - trivialRss) / size;
       bytesPerCase = Math.max(bytesPerCase, perRepair + perTrivial);

@@ -39,7 +39,9 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-export async function startBenchStack(options: { policy?: ServicePolicyInput; maxCachedWorkflows?: number } = {}): Promise<BenchStack> {
+export async function startBenchStack(
+  options: { policy?: ServicePolicyInput; maxCachedWorkflows?: number; debugMode?: boolean } = {},
+): Promise<BenchStack> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const cli = resolveTemporalCli();
   if (cli.kind !== 'path') throw new Error('benchmarks need a local Temporal CLI (npm run temporal:cli)');
@@ -69,9 +71,11 @@ export async function startBenchStack(options: { policy?: ServicePolicyInput; ma
   const mailer = createMailer(sink.url);
   // The production worker's cache (the SDK sizes it from the heap) unless a bench needs another.
   const cache = options.maxCachedWorkflows ? { maxCachedWorkflows: options.maxCachedWorkflows } : {};
+  // debugMode runs workflows on the main thread, so a heap snapshot of the process holds them.
+  const threads = options.debugMode ? { debugMode: true } : {};
   const worker = await createWorker(
     { connection: nativeConnection, orm, mailer, config },
-    { ...cache, maxConcurrentActivityTaskExecutions: 100 },
+    { ...cache, ...threads, maxConcurrentActivityTaskExecutions: 100 },
   );
   const baselineQueue = 'bench-baseline';
   const baselineWorker = await Worker.create({
@@ -79,6 +83,7 @@ export async function startBenchStack(options: { policy?: ServicePolicyInput; ma
     taskQueue: baselineQueue,
     workflowsPath: require.resolve('./baseline-workflows'),
     ...cache,
+    ...threads,
   });
   const running = [worker.run(), baselineWorker.run()];
   const connection = await Connection.connect({ address: env.address });

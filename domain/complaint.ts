@@ -74,39 +74,42 @@ export const isConfidential = (kind: ComplaintKind): boolean => kind !== 'custom
 export const visibleKinds = (roles: readonly Role[]): ComplaintKind[] =>
   COMPLAINT_KINDS.filter((kind) => COMPLAINT_ROUTING[kind].readers.some((r) => roles.includes(r)));
 
-const phone = z
-  .string()
-  .trim()
-  .regex(/^\+?[0-9][0-9\- ]{4,19}$/, 'must be a phone number (digits, spaces, dashes, optional leading +)');
+const phone = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9\- ]{4,19}$/, 'must be a phone number (digits, spaces, dashes, optional leading +)');
 
 /** An issue (问题) several complaints are about, e.g. "lift-3-2026-05": staff choose the key (C4). */
-export const issueKeySchema = z
-  .string()
-  .trim()
-  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a lowercase key of letters, digits and dashes, e.g. lift-3-breakdown');
+export const issueKeySchema = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be a lowercase key of letters, digits and dashes, e.g. lift-3-breakdown');
 
 /** I1/I2 + C1/C2/C4: what a complaint records at intake. */
-export const complaintIntakeSchema = z
-  .object({
-    kind: z.enum(COMPLAINT_KINDS).default('customer'),
-    room: z.string().trim().min(1).max(32).optional().describe('Room 房号 of the complainant; omit for an anonymous complaint or a public area'),
-    areaId: z.string().trim().min(1).max(32).optional().describe('Area 片区 when there is no room'),
-    contactName: z.string().trim().min(1).max(64).optional(),
-    contactPhone: phone.optional(),
-    anonymous: z.boolean().default(false).describe('C7: no name or contact; exempt from the return visit'),
-    channel: z.enum(CHANNELS),
-    description: z.string().trim().min(2).max(4000),
-    severity: z.enum(COMPLAINT_SEVERITIES).optional().describe('C3; may be set later at classification'),
-    category: z.enum(COMPLAINT_CATEGORIES).optional().describe('C5; may be set later at classification'),
-    /** C4: a risk of a lawsuit or media exposure makes the complaint major at once. */
-    lawsuitOrMediaRisk: z.boolean().default(false),
-    /** C4: people behind a collective complaint; 3 or more make it major. */
-    complainants: z.number().int().min(1).max(10_000).default(1),
-    receivedAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict()
-  .superRefine((v, ctx) => {
-    if (!v.room && !v.areaId) ctx.addIssue({ code: 'custom', path: ['room'], message: 'give the room, or the area for a complaint without one' });
+export const complaintIntakeSchema = () =>
+  z
+    .object({
+      kind: z.enum(COMPLAINT_KINDS).default('customer'),
+      room: z.string().trim().min(1).max(32).optional().describe('Room 房号 of the complainant; omit for an anonymous complaint or a public area'),
+      areaId: z.string().trim().min(1).max(32).optional().describe('Area 片区 when there is no room'),
+      contactName: z.string().trim().min(1).max(64).optional(),
+      contactPhone: phone().optional(),
+      anonymous: z.boolean().default(false).describe('C7: no name or contact; exempt from the return visit'),
+      channel: z.enum(CHANNELS),
+      description: z.string().trim().min(2).max(4000),
+      severity: z.enum(COMPLAINT_SEVERITIES).optional().describe('C3; may be set later at classification'),
+      category: z.enum(COMPLAINT_CATEGORIES).optional().describe('C5; may be set later at classification'),
+      /** C4: a risk of a lawsuit or media exposure makes the complaint major at once. */
+      lawsuitOrMediaRisk: z.boolean().default(false),
+      /** C4: people behind a collective complaint; 3 or more make it major. */
+      complainants: z.number().int().min(1).max(10_000).default(1),
+      receivedAt: z.iso.datetime({ offset: true }).optional(),
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      if (!v.room && !v.areaId) ctx.addIssue({ code: 'custom', path: ['room'], message: 'give the room, or the area for a complaint without one' });
     if (v.anonymous && (v.contactName || v.contactPhone)) {
       ctx.addIssue({ code: 'custom', path: ['anonymous'], message: 'an anonymous complaint records no name or phone' });
     }
@@ -114,7 +117,7 @@ export const complaintIntakeSchema = z
       ctx.addIssue({ code: 'custom', path: ['contactPhone'], message: 'how do we reach the complainant? (or mark the complaint anonymous)' });
     }
   });
-export type ComplaintIntake = z.infer<typeof complaintIntakeSchema>;
+export type ComplaintIntake = z.infer<ReturnType<typeof complaintIntakeSchema>>;
 
 /** C4: the reasons that make a complaint major at intake; none → it keeps the severity it was given. */
 export function majorAtIntake(policy: { collectiveComplainantsForMajor: number }, intake: { lawsuitOrMediaRisk?: boolean; complainants?: number }): MajorReason | undefined {

@@ -10,44 +10,46 @@ export const REPAIR_TAGS = ['water', 'electricity', 'neighbour', 'dangerous', 'l
 export type RepairTag = (typeof REPAIR_TAGS)[number];
 
 /** Phone numbers as residents give them: mainland mobile, landline with optional area code and extension. */
-const phone = z
-  .string()
-  .trim()
-  .regex(/^\+?[0-9][0-9\- ]{4,19}$/, 'must be a phone number (digits, spaces, dashes, optional leading +)');
+const phone = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9\- ]{4,19}$/, 'must be a phone number (digits, spaces, dashes, optional leading +)');
 
 /** I2: what a repair request (报修) records at intake. */
-export const repairIntakeSchema = z
-  .object({
-    room: z.string().trim().min(1).max(32).optional().describe('Room number 房号 as "building-unit-room", e.g. "1-1-301"; required unless publicArea'),
-    /** For a public-facility repair: the area it is in. */
-    areaId: z.string().trim().min(1).max(32).optional().describe('Area 片区 of a public-facility repair'),
-    contactName: z.string().trim().min(1).max(64),
-    contactPhone: phone,
-    channel: z.enum(CHANNELS),
-    description: z.string().trim().min(2).max(2000),
-    classification: z.enum(REPAIR_CLASSES),
-    tags: z.array(z.enum(REPAIR_TAGS)).max(REPAIR_TAGS.length).default([]),
-    /** R7: a public-facility repair (公区) rather than one inside a home. */
-    publicArea: z.boolean().default(false),
-    /** I2: when the call or visit came in, when it is recorded afterwards; defaults to now. */
-    receivedAt: z.iso.datetime({ offset: true }).optional(),
-    /** R5: required for a major repair; the agreed visit time. */
-    appointmentAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict()
-  .superRefine((value, ctx) => {
-    if (!value.publicArea && !value.room) {
-      ctx.addIssue({ code: 'custom', path: ['room'], message: 'the room is required for a repair inside a home' });
-    }
-    if (value.publicArea && !value.areaId) {
-      ctx.addIssue({ code: 'custom', path: ['areaId'], message: 'a public-facility repair names its area (R7)' });
-    }
-    if (value.classification === 'major' && !value.appointmentAt) {
-      ctx.addIssue({ code: 'custom', path: ['appointmentAt'], message: 'a major repair needs an agreed appointment time (R5)' });
-    }
-  });
+export const repairIntakeSchema = () =>
+  z
+    .object({
+      room: z.string().trim().min(1).max(32).optional().describe('Room number 房号 as "building-unit-room", e.g. "1-1-301"; required unless publicArea'),
+      /** For a public-facility repair: the area it is in. */
+      areaId: z.string().trim().min(1).max(32).optional().describe('Area 片区 of a public-facility repair'),
+      contactName: z.string().trim().min(1).max(64),
+      contactPhone: phone(),
+      channel: z.enum(CHANNELS),
+      description: z.string().trim().min(2).max(2000),
+      classification: z.enum(REPAIR_CLASSES),
+      tags: z.array(z.enum(REPAIR_TAGS)).max(REPAIR_TAGS.length).default([]),
+      /** R7: a public-facility repair (公区) rather than one inside a home. */
+      publicArea: z.boolean().default(false),
+      /** I2: when the call or visit came in, when it is recorded afterwards; defaults to now. */
+      receivedAt: z.iso.datetime({ offset: true }).optional(),
+      /** R5: required for a major repair; the agreed visit time. */
+      appointmentAt: z.iso.datetime({ offset: true }).optional(),
+    })
+    .strict()
+    .superRefine((value, ctx) => {
+      if (!value.publicArea && !value.room) {
+        ctx.addIssue({ code: 'custom', path: ['room'], message: 'the room is required for a repair inside a home' });
+      }
+      if (value.publicArea && !value.areaId) {
+        ctx.addIssue({ code: 'custom', path: ['areaId'], message: 'a public-facility repair names its area (R7)' });
+      }
+      if (value.classification === 'major' && !value.appointmentAt) {
+        ctx.addIssue({ code: 'custom', path: ['appointmentAt'], message: 'a major repair needs an agreed appointment time (R5)' });
+      }
+    });
 
-export type RepairIntake = z.infer<typeof repairIntakeSchema>;
+export type RepairIntake = z.infer<ReturnType<typeof repairIntakeSchema>>;
 
 /** A repair's lifecycle, in the order a normal case walks it (workflows/repair.ts sets them). */
 export const REPAIR_STATUSES = [

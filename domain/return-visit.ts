@@ -82,43 +82,45 @@ export function nonConformityDueAt(policy: ServicePolicy, subject: Omit<ReturnVi
   return due.kind === 'by' ? due.dueAt : after(foundAt, policy.repair.returnVisitWithinMs);
 }
 
-const text = z.string().trim().min(1).max(1000);
+const text = () => z.string().trim().min(1).max(1000);
 
 /** V3: a new need the customer raises during the visit; it becomes a new repair request. */
-export const newNeedSchema = z
-  .object({
-    description: z.string().trim().min(2).max(2000),
-    classification: z.enum(REPAIR_CLASSES),
-    tags: z.array(z.enum(REPAIR_TAGS)).max(REPAIR_TAGS.length).optional().describe('R9 tags of the new repair'),
-    /** R5: a major repair is done by appointment. */
-    appointmentAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict()
-  .refine((need) => need.classification !== 'major' || need.appointmentAt, {
-    path: ['appointmentAt'],
-    message: 'a major repair needs an agreed appointment time (R5)',
-  });
-export type NewNeed = z.infer<typeof newNeedSchema>;
+export const newNeedSchema = () =>
+  z
+    .object({
+      description: z.string().trim().min(2).max(2000),
+      classification: z.enum(REPAIR_CLASSES),
+      tags: z.array(z.enum(REPAIR_TAGS)).max(REPAIR_TAGS.length).optional().describe('R9 tags of the new repair'),
+      /** R5: a major repair is done by appointment. */
+      appointmentAt: z.iso.datetime({ offset: true }).optional(),
+    })
+    .strict()
+    .refine((need) => need.classification !== 'major' || need.appointmentAt, {
+      path: ['appointmentAt'],
+      message: 'a major repair needs an agreed appointment time (R5)',
+    });
+export type NewNeed = z.infer<ReturnType<typeof newNeedSchema>>;
 
 /** V1–V3: one attempt to reach the customer and, if answered, what they said. */
-export const returnVisitCallSchema = z
-  .object({
-    answered: z.boolean(),
-    method: z.enum(RETURN_VISIT_METHODS),
-    satisfied: z.boolean().optional().describe('required when answered'),
-    comments: text.optional(),
-    newNeed: newNeedSchema.optional(),
-  })
-  .strict()
-  .superRefine((call, ctx) => {
-    if (call.answered && call.satisfied === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['satisfied'], message: 'an answered visit records whether the customer is satisfied (V4)' });
-    }
-    if (!call.answered && (call.satisfied !== undefined || call.newNeed)) {
-      ctx.addIssue({ code: 'custom', path: [call.newNeed ? 'newNeed' : 'satisfied'], message: 'nobody answered: there is no verdict or new need to record (V2)' });
-    }
-  });
-export type ReturnVisitCall = z.infer<typeof returnVisitCallSchema>;
+export const returnVisitCallSchema = () =>
+  z
+    .object({
+      answered: z.boolean(),
+      method: z.enum(RETURN_VISIT_METHODS),
+      satisfied: z.boolean().optional().describe('required when answered'),
+      comments: text().optional(),
+      newNeed: newNeedSchema().optional(),
+    })
+    .strict()
+    .superRefine((call, ctx) => {
+      if (call.answered && call.satisfied === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['satisfied'], message: 'an answered visit records whether the customer is satisfied (V4)' });
+      }
+      if (!call.answered && (call.satisfied !== undefined || call.newNeed)) {
+        ctx.addIssue({ code: 'custom', path: [call.newNeed ? 'newNeed' : 'satisfied'], message: 'nobody answered: there is no verdict or new need to record (V2)' });
+      }
+    });
+export type ReturnVisitCall = z.infer<ReturnType<typeof returnVisitCallSchema>>;
 
 /** C7: a visit the supervisor waives (solved on the spot, anonymous, sensitive…), with the reason. */
-export const returnVisitExemptionSchema = z.object({ reason: text }).strict();
+export const returnVisitExemptionSchema = () => z.object({ reason: text() }).strict();

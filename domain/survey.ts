@@ -32,27 +32,29 @@ export const SCORE_MIN = 1;
 export const SCORE_MAX = 5;
 
 /** A month 'YYYY-MM'. */
-export const monthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
+export const monthSchema = () => z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'a month as YYYY-MM');
 /** A half-year 'YYYY-H1' (Jan–Jun) or 'YYYY-H2' (Jul–Dec). */
-export const halfYearSchema = z.string().regex(/^\d{4}-H[12]$/, 'a half-year as YYYY-H1 or YYYY-H2');
+export const halfYearSchema = () => z.string().regex(/^\d{4}-H[12]$/, 'a half-year as YYYY-H1 or YYYY-H2');
 
 /** Free text from a resident: no control characters (Postgres refuses NUL; nothing else needs them). */
-const residentText = z
-  .string()
-  .trim()
-  .min(1)
-  .max(1000)
-  .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'must not contain control characters');
+const residentText = () =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(1000)
+    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'must not contain control characters');
 
 /** What an answer holds, from the page or recorded by staff (S2). */
-export const surveyAnswerSchema = z
-  .object({
-    score: z.number().int().min(SCORE_MIN).max(SCORE_MAX).describe('overall satisfaction with the topic of the month, 1 (very unhappy) … 5 (very happy)'),
-    comment: residentText.optional().describe('suggestions (S3: reasonable ones go to the supervisor)'),
-    complaint: residentText.optional().describe('S6: a complaint opens a follow-up complaint case'),
-  })
-  .strict();
-export type SurveyAnswer = z.infer<typeof surveyAnswerSchema>;
+export const surveyAnswerSchema = () =>
+  z
+    .object({
+      score: z.number().int().min(SCORE_MIN).max(SCORE_MAX).describe('overall satisfaction with the topic of the month, 1 (very unhappy) … 5 (very happy)'),
+      comment: residentText().optional().describe('suggestions (S3: reasonable ones go to the supervisor)'),
+      complaint: residentText().optional().describe('S6: a complaint opens a follow-up complaint case'),
+    })
+    .strict();
+export type SurveyAnswer = z.infer<ReturnType<typeof surveyAnswerSchema>>;
 
 /** The property-local month of an instant. */
 export function monthOf(instant: Date, timeZone: string): string {

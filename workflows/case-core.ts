@@ -351,7 +351,7 @@ export function registerActions<T extends ActionTable>(table: T, messages: CaseM
       });
     }
     handlers.check?.(name, call);
-    const parsed = spec.payload.safeParse(call.payload);
+    const parsed = spec.payload().safeParse(call.payload);
     if (!parsed.success) {
       throw ApplicationFailure.create({ type: 'InvalidPayload', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     }

@@ -17,64 +17,69 @@ export interface ActionCall<P = unknown> {
 export interface ActionSpec<S extends z.ZodType = z.ZodType> {
   /** Roles that may take the action (domain.md §0); checked by the API and again by the validator. */
   roles: readonly Role[];
-  payload: S;
+  /**
+   * Builds the payload's schema: called where it is used, never at module load. A workflow's
+   * modules are evaluated once per cached workflow, and schemas built at load cost each cached case
+   * about 1.5 MiB (bench:memory's heap snapshot: ~500 zod objects per case).
+   */
+  payload: () => S;
   /** One line for the OpenAPI document and the audit trail. */
   summary: string;
 }
 
-const spec = <S extends z.ZodType>(roles: readonly Role[], payload: S, summary: string): ActionSpec<S> => ({ roles, payload, summary });
+export const spec = <S extends z.ZodType>(roles: readonly Role[], payload: () => S, summary: string): ActionSpec<S> => ({ roles, payload, summary });
 
-const note = z.string().trim().min(1).max(1000);
+export const note = () => z.string().trim().min(1).max(1000);
 
-const instant = z.iso.datetime({ offset: true });
-const fenCents = z.number().int().positive().max(100_000_000).describe('amount in fen (分): 1 yuan = 100');
+export const instant = () => z.iso.datetime({ offset: true });
+export const fenCents = () => z.number().int().positive().max(100_000_000).describe('amount in fen (分): 1 yuan = 100');
 
 /** Staff actions on a repair (报修), in the product's words. */
 export const REPAIR_ACTIONS = {
-  accept: spec(['engineer'], z.object({ note: note.optional() }).strict(), 'R2: the engineer accepts the work order (接单)'),
-  arrive: spec(['engineer'], z.object({ note: note.optional() }).strict(), 'R3: the engineer is on site (到场)'),
+  accept: spec(['engineer'], () => z.object({ note: note().optional() }).strict(), 'R2: the engineer accepts the work order (接单)'),
+  arrive: spec(['engineer'], () => z.object({ note: note().optional() }).strict(), 'R3: the engineer is on site (到场)'),
   customerNotHome: spec(
     ['engineer'],
-    z.object({ note: note.optional() }).strict(),
+    () => z.object({ note: note().optional() }).strict(),
     'R6: the engineer came at the agreed time but nobody was home; the butler agrees a new time next (客户不在家)',
   ),
   reschedule: spec(
     ['butler', 'frontdesk', 'supervisor'],
-    z
-      .object({ appointmentAt: instant, reached: z.boolean(), note: note.optional() })
-      .strict()
-      .refine((v) => v.reached || v.note, { path: ['note'], message: 'when the customer could not be reached, record the note left for them (R6)' }),
+    () => z
+        .object({ appointmentAt: instant(), reached: z.boolean(), note: note().optional() })
+        .strict()
+        .refine((v) => v.reached || v.note, { path: ['note'], message: 'when the customer could not be reached, record the note left for them (R6)' }),
     'R6: a new appointment agreed with the customer, or set after leaving a note when unreachable (改约)',
   ),
   recordMeasures: spec(
     ['engineer'],
-    z
-      .object({ measures: note.optional(), explanation: note.optional(), promisedAt: instant })
-      .strict()
-      .refine((v) => v.measures || v.explanation, { path: ['measures'], message: 'record the emergency measures (R3) or the explanation (R4)' }),
+    () => z
+        .object({ measures: note().optional(), explanation: note().optional(), promisedAt: instant() })
+        .strict()
+        .refine((v) => v.measures || v.explanation, { path: ['measures'], message: 'record the emergency measures (R3) or the explanation (R4)' }),
     'R3/R4: not repairable in time — emergency measures or an explanation, and a new promised time that becomes the deadline (限时承诺)',
   ),
   complete: spec(
     ['engineer'],
-    z
-      .object({ summary: note, feeCents: fenCents.optional(), feeDescription: note.optional() })
-      .strict()
-      .refine((v) => !v.feeCents || v.feeDescription, { path: ['feeDescription'], message: 'say what the fee is for (R8)' }),
+    () => z
+        .object({ summary: note(), feeCents: fenCents().optional(), feeDescription: note().optional() })
+        .strict()
+        .refine((v) => !v.feeCents || v.feeDescription, { path: ['feeDescription'], message: 'say what the fee is for (R8)' }),
     'The repair is done; a paid special service records its fee (完工)',
   ),
   signOff: spec(
     ['engineer', 'butler', 'frontdesk'],
-    z.object({ accepted: z.boolean(), note: note.optional() }).strict(),
+    () => z.object({ accepted: z.boolean(), note: note().optional() }).strict(),
     'R8: the customer inspects the work and signs, or rejects it (验收签字)',
   ),
   markInvalid: spec(
     ['frontdesk', 'butler', 'engineer', 'supervisor'],
-    z.object({ reason: note }).strict(),
+    () => z.object({ reason: note() }).strict(),
     'R1: caused by the owner or outside the warranty scope — closed as invalid with a written reason (无效报修)',
   ),
   recordUnfinishedReason: spec(
     ['butler', 'frontdesk', 'engineer', 'supervisor'],
-    z.object({ reason: note }).strict(),
+    () => z.object({ reason: note() }).strict(),
     'R12: why the request is not finished today (未完成原因)',
   ),
 } as const satisfies Record<string, ActionSpec>;
@@ -89,76 +94,76 @@ const APPROVERS = ['manager', 'hr', 'audit'] as const;
 
 /** Staff actions on a complaint (投诉), in the product's words (domain.md §3). */
 export const COMPLAINT_ACTIONS = {
-  respond: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C1: the first response to the customer, within 30 min (首次响应)'),
+  respond: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C1: the first response to the customer, within 30 min (首次响应)'),
   classify: spec(
     OWNERS,
-    z
-      .object({
-        severity: z.enum(COMPLAINT_SEVERITIES),
-        category: z.enum(COMPLAINT_CATEGORIES),
-        department: z.string().trim().min(1).max(64).describe('C6: the responsible department'),
-        issueKey: issueKeySchema.optional().describe('C4: the issue this complaint is about; 3 complainants in 30 days make it major'),
-        ourFault: z
-          .boolean()
-          .optional()
-          .describe('C4: whether the cause lies with us; unless recorded as not our fault, a complaint still unresolved a week after it was made becomes major'),
-        assigneeId: z.string().trim().min(1).max(32).optional(),
-      })
-      .strict(),
+    () => z
+        .object({
+          severity: z.enum(COMPLAINT_SEVERITIES),
+          category: z.enum(COMPLAINT_CATEGORIES),
+          department: z.string().trim().min(1).max(64).describe('C6: the responsible department'),
+          issueKey: issueKeySchema().optional().describe('C4: the issue this complaint is about; 3 complainants in 30 days make it major'),
+          ourFault: z
+            .boolean()
+            .optional()
+            .describe('C4: whether the cause lies with us; unless recorded as not our fault, a complaint still unresolved a week after it was made becomes major'),
+          assigneeId: z.string().trim().min(1).max(32).optional(),
+        })
+        .strict(),
     'C3/C4/C5/C6: severity, category, responsible department and issue (定级、分类、责任部门)',
   ),
-  markInvalid: spec(OWNERS, z.object({ explanation: note }).strict(), 'C1: a misunderstanding — explained to the customer and closed without return visit (无效投诉)'),
-  flagLawsuitOrMediaRisk: spec(SENIOR, z.object({ note }).strict(), 'C4: a lawsuit or media risk appeared; the complaint becomes major (诉讼/媒体风险)'),
-  firstReply: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C3: the first reply, within 2 working days (general) or 1 (important, major)'),
-  writtenReply: spec(SENIOR, z.object({ note }).strict(), 'C3: the written reply of a major complaint, within 2 days (书面回复)'),
-  reportToGroup: spec(SENIOR, z.object({ note }).strict(), 'C3: progress of a major complaint to the group, within 2 working days (上报集团)'),
+  markInvalid: spec(OWNERS, () => z.object({ explanation: note() }).strict(), 'C1: a misunderstanding — explained to the customer and closed without return visit (无效投诉)'),
+  flagLawsuitOrMediaRisk: spec(SENIOR, () => z.object({ note: note() }).strict(), 'C4: a lawsuit or media risk appeared; the complaint becomes major (诉讼/媒体风险)'),
+  firstReply: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C3: the first reply, within 2 working days (general) or 1 (important, major)'),
+  writtenReply: spec(SENIOR, () => z.object({ note: note() }).strict(), 'C3: the written reply of a major complaint, within 2 days (书面回复)'),
+  reportToGroup: spec(SENIOR, () => z.object({ note: note() }).strict(), 'C3: progress of a major complaint to the group, within 2 working days (上报集团)'),
   agreeHandling: spec(
     OWNERS,
-    z
-      .object({
-        method: note,
-        dueAt: instant,
-        department: z.string().trim().min(1).max(64).optional(),
-        analysis: note.optional().describe('C8: why the customer was not satisfied — required after an unsatisfied return visit'),
-      })
-      .strict(),
+    () => z
+        .object({
+          method: note(),
+          dueAt: instant(),
+          department: z.string().trim().min(1).max(64).optional(),
+          analysis: note().optional().describe('C8: why the customer was not satisfied — required after an unsatisfied return visit'),
+        })
+        .strict(),
     'C6/C8: the handling method and deadline agreed with the customer; after an unsatisfied visit, the analysis and the improvement (处理方法、完成期限)',
   ),
-  reportProgress: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C6: progress reported to the customer, at least every 24 h while handling lasts (进度反馈)'),
+  reportProgress: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C6: progress reported to the customer, at least every 24 h while handling lasts (进度反馈)'),
   recordHandling: spec(
     OWNERS,
-    z.object({ result: note, causeAnalysis: note, correctiveAction: note, preventiveAction: note.optional() }).strict(),
+    () => z.object({ result: note(), causeAnalysis: note(), correctiveAction: note(), preventiveAction: note().optional() }).strict(),
     'C6: handled — result, cause analysis and corrective/preventive action, for the manager to approve (原因分析、纠正预防措施)',
   ),
-  approveCorrective: spec(APPROVERS, z.object({ approved: z.boolean(), note: note.optional() }).strict(), 'C6: the manager approves the cause analysis and corrective action, or sends it back'),
+  approveCorrective: spec(APPROVERS, () => z.object({ approved: z.boolean(), note: note().optional() }).strict(), 'C6: the manager approves the cause analysis and corrective action, or sends it back'),
   recordReturnVisit: spec(
     SENIOR,
-    z
-      .object({ method: z.enum(RETURN_VISIT_METHODS), answered: z.boolean().default(true), satisfied: z.boolean().optional(), comments: note.optional() })
-      .strict()
-      .refine((v) => !v.answered || v.satisfied !== undefined, { path: ['satisfied'], message: 'an answered visit records whether the customer is satisfied' }),
+    () => z
+        .object({ method: z.enum(RETURN_VISIT_METHODS), answered: z.boolean().default(true), satisfied: z.boolean().optional(), comments: note().optional() })
+        .strict()
+        .refine((v) => !v.answered || v.satisfied !== undefined, { path: ['satisfied'], message: 'an answered visit records whether the customer is satisfied' }),
     'C7/C8/V2: the supervisor\'s return visit — the customer\'s verdict, or an unanswered call to repeat at another time of day (回访)',
   ),
-  exempt: spec(SENIOR, z.object({ ground: z.enum(EXEMPTION_GROUNDS), reason: note }).strict(), 'C7: no return visit — solved on the spot, anonymous or sensitive; closes after a quiet week (免回访)'),
-  repeatComplaint: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C7: the customer complained again within the quiet week; handling resumes'),
-  explain: spec(SENIOR, z.object({ explanation: note }).strict(), 'C8: unsatisfied, but nothing more can be improved — explained to the customer (解释)'),
+  exempt: spec(SENIOR, () => z.object({ ground: z.enum(EXEMPTION_GROUNDS), reason: note() }).strict(), 'C7: no return visit — solved on the spot, anonymous or sensitive; closes after a quiet week (免回访)'),
+  repeatComplaint: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C7: the customer complained again within the quiet week; handling resumes'),
+  explain: spec(SENIOR, () => z.object({ explanation: note() }).strict(), 'C8: unsatisfied, but nothing more can be improved — explained to the customer (解释)'),
   closeWithoutAgreement: spec(
     ['supervisor', 'manager', 'hr', 'audit'],
-    z.object({ ground: z.enum(CLOSURE_GROUNDS), reason: note }).strict(),
+    () => z.object({ ground: z.enum(CLOSURE_GROUNDS), reason: note() }).strict(),
     'C9: closed although the customer does not agree — lawful handling, beyond our authority, unreachable, unconfirmed (with the reason)',
   ),
-  archive: spec(APPROVERS, z.object({ note: note.optional() }).strict(), 'C7: the manager approves and the complaint is archived (归档)'),
-  closingReply: spec(ALL_HANDLERS, z.object({ note }).strict(), 'C11: the reply to the customer after closing, within 1 working day (结案回复)'),
+  archive: spec(APPROVERS, () => z.object({ note: note().optional() }).strict(), 'C7: the manager approves and the complaint is archived (归档)'),
+  closingReply: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C11: the reply to the customer after closing, within 1 working day (结案回复)'),
 } as const satisfies Record<string, ActionSpec>;
 
 export type ComplaintActionName = keyof typeof COMPLAINT_ACTIONS;
-export type ComplaintActionPayload<A extends ComplaintActionName> = z.infer<(typeof COMPLAINT_ACTIONS)[A]['payload']>;
+export type ComplaintActionPayload<A extends ComplaintActionName> = z.infer<ReturnType<(typeof COMPLAINT_ACTIONS)[A]['payload']>>;
 
 /** C4: another complaint of the same issue reached the threshold (or R11/C8 from elsewhere): become major. */
 export const complaintUpgradeSignal = defineSignal<[{ reason: MajorReason; rule: string; detail: string }]>('upgrade');
 
 export type RepairActionName = keyof typeof REPAIR_ACTIONS;
-export type RepairActionPayload<A extends RepairActionName> = z.infer<(typeof REPAIR_ACTIONS)[A]['payload']>;
+export type RepairActionPayload<A extends RepairActionName> = z.infer<ReturnType<(typeof REPAIR_ACTIONS)[A]['payload']>>;
 
 export type SlaState = 'ok' | 'warning' | 'breached';
 
@@ -208,7 +213,7 @@ export interface CaseView extends CaseBasics {
 export const caseViewQuery = defineQuery<CaseView>('caseView');
 
 export type ActionTable = Record<string, ActionSpec>;
-type PayloadOf<T extends ActionTable, A extends keyof T> = z.infer<T[A]['payload']>;
+type PayloadOf<T extends ActionTable, A extends keyof T> = z.infer<ReturnType<T[A]['payload']>>;
 
 /** An update and a signal per action of a table; names are the action names (per workflow type). */
 export interface CaseMessages<T extends ActionTable> {

@@ -172,13 +172,13 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
   async function apply(name: ReturnVisitActionName, call: ActionCall): Promise<ReturnVisitView> {
     const now = new Date();
     if (name === 'exempt') {
-      const { reason } = RETURN_VISIT_ACTIONS.exempt.payload.parse(call.payload);
+      const { reason } = RETURN_VISIT_ACTIONS.exempt.payload().parse(call.payload);
       state.outcome = 'exempt';
       state.comments = reason;
       await tracker.audit(name, call.actor, { reason });
       return view();
     }
-    const payload = RETURN_VISIT_ACTIONS.recordCall.payload.parse(call.payload);
+    const payload = RETURN_VISIT_ACTIONS.recordCall.payload().parse(call.payload);
     state.calls.push({ at: now.toISOString(), by: call.actor.staffId, method: payload.method, answered: payload.answered });
     const unanswered = state.calls.filter((c) => !c.answered).length;
     if (payload.answered) {

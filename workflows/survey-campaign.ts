@@ -84,7 +84,7 @@ export async function surveyCampaign(input: SurveyCampaignInput): Promise<Campai
     },
     {
       validator: ({ counts }) => {
-        const parsed = campaignCountsSchema.safeParse(counts);
+        const parsed = campaignCountsSchema().safeParse(counts);
         if (!parsed.success) throw ApplicationFailure.create({ type: 'InvalidPayload', message: parsed.error.issues.map((i) => i.message).join('; ') });
         if (state.status === 'closed') throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'the questionnaire campaign is closed' });
         const distributed = counts.distributed ?? state.distributed;

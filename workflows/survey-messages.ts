@@ -19,7 +19,8 @@ export interface SurveyAnswerCall {
 /** Roles that record an answer taken by visit, phone, outdoor chat, paper questionnaire or forum (S2). */
 export const SURVEY_STAFF_ROLES = ['butler', 'supervisor', 'frontdesk', 'callcenter'] as const satisfies readonly Role[];
 
-export const staffSurveyAnswerSchema = surveyAnswerSchema.extend({ method: z.enum(STAFF_SURVEY_METHODS).describe('S2: how the answer was taken') }).strict();
+export const staffSurveyAnswerSchema = () =>
+  surveyAnswerSchema().extend({ method: z.enum(STAFF_SURVEY_METHODS).describe('S2: how the answer was taken') }).strict();
 
 export type SurveyStatus = 'chosen' | 'invited' | 'reminded' | 'answered' | 'expired';
 
@@ -47,14 +48,15 @@ export const surveyViewQuery = defineQuery<SurveyView>('surveyView');
 export const CAMPAIGN_ROLES = ['supervisor', 'manager', 'butler'] as const satisfies readonly Role[];
 
 /** Running totals (not increments), so a repeated report changes nothing. */
-export const campaignCountsSchema = z
-  .object({
-    distributed: z.number().int().min(0).max(1_000_000).optional().describe('S4: questionnaires distributed so far'),
-    collected: z.number().int().min(0).max(1_000_000).optional().describe('S4/S5: questionnaires collected so far'),
-  })
-  .strict()
-  .refine((v) => v.distributed !== undefined || v.collected !== undefined, { message: 'report distributed and/or collected', path: ['distributed'] });
-export type CampaignCounts = z.infer<typeof campaignCountsSchema>;
+export const campaignCountsSchema = () =>
+  z
+    .object({
+      distributed: z.number().int().min(0).max(1_000_000).optional().describe('S4: questionnaires distributed so far'),
+      collected: z.number().int().min(0).max(1_000_000).optional().describe('S4/S5: questionnaires collected so far'),
+    })
+    .strict()
+    .refine((v) => v.distributed !== undefined || v.collected !== undefined, { message: 'report distributed and/or collected', path: ['distributed'] });
+export type CampaignCounts = z.infer<ReturnType<typeof campaignCountsSchema>>;
 
 export type CampaignStatus = 'distributing' | 'collecting' | 'closed';
 

@@ -74,7 +74,7 @@ export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
     if ((call.by.kind === 'resident') !== (call.method === 'link')) {
       throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'only the resident answers through the link; staff record how they asked (S2)' });
     }
-    const parsed = surveyAnswerSchema.safeParse(call.answer);
+    const parsed = surveyAnswerSchema().safeParse(call.answer);
     if (!parsed.success) {
       throw ApplicationFailure.create({ type: 'InvalidPayload', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
     }
@@ -84,7 +84,7 @@ export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
   const answer = async (call: SurveyAnswerCall): Promise<SurveyView> => {
     const answeredAt = new Date().toISOString();
     const recordedBy = call.by.kind === 'resident' ? 'resident' : call.by.staffId;
-    state.answer = { ...surveyAnswerSchema.parse(call.answer), method: call.method, recordedBy, answeredAt };
+    state.answer = { ...surveyAnswerSchema().parse(call.answer), method: call.method, recordedBy, answeredAt };
     state.status = 'answered';
     refresh();
     await activities.recordSurveyAnswer({ surveyId: input.surveyId, ...state.answer });

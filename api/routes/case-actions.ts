@@ -120,7 +120,7 @@ export function caseRoutes<T extends ActionTable>(o: CaseRoutesOptions<T>): Oper
       tags: [o.tag],
       roles: o.table[name].roles,
       params,
-      body: o.table[name].payload as z.ZodType<Record<string, unknown>>,
+      body: o.table[name].payload() as z.ZodType<Record<string, unknown>>,
       responses: {
         200: { description: 'Accepted; the case as it is now', schema: caseViewSchema },
         404: { description: `No such ${label}` },

@@ -88,7 +88,7 @@ const listQuery = z
     status: z.enum(COMPLAINT_STATUSES).optional(),
     areaId: z.string().max(32).optional(),
     assigneeId: z.string().max(32).optional(),
-    issueKey: issueKeySchema.optional(),
+    issueKey: issueKeySchema().optional(),
     overdue: z.enum(['true', 'false']).optional().describe('only complaints past their next deadline (true) or not (false)'),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: cursorParam,
@@ -118,7 +118,7 @@ const warningBody = z
     cause: z.string().trim().min(2).max(2000),
     actions: z.string().trim().min(2).max(2000).describe('what the site has done'),
     wording: z.string().trim().min(2).max(2000).describe('the agreed wording (统一口径) for answering residents'),
-    issueKey: issueKeySchema.optional(),
+    issueKey: issueKeySchema().optional(),
   })
   .strict()
   .refine((v) => v.room || v.areaId, { path: ['areaId'], message: 'give the area (or a room) the warning is about' });
@@ -137,7 +137,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
         'I1/I2 fields, the kind (C2: employee complaints go to hr, reports to audit, and no one else sees them), and the C4 flags that make it major at once.',
       tags: ['complaints'],
       roles: INTAKE_ROLES,
-      body: complaintIntakeSchema,
+      body: complaintIntakeSchema(),
       bodyExample: {
         room: '1-1-301',
         contactName: '王先生',

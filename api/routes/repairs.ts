@@ -61,7 +61,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
       description: 'I2 fields and the R1 classification. The case number is allocated here; the workflow then dispatches it (R2).',
       tags: ['repairs'],
       roles: INTAKE_ROLES,
-      body: repairIntakeSchema,
+      body: repairIntakeSchema(),
       bodyExample: {
         room: '1-1-301',
         contactName: '王先生',

@@ -150,7 +150,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
         'I1/I2/I3: any staff member records what a customer asked, through any channel. Give `answer` when it was answered on the spot (the case closes at once); otherwise the reply is due at `replyBy` (or the policy default) and escalates to the supervisor when missed.',
       tags: ['requests'],
       roles: REQUEST_INTAKE_ROLES,
-      body: requestIntakeSchema,
+      body: requestIntakeSchema(),
       bodyExample: { kind: 'inquiry', room: '1-1-301', contactName: '王先生', contactPhone: '13800138000', channel: 'phone', content: '物业费可以用微信缴纳吗？', answer: '可以，在公众号缴费' },
       idempotent: true,
       responses: {
@@ -201,7 +201,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
         'O2: `internal` opens a work order (a repair case, dispatched to an engineer, its fee recorded at completion); `external` waits for a partner\'s confirmation, due to the customer by `requestedBy`.',
       tags: ['special services'],
       roles: SERVICE_INTAKE_ROLES,
-      body: specialServiceIntakeSchema,
+      body: specialServiceIntakeSchema(),
       bodyExample: {
         room: '1-1-301',
         contactName: '王先生',
@@ -260,7 +260,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       description: 'O1: the notice has a deadline; rectification not started within 2 days (policy) escalates to the supervisor, as R7. A butler files findings of their own areas.',
       tags: ['patrol findings'],
       roles: PATROL_ROLES,
-      body: patrolFindingSchema,
+      body: patrolFindingSchema(),
       bodyExample: { areaId: 'A1', location: '2号楼北侧绿地', description: '绿篱枯死一段，约5米', photoRef: 'patrol/2026/11/a1-0001.jpg', department: 'greening' },
       idempotent: true,
       responses: {

@@ -128,7 +128,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       tags: ['surveys'],
       roles: RUN_ROLES,
       idempotent: true,
-      body: z.object({ month: monthSchema.optional().describe("'YYYY-MM'") }).strict(),
+      body: z.object({ month: monthSchema().optional().describe("'YYYY-MM'") }).strict(),
       bodyExample: {},
       responses: { 202: { description: 'Started (or already started); the surveys follow', schema: runStartedSchema }, 422: { description: 'A month that has not begun' } },
       handler: async ({ body, staff, req }) => {
@@ -242,7 +242,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       roles: SURVEY_STAFF_ROLES,
       idempotent: true,
       params: surveyIdParam,
-      body: staffSurveyAnswerSchema,
+      body: staffSurveyAnswerSchema(),
       bodyExample: { method: 'phone', score: 4, comment: '保洁很及时' },
       responses: {
         200: { description: 'Recorded; the survey as it is now', schema: surveySchema },
@@ -290,7 +290,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       summary: 'S3: the month’s results per area and topic — response rate, average score, distribution, open follow-ups',
       tags: ['surveys'],
       roles: READ_ROLES,
-      query: z.object({ month: monthSchema.describe("'YYYY-MM'") }).strict(),
+      query: z.object({ month: monthSchema().describe("'YYYY-MM'") }).strict(),
       responses: { 200: { description: 'Results per area (a butler sees their own areas)', schema: resultsSchema } },
       handler: async ({ query, staff }) => {
         const connection = orm.em.fork().getConnection();
@@ -342,7 +342,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       tags: ['surveys'],
       roles: RUN_ROLES,
       idempotent: true,
-      body: z.object({ halfYear: halfYearSchema.optional().describe("'YYYY-H1' or 'YYYY-H2'; default this half-year") }).strict(),
+      body: z.object({ halfYear: halfYearSchema().optional().describe("'YYYY-H1' or 'YYYY-H2'; default this half-year") }).strict(),
       bodyExample: {},
       responses: { 202: { description: 'Released (or already released this half-year)', schema: z.object({ campaignId: z.string(), workflowId: z.string() }) } },
       handler: async ({ body, staff, req }) => {
@@ -417,7 +417,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       tags: ['surveys'],
       roles: CAMPAIGN_ROLES,
       params: campaignIdParam,
-      body: campaignCountsSchema,
+      body: campaignCountsSchema(),
       bodyExample: { distributed: 42 },
       responses: {
         200: { description: 'The campaign as it is now', schema: campaignSchema },

@@ -78,18 +78,18 @@ describe('when a return visit is due (R9), with the company documents’ numbers
 describe('calls and their results (V1, V2, V4)', () => {
   it('V1: the five methods of a return visit', () => {
     expect(RETURN_VISIT_METHODS).toEqual(['phone', 'home-visit', 'on-site-check', 'online-reply', 'questionnaire']);
-    for (const method of RETURN_VISIT_METHODS) expect(returnVisitCallSchema.safeParse({ answered: true, method, satisfied: true }).success).toBe(true);
-    expect(returnVisitCallSchema.safeParse({ answered: true, method: 'sms', satisfied: true }).success).toBe(false);
+    for (const method of RETURN_VISIT_METHODS) expect(returnVisitCallSchema().safeParse({ answered: true, method, satisfied: true }).success).toBe(true);
+    expect(returnVisitCallSchema().safeParse({ answered: true, method: 'sms', satisfied: true }).success).toBe(false);
   });
 
   it('V1: an answered visit says whether the customer is satisfied; an unanswered one has no verdict', () => {
-    expect(returnVisitCallSchema.safeParse({ answered: true, method: 'phone' }).success).toBe(false);
-    expect(returnVisitCallSchema.safeParse({ answered: false, method: 'phone', satisfied: true }).success).toBe(false);
-    expect(returnVisitCallSchema.safeParse({ answered: false, method: 'phone' }).success).toBe(true);
+    expect(returnVisitCallSchema().safeParse({ answered: true, method: 'phone' }).success).toBe(false);
+    expect(returnVisitCallSchema().safeParse({ answered: false, method: 'phone', satisfied: true }).success).toBe(false);
+    expect(returnVisitCallSchema().safeParse({ answered: false, method: 'phone' }).success).toBe(true);
   });
 
   it('V3: a new need names its repair class; a major one its appointment (R5)', () => {
-    const call = (newNeed: Record<string, unknown>) => returnVisitCallSchema.safeParse({ answered: true, method: 'phone', satisfied: true, newNeed });
+    const call = (newNeed: Record<string, unknown>) => returnVisitCallSchema().safeParse({ answered: true, method: 'phone', satisfied: true, newNeed });
     expect(call({ description: '阳台推拉门关不严', classification: 'general' }).success).toBe(true);
     expect(call({ description: '外墙翻新', classification: 'major' }).success).toBe(false);
     expect(call({ description: '外墙翻新', classification: 'major', appointmentAt: '2026-11-28T09:00:00+08:00' }).success).toBe(true);

@@ -1,0 +1,35 @@
+/**
+ * The worker evaluates the workflow bundle's modules once per cached workflow (the SDK's reusable
+ * context gives every workflow its own module cache). A zod schema built at module load is
+ * therefore built, and kept, once per open case: bench:memory's heap snapshot found ~500 zod
+ * objects (~1.5 MiB) per cached repair. Schemas are built where they are used instead — the
+ * action tables hold builders, the domain modules export builders — and this test keeps it so.
+ */
+describe('the workflow modules', () => {
+  it('build no zod schema when they load (memory per cached case, bench:memory)', () => {
+    const touched: string[] = [];
+    jest.isolateModules(() => {
+      jest.doMock('zod', () => {
+        const actual = jest.requireActual<typeof import('zod')>('zod');
+        const watch = <T extends object>(target: T, path: string): T =>
+          new Proxy(target, {
+            get(t, key, receiver) {
+              if (typeof key === 'string' && key !== '__esModule' && key !== 'default') touched.push(`${path}.${key}`);
+              return Reflect.get(t, key, receiver) as unknown;
+            },
+          });
+        return { ...actual, z: watch(actual.z, 'z') };
+      });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded under the mock, as the bundle would
+      require('../../workflows');
+    });
+    expect(touched).toEqual([]);
+  });
+
+  it('still validate a payload with the schema built on demand', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { REPAIR_ACTIONS } = require('../../workflows/messages') as typeof import('../../workflows/messages');
+    expect(REPAIR_ACTIONS.complete.payload().safeParse({ summary: '已修复', feeCents: 500 }).success).toBe(false);
+    expect(REPAIR_ACTIONS.complete.payload().safeParse({ summary: '已修复', feeCents: 500, feeDescription: '换阀门' }).success).toBe(true);
+  });
+});
