@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { LockMode } from '@mikro-orm/core';
-import { Case, CaseEvent, FinanceEntry, Property, Staff } from '../db/entities';
+import { Case, CaseEvent, FinanceEntry, Property, Staff, type ICase } from '../db/entities';
 import { parsePolicy, type ServicePolicy } from '../domain/policy';
 import type { Actor } from '../domain/people';
 import type { ActivityDeps } from './deps';
@@ -115,18 +115,16 @@ export function createCaseActivities({ orm }: ActivityDeps) {
 
     /** Appends one audit event and applies its patch to the read model, atomically and at most once. */
     async appendCaseEvent(input: CaseEventInput): Promise<void> {
-      const em = orm.em.fork();
-      await em.transactional(async (tx) => {
-        const inserted = await insertEvent(tx, input);
-        if (!inserted || !input.patch) return;
-        const row = await tx.findOne(Case, { id: input.caseId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-        if (!row) {
-          throw ApplicationFailure.create({ type: 'UnknownCase', message: `no case ${input.caseId}`, nonRetryable: true });
-        }
-        if (row.eventSeq >= input.seq) return;
-        applyPatch(row as unknown as Record<string, unknown>, input.patch);
-        row.eventSeq = input.seq;
-      });
+      await appendEvents(orm, [input]);
+    },
+
+    /**
+     * Appends a case's audit events in order, in one transaction: what the workflow recorded while its
+     * previous write was on its way (CaseTracker's write-behind). Each event at most once; the read
+     * model takes the newest patch.
+     */
+    async appendCaseEvents(inputs: CaseEventInput[]): Promise<void> {
+      await appendEvents(orm, inputs);
     },
 
     /** R8: hands a paid service's fee to finance (交财务部入帐), once per key. */
@@ -172,6 +170,25 @@ export function createCaseActivities({ orm }: ActivityDeps) {
       return [...choices].sort((a, b) => (open.get(a.id) ?? 0) - (open.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0].id;
     },
   };
+}
+
+async function appendEvents(orm: Orm, inputs: CaseEventInput[]): Promise<void> {
+  const events = [...inputs].sort((a, b) => a.seq - b.seq);
+  if (events.length === 0) return;
+  await orm.em.fork().transactional(async (tx) => {
+    let row: ICase | null | undefined;
+    for (const input of events) {
+      const inserted = await insertEvent(tx, input);
+      if (!inserted || !input.patch) continue;
+      row ??= await tx.findOne(Case, { id: input.caseId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!row) {
+        throw ApplicationFailure.create({ type: 'UnknownCase', message: `no case ${input.caseId}`, nonRetryable: true });
+      }
+      if (row.eventSeq >= input.seq) continue;
+      applyPatch(row as unknown as Record<string, unknown>, input.patch);
+      row.eventSeq = input.seq;
+    }
+  });
 }
 
 async function insertEvent(em: ReturnType<Orm['em']['fork']>, input: CaseEventInput): Promise<boolean> {

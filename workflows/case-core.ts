@@ -4,7 +4,7 @@
  * Only case numbers, room numbers, codes and staff ids appear there — never names or phones.
  */
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { ApplicationFailure, condition, log, patched, proxyActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CaseEventInput, CasePatch } from '../activities/cases';
 import type { Actor, Role } from '../domain/people';
@@ -22,6 +22,11 @@ const RECENT_AUDIT_ENTRIES = 10;
 export const SLA_WARNING_PATCH = 'sla-warning';
 /** Recording each deadline as it becomes the case's next one (histories before it replay without). */
 export const DEADLINE_SET_PATCH = 'deadline-set';
+/**
+ * Audit events written behind the workflow, in order and batched (see CaseTracker.append). Cases
+ * started before it awaited each write where it was made; their histories replay that way.
+ */
+export const WRITE_BEHIND_PATCH = 'audit-write-behind';
 
 const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -59,6 +64,10 @@ export interface DeadlineSpec {
 const SLA_RANK: Record<SlaState, number> = { ok: 0, warning: 1, breached: 2 };
 
 export class CaseTracker {
+  private writeBehind?: boolean;
+  private readonly queue: { summary: string; input: CaseEventInput }[] = [];
+  private writer?: Promise<void>;
+
   constructor(
     readonly state: CoreState,
     private readonly policy: ServicePolicy,
@@ -93,13 +102,51 @@ export class CaseTracker {
   }
 
   /**
-   * Writes one audit event (and the read model) as a scheduled activity. A local activity here
-   * (tried this session) made the replay of a workflow whose update handler audited fail with
-   * "[TMPRL1100] Nondeterminism error: Update machine does not handle this event:
+   * Writes an audit event (and the read model) behind the workflow: the event joins a queue, and
+   * one writer activity at a time carries everything queued since its previous write, in order
+   * (Postgres applies the newest patch). The caller does not wait for Postgres, so a staff action is
+   * answered in the workflow task that accepted it — the event is as durable as that answer, since
+   * replaying the history queues it again — and a step that records several events (a deadline met
+   * and the next one set) costs one activity. {@link written} waits for the queue to drain; every
+   * case workflow does so before it completes.
+   *
+   * A local activity instead (tried) made the replay of a workflow whose update handler audited fail
+   * with "[TMPRL1100] Nondeterminism error: Update machine does not handle this event:
    * UpsertWorkflowSearchAttributes" (found by the fuzz run on a query that replayed a request case).
    */
+  private writesBehind(): boolean {
+    return (this.writeBehind ??= patched(WRITE_BEHIND_PATCH));
+  }
+
   private async append(summary: string, input: CaseEventInput): Promise<void> {
-    await activities.appendCaseEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [input]);
+    if (!this.writesBehind()) {
+      await activities.appendCaseEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [input]);
+      return;
+    }
+    this.queue.push({ summary, input });
+    this.writer ??= this.write();
+  }
+
+  private async write(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0);
+      const summary = batch.map((e) => e.summary).join('; ');
+      await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [batch.map((e) => e.input)]);
+    }
+    this.writer = undefined;
+  }
+
+  /** Every event recorded so far is in Postgres. */
+  async written(): Promise<void> {
+    while (this.writer) await this.writer;
+  }
+
+  /** Before the workflow completes: no handler still running and every event written. */
+  async finished(): Promise<void> {
+    do {
+      await condition(allHandlersFinished);
+      await this.written();
+    } while (!allHandlersFinished());
   }
 
   /** The read-model fields every event keeps current. */
@@ -129,8 +176,11 @@ export class CaseTracker {
    * time, a rescheduled appointment): then it is recorded as cancelled, neither met nor missed.
    */
   async watch(spec: DeadlineSpec, done: () => boolean, superseded: () => boolean = () => false): Promise<'met' | 'missed' | 'superseded'> {
-    const entry: DeadlineView = { name: spec.name, rule: spec.rule, dueAt: spec.dueAt.toISOString(), state: 'pending', warned: false };
-    this.state.deadlines = [...this.state.deadlines.filter((d) => !(d.name === spec.name && d.state === 'pending')), entry];
+    const dueAt = spec.dueAt.toISOString();
+    // A promise moved by an action is already on the list (see supersede): watch that entry.
+    const moved = this.state.deadlines.find((d) => d.name === spec.name && d.state === 'pending' && d.dueAt === dueAt && d.rule === spec.rule);
+    const entry: DeadlineView = moved ?? { name: spec.name, rule: spec.rule, dueAt, state: 'pending', warned: false };
+    this.state.deadlines = [...this.state.deadlines.filter((d) => d === entry || !(d.name === spec.name && d.state === 'pending')), ...(moved ? [] : [entry])];
     this.refresh();
     // The read model's due_at (lists, `overdue`, P2) follows the next deadline as soon as it is set.
     if (this.nextDue() === entry && patched(DEADLINE_SET_PATCH)) await this.record('deadline-set', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt });
@@ -209,6 +259,18 @@ export class CaseTracker {
         },
       ],
     );
+  }
+
+  /**
+   * An action moved or withdrew a promise (R3/R4 new time, R6 not home, a new appointment): the
+   * pending entry is cancelled and the new time, if any, listed at once, so the action's answer shows
+   * them (the answer does not wait for the audit write, and the watch that follows adopts the entry).
+   */
+  supersede(name: string, next?: { rule: string; dueAt: Date }): void {
+    if (!this.writesBehind()) return;
+    for (const d of this.state.deadlines) if (d.name === name && d.state === 'pending') d.state = 'cancelled';
+    if (next) this.state.deadlines = [...this.state.deadlines, { name, rule: next.rule, dueAt: next.dueAt.toISOString(), state: 'pending', warned: false }];
+    this.recomputeSla();
   }
 
   /** A deadline that no longer applies (e.g. the case was closed as invalid). */
@@ -392,15 +454,18 @@ export class MovableDeadline {
 
   /** A new promised time; `rule` when the promise now rests on another rule (e.g. an R6 appointment). */
   moveTo(dueAt: Date, rule?: string): void {
+    const running = this.dueAt !== undefined || this.revision > 0;
     this.dueAt = dueAt;
     if (rule) this.spec = { ...this.spec, rule, summary: this.spec.summary.replace(this.spec.rule, rule) };
     this.revision++;
+    if (running) this.tracker.supersede(this.spec.name, { rule: this.spec.rule, dueAt });
   }
 
   /** No time is promised until the next {@link moveTo} (e.g. waiting for a new appointment). */
   clear(): void {
     this.dueAt = undefined;
     this.revision++;
+    this.tracker.supersede(this.spec.name);
   }
 
   /** Runs until `done()`; `onMissed` is called once for each promised time that passes unmet. */

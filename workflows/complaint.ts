@@ -13,7 +13,7 @@
  * that child is repair-shaped (R9 due times from repair tags, new needs become repairs), while C7
  * makes it the supervisor's, and C8 counts failed handlings on the complaint itself.
  */
-import { allHandlersFinished, ApplicationFailure, condition, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, getExternalWorkflowHandle, log, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CalendarSnapshot } from '../domain/calendar';
 import {
   COMPLAINT_ROUTING,
@@ -623,6 +623,6 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
 
   await condition(isOver);
   await Promise.all(clocks);
-  await condition(allHandlersFinished);
+  await tracker.finished();
   return { caseId: state.caseId, status: state.status, severity: state.severity };
 }

@@ -4,7 +4,7 @@
  * rectification has not started within 2 days goes to the supervisor, as a public-facility repair
  * does (R7); so does a notice not rectified by its deadline. Each escalates once.
  */
-import { allHandlersFinished, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Actor, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import { rectificationStartBy, rectifiedBy, type PatrolFinding } from '../domain/requests';
@@ -123,6 +123,6 @@ export async function patrolFinding(input: PatrolFindingInput): Promise<{ caseId
   ]);
   await condition(isRectified);
   await tracker.audit('closed', SYSTEM);
-  await condition(allHandlersFinished);
+  await tracker.finished();
   return { caseId: state.caseId, status: state.status, escalated: state.escalated };
 }

@@ -8,7 +8,6 @@
  * second failure opens a linked major complaint (R11).
  */
 import {
-  allHandlersFinished,
   ApplicationFailure,
   condition,
   executeChild,
@@ -507,7 +506,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     await tracker.audit('closed', SYSTEM);
   }
   await Promise.all([publicFacility, reminders]);
-  await condition(allHandlersFinished);
+  await tracker.finished();
   return {
     caseId: state.caseId,
     status: state.status,

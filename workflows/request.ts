@@ -4,7 +4,7 @@
  * reply time, which is a deadline — missed, it goes to the supervisor, once per promised time.
  * A suggestion judged valuable is forwarded to the supervisor and archived.
  */
-import { allHandlersFinished, ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import { replyBy, type RequestIntake, type RequestStatus } from '../domain/requests';
@@ -151,6 +151,6 @@ export async function serviceRequest(input: ServiceRequestInput): Promise<{ case
     await condition(isClosed);
   }
   await tracker.audit('closed', SYSTEM, { status: state.status });
-  await condition(allHandlersFinished);
+  await tracker.finished();
   return { caseId: state.caseId, status: state.status, escalated: state.escalated };
 }

@@ -301,6 +301,6 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
   state.status = 'closed';
   state.closedAt = new Date().toISOString();
   await tracker.audit('closed', SYSTEM, { outcome: state.outcome, attempts: state.calls.length }, { outcome: state.outcome });
-  await condition(allHandlersFinished);
+  await tracker.finished();
   return { outcome: state.outcome!, attempts: state.calls.length, comments: state.comments, followUpCaseIds: state.followUpCaseIds };
 }

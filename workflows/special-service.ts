@@ -4,7 +4,7 @@
  * external one waits for a partner's confirmation, which must reach the customer by the time they
  * asked for — missed, it goes to the supervisor once; its fee is recorded for finance when done.
  */
-import { allHandlersFinished, condition, executeChild, ParentClosePolicy, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, executeChild, ParentClosePolicy, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { SpecialServiceIntake, SpecialServiceStatus } from '../domain/requests';
@@ -163,6 +163,7 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
     state.status = 'completed';
     state.closedAt = new Date().toISOString();
     await tracker.audit('work-order-finished', SYSTEM, { workOrderId, status: outcome.status });
+    await tracker.finished();
     return { caseId: state.caseId, status: state.status, escalated: state.escalated, workOrderId };
   }
 
@@ -183,6 +184,6 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
   }
   await condition(isOver);
   await tracker.audit('closed', SYSTEM, { status: state.status });
-  await condition(allHandlersFinished);
+  await tracker.finished();
   return { caseId: state.caseId, status: state.status, escalated: state.escalated };
 }

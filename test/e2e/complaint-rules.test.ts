@@ -7,7 +7,7 @@ import request from 'supertest';
 import { Case, Notification } from '../../db/entities';
 import { CHANNELS } from '../../domain/people';
 import { as, caseRow, sleep, usePolicy } from '../helpers/repairs';
-import { complain, complaintAct, complaintView, eventsOf, handleToReturnVisit, inMs, mailTo } from '../helpers/complaints';
+import { complain, complaintAct, complaintView, eventsOf, handleToReturnVisit, inMs, mailTo, writtenEvents } from '../helpers/complaints';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -109,7 +109,7 @@ describe('complaint rules', () => {
     const collective = await complain(stack, { complainants: 5, room: undefined, areaId: 'A1' });
     for (const [caseId, reason] of [[risky, 'lawsuit-or-media'], [collective, 'collective']] as const) {
       await caseRow(stack, caseId, (r) => r.severity === 'major', 'major');
-      const events = await eventually(async () => ((await eventsOf(stack, caseId, 'upgraded-to-major')).length ? eventsOf(stack, caseId, 'upgraded-to-major') : undefined));
+      const events = await writtenEvents(stack, caseId, 'upgraded-to-major');
       expect(events.map((e) => e.payload.reason)).toEqual([reason]);
       expect(await eventually(async () => (mailTo(stack, caseId, '重大投诉').length === 2 ? mailTo(stack, caseId, '重大投诉') : undefined))).toEqual(['s-mg1', 's-sv1']);
     }
@@ -122,7 +122,7 @@ describe('complaint rules', () => {
     const caseId = await complain(stack, { severity: 'general', category: 'environment' });
     const row = await caseRow(stack, caseId, (r) => r.severity === 'major', 'major after a week');
     expect(row.escalated).toBe(true);
-    expect((await eventsOf(stack, caseId, 'upgraded-to-major')).map((e) => e.payload.reason)).toEqual(['unresolved-a-week']);
+    expect((await writtenEvents(stack, caseId, 'upgraded-to-major')).map((e) => e.payload.reason)).toEqual(['unresolved-a-week']);
     await usePolicy(stack, 600);
     const later = await complain(stack, { severity: 'general', category: 'environment' });
     expect((await complaintAct(stack, later, 'flagLawsuitOrMediaRisk', 'S-BT1', { note: '业主称将向媒体反映' })).status).toBe(403);
@@ -192,7 +192,7 @@ describe('complaint rules', () => {
     expect((await complaintAct(stack, onTheSpot, 'exempt', 'S-SV1', { ground: 'anonymous', reason: '匿名' })).status).toBe(409);
     expect((await complaintAct(stack, onTheSpot, 'exempt', 'S-SV1', { ground: 'on-the-spot', reason: '现场解决，客户确认' })).body.status).toBe('quiet_period');
     await eventually(async () => ((await complaintView(stack, onTheSpot).expect(200)).body.status === 'archived' ? true : undefined), { what: 'quiet week over' });
-    expect((await eventsOf(stack, onTheSpot, 'quiet-week-passed')).length).toBe(1);
+    expect((await writtenEvents(stack, onTheSpot, 'quiet-week-passed')).length).toBe(1);
   });
 
   it('C7: an anonymous complaint skips the return visit and closes by itself after the quiet week', async () => {
@@ -241,7 +241,7 @@ describe('complaint rules', () => {
     const done = await complaintAct(stack, unconfirmed, 'closeWithoutAgreement', 'S-SV1', { ground: 'unconfirmed', reason: '已处理，客户15天未确认' });
     expect(done.status).toBe(200);
     expect(done.body.closure).toMatchObject({ ground: 'unconfirmed' });
-    const events = await eventsOf(stack, unconfirmed, 'closeWithoutAgreement');
+    const events = await writtenEvents(stack, unconfirmed, 'closeWithoutAgreement');
     expect(events[0].payload).toMatchObject({ ground: 'unconfirmed', reason: '已处理，客户15天未确认' });
     await usePolicy(stack, 600);
   });

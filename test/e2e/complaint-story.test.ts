@@ -2,7 +2,7 @@
 import request from 'supertest';
 import { Notification } from '../../db/entities';
 import { as, caseRow, usePolicy, visible } from '../helpers/repairs';
-import { complain, complaintAct, complaintView, eventsOf, handleToReturnVisit, inMs, mailTo } from '../helpers/complaints';
+import { complain, complaintAct, complaintView, handleToReturnVisit, inMs, mailTo, writtenEvents } from '../helpers/complaints';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 import { CaseType } from '../../workflows/search-attributes';
 
@@ -36,7 +36,7 @@ describe('complaint stories', () => {
     await new Promise((r) => setTimeout(r, 1000));
     for (const caseId of ids) {
       expect(mailTo(stack, caseId, '重大投诉')).toEqual(['s-mg1', 's-sv1']);
-      const upgrades = await eventsOf(stack, caseId, 'upgraded-to-major');
+      const upgrades = await writtenEvents(stack, caseId, 'upgraded-to-major');
       expect(upgrades.map((e) => [e.payload.reason, e.payload.rule])).toEqual([['same-issue', 'C4']]);
       expect(String(upgrades[0].payload.detail)).toContain('3 different complainants');
       const view = (await complaintView(stack, caseId).expect(200)).body;

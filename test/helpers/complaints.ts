@@ -32,6 +32,16 @@ export const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
 export const eventsOf = async (stack: TestStack, caseId: string, action: string) =>
   stack.orm.em.fork().find(CaseEvent, { caseId, action }, { orderBy: { seq: 'asc' } });
 
+/**
+ * The case's `action` events once at least `count` are in Postgres: the workflow writes its audit
+ * events behind its answers (CaseTracker.append), so an answer or a mail can come a moment first.
+ */
+export const writtenEvents = async (stack: TestStack, caseId: string, action: string, count = 1) =>
+  eventually(async () => {
+    const events = await eventsOf(stack, caseId, action);
+    return events.length >= count ? events : undefined;
+  }, { what: `${count} ${action} event(s) of ${caseId} written` });
+
 /** Mails whose subject names the case and `subject`, by recipient local part (s-sv1, s-mg1…). */
 export const mailTo = (stack: TestStack, caseId: string, subject: string) =>
   stack.mails
