@@ -4,7 +4,7 @@
  * time until the read model shows the action. Target: p99 ≤ 1.5 × raw update p99.
  */
 import { Case } from '../db/entities';
-import { fmt, load, medianOf, report, runBench, type LoadResult } from './lib';
+import { fmt, load, medianOf, percentile, report, runBench, type LoadResult } from './lib';
 import { startBenchStack } from './stack';
 
 const CONCURRENCY = 16;
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const rooms = (await stack.orm.em.getConnection().execute<{ room: string }[]>('select room from household order by room')).map((r) => r.room);
     const engineerKeys = { 'S-EN1': stack.keyOf('S-EN1'), 'S-EN2': stack.keyOf('S-EN2') } as Record<string, string>;
     const readModelLag: number[] = [];
-    const measured = await medianOf<LoadResult>(RUNS, (r) => r.p99, async () => {
+    const measured = await medianOf<LoadResult & { visibleP50: number; visibleP99: number }>(RUNS, (r) => r.p99, async () => {
       const caseIds: string[] = [];
       for (let i = 0; i < COUNT; i++) {
         const res = await fetch(`${stack.api.url}/api/v1/repairs`, {
@@ -44,8 +44,11 @@ async function main(): Promise<void> {
         for (const r of rows) assignees.set(r.id, r.assigneeId!);
         await new Promise((r) => setTimeout(r, 200));
       }
-      return load(caseIds.length, CONCURRENCY, async (i) => {
+      const answers: number[] = [];
+      const visible: number[] = [];
+      const run = await load(caseIds.length, CONCURRENCY, async (i) => {
         const caseId = caseIds[i];
+        const sent = performance.now();
         const res = await fetch(`${stack.api.url}/api/v1/repairs/${caseId}/accept`, {
           method: 'POST',
           headers: { authorization: `Bearer ${engineerKeys[assignees.get(caseId)!]}`, 'content-type': 'application/json' },
@@ -54,13 +57,20 @@ async function main(): Promise<void> {
         if (res.status !== 200) throw new Error(`accept answered ${res.status}: ${await res.text()}`);
         await res.arrayBuffer();
         const answered = performance.now();
+        answers.push(answered - sent);
         for (;;) {
           const row = await stack.orm.em.fork().findOne(Case, { id: caseId }, { fields: ['status'] });
           if (row?.status === 'accepted') break;
           await new Promise((r) => setTimeout(r, 5));
         }
-        readModelLag.push(performance.now() - answered);
+        const shown = performance.now();
+        visible.push(shown - sent);
+        readModelLag.push(shown - answered);
       });
+      // The answer's latency, not the task's (which also waits for the read model).
+      answers.sort((a, b) => a - b);
+      visible.sort((a, b) => a - b);
+      return { ...run, p50: percentile(answers, 50), p99: percentile(answers, 99), latencies: answers, visibleP50: percentile(visible, 50), visibleP99: percentile(visible, 99) };
     });
     readModelLag.sort((a, b) => a - b);
     const ratio = measured.p99 / raw.p99;
@@ -68,7 +78,7 @@ async function main(): Promise<void> {
       {
         name: 'staff action through the API (accept), p99',
         baseline: `raw executeUpdate p50 ${fmt(raw.p50)} ms, p99 ${fmt(raw.p99)} ms`,
-        measured: `p50 ${fmt(measured.p50)} ms, p99 ${fmt(measured.p99)} ms; read model shows it ${fmt(readModelLag[Math.floor(readModelLag.length / 2)])} ms (median) after the answer`,
+        measured: `answer p50 ${fmt(measured.p50)} ms, p99 ${fmt(measured.p99)} ms; the read model shows it p50 ${fmt(measured.visibleP50)} ms, p99 ${fmt(measured.visibleP99)} ms after the request (${fmt(percentile(readModelLag, 50))} ms median after the answer)`,
         ratio,
         target: '≤ 1.5',
         met: ratio <= 1.5,
