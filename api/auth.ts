@@ -1,7 +1,6 @@
 import 'pino-http';
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { Staff } from '../db/entities';
 import type { Orm } from '../db/orm';
 import type { Actor, Role } from '../domain/people';
 import { HttpProblem } from './problem';
@@ -37,20 +36,34 @@ export function actorFor(staff: StaffPrincipal, allowed: readonly Role[]): Actor
 /** `apiKeyLastUsedAt` is kept to the minute: a busy key costs one write a minute, not one per request. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
 
+interface StaffKeyRow {
+  id: string;
+  property_id: string;
+  roles: Role[];
+  area_ids: string[];
+  /** Postgres' text: the ORM's connection leaves timestamps unparsed. */
+  api_key_last_used_at: string | null;
+}
+
 /** Resolves `Authorization: Bearer <key>` to a staff member; 401 without a valid key. */
 export function authenticate(orm: Orm): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match) return next(new HttpProblem(401, 'Unauthorized', 'send an API key as "Authorization: Bearer <key>"', {}, { 'WWW-Authenticate': 'Bearer' }));
-    const em = orm.em.fork();
-    const staff = await em.findOne(Staff, { apiKeyHash: hashApiKey(match[1]), active: true, apiKeyRevokedAt: null });
+    const connection = orm.em.getConnection();
+    // A plain read, not an entity: this runs before every request of the API.
+    const [staff] = await connection.execute<StaffKeyRow[]>(
+      'select id, property_id, roles, area_ids, api_key_last_used_at from staff where api_key_hash = ? and active = true and api_key_revoked_at is null limit 1',
+      [hashApiKey(match[1])],
+    );
     if (!staff) return next(new HttpProblem(401, 'Unauthorized', 'the API key is unknown or revoked', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }));
     const now = new Date();
-    if (!staff.apiKeyLastUsedAt || now.getTime() - staff.apiKeyLastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      await em.nativeUpdate(Staff, { id: staff.id }, { apiKeyLastUsedAt: now });
+    const lastUsedAt = staff.api_key_last_used_at === null ? null : (orm.em.getPlatform().parseDate(staff.api_key_last_used_at) as Date);
+    if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await connection.execute('update staff set api_key_last_used_at = ? where id = ?', [now, staff.id]);
     }
-    req.staff = { id: staff.id, propertyId: staff.propertyId, roles: staff.roles, areaIds: staff.areaIds };
+    req.staff = { id: staff.id, propertyId: staff.property_id, roles: staff.roles, areaIds: staff.area_ids };
     req.log?.setBindings?.({ staffId: staff.id });
     next();
   };

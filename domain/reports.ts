@@ -192,6 +192,20 @@ export interface ReturnVisitRow {
   engineerId: string | null;
 }
 
+/** How many of the month's events of one action name one staff member as holding the case. */
+export interface StaffEventCount {
+  action: string;
+  ownerId: string | null;
+  count: number;
+}
+
+/** How many of the month's return visits with one outcome are credited to one engineer. */
+export interface ReturnVisitCount {
+  outcome: string | null;
+  engineerId: string | null;
+  count: number;
+}
+
 export interface StaffResult {
   staffId: string;
   deadlinesMet: number;
@@ -222,6 +236,18 @@ const rate = (good: number, bad: number) => (good + bad === 0 ? null : Math.roun
  */
 export function staffResults(input: { propertyId: string; month: Month; timeZone: string; events: StaffEventRow[]; visits: ReturnVisitRow[] }): StaffResults {
   const inMonth = (d: Date) => localMonth(d, input.timeZone) === input.month;
+  return staffResultsFromCounts({
+    ...input,
+    events: input.events.filter((e) => inMonth(e.at)).map((e) => ({ action: e.action, ownerId: e.ownerId, count: 1 })),
+    visits: input.visits.filter((v) => inMonth(v.closedAt)).map((v) => ({ outcome: v.outcome, engineerId: v.engineerId, count: 1 })),
+  });
+}
+
+/**
+ * P3 from counts already limited to the month — what the database hands over (a month holds tens
+ * of thousands of events; their counts per staff member and action are a handful of rows).
+ */
+export function staffResultsFromCounts(input: { propertyId: string; month: Month; timeZone: string; events: StaffEventCount[]; visits: ReturnVisitCount[] }): StaffResults {
   const results = new Map<string, StaffResult>();
   const of = (staffId: string) => {
     let r = results.get(staffId);
@@ -232,15 +258,15 @@ export function staffResults(input: { propertyId: string; month: Month; timeZone
     return r;
   };
   for (const e of input.events) {
-    if (!e.ownerId || !inMonth(e.at)) continue;
-    if (e.action === 'deadline-met') of(e.ownerId).deadlinesMet++;
-    else if (e.action === 'deadline-missed') of(e.ownerId).deadlinesMissed++;
-    else if (e.action === 'escalated') of(e.ownerId).escalationsCaused++;
+    if (!e.ownerId) continue;
+    if (e.action === 'deadline-met') of(e.ownerId).deadlinesMet += e.count;
+    else if (e.action === 'deadline-missed') of(e.ownerId).deadlinesMissed += e.count;
+    else if (e.action === 'escalated') of(e.ownerId).escalationsCaused += e.count;
   }
   for (const v of input.visits) {
-    if (!v.engineerId || !inMonth(v.closedAt)) continue;
-    if (v.outcome === 'satisfied') of(v.engineerId).returnVisitsSatisfied++;
-    else if (v.outcome === 'unsatisfied') of(v.engineerId).returnVisitsUnsatisfied++;
+    if (!v.engineerId) continue;
+    if (v.outcome === 'satisfied') of(v.engineerId).returnVisitsSatisfied += v.count;
+    else if (v.outcome === 'unsatisfied') of(v.engineerId).returnVisitsUnsatisfied += v.count;
   }
   const staff = [...results.values()]
     .map((r) => ({ ...r, metRate: rate(r.deadlinesMet, r.deadlinesMissed), satisfactionRate: rate(r.returnVisitsSatisfied, r.returnVisitsUnsatisfied) }))

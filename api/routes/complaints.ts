@@ -22,7 +22,7 @@ import { AreaId, CaseStatus, CaseType, Severity } from '../../workflows/search-a
 import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf } from '../idempotency';
-import { casePage, cursorParam } from '../paging';
+import { casePage, cursorParam, listedAreas } from '../paging';
 import { HttpProblem } from '../problem';
 import { openCase } from '../start-case';
 import { visibleAreaIds } from '../scope';
@@ -215,42 +215,21 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
         200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) },
       },
       handler: async ({ query, staff }) => {
-        const kinds = kindsFor(staff.roles).filter((k) => !query.kind || k === query.kind);
-        const where: Record<string, unknown> = { kind: 'complaint', propertyId: staff.propertyId, complaintKind: { $in: kinds } };
-        if (query.severity) where.severity = query.severity;
-        if (query.category) where.category = query.category;
-        if (query.status) where.status = query.status;
-        const areas = await visibleAreaIds(orm, staff);
-        if (query.areaId) where.areaId = !areas || areas.includes(query.areaId) ? query.areaId : { $in: [] };
-        else if (areas) where.areaId = { $in: areas };
-        if (query.assigneeId) where.assigneeId = query.assigneeId;
-        if (query.issueKey) where.issueKey = query.issueKey;
-        const and: Record<string, unknown>[] = [];
-        if (query.overdue === 'true') Object.assign(where, { dueAt: { $lt: new Date() }, closedAt: null });
-        if (query.overdue === 'false') and.push({ $or: [{ dueAt: null }, { dueAt: { $gte: new Date() } }] });
-        if (and.length) where.$and = and;
-        const { page, nextCursor } = kinds.length ? await casePage(orm.em.fork() as EntityManager, where, query) : { page: [], nextCursor: null };
-        return {
-          status: 200,
-          body: {
-            items: page.map((c) => ({
-              caseId: c.id,
-              kind: c.complaintKind ?? 'customer',
-              status: c.status,
-              severity: c.severity ?? null,
-              category: c.category ?? null,
-              issueKey: c.issueKey ?? null,
-              areaId: c.areaId,
-              room: c.room ?? null,
-              assigneeId: c.assigneeId ?? null,
-              dueAt: c.dueAt?.toISOString() ?? null,
-              slaState: c.slaState,
-              escalated: c.escalated,
-              receivedAt: c.receivedAt.toISOString(),
-            })),
-            nextCursor,
-          },
+        const complaintKinds = kindsFor(staff.roles).filter((k) => !query.kind || k === query.kind);
+        const areaIds = listedAreas(query.areaId, await visibleAreaIds(orm, staff));
+        const filter = {
+          kind: 'complaint',
+          propertyId: staff.propertyId,
+          complaintKinds,
+          severity: query.severity,
+          category: query.category,
+          status: query.status,
+          areaIds,
+          assigneeId: query.assigneeId,
+          issueKey: query.issueKey,
+          overdue: query.overdue,
         };
+        return { status: 200, body: await casePage(orm, filter, query, listItem) };
       },
     }),
 

@@ -5,7 +5,7 @@ import type { Config } from '../../config';
 import { REPAIR_CLASSES, REPAIR_STATUSES, repairIntakeSchema } from '../../domain/repair';
 import { REPAIR_ACTIONS, repairMessages } from '../../workflows/messages';
 import { operation, type Operation } from '../contract';
-import { casePage, cursorParam } from '../paging';
+import { casePage, cursorParam, listedAreas } from '../paging';
 import { HttpProblem } from '../problem';
 import { openIntakeCase } from '../start-case';
 import { visibleAreaIds } from '../scope';
@@ -114,35 +114,9 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
         200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) },
       },
       handler: async ({ query, staff }) => {
-        const em = orm.em.fork();
-        const where: Record<string, unknown> = { kind: 'repair', propertyId: staff.propertyId };
-        if (query.status) where.status = query.status;
-        if (query.classification) where.severity = query.classification;
-        const areas = await visibleAreaIds(orm, staff);
-        if (query.areaId) where.areaId = !areas || areas.includes(query.areaId) ? query.areaId : { $in: [] };
-        else if (areas) where.areaId = { $in: areas };
-        if (query.assigneeId) where.assigneeId = query.assigneeId;
-        if (query.overdue === 'true') Object.assign(where, { dueAt: { $lt: new Date() }, closedAt: null });
-        if (query.overdue === 'false') where.$or = [{ dueAt: null }, { dueAt: { $gte: new Date() } }];
-        const { page, nextCursor } = await casePage(em, where, query);
-        return {
-          status: 200,
-          body: {
-            items: page.map((c) => ({
-              caseId: c.id,
-              status: c.status,
-              classification: c.severity ?? null,
-              areaId: c.areaId,
-              room: c.room ?? null,
-              assigneeId: c.assigneeId ?? null,
-              dueAt: c.dueAt?.toISOString() ?? null,
-              slaState: c.slaState,
-              escalated: c.escalated,
-              receivedAt: c.receivedAt.toISOString(),
-            })),
-            nextCursor,
-          },
-        };
+        const areaIds = listedAreas(query.areaId, await visibleAreaIds(orm, staff));
+        const filter = { kind: 'repair', propertyId: staff.propertyId, status: query.status, severity: query.classification, assigneeId: query.assigneeId, areaIds, overdue: query.overdue };
+        return { status: 200, body: await casePage(orm, filter, query, listItem) };
       },
     }),
     ...caseRoutes({

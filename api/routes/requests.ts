@@ -3,7 +3,6 @@
  * patrol findings (O1). Each create opens its case's workflow through `openCase` (idempotency, case
  * number, workflow start); the view and staff actions are the shared `caseRoutes`.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { Area, Property } from '../../db/entities';
 import { PATROL_DEPARTMENTS, PATROL_STATUSES, patrolFindingSchema, REQUEST_KINDS, REQUEST_STATUSES, requestIntakeSchema, SERVICE_PROVIDERS, SPECIAL_SERVICE_STATUSES, specialServiceIntakeSchema } from '../../domain/requests';
@@ -14,7 +13,7 @@ import type { Role } from '../../domain/people';
 import { actorFor } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf } from '../idempotency';
-import { casePage, cursorParam } from '../paging';
+import { casePage, cursorParam, listedAreas } from '../paging';
 import { HttpProblem } from '../problem';
 import { visibleAreaIds } from '../scope';
 import { inTheFuture, openCase, openIntakeCase } from '../start-case';
@@ -78,32 +77,9 @@ function listOperation(
     query,
     responses: { 200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) } },
     handler: async ({ query: q, staff }) => {
-      const where: Record<string, unknown> = { kind: o.caseKind, propertyId: staff.propertyId };
-      if (q.kind) where.severity = q.kind;
-      if (q.status) where.status = q.status;
-      if (q.open) where.closedAt = q.open === 'true' ? null : { $ne: null };
-      const areas = await visibleAreaIds(orm, staff);
-      if (q.areaId) where.areaId = !areas || areas.includes(q.areaId) ? q.areaId : { $in: [] };
-      else if (areas) where.areaId = { $in: areas };
-      const { page, nextCursor } = await casePage(orm.em.fork() as EntityManager, where, q);
-      return {
-        status: 200,
-        body: {
-          items: page.map((c) => ({
-            caseId: c.id,
-            kind: c.severity ?? '',
-            status: c.status,
-            areaId: c.areaId,
-            room: c.room ?? null,
-            dueAt: c.dueAt?.toISOString() ?? null,
-            slaState: c.slaState,
-            escalated: c.escalated,
-            receivedAt: c.receivedAt.toISOString(),
-            closedAt: c.closedAt?.toISOString() ?? null,
-          })),
-          nextCursor,
-        },
-      };
+      const areaIds = listedAreas(q.areaId, await visibleAreaIds(orm, staff));
+      const filter = { kind: o.caseKind, propertyId: staff.propertyId, severity: q.kind, status: q.status, open: q.open, areaIds };
+      return { status: 200, body: await casePage(orm, filter, q, listItem) };
     },
   });
 }

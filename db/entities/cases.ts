@@ -63,7 +63,8 @@ export type ICase = InferEntity<typeof Case>;
 export const CaseEvent = defineEntity({
   name: 'CaseEvent',
   tableName: 'case_event',
-  indexes: [{ properties: ['caseId', 'seq'] }],
+  // P3 counts one month of deadline outcomes and escalations: a range of (action, at), not every event.
+  indexes: [{ properties: ['caseId', 'seq'] }, { properties: ['action', 'at'] }],
   properties: {
     id: p.bigint('number').primary().autoincrement(),
     caseId: p.string().length(32),

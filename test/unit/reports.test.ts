@@ -8,6 +8,7 @@ import {
   repairProgress,
   staffResults,
   staffResultsCsv,
+  staffResultsFromCounts,
   toCsv,
   type ComplaintRow,
   type RepairRow,
@@ -101,6 +102,41 @@ describe('P3 per-staff results', () => {
       { staffId: 'S-EN2', deadlinesMet: 0, deadlinesMissed: 1, metRate: 0, returnVisitsSatisfied: 1, returnVisitsUnsatisfied: 0, satisfactionRate: 1, escalationsCaused: 0 },
     ]);
     expect(staffResultsCsv(r).split('\r\n')[1]).toBe('2026-11,S-EN1,2,1,0.667,1,1,0.5,1');
+  });
+
+  it('P3: the month\'s counts per staff member and action, as the database hands them over, give the same results as the events', () => {
+    const month = { propertyId: 'P001', month: '2026-11', timeZone: TZ };
+    const fromEvents = staffResults({
+      ...month,
+      events: [
+        { action: 'deadline-met', at: at('2026-11-03T10:00:00'), ownerId: 'S-EN1' },
+        { action: 'deadline-met', at: at('2026-11-04T10:00:00'), ownerId: 'S-EN1' },
+        { action: 'deadline-missed', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN1' },
+        { action: 'escalated', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN1' },
+        { action: 'deadline-missed', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN2' },
+        { action: 'deadline-missed', at: at('2026-11-06T10:00:00'), ownerId: null },
+      ],
+      visits: [
+        { closedAt: at('2026-11-07T10:00:00'), outcome: 'satisfied', engineerId: 'S-EN1' },
+        { closedAt: at('2026-11-08T10:00:00'), outcome: 'unreachable', engineerId: 'S-EN2' },
+      ],
+    });
+    const fromCounts = staffResultsFromCounts({
+      ...month,
+      events: [
+        { action: 'deadline-missed', ownerId: 'S-EN2', count: 1 },
+        { action: 'deadline-met', ownerId: 'S-EN1', count: 2 },
+        { action: 'escalated', ownerId: 'S-EN1', count: 1 },
+        { action: 'deadline-missed', ownerId: 'S-EN1', count: 1 },
+        { action: 'deadline-missed', ownerId: null, count: 1 },
+      ],
+      visits: [
+        { outcome: 'unreachable', engineerId: 'S-EN2', count: 1 },
+        { outcome: 'satisfied', engineerId: 'S-EN1', count: 1 },
+      ],
+    });
+    expect(fromCounts).toEqual(fromEvents);
+    expect(staffResultsCsv(fromCounts)).toBe(staffResultsCsv(fromEvents));
   });
 });
 
