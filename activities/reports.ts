@@ -15,7 +15,7 @@ import {
   monthRange,
   previousMonth,
   repairProgress,
-  staffResults,
+  staffResultsFromCounts,
   type ComplaintAnalysis,
   type Month,
   type RepairProgress,
@@ -61,32 +61,39 @@ export async function loadComplaintAnalysis(orm: Orm, propertyId: string, month:
   });
 }
 
-/** P3 for a month: the deadline outcomes and escalations the workflows recorded, and the return visits of repairs. */
+/**
+ * P3 for a property-local month: the deadline outcomes, escalations and return visits of repairs,
+ * counted per staff member by the database (a handful of rows, not every event of the month; the
+ * month's bounds are computed once, so the range is an index condition on case_event (action, at)).
+ */
 export async function loadStaffResults(orm: Orm, propertyId: string, month: Month): Promise<StaffResults> {
   const timeZone = await propertyTimeZone(orm, propertyId);
   const { from, to } = monthRange(month, timeZone);
   const connection = orm.em.fork().getConnection();
   const [events, visits] = await Promise.all([
-    connection.execute<{ action: string; at: Date; owner_id: string | null }[]>(
-      `select e.action, e.at, e.payload->>'ownerId' as owner_id
+    connection.execute<{ action: string; owner_id: string | null; count: number }[]>(
+      `select e.action, e.payload->>'ownerId' as owner_id, count(*)::int as count
          from case_event e join service_case c on c.id = e.case_id
-        where c.property_id = ? and e.action in ('deadline-met', 'deadline-missed', 'escalated') and e.at >= ? and e.at < ? and ${NOT_CONFIDENTIAL}`,
-      [propertyId, from, to],
+        where e.action in ('deadline-met', 'deadline-missed', 'escalated') and e.at >= ? and e.at < ?
+          and c.property_id = ? and ${NOT_CONFIDENTIAL}
+        group by e.action, owner_id`,
+      [from, to, propertyId],
     ),
-    connection.execute<{ closed_at: Date; outcome: string | null; engineer_id: string | null }[]>(
-      `select v.closed_at, v.outcome, c.assignee_id as engineer_id
+    connection.execute<{ outcome: string | null; engineer_id: string | null; count: number }[]>(
+      `select v.outcome, c.assignee_id as engineer_id, count(*)::int as count
          from service_case v
          join service_case c on c.id = (select l->>'caseId' from jsonb_array_elements(v.links) l where l->>'relation' = 'parent' limit 1)
-        where v.property_id = ? and v.kind = 'return_visit' and c.kind = 'repair' and v.closed_at >= ? and v.closed_at < ?`,
+        where v.property_id = ? and v.kind = 'return_visit' and c.kind = 'repair' and v.closed_at >= ? and v.closed_at < ?
+        group by v.outcome, engineer_id`,
       [propertyId, from, to],
     ),
   ]);
-  return staffResults({
+  return staffResultsFromCounts({
     propertyId,
     month,
     timeZone,
-    events: events.map((e) => ({ action: e.action, at: new Date(e.at), ownerId: e.owner_id })),
-    visits: visits.map((v) => ({ closedAt: new Date(v.closed_at), outcome: v.outcome, engineerId: v.engineer_id })),
+    events: events.map((e) => ({ action: e.action, ownerId: e.owner_id, count: e.count })),
+    visits: visits.map((v) => ({ outcome: v.outcome, engineerId: v.engineer_id, count: v.count })),
   });
 }
 

@@ -5,8 +5,7 @@
 import { z } from 'zod';
 import { StoredReport } from '../../db/entities';
 import { createReconciliationActivities } from '../../activities/reconciliation';
-import { loadComplaintAnalysis, loadRepairProgress } from '../../activities/reports';
-import { loadStaffResults } from '../../db/report-reads';
+import { loadComplaintAnalysis, loadRepairProgress, loadStaffResults } from '../../activities/reports';
 import { complaintAnalysisCsv, DATE_PATTERN, isCalendarDate, MONTH_PATTERN, repairProgressCsv, staffResultsCsv } from '../../domain/reports';
 import { seesOnlyOwnAreas, type Role } from '../../domain/people';
 import type { ActivityDeps } from '../../activities/deps';
