@@ -75,28 +75,26 @@ describe('P1 monthly complaint analysis', () => {
 });
 
 describe('P3 per-staff results', () => {
+  const month = { propertyId: 'P001', month: '2026-11', timeZone: TZ };
+  const events = [
+    { action: 'deadline-met', at: at('2026-11-03T10:00:00'), ownerId: 'S-EN1' },
+    { action: 'deadline-met', at: at('2026-11-04T10:00:00'), ownerId: 'S-EN1' },
+    { action: 'deadline-missed', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN1' },
+    { action: 'escalated', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN1' },
+    { action: 'deadline-missed', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN2' },
+    { action: 'deadline-met', at: at('2026-12-01T00:00:01'), ownerId: 'S-EN2' }, // December
+    { action: 'deadline-missed', at: at('2026-11-06T10:00:00'), ownerId: null }, // nobody held it
+    { action: 'sla-warning', at: at('2026-11-06T10:00:00'), ownerId: 'S-EN2' }, // not a result
+  ];
+  const visits = [
+    { closedAt: at('2026-11-07T10:00:00'), outcome: 'satisfied', engineerId: 'S-EN1' },
+    { closedAt: at('2026-11-08T10:00:00'), outcome: 'unsatisfied', engineerId: 'S-EN1' },
+    { closedAt: at('2026-11-08T10:00:00'), outcome: 'unreachable', engineerId: 'S-EN2' },
+    { closedAt: at('2026-11-09T10:00:00'), outcome: 'satisfied', engineerId: 'S-EN2' },
+  ];
+
   it('P3: deadlines met and missed, return-visit satisfaction and escalations per staff member in the month', () => {
-    const r = staffResults({
-      propertyId: 'P001',
-      month: '2026-11',
-      timeZone: TZ,
-      events: [
-        { action: 'deadline-met', at: at('2026-11-03T10:00:00'), ownerId: 'S-EN1' },
-        { action: 'deadline-met', at: at('2026-11-04T10:00:00'), ownerId: 'S-EN1' },
-        { action: 'deadline-missed', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN1' },
-        { action: 'escalated', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN1' },
-        { action: 'deadline-missed', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN2' },
-        { action: 'deadline-met', at: at('2026-12-01T00:00:01'), ownerId: 'S-EN2' }, // December
-        { action: 'deadline-missed', at: at('2026-11-06T10:00:00'), ownerId: null }, // nobody held it
-        { action: 'sla-warning', at: at('2026-11-06T10:00:00'), ownerId: 'S-EN2' }, // not a result
-      ],
-      visits: [
-        { closedAt: at('2026-11-07T10:00:00'), outcome: 'satisfied', engineerId: 'S-EN1' },
-        { closedAt: at('2026-11-08T10:00:00'), outcome: 'unsatisfied', engineerId: 'S-EN1' },
-        { closedAt: at('2026-11-08T10:00:00'), outcome: 'unreachable', engineerId: 'S-EN2' },
-        { closedAt: at('2026-11-09T10:00:00'), outcome: 'satisfied', engineerId: 'S-EN2' },
-      ],
-    });
+    const r = staffResults({ ...month, events, visits });
     expect(r.staff).toEqual([
       { staffId: 'S-EN1', deadlinesMet: 2, deadlinesMissed: 1, metRate: 0.667, returnVisitsSatisfied: 1, returnVisitsUnsatisfied: 1, satisfactionRate: 0.5, escalationsCaused: 1 },
       { staffId: 'S-EN2', deadlinesMet: 0, deadlinesMissed: 1, metRate: 0, returnVisitsSatisfied: 1, returnVisitsUnsatisfied: 0, satisfactionRate: 1, escalationsCaused: 0 },
@@ -105,22 +103,8 @@ describe('P3 per-staff results', () => {
   });
 
   it('P3: the month\'s counts per staff member and action, as the database hands them over, give the same results as the events', () => {
-    const month = { propertyId: 'P001', month: '2026-11', timeZone: TZ };
-    const fromEvents = staffResults({
-      ...month,
-      events: [
-        { action: 'deadline-met', at: at('2026-11-03T10:00:00'), ownerId: 'S-EN1' },
-        { action: 'deadline-met', at: at('2026-11-04T10:00:00'), ownerId: 'S-EN1' },
-        { action: 'deadline-missed', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN1' },
-        { action: 'escalated', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN1' },
-        { action: 'deadline-missed', at: at('2026-11-05T10:00:00'), ownerId: 'S-EN2' },
-        { action: 'deadline-missed', at: at('2026-11-06T10:00:00'), ownerId: null },
-      ],
-      visits: [
-        { closedAt: at('2026-11-07T10:00:00'), outcome: 'satisfied', engineerId: 'S-EN1' },
-        { closedAt: at('2026-11-08T10:00:00'), outcome: 'unreachable', engineerId: 'S-EN2' },
-      ],
-    });
+    const fromEvents = staffResults({ ...month, events, visits });
+    // What the month's query returns for the same events: November only, the three result actions.
     const fromCounts = staffResultsFromCounts({
       ...month,
       events: [
@@ -133,6 +117,8 @@ describe('P3 per-staff results', () => {
       visits: [
         { outcome: 'unreachable', engineerId: 'S-EN2', count: 1 },
         { outcome: 'satisfied', engineerId: 'S-EN1', count: 1 },
+        { outcome: 'unsatisfied', engineerId: 'S-EN1', count: 1 },
+        { outcome: 'satisfied', engineerId: 'S-EN2', count: 1 },
       ],
     });
     expect(fromCounts).toEqual(fromEvents);
