@@ -45,10 +45,29 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 200));
       }
       const answers: number[] = [];
-      const visible: number[] = [];
+      const sent = new Map<string, number>();
+      const answered = new Map<string, number>();
+      const seen = new Map<string, number>();
+      // One watcher finds when the read model shows each answered accept (a query every 10 ms), so
+      // waiting for it neither delays the next request nor loads the stack with a poll per case.
+      let loading = true;
+      const watcher = (async () => {
+        while (loading || seen.size < answered.size) {
+          const waiting = [...answered.keys()].filter((id) => !seen.has(id));
+          if (waiting.length > 0) {
+            const rows = await stack.orm.em.getConnection().execute<{ id: string }[]>(
+              `select id from service_case where status = 'accepted' and id in (${waiting.map(() => '?').join(', ')})`,
+              waiting,
+            );
+            const now = performance.now();
+            for (const r of rows) seen.set(r.id, now);
+          }
+          await new Promise((r) => setTimeout(r, 10));
+        }
+      })();
       const run = await load(caseIds.length, CONCURRENCY, async (i) => {
         const caseId = caseIds[i];
-        const sent = performance.now();
+        sent.set(caseId, performance.now());
         const res = await fetch(`${stack.api.url}/api/v1/repairs/${caseId}/accept`, {
           method: 'POST',
           headers: { authorization: `Bearer ${engineerKeys[assignees.get(caseId)!]}`, 'content-type': 'application/json' },
@@ -56,18 +75,14 @@ async function main(): Promise<void> {
         });
         if (res.status !== 200) throw new Error(`accept answered ${res.status}: ${await res.text()}`);
         await res.arrayBuffer();
-        const answered = performance.now();
-        answers.push(answered - sent);
-        for (;;) {
-          const row = await stack.orm.em.fork().findOne(Case, { id: caseId }, { fields: ['status'] });
-          if (row?.status === 'accepted') break;
-          await new Promise((r) => setTimeout(r, 5));
-        }
-        const shown = performance.now();
-        visible.push(shown - sent);
-        readModelLag.push(shown - answered);
+        answered.set(caseId, performance.now());
+        answers.push(answered.get(caseId)! - sent.get(caseId)!);
       });
-      // The answer's latency, not the task's (which also waits for the read model).
+      loading = false;
+      await watcher;
+      const visible = [...seen].map(([id, at]) => at - sent.get(id)!);
+      for (const [id, at] of seen) readModelLag.push(Math.max(0, at - answered.get(id)!));
+      // The answer's latency, not the task's.
       answers.sort((a, b) => a - b);
       visible.sort((a, b) => a - b);
       return { ...run, p50: percentile(answers, 50), p99: percentile(answers, 99), latencies: answers, visibleP50: percentile(visible, 50), visibleP99: percentile(visible, 99) };

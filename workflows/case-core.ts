@@ -129,6 +129,13 @@ export class CaseTracker {
 
   private async write(): Promise<void> {
     while (this.queue.length > 0) {
+      // Let the rest of this workflow task record its events first (a deadline met and the next
+      // one set, a missed deadline and its escalation): each pass of the SDK's condition loop lets
+      // the workflow run on, and what is queued until a pass adds nothing goes in one write.
+      for (let queued = -1, passes = 0; queued !== this.queue.length && passes < 8; passes++) {
+        queued = this.queue.length;
+        await condition(() => true);
+      }
       const batch = this.queue.splice(0);
       const summary = batch.map((e) => e.summary).join('; ');
       await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [batch.map((e) => e.input)]);
