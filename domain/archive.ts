@@ -3,6 +3,7 @@
  * how a change is audited, and the yearly summary. Pure: no I/O.
  */
 import { z } from 'zod';
+import { phone } from './fields';
 import type { Role } from './people';
 
 /** Age bands of the archive (the seed's and the paper form's). */
@@ -18,10 +19,6 @@ export const PERSONAL_DATA_ROLES: readonly Role[] = ['frontdesk', 'butler', 'sup
 /** Contact fields that are personal data: audited as "changed", never by value. */
 export const PERSONAL_CONTACT_FIELDS = ['name', 'phone', 'email'] as const;
 
-const phone = z
-  .string()
-  .trim()
-  .regex(/^\+?[0-9][0-9\- ]{4,19}$/, 'must be a phone number (digits, spaces, dashes, optional leading +)');
 const tags = z.array(z.string().trim().min(1).max(50)).max(20);
 
 /** A household's archive fields (§0); every one optional on update. */
@@ -49,7 +46,7 @@ export type ArchiveFields = z.infer<typeof archiveFieldsSchema>;
 export const contactSchema = z
   .object({
     name: z.string().trim().min(1).max(64),
-    phone,
+    phone: phone(),
     email: z.email().max(200).nullable().optional(),
     relation: z.string().trim().min(1).max(32).default('owner'),
     primary: z.boolean().default(false),
@@ -62,7 +59,7 @@ export type ContactInput = z.infer<typeof contactSchema>;
 export const contactUpdateSchema = z
   .object({
     name: z.string().trim().min(1).max(64),
-    phone,
+    phone: phone(),
     email: z.email().max(200).nullable(),
     relation: z.string().trim().min(1).max(32),
     primary: z.boolean(),

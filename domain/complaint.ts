@@ -3,6 +3,7 @@
  * handle it. Pure: bundled into workflow code and imported by the API.
  */
 import { z } from 'zod';
+import { instant, phone } from './fields';
 import { CHANNELS, type Role } from './people';
 
 /** C2: a customer complaint, an employee complaint (staff about staff → hr), a whistle-blowing report (→ audit). */
@@ -74,12 +75,6 @@ export const isConfidential = (kind: ComplaintKind): boolean => kind !== 'custom
 export const visibleKinds = (roles: readonly Role[]): ComplaintKind[] =>
   COMPLAINT_KINDS.filter((kind) => COMPLAINT_ROUTING[kind].readers.some((r) => roles.includes(r)));
 
-const phone = () =>
-  z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9][0-9\- ]{4,19}$/, 'must be a phone number (digits, spaces, dashes, optional leading +)');
-
 /** An issue (问题) several complaints are about, e.g. "lift-3-2026-05": staff choose the key (C4). */
 export const issueKeySchema = () =>
   z
@@ -105,7 +100,7 @@ export const complaintIntakeSchema = () =>
       lawsuitOrMediaRisk: z.boolean().default(false),
       /** C4: people behind a collective complaint; 3 or more make it major. */
       complainants: z.number().int().min(1).max(10_000).default(1),
-      receivedAt: z.iso.datetime({ offset: true }).optional(),
+      receivedAt: instant().optional(),
     })
     .strict()
     .superRefine((v, ctx) => {

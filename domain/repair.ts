@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { instant, phone } from './fields';
 import { CHANNELS } from './people';
 
 /** R1: urgent (急修), general (一般维修/小修), major (较大项目, by appointment 预约维修). */
@@ -8,13 +9,6 @@ export type RepairClass = (typeof REPAIR_CLASSES)[number];
 /** R9: what the repair touched — decides when the return visit is due. */
 export const REPAIR_TAGS = ['water', 'electricity', 'neighbour', 'dangerous', 'leak'] as const;
 export type RepairTag = (typeof REPAIR_TAGS)[number];
-
-/** Phone numbers as residents give them: mainland mobile, landline with optional area code and extension. */
-const phone = () =>
-  z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9][0-9\- ]{4,19}$/, 'must be a phone number (digits, spaces, dashes, optional leading +)');
 
 /** I2: what a repair request (报修) records at intake. */
 export const repairIntakeSchema = () =>
@@ -32,9 +26,9 @@ export const repairIntakeSchema = () =>
       /** R7: a public-facility repair (公区) rather than one inside a home. */
       publicArea: z.boolean().default(false),
       /** I2: when the call or visit came in, when it is recorded afterwards; defaults to now. */
-      receivedAt: z.iso.datetime({ offset: true }).optional(),
+      receivedAt: instant().optional(),
       /** R5: required for a major repair; the agreed visit time. */
-      appointmentAt: z.iso.datetime({ offset: true }).optional(),
+      appointmentAt: instant().optional(),
     })
     .strict()
     .superRefine((value, ctx) => {

@@ -4,16 +4,10 @@
  * and the deadline maths, pure.
  */
 import { z } from 'zod';
+import { instant, phone } from './fields';
 import { CHANNELS } from './people';
 import type { ServicePolicy } from './policy';
 
-/** Phone numbers as residents give them (the same rule as a repair's intake). */
-const phone = () =>
-  z
-    .string()
-    .trim()
-    .regex(/^\+?[0-9][0-9\- ]{4,19}$/, 'must be a phone number (digits, spaces, dashes, optional leading +)');
-const instant = () => z.iso.datetime({ offset: true });
 const room = () => z.string().trim().min(1).max(32).describe('Room number 房号 as "building-unit-room", e.g. "1-1-301"');
 const text = (max: number) => z.string().trim().min(2).max(max);
 

@@ -3,6 +3,7 @@
  * reached, how a visit ends and what staff record. Pure: bundled into workflow code.
  */
 import { z } from 'zod';
+import { instant, note } from './fields';
 import { endOfLocalDate, localDate } from './calendar';
 import type { ServicePolicy } from './policy';
 import { REPAIR_CLASSES, REPAIR_TAGS, type RepairClass, type RepairTag } from './repair';
@@ -82,7 +83,6 @@ export function nonConformityDueAt(policy: ServicePolicy, subject: Omit<ReturnVi
   return due.kind === 'by' ? due.dueAt : after(foundAt, policy.repair.returnVisitWithinMs);
 }
 
-const text = () => z.string().trim().min(1).max(1000);
 
 /** V3: a new need the customer raises during the visit; it becomes a new repair request. */
 export const newNeedSchema = () =>
@@ -92,7 +92,7 @@ export const newNeedSchema = () =>
       classification: z.enum(REPAIR_CLASSES),
       tags: z.array(z.enum(REPAIR_TAGS)).max(REPAIR_TAGS.length).optional().describe('R9 tags of the new repair'),
       /** R5: a major repair is done by appointment. */
-      appointmentAt: z.iso.datetime({ offset: true }).optional(),
+      appointmentAt: instant().optional(),
     })
     .strict()
     .refine((need) => need.classification !== 'major' || need.appointmentAt, {
@@ -108,7 +108,7 @@ export const returnVisitCallSchema = () =>
       answered: z.boolean(),
       method: z.enum(RETURN_VISIT_METHODS),
       satisfied: z.boolean().optional().describe('required when answered'),
-      comments: text().optional(),
+      comments: note().optional(),
       newNeed: newNeedSchema().optional(),
     })
     .strict()
@@ -123,4 +123,4 @@ export const returnVisitCallSchema = () =>
 export type ReturnVisitCall = z.infer<ReturnType<typeof returnVisitCallSchema>>;
 
 /** C7: a visit the supervisor waives (solved on the spot, anonymous, sensitive…), with the reason. */
-export const returnVisitExemptionSchema = () => z.object({ reason: text() }).strict();
+export const returnVisitExemptionSchema = () => z.object({ reason: note() }).strict();

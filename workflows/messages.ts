@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { z } from 'zod';
+import { instant, note } from '../domain/fields';
 import type { Actor, Role } from '../domain/people';
 import { RETURN_VISIT_METHODS, returnVisitCallSchema, returnVisitExemptionSchema } from '../domain/return-visit';
 import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, EXEMPTION_GROUNDS, issueKeySchema, type MajorReason } from '../domain/complaint';
@@ -29,9 +30,6 @@ export interface ActionSpec<S extends z.ZodType = z.ZodType> {
 
 export const spec = <S extends z.ZodType>(roles: readonly Role[], payload: () => S, summary: string): ActionSpec<S> => ({ roles, payload, summary });
 
-export const note = () => z.string().trim().min(1).max(1000);
-
-export const instant = () => z.iso.datetime({ offset: true });
 export const fenCents = () => z.number().int().positive().max(100_000_000).describe('amount in fen (分): 1 yuan = 100');
 
 /** Staff actions on a repair (报修), in the product's words. */

@@ -4,7 +4,8 @@
  * workflows register their handlers.
  */
 import { z } from 'zod';
-import { caseMessages, fenCents, instant, note, spec, type ActionSpec } from './messages';
+import { instant, note } from '../domain/fields';
+import { caseMessages, fenCents, spec, type ActionSpec } from './messages';
 
 /** The service centre's desk: whoever takes requests in may answer them. */
 const SERVICE_DESK = ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter'] as const;
