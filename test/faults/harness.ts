@@ -23,6 +23,7 @@ import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { freePort } from '../../scripts/free-port';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
+import { eventually } from '../helpers/eventually';
 
 /** `npm run test:faults` sets FAULTS_FULL=1: the issue's 60 s outages instead of the 5 s of `npm test`. */
 export const FULL = process.env.FAULTS_FULL === '1';
@@ -41,26 +42,25 @@ process.once('exit', () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
+/** Sends `signal` to a child that still runs and waits for it to exit (SIGKILL after `forceAfterMs`, if given). */
+function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals, forceAfterMs?: number): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+    if (forceAfterMs) setTimeout(() => child.kill('SIGKILL'), forceAfterMs).unref();
+  });
+}
+
 export function figures(test: string, lines: Record<string, unknown>): void {
   process.stdout.write(`\n[faults] ${test}\n${Object.entries(lines).map(([k, v]) => `  ${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join('\n')}\n`);
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function until<T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await sleep(250);
-  }
-}
+/** Like the shared suite's `eventually`, with the fault tests' longer patience (outages last up to a minute). */
+export const until = <T>(probe: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 120_000): Promise<T> =>
+  eventually(probe, { what, timeoutMs, intervalMs: 250 });
 
 // ---------------------------------------------------------------------------------------------
 // SMTP: a capture that can go down and come back on the same port, and hold a message's reply.
@@ -183,12 +183,7 @@ class TemporalDevServer {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGINT');
-      setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-    });
+    await stopChild(child, 'SIGINT', 15_000);
   }
 }
 
@@ -222,11 +217,7 @@ class PostgresProcess {
   async stop(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    await stopChild(child, 'SIGTERM');
   }
 }
 
@@ -273,11 +264,7 @@ class WorkerProcess {
   async kill(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+    await stopChild(child, 'SIGKILL');
   }
 }
 

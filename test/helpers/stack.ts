@@ -19,6 +19,7 @@ import type { ServicePolicyInput } from '../../domain/policy';
 import { createMailer, createWorker } from '../../worker';
 import { startSmtpCapture, type ReceivedMail } from './smtp';
 import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
+export { eventually } from './eventually';
 
 export const TEMPLATE_DB = 'service_centre_template';
 
@@ -130,20 +131,3 @@ export async function startTestStack(options: { policy?: ServicePolicyInput } = 
   };
 }
 
-/** Polls until `probe` returns a truthy value; real servers are eventually consistent (visibility, mail). */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, options: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 20_000);
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${options.what ?? 'condition'}${lastError ? `: ${String(lastError)}` : ''}`);
-    }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
-  }
-}
