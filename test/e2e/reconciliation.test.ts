@@ -42,11 +42,20 @@ async function dispatched(caseId: string): Promise<void> {
 /**
  * A finished repair as the read model shows it. How a repair gets there (sign-off, return visit,
  * invalid) is other rules' business; the reconciliation only reads the row. The workflow is ended
- * first so that no later event of it rewrites the row.
+ * first so that no later event of it rewrites the row — and only once it is idle: its audit events
+ * are written behind it, and a write already running when it is terminated still lands afterwards.
  */
 async function finish(caseId: string): Promise<void> {
   await dispatched(caseId);
-  await stack.client.workflow.getHandle(`repair-${caseId}`).terminate('finished, for the R12 test');
+  const handle = stack.client.workflow.getHandle(`repair-${caseId}`);
+  await eventually(
+    async () => {
+      const { raw } = await handle.describe();
+      return !raw.pendingWorkflowTask && (raw.pendingActivities ?? []).length === 0;
+    },
+    { what: `${caseId} idle, waiting for the engineer` },
+  );
+  await handle.terminate('finished, for the R12 test');
   await stack.orm.em.fork().nativeUpdate(Case, { id: caseId }, { status: 'closed', closedAt: new Date() });
 }
 
