@@ -3,7 +3,7 @@
  * scale out (docker-compose.yml). Its dependencies are built once here (design.md §4).
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, type RuntimeOptions, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type BundleOptions, type RuntimeOptions, type WorkerOptions } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -13,9 +13,14 @@ import { openOrm, type Orm } from './db/orm';
 import { ensureSchedules, scheduledProperties } from './scripts/schedules';
 
 /** The workflow sources: TypeScript when run with tsx or jest, compiled JS in the production image. */
+/** A module of workflows/, as source (tsx, tests) or as built JavaScript (the image). */
+function workflowModule(name: string): string {
+  const ts = join(__dirname, 'workflows', `${name}.ts`);
+  return existsSync(ts) ? ts : join(__dirname, 'workflows', `${name}.js`);
+}
+
 export function workflowsPath(): string {
-  const ts = join(__dirname, 'workflows', 'index.ts');
-  return existsSync(ts) ? ts : join(__dirname, 'workflows', 'index.js');
+  return workflowModule('index');
 }
 
 export function createMailer(smtpUrl: string): Transporter {
@@ -37,11 +42,18 @@ export function workerTelemetry(config: Config, host: string): RuntimeOptions['t
 }
 
 /**
- * How the workflow bundle is built. zod is preloaded: evaluated once in the worker's reusable context
- * and shared (frozen) by every workflow, instead of once per cached workflow. It keeps no per-workflow
- * state; the schemas themselves are built where they are used (workflows/messages.ts).
+ * How the workflow bundle is built. zod is preloaded (workflows/shared-modules.ts): evaluated once in
+ * the worker's reusable context and shared by every workflow, instead of once per cached workflow. The
+ * schemas themselves are built where they are used (workflows/messages.ts).
+ *
+ * Not `preloadModules: ['zod']`: zod declares itself free of side effects, and webpack drops a bare
+ * `require` of such a package whose result is unused, which is what a preload entry is — the bundle
+ * said `preloadModules() { 0; }`. A `require` would also pick the package's CommonJS build, another
+ * module than the ES build the workflows import.
  */
-export const WORKFLOW_BUNDLER_OPTIONS = { preloadModules: ['zod'] };
+export function workflowBundlerOptions(): Pick<BundleOptions, 'preloadModules'> {
+  return { preloadModules: [workflowModule('shared-modules')] };
+}
 
 export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
   return Worker.create({
@@ -49,7 +61,7 @@ export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOp
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({ orm: deps.orm, mailer: deps.mailer, config: deps.config, clock: deps.clock ?? (() => new Date()) }),
-    ...(overrides.workflowBundle ? {} : { workflowsPath: workflowsPath(), bundlerOptions: WORKFLOW_BUNDLER_OPTIONS }),
+    ...(overrides.workflowBundle ? {} : { workflowsPath: workflowsPath(), bundlerOptions: workflowBundlerOptions() }),
     ...overrides,
   });
 }

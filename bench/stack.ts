@@ -71,8 +71,10 @@ export async function startBenchStack(
   const mailer = createMailer(sink.url);
   // The production worker's cache (the SDK sizes it from the heap) unless a bench needs another.
   const cache = options.maxCachedWorkflows ? { maxCachedWorkflows: options.maxCachedWorkflows } : {};
-  // debugMode runs workflows on the main thread, so a heap snapshot of the process holds them.
-  const threads = options.debugMode ? { debugMode: true } : {};
+  // debugMode runs workflows on the main thread, so a heap snapshot of the process holds them. It
+  // must reuse one V8 context as the threads do: without reuseV8Context the SDK gives debug mode a
+  // context per workflow, and the snapshot would show every module evaluated per case.
+  const threads = options.debugMode ? { debugMode: true, reuseV8Context: true } : {};
   const worker = await createWorker(
     { connection: nativeConnection, orm, mailer, config },
     { ...cache, ...threads, maxConcurrentActivityTaskExecutions: 100 },

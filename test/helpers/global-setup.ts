@@ -13,7 +13,7 @@ import { startEmbeddedPostgres } from '../../db/embedded-postgres';
 import { migrate, openOrm } from '../../db/orm';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { WORKFLOW_BUNDLER_OPTIONS, workflowsPath } from '../../worker';
+import { workflowBundlerOptions, workflowsPath } from '../../worker';
 import { freePort } from '../../scripts/free-port';
 
 export const TEMPLATE_DB = 'service_centre_template';
@@ -44,7 +44,7 @@ export default async function globalSetup(): Promise<void> {
       await orm.close(true);
       return server;
     })(),
-    bundleWorkflowCode({ workflowsPath: workflowsPath(), ...WORKFLOW_BUNDLER_OPTIONS, logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } }),
+    bundleWorkflowCode({ workflowsPath: workflowsPath(), ...workflowBundlerOptions(), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } }),
   ]);
 
   const bundlePath = join(workDir, 'workflow-bundle.js');
