@@ -24,9 +24,11 @@ import {
 import type { ActivityDeps } from './deps';
 import { complaintReportMail } from './report-mail';
 
+const unknownProperty = (propertyId: string) => ApplicationFailure.create({ type: 'UnknownProperty', message: `no property ${propertyId}`, nonRetryable: true });
+
 async function propertyTimeZone(orm: Orm, propertyId: string): Promise<string> {
   const property = await orm.em.fork().findOne(Property, { id: propertyId }, { fields: ['timeZone'] });
-  if (!property) throw ApplicationFailure.create({ type: 'UnknownProperty', message: `no property ${propertyId}`, nonRetryable: true });
+  if (!property) throw unknownProperty(propertyId);
   return property.timeZone;
 }
 
@@ -61,33 +63,34 @@ export async function loadComplaintAnalysis(orm: Orm, propertyId: string, month:
 /**
  * P3 for a property-local month: the deadline outcomes and escalations are the month's rows of
  * staff_month_tally (a few dozen, kept by Postgres as each event is written, confidential cases
- * left out — see its migration), the return visits of repairs are counted per engineer by the
- * database.
+ * left out — see its migration), read with the property's time zone in one round trip; the return
+ * visits of repairs closed in the month are counted per engineer by the database.
  */
 export async function loadStaffResults(orm: Orm, propertyId: string, month: Month): Promise<StaffResults> {
-  const timeZone = await propertyTimeZone(orm, propertyId);
-  const { from, to } = monthRange(month, timeZone);
   const connection = orm.em.fork().getConnection();
-  const [events, visits] = await Promise.all([
-    connection.execute<{ action: string; owner_id: string; count: number }[]>(
-      `select action, owner_id, count from staff_month_tally where property_id = ? and month = ?`,
-      [propertyId, month],
-    ),
-    connection.execute<{ outcome: string | null; engineer_id: string | null; count: number }[]>(
-      `select v.outcome, c.assignee_id as engineer_id, count(*)::int as count
-         from service_case v
-         join service_case c on c.id = (select l->>'caseId' from jsonb_array_elements(v.links) l where l->>'relation' = 'parent' limit 1)
-        where v.property_id = ? and v.kind = 'return_visit' and c.kind = 'repair' and v.closed_at >= ? and v.closed_at < ?
-        group by v.outcome, engineer_id`,
-      [propertyId, from, to],
-    ),
-  ]);
+  const tallied = await connection.execute<{ time_zone: string; action: string | null; owner_id: string | null; count: number | null }[]>(
+    `select p.time_zone, t.action, t.owner_id, t.count
+       from property p left join staff_month_tally t on t.property_id = p.id and t.month = ?
+      where p.id = ?`,
+    [month, propertyId],
+  );
+  if (tallied.length === 0) throw unknownProperty(propertyId);
+  const timeZone = tallied[0].time_zone;
+  const { from, to } = monthRange(month, timeZone);
+  const visits = await connection.execute<{ outcome: string | null; engineer_id: string | null; count: number }[]>(
+    `select v.outcome, c.assignee_id as engineer_id, count(*)::int as count
+       from service_case v
+       join service_case c on c.id = (select l->>'caseId' from jsonb_array_elements(v.links) l where l->>'relation' = 'parent' limit 1)
+      where v.property_id = ? and v.kind = 'return_visit' and c.kind = 'repair' and v.closed_at >= ? and v.closed_at < ?
+      group by v.outcome, engineer_id`,
+    [propertyId, from, to],
+  );
   return staffResultsFromCounts({
     propertyId,
     month,
     timeZone,
-    // The tally writes '' for an event that named nobody.
-    events: events.map((e) => ({ action: e.action, ownerId: e.owner_id || null, count: e.count })),
+    // A month without events is the property's row alone; the tally writes '' for an event that named nobody.
+    events: tallied.flatMap((t) => (t.action === null ? [] : [{ action: t.action, ownerId: t.owner_id || null, count: t.count ?? 0 }])),
     visits: visits.map((v) => ({ outcome: v.outcome, engineerId: v.engineer_id, count: v.count })),
   });
 }
