@@ -4,6 +4,7 @@ export * from './staff';
 export * from './cases';
 export * from './archive';
 export * from './reports';
+export * from './staff-month-tally';
 export * from './surveys';
 import { Area, Building, Property } from './places';
 import { Household, HouseholdContact } from './households';
@@ -11,12 +12,13 @@ import { Staff } from './staff';
 import { Case, CaseCounter, CaseEvent, FinanceEntry, IdempotentRequest, Notification } from './cases';
 import { HouseholdChange } from './archive';
 import { StoredReport } from './reports';
+import { StaffMonthTally } from './staff-month-tally';
 import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from './surveys';
 
 export const ALL_ENTITIES = [
   Property, Area, Building, Household, HouseholdContact, Staff,
   Case, CaseEvent, Notification, CaseCounter, IdempotentRequest, FinanceEntry,
   HouseholdChange,
-  StoredReport,
+  StoredReport, StaffMonthTally,
   SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign,
 ];

@@ -41,7 +41,8 @@ function required(name: string): string {
   return value;
 }
 
-async function createDatabase(): Promise<string> {
+/** A fresh database from the migrated template: its URL. */
+export async function createDatabase(): Promise<string> {
   const base = required('TEST_DATABASE_URL');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new PgClient({ connectionString: base.replace(/\/[^/]+$/, '/postgres') });
