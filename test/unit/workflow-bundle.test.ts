@@ -5,6 +5,9 @@
  * objects (~1.5 MiB) per cached repair. Schemas are built where they are used instead — the
  * action tables hold builders, the domain modules export builders — and this test keeps it so.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
 describe('the workflow modules', () => {
   it('build no zod schema when they load (memory per cached case, bench:memory)', () => {
     const touched: string[] = [];
@@ -20,8 +23,11 @@ describe('the workflow modules', () => {
           });
         return { ...actual, z: watch(actual.z, 'z') };
       });
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded under the mock, as the bundle would
-      require('../../workflows');
+      // Every module of workflows/: the index loads each type's module only when it first runs.
+      for (const file of readdirSync(join(__dirname, '../../workflows')).filter((f) => f.endsWith('.ts'))) {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded under the mock, as the bundle would
+        require(join(__dirname, '../../workflows', file));
+      }
     });
     expect(touched).toEqual([]);
   });
@@ -31,5 +37,25 @@ describe('the workflow modules', () => {
     const { REPAIR_ACTIONS } = require('../../workflows/messages') as typeof import('../../workflows/messages');
     expect(REPAIR_ACTIONS.complete.payload().safeParse({ summary: '已修复', feeCents: 500 }).success).toBe(false);
     expect(REPAIR_ACTIONS.complete.payload().safeParse({ summary: '已修复', feeCents: 500, feeDescription: '换阀门' }).success).toBe(true);
+  });
+
+  it('load a workflow type’s module only when a workflow of that type first runs', () => {
+    const loaded: string[] = [];
+    const types = { repair: 'repair', complaint: 'complaint', survey: 'survey', 'survey-run': 'surveyMonthlyRun', request: 'serviceRequest' } as const;
+    jest.isolateModules(() => {
+      for (const [file, name] of Object.entries(types)) {
+        jest.doMock(`../../workflows/${file}`, () => {
+          loaded.push(file);
+          return { [name]: (input: string) => `${name}(${input})` };
+        });
+      }
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded under the mocks, as the bundle would
+      const index = require('../../workflows') as Record<string, (input: string) => string>;
+      expect(loaded).toEqual([]);
+      expect(index.survey('S1')).toBe('survey(S1)');
+      expect(loaded).toEqual(['survey']);
+      expect(index.repair('R1')).toBe('repair(R1)');
+      expect(loaded).toEqual(['survey', 'repair']);
+    });
   });
 });
