@@ -23,8 +23,11 @@ describe('the workflow modules', () => {
           });
         return { ...actual, z: watch(actual.z, 'z') };
       });
-      // Every module of workflows/: the index loads each type's module only when it first runs.
-      for (const file of readdirSync(join(__dirname, '../../workflows')).filter((f) => f.endsWith('.ts'))) {
+      // Every module of workflows/ (the index loads each type's module only when it first runs),
+      // except shared-modules.ts: it is evaluated once per worker context, not per workflow, and
+      // settles zod's configuration there on purpose.
+      const perWorkflow = readdirSync(join(__dirname, '../../workflows')).filter((f) => f.endsWith('.ts') && f !== 'shared-modules.ts');
+      for (const file of perWorkflow) {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded under the mock, as the bundle would
         require(join(__dirname, '../../workflows', file));
       }
