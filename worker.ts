@@ -3,7 +3,7 @@
  * scale out (docker-compose.yml). Its dependencies are built once here (design.md §4).
  */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime, Worker, type BundleOptions, type RuntimeOptions, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type BundleOptions, type RuntimeOptions, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
@@ -12,8 +12,7 @@ import { loadConfig, type Config } from './config';
 import { openOrm, type Orm } from './db/orm';
 import { ensureSchedules, scheduledProperties } from './scripts/schedules';
 
-/** The workflow sources: TypeScript when run with tsx or jest, compiled JS in the production image. */
-/** A module of workflows/, as source (tsx, tests) or as built JavaScript (the image). */
+/** A module of workflows/: TypeScript when run with tsx or jest, compiled JS in the production image. */
 function workflowModule(name: string): string {
   const ts = join(__dirname, 'workflows', `${name}.ts`);
   return existsSync(ts) ? ts : join(__dirname, 'workflows', `${name}.js`);
@@ -51,8 +50,18 @@ export function workerTelemetry(config: Config, host: string): RuntimeOptions['t
  * said `preloadModules() { 0; }`. A `require` would also pick the package's CommonJS build, another
  * module than the ES build the workflows import.
  */
-export function workflowBundlerOptions(): Pick<BundleOptions, 'preloadModules'> {
+function workflowBundlerOptions(): Pick<BundleOptions, 'preloadModules'> {
   return { preloadModules: [workflowModule('shared-modules')] };
+}
+
+/**
+ * The bundle createWorker would build, built ahead — the test suite builds it once for all its
+ * workers — without webpack's report on the console.
+ */
+export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  const quiet = () => undefined;
+  const logger = { log: quiet, trace: quiet, debug: quiet, info: quiet, warn: quiet, error: quiet };
+  return bundleWorkflowCode({ workflowsPath: workflowsPath(), ...workflowBundlerOptions(), logger });
 }
 
 export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {

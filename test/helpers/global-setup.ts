@@ -4,7 +4,6 @@
  * embedded Postgres with a migrated template database, and one workflow bundle.
  * Their addresses reach the test files through process.env.
  */
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,7 @@ import { startEmbeddedPostgres } from '../../db/embedded-postgres';
 import { migrate, openOrm } from '../../db/orm';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
-import { workflowBundlerOptions, workflowsPath } from '../../worker';
+import { bundleWorkflows } from '../../worker';
 import { freePort } from '../../scripts/free-port';
 
 export const TEMPLATE_DB = 'service_centre_template';
@@ -44,7 +43,7 @@ export default async function globalSetup(): Promise<void> {
       await orm.close(true);
       return server;
     })(),
-    bundleWorkflowCode({ workflowsPath: workflowsPath(), ...workflowBundlerOptions(), logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined } }),
+    bundleWorkflows(),
   ]);
 
   const bundlePath = join(workDir, 'workflow-bundle.js');

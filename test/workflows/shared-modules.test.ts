@@ -12,7 +12,7 @@ import vm from 'node:vm';
 /** The SDK's creator, asked what its context's module cache holds before any workflow has a cache of its own. */
 class Probe extends ReusableVMWorkflowCreator {
   shared(moduleId: string): boolean {
-    return vm.runInContext(`globalThis.__webpack_module_cache__[${JSON.stringify(moduleId)}] !== undefined`, this.context) as boolean;
+    return this.run(`globalThis.__webpack_module_cache__[${JSON.stringify(moduleId)}] !== undefined`) as boolean;
   }
 
   run(code: string): unknown {
