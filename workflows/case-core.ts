@@ -275,16 +275,20 @@ export class CaseTracker {
    */
   supersede(name: string, next?: { rule: string; dueAt: Date }): void {
     if (!this.writesBehind()) return;
-    for (const d of this.state.deadlines) if (d.name === name && d.state === 'pending') d.state = 'cancelled';
+    this.cancelPending(name);
     if (next) this.state.deadlines = [...this.state.deadlines, { name, rule: next.rule, dueAt: next.dueAt.toISOString(), state: 'pending', warned: false }];
     this.recomputeSla();
   }
 
   /** A deadline that no longer applies (e.g. the case was closed as invalid). */
   cancelDeadline(name: string): void {
-    for (const d of this.state.deadlines) if (d.name === name && d.state === 'pending') d.state = 'cancelled';
+    this.cancelPending(name);
     this.recomputeSla();
     this.refresh();
+  }
+
+  private cancelPending(name: string): void {
+    for (const d of this.state.deadlines) if (d.name === name && d.state === 'pending') d.state = 'cancelled';
   }
 
   /**
