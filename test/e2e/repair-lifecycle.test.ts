@@ -7,6 +7,7 @@ import request from 'supertest';
 import { Case, CaseEvent, Notification } from '../../db/entities';
 import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { writtenEvents } from '../helpers/repairs';
 
 let stack: TestStack;
 const FACTOR = 600;
@@ -70,7 +71,7 @@ describe('repair deadlines and staff actions', () => {
     await visibleWith(`repair-${caseId}`, `SlaState='breached' AND Escalated=true AND CaseType='repair'`);
     const row = await stack.orm.em.fork().findOneOrFail(Case, { id: caseId });
     expect(row).toMatchObject({ escalated: true, slaState: 'breached', status: 'on_site' });
-    const events = await stack.orm.em.fork().find(CaseEvent, { caseId, action: 'escalated' });
+    const events = await writtenEvents(stack, caseId, 'escalated', 2);
     expect(events.map((e) => e.payload.rule).sort()).toEqual(['R2', 'R3']);
   });
 

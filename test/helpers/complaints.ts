@@ -1,7 +1,8 @@
 /** Small steps the complaint tests share: complain, act (waiting for the case to take actions), mails. */
 import request from 'supertest';
-import { CaseEvent } from '../../db/entities';
 import { as, caseRow } from './repairs';
+
+export { eventsOf, writtenEvents } from './repairs';
 import { eventually, type TestStack } from './stack';
 
 export async function complain(stack: TestStack, body: Record<string, unknown> = {}, staffId = 'S-FD1'): Promise<string> {
@@ -28,19 +29,6 @@ export const complaintView = (stack: TestStack, caseId: string, staffId = 'S-SV1
   request(stack.app).get(`/api/v1/complaints/${caseId}`).set(as(stack, staffId));
 
 export const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
-
-export const eventsOf = async (stack: TestStack, caseId: string, action: string) =>
-  stack.orm.em.fork().find(CaseEvent, { caseId, action }, { orderBy: { seq: 'asc' } });
-
-/**
- * The case's `action` events once at least `count` are in Postgres: the workflow writes its audit
- * events behind its answers (CaseTracker.append), so an answer or a mail can come a moment first.
- */
-export const writtenEvents = async (stack: TestStack, caseId: string, action: string, count = 1) =>
-  eventually(async () => {
-    const events = await eventsOf(stack, caseId, action);
-    return events.length >= count ? events : undefined;
-  }, { what: `${count} ${action} event(s) of ${caseId} written` });
 
 /** Mails whose subject names the case and `subject`, by recipient local part (s-sv1, s-mg1…). */
 export const mailTo = (stack: TestStack, caseId: string, subject: string) =>

@@ -1,6 +1,6 @@
 /** Small steps the repair tests share: report, act, wait for the read model, mails, visibility. */
 import request from 'supertest';
-import { Case, Property, type ICase } from '../../db/entities';
+import { Case, CaseEvent, Property, type ICase } from '../../db/entities';
 import { compressPolicy, DEFAULT_POLICY, type ServicePolicy } from '../../domain/policy';
 import { eventually, type TestStack } from './stack';
 
@@ -66,3 +66,16 @@ export async function workUntilCompleted(stack: TestStack, caseId: string, paylo
   }
   return engineer;
 }
+
+export const eventsOf = async (stack: TestStack, caseId: string, action: string) =>
+  stack.orm.em.fork().find(CaseEvent, { caseId, action }, { orderBy: { seq: 'asc' } });
+
+/**
+ * The case's `action` events once at least `count` are in Postgres: the workflow writes its audit
+ * events behind its answers (CaseTracker.append), so an answer or a mail can come a moment first.
+ */
+export const writtenEvents = async (stack: TestStack, caseId: string, action: string, count = 1) =>
+  eventually(async () => {
+    const events = await eventsOf(stack, caseId, action);
+    return events.length >= count ? events : undefined;
+  }, { what: `${count} ${action} event(s) of ${caseId} written` });
