@@ -64,7 +64,7 @@ function applyPatch(row: { [key: string]: unknown }, patch: CasePatch): void {
 }
 
 export function createCaseActivities({ orm }: ActivityDeps) {
-  return {
+  const activities = {
     /** The property's service policy, with defaults filled in: the snapshot a case keeps for its whole life. */
     async loadPolicy(propertyId: string): Promise<ServicePolicy> {
       const em = orm.em.fork();
@@ -168,6 +168,29 @@ export function createCaseActivities({ orm }: ActivityDeps) {
         );
       const open = new Map(counts.map((c) => [c.assignee_id, Number(c.open)]));
       return [...choices].sort((a, b) => (open.get(a.id) ?? 0) - (open.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0].id;
+    },
+  };
+  return {
+    ...activities,
+
+    /**
+     * A case's opening in one activity, so it costs one round trip through the server rather than
+     * three: the case row and its first event (as `recordCase`), then the property's policy (as
+     * `loadPolicy`) and, for a repair, the engineer of its first work order (as `chooseEngineer`,
+     * counting the open cases with this one recorded). A retry records nothing twice and answers
+     * the same policy; the engineer is chosen afresh, as a retried `chooseEngineer` would.
+     */
+    async openCase(
+      record: CaseRecord,
+      event: Omit<CaseEventInput, 'caseId' | 'seq'>,
+      options: { chooseEngineer?: boolean } = {},
+    ): Promise<{ policy: ServicePolicy; engineerId?: string }> {
+      await activities.recordCase(record, event);
+      const policy = await activities.loadPolicy(record.propertyId);
+      const engineerId = options.chooseEngineer
+        ? await activities.chooseEngineer({ propertyId: record.propertyId, areaId: record.areaId, exclude: [] })
+        : undefined;
+      return { policy, engineerId };
     },
   };
 }

@@ -120,7 +120,7 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
     return [...chosen.map((s) => ({ id: s.id, email: s.email })), ...customers];
   }
 
-  return {
+  const activities = {
     /** One mail per recipient, each delivered once (`deliverOnce`). */
     async notify(input: NotifyInput): Promise<{ sent: number; skipped: number }> {
       const link =
@@ -152,5 +152,20 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
       }
       return { sent, skipped };
     },
+
+    /**
+     * Several notifications of one step (a work order and its copy to the butler) in one activity,
+     * in order; a retry skips the mails already sent.
+     */
+    async notifyAll(inputs: NotifyInput[]): Promise<{ sent: number; skipped: number }> {
+      const total = { sent: 0, skipped: 0 };
+      for (const input of inputs) {
+        const { sent, skipped } = await activities.notify(input);
+        total.sent += sent;
+        total.skipped += skipped;
+      }
+      return total;
+    },
   };
+  return activities;
 }

@@ -1,5 +1,5 @@
 /** Measuring on a small shared machine: repeat, take the median, report ratios against a baseline from the same run. */
-import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export function percentile(sorted: number[], p: number): number {
@@ -87,4 +87,48 @@ export function runBench(main: () => Promise<void>): void {
       process.exit(1);
     },
   );
+}
+
+/** CPU seconds used so far by this process (every thread) and by the dev server's and Postgres' processes. */
+export interface CpuTotals {
+  node: number;
+  temporal: number;
+  postgres: number;
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** Reads /proc (Linux): where the CPU of a measured phase went. Zeros elsewhere. */
+export function cpuTotals(): CpuTotals {
+  const usage = process.cpuUsage();
+  const totals: CpuTotals = { node: (usage.user + usage.system) / 1e6, temporal: 0, postgres: 0 };
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return totals;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime + stime
+    if (comm === 'temporal') totals.temporal += seconds;
+    else if (comm === 'postgres') totals.postgres += seconds;
+  }
+  return totals;
+}
+
+/** CPU milliseconds per unit of work between two readings, e.g. "node 21.3, server 9.8, postgres 4.1 ms". */
+export function cpuPer(before: CpuTotals, after: CpuTotals, units: number): { node: number; temporal: number; postgres: number; text: string } {
+  const per = (k: keyof CpuTotals) => ((after[k] - before[k]) * 1000) / units;
+  const node = per('node');
+  const temporal = per('temporal');
+  const postgres = per('postgres');
+  return { node, temporal, postgres, text: `node ${fmt(node)} + dev server ${fmt(temporal)} + Postgres ${fmt(postgres)} ms CPU` };
 }

@@ -12,6 +12,7 @@ import {
   condition,
   executeChild,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -71,9 +72,59 @@ interface RepairState extends CoreState {
 
 const SYSTEM: Actor = { staffId: 'system', role: 'system' };
 
+/**
+ * The opening in one activity (case row, policy, first engineer: `openCase`) and a work order with
+ * its copy in one (`notifyAll`): two server round trips where there were six. Repairs started before
+ * it loaded the policy, recorded the case and chose the engineer one activity each; they replay so.
+ */
+export const ONE_STEP_OPENING_PATCH = 'one-step-opening';
+
 export async function repair(input: RepairInput): Promise<RepairOutcome> {
-  const policy: ServicePolicy = await activities.loadPolicy(input.propertyId);
   const workflowId = workflowInfo().workflowId;
+  const record: Parameters<typeof activities.recordCase> = [
+    {
+      caseId: input.caseId,
+      workflowId,
+      kind: 'repair',
+      propertyId: input.propertyId,
+      areaId: input.areaId,
+      householdId: input.householdId,
+      room: input.room,
+      channel: input.intake.channel,
+      severity: input.intake.classification,
+      category: input.intake.publicArea ? 'public-facility' : undefined,
+      status: 'received',
+      description: input.intake.description,
+      contactName: input.intake.contactName,
+      contactPhone: input.intake.contactPhone,
+      receivedAt: input.receivedAt,
+      receivedBy: input.receivedBy.staffId,
+    },
+    {
+      idempotencyKey: `${workflowId}:0`,
+      action: 'received',
+      actor: input.receivedBy,
+      at: input.receivedAt,
+      payload: {
+        channel: input.intake.channel,
+        classification: input.intake.classification,
+        tags: input.intake.tags,
+        publicArea: input.intake.publicArea,
+        appointmentAt: input.intake.appointmentAt,
+      },
+    },
+  ];
+  const oneStep = patched(ONE_STEP_OPENING_PATCH);
+  /** The engineer `openCase` chose for the first work order, until that order is dispatched. */
+  let firstEngineer: string | undefined;
+  let policy: ServicePolicy;
+  if (oneStep) {
+    const opened = await activities.openCase(...record, { chooseEngineer: true });
+    policy = opened.policy;
+    firstEngineer = opened.engineerId;
+  } else {
+    policy = await activities.loadPolicy(input.propertyId);
+  }
   const state: RepairState = {
     caseId: input.caseId,
     propertyId: input.propertyId,
@@ -223,44 +274,13 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
   });
 
   // ---- intake ----
-  await activities.recordCase(
-    {
-      caseId: input.caseId,
-      workflowId,
-      kind: 'repair',
-      propertyId: input.propertyId,
-      areaId: input.areaId,
-      householdId: input.householdId,
-      room: input.room,
-      channel: input.intake.channel,
-      severity: input.intake.classification,
-      category: input.intake.publicArea ? 'public-facility' : undefined,
-      status: state.status,
-      description: input.intake.description,
-      contactName: input.intake.contactName,
-      contactPhone: input.intake.contactPhone,
-      receivedAt: input.receivedAt,
-      receivedBy: input.receivedBy.staffId,
-    },
-    {
-      idempotencyKey: `${workflowId}:0`,
-      action: 'received',
-      actor: input.receivedBy,
-      at: input.receivedAt,
-      payload: {
-        channel: input.intake.channel,
-        classification: input.intake.classification,
-        tags: input.intake.tags,
-        publicArea: input.intake.publicArea,
-        appointmentAt: input.intake.appointmentAt,
-      },
-    },
-  );
+  if (!oneStep) await activities.recordCase(...record);
   tracker.refresh();
 
   // ---- dispatch ----
   async function dispatch(attempt: Attempt): Promise<void> {
-    const engineerId = await activities.chooseEngineer({ propertyId: input.propertyId, areaId: input.areaId, exclude: attempt.engineers });
+    const engineerId = firstEngineer ?? (await activities.chooseEngineer({ propertyId: input.propertyId, areaId: input.areaId, exclude: attempt.engineers }));
+    firstEngineer = undefined;
     attempt.engineers.push(engineerId);
     state.assigneeId = engineerId;
     if (!isOver()) state.status = 'dispatched';
@@ -270,8 +290,8 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
   /** The work order to the engineer and, R2, a copy to the area's butler who follows the repair. */
   async function sendWorkOrder(attempt: Attempt, acceptBy: Date): Promise<void> {
     const step = `${attempt.number}.${attempt.engineers.length}`;
-    await Promise.all([
-      activities.notify({
+    const orders: Parameters<typeof activities.notify>[0][] = [
+      {
         idempotencyKey: `${workflowId}:dispatch:${step}`,
         workflowId,
         caseId: state.caseId,
@@ -286,8 +306,8 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
           contactPhone: input.intake.contactPhone,
           dueAt: acceptBy.toISOString(),
         },
-      }),
-      activities.notify({
+      },
+      {
         idempotencyKey: `${workflowId}:dispatch-copy:${step}`,
         workflowId,
         caseId: state.caseId,
@@ -296,8 +316,10 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
         roles: ['butler'],
         template: 'dispatchCopy',
         data: { caseId: state.caseId, room: state.room, classification: state.classification },
-      }),
-    ]);
+      },
+    ];
+    if (oneStep) await activities.notifyAll(orders);
+    else await Promise.all(orders.map((order) => activities.notify(order)));
   }
 
   const escalateToSupervisor = (deadline: string, rule: string, reason: string, dueAt: string, step: string) =>

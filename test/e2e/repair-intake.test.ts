@@ -92,6 +92,30 @@ describe('repair intake end to end', () => {
     expect(stack.mails.filter((m) => m.subject.includes('派工单') && m.subject.includes(caseId))).toHaveLength(1);
   });
 
+  it('I2/R2: a repair opens in two activities — the case recorded with its policy and first engineer, then the work order and its butler copy together', async () => {
+    const created = await request(stack.app).post('/api/v1/repairs').set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`).send(intake).expect(201);
+    const { caseId, workflowId } = created.body;
+    await eventually(async () => stack.mails.find((m) => m.subject.includes('派工单') && m.subject.includes(caseId)), { what: 'dispatch mail' });
+    const handle = stack.client.workflow.getHandle(workflowId);
+    const scheduled = await eventually(async () => {
+      const { events } = await handle.fetchHistory();
+      const names = events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
+      return names.includes('notifyAll') ? names : undefined;
+    }, { what: 'work order scheduled' });
+    // One round trip through the server each (bench:intake counts what each costs): no separate
+    // loadPolicy, recordCase or chooseEngineer, and not one notify per recipient group.
+    expect(scheduled.filter((n) => n !== 'appendCaseEvents')).toEqual(['openCase', 'notifyAll']);
+    const row = await stack.orm.em.fork().findOneOrFail(Case, { id: caseId });
+    const dispatched = await eventually(async () => (await stack.orm.em.fork().find(CaseEvent, { caseId, action: 'dispatched' }))[0], { what: 'dispatched event' });
+    expect(dispatched.payload).toMatchObject({ engineerId: expect.stringMatching(/^S-EN\d$/), attempt: 1 });
+    expect(row.receivedBy).toBe('S-FD1');
+    // Both mails of the step went out, each once: the engineer's work order and the butler's copy.
+    const byTemplate = async (template: string) => (await stack.orm.em.fork().find(Notification, { caseId, template })).map((n) => n.status);
+    await eventually(async () => ((await byTemplate('dispatchCopy')).length > 0 ? true : undefined), { what: 'butler copy' });
+    expect(await byTemplate('dispatch')).toEqual(['sent']);
+    expect((await byTemplate('dispatchCopy')).every((s) => s === 'sent')).toBe(true);
+  });
+
   it('I2: a malformed request gets 400 problem+json naming each bad field, and creates nothing', async () => {
     const before = await stack.orm.em.fork().count(Case, {});
     const response = await request(stack.app)
