@@ -27,6 +27,23 @@ export const DEADLINE_SET_PATCH = 'deadline-set';
  * started before it awaited each write where it was made; their histories replay that way.
  */
 export const WRITE_BEHIND_PATCH = 'audit-write-behind';
+/**
+ * The writer waits until the workflow task has run as far as it can before it takes its batch.
+ * Before it, the writer yielded with `condition(() => true)`, which the SDK resolves on the spot
+ * (one microtask), so a step's later events (the deadline set after a dispatch) went in a second
+ * write: one more activity and workflow task each time. Those histories replay that way.
+ */
+export const BATCH_PER_TASK_PATCH = 'audit-batch-per-task';
+
+/**
+ * Resolves once the workflow has run as far as it can for now: the condition is false when first
+ * evaluated (so it blocks), and the SDK evaluates blocked conditions again only after every
+ * runnable continuation of the activation has run.
+ */
+function untilSettled(): Promise<void> {
+  let asked = false;
+  return condition(() => asked || ((asked = true), false));
+}
 
 const ACTIVITY_OPTIONS = {
   startToCloseTimeout: '30 seconds',
@@ -65,6 +82,7 @@ const SLA_RANK: Record<SlaState, number> = { ok: 0, warning: 1, breached: 2 };
 
 export class CaseTracker {
   private writeBehind?: boolean;
+  private batchPerTask?: boolean;
   private readonly queue: { summary: string; input: CaseEventInput }[] = [];
   private writer?: Promise<void>;
 
@@ -129,12 +147,13 @@ export class CaseTracker {
 
   private async write(): Promise<void> {
     while (this.queue.length > 0) {
-      // Let the rest of this workflow task record its events first (a deadline met and the next
-      // one set, a missed deadline and its escalation): each pass of the SDK's condition loop lets
-      // the workflow run on, and what is queued until a pass adds nothing goes in one write.
+      // Let the rest of this workflow task record its events first (a dispatch and the deadline it
+      // sets, a missed deadline and its escalation): what is queued until a pass adds nothing goes
+      // in one write.
+      this.batchPerTask ??= patched(BATCH_PER_TASK_PATCH);
       for (let queued = -1, passes = 0; queued !== this.queue.length && passes < 8; passes++) {
         queued = this.queue.length;
-        await condition(() => true);
+        await (this.batchPerTask ? untilSettled() : condition(() => true));
       }
       const batch = this.queue.splice(0);
       const summary = batch.map((e) => e.summary).join('; ');

@@ -3,6 +3,7 @@
  * dispatch mail over SMTP → live state by query → search attributes in Temporal's visibility.
  */
 import request from 'supertest';
+import { defaultPayloadConverter } from '@temporalio/common';
 import { Case, CaseEvent, Notification } from '../../db/entities';
 import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
@@ -92,19 +93,22 @@ describe('repair intake end to end', () => {
     expect(stack.mails.filter((m) => m.subject.includes('派工单') && m.subject.includes(caseId))).toHaveLength(1);
   });
 
-  it('I2/R2: a repair opens in two activities — the case recorded with its policy and first engineer, then the work order and its butler copy together', async () => {
+  it('I2/R2: a repair opens in three activities — the case recorded with its policy and first engineer, the work order with its butler copy, and one audit write for the dispatch and its deadline', async () => {
     const created = await request(stack.app).post('/api/v1/repairs').set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`).send(intake).expect(201);
     const { caseId, workflowId } = created.body;
     await eventually(async () => stack.mails.find((m) => m.subject.includes('派工单') && m.subject.includes(caseId)), { what: 'dispatch mail' });
     const handle = stack.client.workflow.getHandle(workflowId);
     const scheduled = await eventually(async () => {
       const { events } = await handle.fetchHistory();
-      const names = events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType!.name!] : []));
-      return names.includes('notifyAll') ? names : undefined;
-    }, { what: 'work order scheduled' });
+      const found = events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes] : []));
+      return found.some((a) => a.activityType!.name === 'appendCaseEvents') ? found : undefined;
+    }, { what: 'work order and audit write scheduled' });
     // One round trip through the server each (bench:intake counts what each costs): no separate
-    // loadPolicy, recordCase or chooseEngineer, and not one notify per recipient group.
-    expect(scheduled.filter((n) => n !== 'appendCaseEvents')).toEqual(['openCase', 'notifyAll']);
+    // loadPolicy, recordCase or chooseEngineer, not one notify per recipient group, and the events
+    // the dispatching workflow task recorded written together.
+    expect(scheduled.map((a) => a.activityType!.name)).toEqual(['openCase', 'notifyAll', 'appendCaseEvents']);
+    const written = defaultPayloadConverter.fromPayload<{ action: string }[]>(scheduled[2].input!.payloads![0]);
+    expect(written.map((e) => e.action)).toEqual(['dispatched', 'deadline-set']);
     const row = await stack.orm.em.fork().findOneOrFail(Case, { id: caseId });
     const dispatched = await eventually(async () => (await stack.orm.em.fork().find(CaseEvent, { caseId, action: 'dispatched' }))[0], { what: 'dispatched event' });
     expect(dispatched.payload).toMatchObject({ engineerId: expect.stringMatching(/^S-EN\d$/), attempt: 1 });
