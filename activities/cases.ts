@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { Case, CaseEvent, FinanceEntry, Property, Staff } from '../db/entities';
+import type { Knex } from '@mikro-orm/knex';
+import { FinanceEntry, Property, Staff } from '../db/entities';
 import { parsePolicy, type ServicePolicy } from '../domain/policy';
 import type { Actor } from '../domain/people';
 import type { ActivityDeps } from './deps';
@@ -69,39 +70,34 @@ export function createCaseActivities({ orm }: ActivityDeps) {
 
     /** Writes the case row and its first audit event; a retry finds both already there. */
     async recordCase(record: CaseRecord, event: Omit<CaseEventInput, 'caseId' | 'seq'>): Promise<void> {
-      const em = orm.em.fork();
-      await em.transactional(async (tx) => {
-        await tx.upsert(
-          Case,
-          {
-            id: record.caseId,
-            workflowId: record.workflowId,
-            kind: record.kind,
-            propertyId: record.propertyId,
-            areaId: record.areaId,
-            householdId: record.householdId ?? null,
-            room: record.room ?? null,
-            channel: record.channel,
-            severity: record.severity ?? null,
-            category: record.category ?? null,
-            complaintKind: record.complaintKind ?? null,
-            issueKey: null,
-            status: record.status,
-            description: record.description,
-            contactName: record.contactName ?? null,
-            contactPhone: record.contactPhone ?? null,
-            receivedAt: new Date(record.receivedAt),
-            receivedBy: record.receivedBy,
-            assigneeId: null,
-            dueAt: null,
-            closedAt: null,
-            links: record.links ?? [],
-            eventSeq: 0,
-            updatedAt: new Date(),
-          },
-          { onConflictAction: 'ignore' },
+      await orm.em.getKnex().transaction(async (trx) => {
+        await trx.raw(
+          `insert into service_case (id, workflow_id, kind, property_id, area_id, household_id, room, channel, severity, category,
+             complaint_kind, status, description, contact_name, contact_phone, received_at, received_by, links, updated_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+           on conflict (id) do nothing`,
+          [
+            record.caseId,
+            record.workflowId,
+            record.kind,
+            record.propertyId,
+            record.areaId,
+            record.householdId ?? null,
+            record.room ?? null,
+            record.channel,
+            record.severity ?? null,
+            record.category ?? null,
+            record.complaintKind ?? null,
+            record.status,
+            record.description,
+            record.contactName ?? null,
+            record.contactPhone ?? null,
+            new Date(record.receivedAt),
+            record.receivedBy,
+            JSON.stringify(record.links ?? []),
+          ],
         );
-        await insertEvent(tx, { ...event, caseId: record.caseId, seq: 0 });
+        await insertEvent(trx, { ...event, caseId: record.caseId, seq: 0 });
       });
     },
 
@@ -218,12 +214,7 @@ async function appendEvents(orm: Orm, inputs: CaseEventInput[]): Promise<void> {
     let writtenSeq: number | undefined;
     const columns: Record<string, unknown> = {};
     for (const input of events) {
-      const inserted = await trx.raw(
-        `insert into case_event (case_id, seq, idempotency_key, action, actor_id, actor_role, at, payload)
-         values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing`,
-        [input.caseId, input.seq, input.idempotencyKey, input.action, input.actor.staffId, input.actor.role, new Date(input.at), JSON.stringify(input.payload ?? {})],
-      );
-      if (!inserted.rowCount || !input.patch) continue;
+      if (!(await insertEvent(trx, input)) || !input.patch) continue;
       if (rowSeq === undefined) {
         const { rows } = await trx.raw<{ rows: { event_seq: number }[] }>('select event_seq from service_case where id = ? for update', [input.caseId]);
         if (rows.length === 0) {
@@ -245,23 +236,14 @@ async function appendEvents(orm: Orm, inputs: CaseEventInput[]): Promise<void> {
   });
 }
 
-async function insertEvent(em: ReturnType<Orm['em']['fork']>, input: CaseEventInput): Promise<boolean> {
-  const result = await em
-    .createQueryBuilder(CaseEvent)
-    .insert({
-      caseId: input.caseId,
-      seq: input.seq,
-      idempotencyKey: input.idempotencyKey,
-      action: input.action,
-      actorId: input.actor.staffId,
-      actorRole: input.actor.role,
-      at: new Date(input.at),
-      payload: input.payload ?? {},
-    })
-    .onConflict('idempotencyKey')
-    .ignore()
-    .execute('run');
-  return (result.affectedRows ?? 0) > 0;
+/** One audit event, at most once (its idempotency key); true when this call inserted it. */
+async function insertEvent(trx: Knex.Transaction, input: CaseEventInput): Promise<boolean> {
+  const inserted = await trx.raw(
+    `insert into case_event (case_id, seq, idempotency_key, action, actor_id, actor_role, at, payload)
+     values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing`,
+    [input.caseId, input.seq, input.idempotencyKey, input.action, input.actor.staffId, input.actor.role, new Date(input.at), JSON.stringify(input.payload ?? {})],
+  );
+  return inserted.rowCount > 0;
 }
 
 type Orm = ActivityDeps['orm'];
