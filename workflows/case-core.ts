@@ -65,6 +65,11 @@ export interface CoreState extends CaseBasics {
   owners?: Role[];
 }
 
+/** A case's first audit event (seq 0), written with its row: who took it in, when, and what they recorded. */
+export function receivedEvent(input: { receivedBy: Actor; receivedAt: string }, payload: Record<string, unknown>): Omit<CaseEventInput, 'caseId' | 'seq'> {
+  return { idempotencyKey: `${workflowInfo().workflowId}:0`, action: 'received', actor: input.receivedBy, at: input.receivedAt, payload };
+}
+
 /** What every case starts with: no deadline yet, nothing audited, SLA ok. */
 export function openingState(): Pick<CoreState, 'slaState' | 'escalated' | 'deadlines' | 'recent' | 'seq'> {
   return { slaState: 'ok', escalated: false, deadlines: [], recent: [], seq: 0 };

@@ -40,7 +40,7 @@ import {
 } from '../domain/complaint-deadlines';
 import type { Actor, Channel, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
-import { activities, CaseTracker, openingState, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
 import {
   caseViewQuery,
   COMPLAINT_ACTIONS,
@@ -507,15 +507,12 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
       receivedBy: input.receivedBy.staffId,
       links: state.links,
     },
-    {
-      idempotencyKey: `${workflowId}:0`,
-      action: 'received',
-      actor: input.receivedBy,
-      at: input.receivedAt,
-      payload: state.confidential
+    receivedEvent(
+      input,
+      state.confidential
         ? { kind, confidential: true }
         : { kind, channel: input.channel, severity: input.severity, category: input.category, source: input.source, complainants: input.complainants, lawsuitOrMediaRisk: input.lawsuitOrMediaRisk },
-    },
+    ),
   );
   recorded = true;
   tracker.refresh();

@@ -21,7 +21,7 @@ import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { RepairIntake, RepairStatus } from '../domain/repair';
 import { acceptBy, arriveBy, publicFacilityStartBy, reminderAt, repairBy } from '../domain/repair-deadlines';
-import { activities, CaseTracker, MovableDeadline, openingState, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, MovableDeadline, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
 import type { complaint } from './complaint';
 import { caseViewQuery, REPAIR_ACTIONS, repairMessages, type ActionCall, type CaseView, type RepairActionName, type RepairActionPayload } from './messages';
 import type { returnVisit } from './return-visit';
@@ -100,19 +100,13 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
       receivedAt: input.receivedAt,
       receivedBy: input.receivedBy.staffId,
     },
-    {
-      idempotencyKey: `${workflowId}:0`,
-      action: 'received',
-      actor: input.receivedBy,
-      at: input.receivedAt,
-      payload: {
-        channel: input.intake.channel,
-        classification: input.intake.classification,
-        tags: input.intake.tags,
-        publicArea: input.intake.publicArea,
-        appointmentAt: input.intake.appointmentAt,
-      },
-    },
+    receivedEvent(input, {
+      channel: input.intake.channel,
+      classification: input.intake.classification,
+      tags: input.intake.tags,
+      publicArea: input.intake.publicArea,
+      appointmentAt: input.intake.appointmentAt,
+    }),
   ];
   const oneStep = patched(ONE_STEP_OPENING_PATCH);
   /** The engineer `openCase` chose for the first work order, until that order is dispatched. */

@@ -8,7 +8,7 @@ import { ApplicationFailure, condition, setHandler, workflowInfo } from '@tempor
 import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import { replyBy, type RequestIntake, type RequestStatus } from '../domain/requests';
-import { activities, CaseTracker, MovableDeadline, openingState, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, MovableDeadline, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
 import { caseViewQuery, type ActionCall, type CaseView } from './messages';
 import { REQUEST_ACTIONS, requestMessages, type RequestActionName, type RequestActionPayload } from './request-messages';
 
@@ -121,13 +121,7 @@ export async function serviceRequest(input: ServiceRequestInput): Promise<{ case
       receivedAt: input.receivedAt,
       receivedBy: input.receivedBy.staffId,
     },
-    {
-      idempotencyKey: `${workflowId}:0`,
-      action: 'received',
-      actor: input.receivedBy,
-      at: input.receivedAt,
-      payload: { channel: input.intake.channel, kind: input.intake.kind },
-    },
+    receivedEvent(input, { channel: input.intake.channel, kind: input.intake.kind }),
   );
   tracker.refresh();
 

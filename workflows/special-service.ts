@@ -8,7 +8,7 @@ import { condition, executeChild, ParentClosePolicy, setHandler, workflowInfo } 
 import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { SpecialServiceIntake, SpecialServiceStatus } from '../domain/requests';
-import { activities, CaseTracker, openingState, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
 import { caseViewQuery, type ActionCall, type CaseView } from './messages';
 import type { repair } from './repair';
 import { SPECIAL_SERVICE_ACTIONS, specialServiceMessages, type SpecialServiceActionName, type SpecialServiceActionPayload } from './request-messages';
@@ -116,13 +116,7 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
       receivedAt: input.receivedAt,
       receivedBy: input.receivedBy.staffId,
     },
-    {
-      idempotencyKey: `${workflowId}:0`,
-      action: 'received',
-      actor: input.receivedBy,
-      at: input.receivedAt,
-      payload: { rule: 'O2', channel: intake.channel, provider: intake.provider, requestedBy: intake.requestedBy, partner: intake.partner },
-    },
+    receivedEvent(input, { rule: 'O2', channel: intake.channel, provider: intake.provider, requestedBy: intake.requestedBy, partner: intake.partner }),
   );
   tracker.refresh();
 
