@@ -145,7 +145,7 @@ async function main(): Promise<void> {
           baseline: `trivial timer wake-up lateness p50 ${fmt(percentile(baseline, 50))} ms, p99 ${fmt(baseP99)} ms`,
           measured:
             `p50 ${fmt(percentile(lateness, 50))} ms, p99 ${fmt(p99)} ms, max ${fmt(lateness[lateness.length - 1] ?? NaN)} ms; ${sent.length}/${CASES} sent; ` +
-            `CPU per case: ${escalationCpu.text} for its warning, escalation and re-dispatch (after ${setUp.text} for its intake and set-up)`,
+            `CPU per case: ${escalationCpu} for its warning, escalation and re-dispatch (after ${setUp} for its intake and set-up)`,
           ratio: p99 / baseP99,
           target: 'p99 ≤ 1 s',
           met: p99 <= 1000 && sent.length === CASES,

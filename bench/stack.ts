@@ -39,6 +39,27 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
+/**
+ * Waits until the worker is done setting these cases up: each has its deadline in the read model,
+ * no mail is unsent, and no audit event or mail is still coming (their counts hold still for one
+ * poll). Returns when the last change was seen (a `performance.now()` time).
+ */
+export async function workerDoneWith(stack: Pick<BenchStack, 'orm'>, caseIds: string[], pollMs: number): Promise<number> {
+  let lastChange = performance.now();
+  for (let lastWritten = -1; ; await new Promise((r) => setTimeout(r, pollMs))) {
+    const [row] = await stack.orm.em.getConnection().execute<{ due: string; unsent: string; written: string }[]>(
+      `select (select count(*) from service_case where id in (${caseIds.map(() => '?').join(', ')}) and due_at is not null) as due,
+              (select count(*) from notification where status <> 'sent') as unsent,
+              (select count(*) from case_event) + (select count(*) from notification) as written`,
+      caseIds,
+    );
+    const written = Number(row.written);
+    if (Number(row.due) === caseIds.length && Number(row.unsent) === 0 && written === lastWritten) return lastChange;
+    if (written !== lastWritten) lastChange = performance.now();
+    lastWritten = written;
+  }
+}
+
 export async function startBenchStack(
   options: { policy?: ServicePolicyInput; maxCachedWorkflows?: number; debugMode?: boolean } = {},
 ): Promise<BenchStack> {
