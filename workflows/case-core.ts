@@ -34,6 +34,25 @@ export const WRITE_BEHIND_PATCH = 'audit-write-behind';
  * write: one more activity and workflow task each time. Those histories replay that way.
  */
 export const BATCH_PER_TASK_PATCH = 'audit-batch-per-task';
+/**
+ * The search attributes are upserted once per workflow task, with the values the task ends on, and
+ * only when they changed. Before it, every transition upserted all eight: a repair's set-up wrote
+ * five (plus one TemporalChangeVersion per patch), and each upsert costs the dev server a
+ * visibility write (~0.7 ms of CPU, bench/RESULTS.md). Those histories replay that way.
+ */
+export const SEARCH_ATTRIBUTES_PER_TASK_PATCH = 'search-attributes-per-task';
+/**
+ * A case started on this code records this one marker instead of one per change above. Each
+ * `patched()` marker also makes the SDK upsert TemporalChangeVersion, so a new repair wrote five
+ * markers and five upserts for changes that are all in place when it starts. `hasChange` asks
+ * for this marker first; cases started before it still find their own markers.
+ */
+export const CASES_2026_11_PATCH = 'cases-2026-11';
+
+/** Whether this case runs with `change`: every case started on the current code does. */
+export function hasChange(change: string): boolean {
+  return patched(CASES_2026_11_PATCH) || patched(change);
+}
 
 /**
  * Resolves once the workflow has run as far as it can for now: the condition is false when first
@@ -90,6 +109,12 @@ export class CaseTracker {
   private batchPerTask?: boolean;
   private readonly queue: { summary: string; input: CaseEventInput }[] = [];
   private writer?: Promise<void>;
+  private attributesPerTask?: boolean;
+  /** The end-of-task upsert, while one is due. */
+  private showing?: Promise<void>;
+  /** The search attribute values last upserted (per-task mode), to skip an upsert that changes nothing. */
+  private shown?: string;
+  private refreshes = 0;
 
   constructor(
     readonly state: CoreState,
@@ -138,7 +163,7 @@ export class CaseTracker {
    * UpsertWorkflowSearchAttributes" (found by the fuzz run on a query that replayed a request case).
    */
   private writesBehind(): boolean {
-    return (this.writeBehind ??= patched(WRITE_BEHIND_PATCH));
+    return (this.writeBehind ??= hasChange(WRITE_BEHIND_PATCH));
   }
 
   private async append(summary: string, input: CaseEventInput): Promise<void> {
@@ -155,7 +180,7 @@ export class CaseTracker {
       // Let the rest of this workflow task record its events first (a dispatch and the deadline it
       // sets, a missed deadline and its escalation): what is queued until a pass adds nothing goes
       // in one write.
-      this.batchPerTask ??= patched(BATCH_PER_TASK_PATCH);
+      this.batchPerTask ??= hasChange(BATCH_PER_TASK_PATCH);
       for (let queued = -1, passes = 0; queued !== this.queue.length && passes < 8; passes++) {
         queued = this.queue.length;
         await (this.batchPerTask ? untilSettled() : condition(() => true));
@@ -177,6 +202,7 @@ export class CaseTracker {
     do {
       await condition(allHandlersFinished);
       await this.written();
+      await this.showing;
     } while (!allHandlersFinished());
   }
 
@@ -214,14 +240,14 @@ export class CaseTracker {
     this.state.deadlines = [...this.state.deadlines.filter((d) => d === entry || !(d.name === spec.name && d.state === 'pending')), ...(moved ? [] : [entry])];
     this.refresh();
     // The read model's due_at (lists, `overdue`, P2) follows the next deadline as soon as it is set.
-    if (this.nextDue() === entry && patched(DEADLINE_SET_PATCH)) await this.record('deadline-set', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt });
+    if (this.nextDue() === entry && hasChange(DEADLINE_SET_PATCH)) await this.record('deadline-set', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt });
     const settled = () => done() || superseded();
     const finish = async (): Promise<'met' | 'missed' | 'superseded'> => {
       const outcome = done() ? 'met' : superseded() ? 'superseded' : 'missed';
       entry.state = outcome === 'superseded' ? 'cancelled' : outcome;
       this.recomputeSla();
       this.refresh();
-      if (outcome !== 'superseded' && patched(SLA_WARNING_PATCH)) await this.recordOutcome(entry);
+      if (outcome !== 'superseded' && hasChange(SLA_WARNING_PATCH)) await this.recordOutcome(entry);
       return outcome;
     };
     const total = spec.dueAt.getTime() - Date.now();
@@ -233,7 +259,7 @@ export class CaseTracker {
     entry.warned = true;
     this.recomputeSla();
     this.refresh();
-    if (patched(SLA_WARNING_PATCH)) await this.warnOwner(spec, entry);
+    if (hasChange(SLA_WARNING_PATCH)) await this.warnOwner(spec, entry);
     const remaining = spec.dueAt.getTime() - Date.now();
     if (remaining > 0) await condition(settled, remaining, { summary: spec.summary });
     return finish();
@@ -382,10 +408,39 @@ export class CaseTracker {
       .sort((a, b) => a.dueAt.localeCompare(b.dueAt))[0];
   }
 
-  /** Search attributes and the markdown current details, after every transition. */
+  /**
+   * After every transition: the search attributes and the markdown current details. They are
+   * shown once the workflow task has run as far as it can, so a step of several transitions (a
+   * dispatch and the deadline it sets) upserts once, and not at all when nothing a supervisor
+   * filters on changed.
+   */
   refresh(): void {
+    if (!(this.attributesPerTask ??= hasChange(SEARCH_ATTRIBUTES_PER_TASK_PATCH))) {
+      this.show(true);
+      return;
+    }
+    this.refreshes++;
+    this.showing ??= this.showWhenSettled();
+  }
+
+  /**
+   * Upserts once no transition happened for a whole pass of the activation. A continuation that
+   * the same pass unblocked runs after this one (a deadline cancelled by the action that closed the
+   * case), so one pass seen quiet is not enough: the second wait sees what it did.
+   */
+  private async showWhenSettled(): Promise<void> {
+    for (let seen = -1; seen !== this.refreshes; ) {
+      seen = this.refreshes;
+      await untilSettled();
+      await untilSettled();
+    }
+    this.showing = undefined;
+    this.show(false);
+  }
+
+  private show(always: boolean): void {
     const next = this.nextDue();
-    upsertSearchAttributes([
+    const values = [
       { key: CaseType, value: this.state.kind },
       { key: AreaId, value: this.state.areaId },
       { key: CaseStatus, value: this.state.status },
@@ -394,7 +449,10 @@ export class CaseTracker {
       { key: SlaStateKey, value: this.state.slaState },
       { key: Escalated, value: this.state.escalated },
       { key: DueAt, value: next ? new Date(next.dueAt) : null },
-    ]);
+    ];
+    const key = JSON.stringify(values.map((v) => v.value));
+    if (always || key !== this.shown) upsertSearchAttributes(values);
+    this.shown = key;
     setCurrentDetails(this.details());
   }
 

@@ -12,7 +12,6 @@ import {
   condition,
   executeChild,
   ParentClosePolicy,
-  patched,
   setHandler,
   startChild,
   workflowInfo,
@@ -21,7 +20,7 @@ import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { RepairIntake, RepairStatus } from '../domain/repair';
 import { acceptBy, arriveBy, publicFacilityStartBy, reminderAt, repairBy } from '../domain/repair-deadlines';
-import { activities, CaseTracker, MovableDeadline, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, hasChange, MovableDeadline, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
 import type { complaint } from './complaint';
 import { caseViewQuery, REPAIR_ACTIONS, repairMessages, type ActionCall, type CaseView, type RepairActionName, type RepairActionPayload } from './messages';
 import type { returnVisit } from './return-visit';
@@ -108,7 +107,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
       appointmentAt: input.intake.appointmentAt,
     }),
   ];
-  const oneStep = patched(ONE_STEP_OPENING_PATCH);
+  const oneStep = hasChange(ONE_STEP_OPENING_PATCH);
   /** The engineer `openCase` chose for the first work order, until that order is dispatched. */
   let firstEngineer: string | undefined;
   let policy: ServicePolicy;

@@ -123,6 +123,36 @@ describe('repair intake end to end', () => {
     expect(await byTemplate('dispatch')).toEqual(['sent']);
   });
 
+  it('I2/R2: a new repair records one patch marker and upserts its search attributes at most once per workflow task, ending on what the case shows', async () => {
+    const created = await request(stack.app).post('/api/v1/repairs').set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`).send(intake).expect(201);
+    const { caseId, workflowId } = created.body;
+    const handle = stack.client.workflow.getHandle(workflowId);
+    const events = await eventually(async () => {
+      const { events } = await handle.fetchHistory();
+      return events!.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'appendCaseEvents') ? events! : undefined;
+    }, { what: 'set-up scheduled its audit write' });
+    // Each upsert is a visibility write on the server; each patch marker brings one more (of
+    // TemporalChangeVersion). The set-up used to write five markers and nine upserts.
+    const markers = events.filter((e) => e.markerRecordedEventAttributes);
+    expect(markers).toHaveLength(1);
+    const attributes = (e: (typeof events)[number]) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {};
+    const perTask: number[] = [];
+    for (const e of events) {
+      if (e.workflowTaskCompletedEventAttributes) perTask.push(0);
+      else if (e.upsertWorkflowSearchAttributesEventAttributes && !('TemporalChangeVersion' in attributes(e))) perTask[perTask.length - 1]++;
+    }
+    expect(Math.max(...perTask)).toBe(1);
+    const last = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes && 'CaseStatus' in attributes(e)).pop()!;
+    const shown = Object.fromEntries(Object.entries(attributes(last)).map(([k, v]) => [k, defaultPayloadConverter.fromPayload(v)]));
+    expect(shown).toMatchObject({ CaseStatus: 'dispatched', CaseType: 'repair', AssigneeId: expect.stringMatching(/^S-EN\d$/), SlaState: 'ok', Escalated: false });
+    expect(shown.DueAt).toEqual(expect.any(String));
+    const row = await eventually(async () => {
+      const found = await stack.orm.em.fork().findOneOrFail(Case, { id: caseId });
+      return found.dueAt ? found : undefined;
+    }, { what: 'due in the read model' });
+    expect(new Date(shown.DueAt as string).toISOString()).toBe(new Date(row.dueAt!).toISOString());
+  });
+
   it('I2: a malformed request gets 400 problem+json naming each bad field, and creates nothing', async () => {
     const before = await stack.orm.em.fork().count(Case, {});
     const response = await request(stack.app)
