@@ -21,7 +21,7 @@ import { createMailer, createWorker, workerTelemetry } from '../worker';
 import { ALL_SEARCH_ATTRIBUTES, searchAttributeCliSpecs } from '../workflows/search-attributes';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from './schedules';
-import { resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
+import { dynamicConfigArgs, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
 
 const EMBEDDED = { temporalPort: 7233, uiPort: 8233, postgresPort: 54329, smtpPort: 2525, database: 'service_centre' };
 
@@ -80,6 +80,7 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
           uiPort: EMBEDDED.uiPort,
           dbFilename: dbFile,
           searchAttributes: ALL_SEARCH_ATTRIBUTES,
+          extraArgs: dynamicConfigArgs(),
         },
       });
     } catch (error) {
@@ -101,6 +102,7 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
     '--db-filename', dbFile,
     '--log-level', 'error',
     ...searchAttributeCliSpecs().flatMap(({ name, type }) => ['--search-attribute', `${name}=${type}`]),
+    ...dynamicConfigArgs(),
   ];
   const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   stops.push(

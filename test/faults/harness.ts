@@ -21,7 +21,7 @@ import { seedDemo, type SeedResult } from '../../db/seed';
 import { Property } from '../../db/entities';
 import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { freePort } from '../../scripts/free-port';
-import { resolveTemporalCli } from '../../scripts/temporal-cli';
+import { dynamicConfigArgs, resolveTemporalCli } from '../../scripts/temporal-cli';
 import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
 import { eventually } from '../helpers/eventually';
 
@@ -158,6 +158,7 @@ class TemporalDevServer {
       '--ip', '127.0.0.1', '--port', String(this.port),
       '--db-filename', this.dbFile, '--log-level', 'error',
       ...searchAttributeCliSpecs().flatMap(({ name, type }) => ['--search-attribute', `${name}=${type}`]),
+      ...dynamicConfigArgs(),
     ];
     // stderr through a pipe, not inherited: an orphaned server must not hold jest's output open.
     const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });

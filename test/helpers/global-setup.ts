@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../db/embedded-postgres';
 import { migrate, openOrm } from '../../db/orm';
-import { resolveTemporalCli } from '../../scripts/temporal-cli';
+import { dynamicConfigArgs, resolveTemporalCli } from '../../scripts/temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import { bundleWorkflows } from '../../worker';
 import { freePort } from '../../scripts/free-port';
@@ -31,7 +31,7 @@ export default async function globalSetup(): Promise<void> {
       server: {
         uiPort,
         executable: cli.kind === 'path' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download', downloadDir: cli.downloadDir },
-        searchAttributes: ALL_SEARCH_ATTRIBUTES,
+        searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: dynamicConfigArgs(),
         log: { format: 'pretty', level: 'error' },
       },
     }),

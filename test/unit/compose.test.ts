@@ -3,6 +3,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { parseDocument } from 'yaml';
 import { CONFIG_VARIABLES, loadConfig } from '../../config';
+import { dynamicConfigArgs, SERVER_DYNAMIC_CONFIG } from '../../scripts/temporal-cli';
 import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
 
 /**
@@ -30,8 +31,9 @@ type Service = {
   depends_on?: DependsOn;
   restart?: string;
   deploy?: { replicas?: number };
+  configs?: { source: string; target?: string }[];
 };
-type Compose = { services: Record<string, Service> };
+type Compose = { services: Record<string, Service>; configs?: Record<string, { content?: string; file?: string }> };
 
 const composeDoc = parseDocument(composeText, { merge: true });
 const compose = composeDoc.toJS() as Compose;
@@ -163,6 +165,20 @@ describe('docker-compose.yml', () => {
   test('the api healthcheck probes GET /healthz', () => {
     const check = services.api.healthcheck?.test;
     expect(Array.isArray(check) ? check.join(' ') : check).toContain('/healthz');
+  });
+
+  test('the temporal service runs with the dynamic config every dev server gets (SERVER_DYNAMIC_CONFIG)', () => {
+    const path = envOf('temporal').DYNAMIC_CONFIG_FILE_PATH;
+    const mounted = (services.temporal.configs ?? []).find((c) => c.target === path);
+    expect(mounted).toBeDefined();
+    const content = (compose.configs ?? {})[mounted!.source]?.content;
+    expect(typeof content).toBe('string');
+    // The server's file format: each key holds a list of values with optional constraints.
+    const file = parseDocument(content!).toJS() as Record<string, { value: unknown; constraints?: unknown }[]>;
+    expect(Object.fromEntries(Object.entries(file).map(([key, values]) => [key, values.map((v) => v.value)]))).toEqual(
+      Object.fromEntries(Object.entries(SERVER_DYNAMIC_CONFIG).map(([key, value]) => [key, [value]])),
+    );
+    expect(dynamicConfigArgs()).toEqual(['--dynamic-config-value', 'system.enableActivityEagerExecution=true']);
   });
 
   test('temporal-register registers exactly the search attributes of workflows/search-attributes.ts with their CLI types', () => {
