@@ -52,7 +52,8 @@ export interface Figure {
   measured: string;
   ratio: number;
   target: string;
-  met: boolean;
+  /** Left out for a figure that has no target (bench:server's costs). */
+  met?: boolean;
 }
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
@@ -63,7 +64,8 @@ export function report(bench: string, facts: Record<string, string>, figures: Fi
   process.stdout.write(`\n== bench:${bench} ==\n`);
   for (const [k, v] of Object.entries(facts)) process.stdout.write(`${k.padEnd(9)} ${v}\n`);
   for (const f of figures) {
-    process.stdout.write(`\n${f.name}\n  baseline ${f.baseline}\n  measured ${f.measured}\n  ratio    ${fmt(f.ratio, 2)} (target ${f.target}) ${f.met ? 'MET' : 'NOT MET'}\n`);
+    const verdict = f.met === undefined ? '' : f.met ? ' MET' : ' NOT MET';
+    process.stdout.write(`\n${f.name}\n  baseline ${f.baseline}\n  measured ${f.measured}\n  ratio    ${fmt(f.ratio, 2)} (target ${f.target})${verdict}\n`);
   }
   const file = join(__dirname, 'RESULTS.md');
   if (!existsSync(file)) {
@@ -74,7 +76,7 @@ export function report(bench: string, facts: Record<string, string>, figures: Fi
   }
   const machine = `${facts.cores} cores, ${facts.memory}, Node ${facts.node}, ${facts.temporal}`;
   for (const f of figures) {
-    appendFileSync(file, `| ${facts.date.slice(0, 16)} | ${bench} | ${f.name} | ${f.baseline} | ${f.measured} | ${fmt(f.ratio, 2)} | ${f.target} | ${f.met ? 'yes' : 'no'} | ${machine} |\n`);
+    appendFileSync(file, `| ${facts.date.slice(0, 16)} | ${bench} | ${f.name} | ${f.baseline} | ${f.measured} | ${fmt(f.ratio, 2)} | ${f.target} | ${f.met === undefined ? '—' : f.met ? 'yes' : 'no'} | ${machine} |\n`);
   }
 }
 
