@@ -1,6 +1,8 @@
 /** Measuring on a small shared machine: repeat, take the median, report ratios against a baseline from the same run. */
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { cliVersion } from '../scripts/temporal-cli';
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -58,6 +60,18 @@ export interface Figure {
 
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
 export { fmt };
+
+/** The machine a bench ran on, as every report starts: when, cores, CPU, memory, Node and the Temporal CLI at `cliPath`. */
+export function machineFacts(cliPath: string): Record<string, string> {
+  return {
+    date: new Date().toISOString(),
+    cores: String(cpus().length),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    temporal: cliVersion(cliPath),
+  };
+}
 
 /** Prints the machine, each figure against its baseline and target, and appends a dated row per figure to bench/RESULTS.md. */
 export function report(bench: string, facts: Record<string, string>, figures: Figure[]): void {

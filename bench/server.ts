@@ -6,13 +6,12 @@
  * `benchSteps`), no Postgres, no API: BENCH_WORKFLOWS (200) workflows × 5 rounds per variant, each
  * variant BENCH_RUNS (3) times, the median reported.
  */
-import { cpus, totalmem } from 'node:os';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { cliVersion, dynamicConfigArgs, resolveTemporalCli } from '../scripts/temporal-cli';
+import { dynamicConfigArgs, resolveTemporalCli } from '../scripts/temporal-cli';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import type { StepsInput } from './baseline-workflows';
-import { cpuTotals, fmt, median, report, runBench, type Figure } from './lib';
+import { cpuTotals, fmt, machineFacts, median, report, runBench, type Figure } from './lib';
 
 const WORKFLOWS = Number(process.env.BENCH_WORKFLOWS ?? 200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -36,12 +35,10 @@ async function perRound(env: TestWorkflowEnvironment, taskQueue: string, variant
   return ((cpuTotals().temporal - before.temporal) * 1000) / (WORKFLOWS * ROUNDS);
 }
 
-async function measure(eager: boolean, variants: Record<string, Variant>): Promise<Record<string, number>> {
-  const cli = resolveTemporalCli();
-  if (cli.kind !== 'path') throw new Error('benchmarks need a local Temporal CLI (npm run temporal:cli)');
+async function measure(cliPath: string, eager: boolean, variants: Record<string, Variant>): Promise<Record<string, number>> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
-      executable: { type: 'existing-path', path: cli.path },
+      executable: { type: 'existing-path', path: cliPath },
       searchAttributes: ALL_SEARCH_ATTRIBUTES,
       log: { format: 'pretty', level: 'error' },
       extraArgs: eager ? dynamicConfigArgs() : [],
@@ -74,23 +71,16 @@ async function measure(eager: boolean, variants: Record<string, Variant>): Promi
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
   const cli = resolveTemporalCli();
-  const facts = {
-    date: new Date().toISOString(),
-    cores: String(cpus().length),
-    cpu: cpus()[0]?.model ?? 'unknown',
-    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
-    node: process.version,
-    temporal: cli.kind === 'path' ? cliVersion(cli.path) : 'unknown',
-    workflows: `${WORKFLOWS} × ${ROUNDS} rounds per variant, ${RUNS} runs, median`,
-  };
-  const matching = await measure(false, {
+  if (cli.kind !== 'path') throw new Error('benchmarks need a local Temporal CLI (npm run temporal:cli)');
+  const facts = { ...machineFacts(cli.path), workflows: `${WORKFLOWS} × ${ROUNDS} rounds per variant, ${RUNS} runs, median` };
+  const matching = await measure(cli.path, false, {
     signal: SIGNAL_ONLY,
     upserts: { ...SIGNAL_ONLY, upserts: 5 },
     timers: { ...SIGNAL_ONLY, timers: 3 },
     activity: { ...SIGNAL_ONLY, activities: 1 },
     activities: { ...SIGNAL_ONLY, activities: 2 },
   });
-  const eager = await measure(true, { signal: SIGNAL_ONLY, activity: { ...SIGNAL_ONLY, activities: 1 }, activities: { ...SIGNAL_ONLY, activities: 2 } });
+  const eager = await measure(cli.path, true, { signal: SIGNAL_ONLY, activity: { ...SIGNAL_ONLY, activities: 1 }, activities: { ...SIGNAL_ONLY, activities: 2 } });
   const task = matching.signal;
   const upsert = (matching.upserts - task) / 5;
   const timer = (matching.timers - task) / 3;

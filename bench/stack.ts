@@ -4,7 +4,7 @@
  * Also a trivial worker for the baselines (raw start / update round trips on the same server).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -16,11 +16,12 @@ import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm, type Orm } from '../db/orm';
 import { seedDemo, type SeedResult } from '../db/seed';
 import type { ServicePolicyInput } from '../domain/policy';
-import { cliVersion, dynamicConfigArgs, resolveTemporalCli } from '../scripts/temporal-cli';
+import { dynamicConfigArgs, resolveTemporalCli } from '../scripts/temporal-cli';
 import { startMailSink } from '../scripts/mail-sink';
 import { createMailer, createWorker } from '../worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { freePort } from '../scripts/free-port';
+import { machineFacts } from './lib';
 
 export interface BenchStack {
   config: Config;
@@ -112,15 +113,7 @@ export async function startBenchStack(
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const api = await startApi({ config, orm, temporal: client, logger: pino({ level: 'silent' }), port: 0, host: '127.0.0.1' });
-  const facts = {
-    date: new Date().toISOString(),
-    cores: String(cpus().length),
-    cpu: cpus()[0]?.model ?? 'unknown',
-    memory: `${Math.round(totalmem() / 2 ** 30)} GiB`,
-    node: process.version,
-    temporal: cliVersion(cli.path),
-    'rate limit': 'raised for the run (one key carries the whole load)',
-  };
+  const facts = { ...machineFacts(cli.path), 'rate limit': 'raised for the run (one key carries the whole load)' };
   return {
     config,
     orm,
