@@ -103,8 +103,12 @@ async function main(): Promise<void> {
       .sort((a, b) => a - b);
 
     // Exactly once: escalation events in the audit log, escalation rows, and mails the sink received.
-    const [{ events, cases }] = await db().execute<{ events: string; cases: string }[]>(
-      `select count(*) as events, count(distinct case_id) as cases from case_event where action = 'escalated' and payload->>'deadline' = 'accept'`,
+    // A case whose re-dispatched work order also went unaccepted escalates again (step accept:1.2), so
+    // it is the first engineer's (accept:1.1) that each case has once, and no step twice.
+    const [{ events, repeated, firsts }] = await db().execute<{ events: string; repeated: string; firsts: string }[]>(
+      `select count(*) as events, count(*) - count(distinct (case_id, payload->>'step')) as repeated,
+              count(*) filter (where payload->>'step' = 'accept:1.1') as firsts
+         from case_event where action = 'escalated' and payload->>'deadline' = 'accept'`,
     );
     const duplicateSeq = await db().execute<{ n: string }[]>(`select count(*) as n from (select case_id, seq from case_event group by case_id, seq having count(*) > 1) d`);
     const mailKeys = new Map<string, number>();
@@ -114,7 +118,7 @@ async function main(): Promise<void> {
       if (keyHeader?.includes(':escalate:accept:1.1:')) mailKeys.set(keyHeader, (mailKeys.get(keyHeader) ?? 0) + 1);
     }
     const duplicateMails = [...mailKeys.values()].reduce((sum, n) => sum + n - 1, 0);
-    log(`escalation events ${events} over ${cases} cases; mails ${mailKeys.size} distinct, ${duplicateMails} duplicates; duplicate audit seqs ${duplicateSeq[0].n}`);
+    log(`escalation events ${firsts} first (${events} in all, ${repeated} repeated); mails ${mailKeys.size} distinct, ${duplicateMails} duplicates; duplicate audit seqs ${duplicateSeq[0].n}`);
 
     // Baseline on the same server: trivial timers due over the same span.
     const span = Math.max(1000, last - first);
@@ -135,7 +139,7 @@ async function main(): Promise<void> {
 
     const p99 = percentile(lateness, 99);
     const baseP99 = percentile(baseline, 99);
-    const exactlyOnce = Number(events) === CASES && Number(cases) === CASES && mailKeys.size === CASES && duplicateMails === 0 && Number(duplicateSeq[0].n) === 0;
+    const exactlyOnce = Number(firsts) === CASES && Number(repeated) === 0 && mailKeys.size === CASES && duplicateMails === 0 && Number(duplicateSeq[0].n) === 0;
     report(
       'deadlines',
       { ...stack.facts, cases: String(CASES), window: `acceptance ${fmt(WINDOW_MS / 60_000)} min, deadlines spread over ${fmt(span / 1000)} s`, cache: `${stack.worker.options.maxCachedWorkflows} cached workflows${CACHE ? '' : ' (the SDK default for this heap)'}` },
@@ -161,7 +165,7 @@ async function main(): Promise<void> {
         {
           name: 'every escalation exactly once',
           baseline: `${CASES} cases`,
-          measured: `${events} escalation events over ${cases} cases, ${mailKeys.size} mails (${duplicateMails} duplicates), ${duplicateSeq[0].n} duplicate audit seqs`,
+          measured: `${firsts} first escalation events (${events} with the re-dispatched engineers', ${repeated} repeated), ${mailKeys.size} mails (${duplicateMails} duplicates), ${duplicateSeq[0].n} duplicate audit seqs`,
           ratio: mailKeys.size / CASES,
           target: '= 1, no duplicates',
           met: exactlyOnce,

@@ -354,6 +354,9 @@ export class CaseTracker {
       rule: input.rule,
       to: input.roles,
       reason: input.reason,
+      // Which threshold this is (its mail's key names the same): a re-dispatched work order's missed
+      // acceptance is `accept:1.2`, not a second `accept:1.1`.
+      step: input.step,
     });
     await activities.notify.executeWithOptions(
       { startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, summary: `escalate ${input.deadline} to ${input.roles.join('+')}` },

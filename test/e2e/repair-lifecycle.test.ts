@@ -73,6 +73,8 @@ describe('repair deadlines and staff actions', () => {
     expect(row).toMatchObject({ escalated: true, slaState: 'breached', status: 'on_site' });
     const events = await writtenEvents(stack, caseId, 'escalated', 2);
     expect(events.map((e) => e.payload.rule).sort()).toEqual(['R2', 'R3']);
+    // Each names its threshold, as its mail's idempotency key does: the first engineer's acceptance.
+    expect(events.find((e) => e.payload.rule === 'R2')!.payload.step).toBe('accept:1.1');
   });
 
   it('R8/R9: the engineer completes, the customer signs off, the return visit finds them satisfied, and the case closes with every step in the audit log', async () => {

@@ -141,7 +141,7 @@ describe('repair rules', () => {
     await eventually(async () => ((await escalationKeys(caseId)).includes('start') ? true : undefined), { what: 'R7 escalation' });
     // The mail can come before the audit write behind it (CaseTracker.append).
     const [event] = await writtenEvents(stack, caseId, 'escalated');
-    expect(event.payload).toMatchObject({ rule: 'R7', to: ['supervisor'] });
+    expect(event.payload).toMatchObject({ rule: 'R7', to: ['supervisor'], step: 'start' });
     await visible(stack, `WorkflowId='repair-${caseId}' AND Escalated=true AND SlaState='breached'`);
   });
 
