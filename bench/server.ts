@@ -8,8 +8,7 @@
  */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import { dynamicConfigArgs, resolveTemporalCli } from '../scripts/temporal-cli';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { devServerOptions, dynamicConfigArgs, resolveTemporalCli } from '../scripts/temporal-cli';
 import type { StepsInput } from './baseline-workflows';
 import { cpuTotals, fmt, machineFacts, median, report, runBench, type Figure } from './lib';
 
@@ -39,8 +38,9 @@ async function measure(cliPath: string, eager: boolean, variants: Record<string,
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: cliPath },
-      searchAttributes: ALL_SEARCH_ATTRIBUTES,
+      ...devServerOptions(),
       log: { format: 'pretty', level: 'error' },
+      // Against the default: the same server without SERVER_DYNAMIC_CONFIG.
       extraArgs: eager ? dynamicConfigArgs() : [],
     },
   });

@@ -16,10 +16,9 @@ import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm, type Orm } from '../db/orm';
 import { seedDemo, type SeedResult } from '../db/seed';
 import type { ServicePolicyInput } from '../domain/policy';
-import { dynamicConfigArgs, resolveTemporalCli } from '../scripts/temporal-cli';
+import { devServerOptions, resolveTemporalCli } from '../scripts/temporal-cli';
 import { startMailSink } from '../scripts/mail-sink';
 import { createMailer, createWorker } from '../worker';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { freePort } from '../scripts/free-port';
 import { machineFacts } from './lib';
 
@@ -71,7 +70,7 @@ export async function startBenchStack(
   chmodSync(dir, 0o755);
   const [env, pg, sink] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: cli.path }, searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: dynamicConfigArgs(), log: { format: 'pretty', level: 'error' } },
+      server: { executable: { type: 'existing-path', path: cli.path }, ...devServerOptions(), log: { format: 'pretty', level: 'error' } },
     }),
     (async () => startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database: 'bench' }))(),
     (async () => startMailSink({ dir: join(dir, 'mail'), port: await freePort() }))(),

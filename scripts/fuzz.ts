@@ -22,9 +22,8 @@ import { seedDemo } from '../db/seed';
 import { createStaff, issueKey } from '../db/staff-admin';
 import { ROLES } from '../domain/people';
 import { createMailer, createWorker } from '../worker';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 import { startMailSink } from './mail-sink';
-import { cacheDir, dynamicConfigArgs, resolveTemporalCli } from './temporal-cli';
+import { cacheDir, devServerOptions, resolveTemporalCli } from './temporal-cli';
 import { freePort } from './free-port';
 
 const SCHEMATHESIS = 'schemathesis==4.32.5';
@@ -79,7 +78,7 @@ async function main(): Promise<number> {
       TestWorkflowEnvironment.createLocal({
         server: {
           executable: cli.kind === 'path' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download', downloadDir: cli.downloadDir },
-          searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: dynamicConfigArgs(),
+          ...devServerOptions(),
           log: { format: 'pretty', level: 'error' },
         },
       }),

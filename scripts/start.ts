@@ -18,10 +18,9 @@ import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
 import { createMailer, createWorker, workerTelemetry } from '../worker';
-import { ALL_SEARCH_ATTRIBUTES, searchAttributeCliSpecs } from '../workflows/search-attributes';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from './schedules';
-import { dynamicConfigArgs, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
+import { devServerArgs, devServerOptions, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
 
 const EMBEDDED = { temporalPort: 7233, uiPort: 8233, postgresPort: 54329, smtpPort: 2525, database: 'service_centre' };
 
@@ -79,8 +78,7 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
           ui: true,
           uiPort: EMBEDDED.uiPort,
           dbFilename: dbFile,
-          searchAttributes: ALL_SEARCH_ATTRIBUTES,
-          extraArgs: dynamicConfigArgs(),
+          ...devServerOptions(),
         },
       });
     } catch (error) {
@@ -101,8 +99,7 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
     '--ui-port', String(EMBEDDED.uiPort),
     '--db-filename', dbFile,
     '--log-level', 'error',
-    ...searchAttributeCliSpecs().flatMap(({ name, type }) => ['--search-attribute', `${name}=${type}`]),
-    ...dynamicConfigArgs(),
+    ...devServerArgs(),
   ];
   const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   stops.push(

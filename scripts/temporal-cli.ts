@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { ALL_SEARCH_ATTRIBUTES, searchAttributeCliSpecs } from '../workflows/search-attributes';
 
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
@@ -14,7 +15,8 @@ const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSIO
 /**
  * Dynamic config the service centre's Temporal server runs with: every dev server we start (`npm
  * start`, the tests, the benches) gets it as `--dynamic-config-value`, and docker-compose.yml
- * mounts the same as deploy/temporal-dynamicconfig.yaml (test/unit/compose.test.ts checks they agree).
+ * mounts the same file into the temporal service (its `temporal-dynamic-config`;
+ * test/unit/compose.test.ts checks they agree).
  *
  * Eager activity execution: an activity a workflow task schedules on its own worker's queue comes
  * back in the server's answer to that task, not through matching and another poll. Off by default
@@ -28,6 +30,16 @@ export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, boolean | number | s
 /** {@link SERVER_DYNAMIC_CONFIG} as `temporal server start-dev` arguments. */
 export function dynamicConfigArgs(): string[] {
   return Object.entries(SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+}
+
+/** What every dev server we start through the SDK gets (`TestWorkflowEnvironment.createLocal`'s `server`): our search attributes and dynamic config. */
+export function devServerOptions() {
+  return { searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: dynamicConfigArgs() };
+}
+
+/** The same as `temporal server start-dev` arguments, for a dev server we spawn ourselves. */
+export function devServerArgs(): string[] {
+  return [...searchAttributeCliSpecs().flatMap(({ name, type }) => ['--search-attribute', `${name}=${type}`]), ...dynamicConfigArgs()];
 }
 
 export type TemporalCli =

@@ -21,8 +21,7 @@ import { seedDemo, type SeedResult } from '../../db/seed';
 import { Property } from '../../db/entities';
 import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { freePort } from '../../scripts/free-port';
-import { dynamicConfigArgs, resolveTemporalCli } from '../../scripts/temporal-cli';
-import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
+import { devServerArgs, resolveTemporalCli } from '../../scripts/temporal-cli';
 import { eventually } from '../helpers/eventually';
 
 /** `npm run test:faults` sets FAULTS_FULL=1: the issue's 60 s outages instead of the 5 s of `npm test`. */
@@ -157,8 +156,7 @@ class TemporalDevServer {
       'server', 'start-dev', '--headless',
       '--ip', '127.0.0.1', '--port', String(this.port),
       '--db-filename', this.dbFile, '--log-level', 'error',
-      ...searchAttributeCliSpecs().flatMap(({ name, type }) => ['--search-attribute', `${name}=${type}`]),
-      ...dynamicConfigArgs(),
+      ...devServerArgs(),
     ];
     // stderr through a pipe, not inherited: an orphaned server must not hold jest's output open.
     const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });

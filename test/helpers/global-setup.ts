@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedPostgres } from '../../db/embedded-postgres';
 import { migrate, openOrm } from '../../db/orm';
-import { dynamicConfigArgs, resolveTemporalCli } from '../../scripts/temporal-cli';
-import { ALL_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { devServerOptions, resolveTemporalCli } from '../../scripts/temporal-cli';
 import { bundleWorkflows } from '../../worker';
 import { freePort } from '../../scripts/free-port';
 
@@ -31,7 +30,7 @@ export default async function globalSetup(): Promise<void> {
       server: {
         uiPort,
         executable: cli.kind === 'path' ? { type: 'existing-path', path: cli.path } : { type: 'cached-download', downloadDir: cli.downloadDir },
-        searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: dynamicConfigArgs(),
+        ...devServerOptions(),
         log: { format: 'pretty', level: 'error' },
       },
     }),
