@@ -176,15 +176,27 @@ export function occupiedOn(household: { moveInDate?: string | null; moveOutDate?
   return !!household.moveInDate && household.moveInDate <= date && (!household.moveOutDate || household.moveOutDate > date);
 }
 
+/**
+ * The part of the property's policy a household's survey runs on: its window, its reminder and the
+ * S6 threshold. The month's run hands it to each survey it starts (see `surveyTermsOf`).
+ */
+export type SurveyTerms = Pick<ServicePolicy['survey'], 'windowMs' | 'reminderBeforeMs' | 'lowScoreAtMost'>;
+
+/** A survey's terms out of the property's whole policy. */
+export function surveyTermsOf(policy: Pick<ServicePolicy, 'survey'>): SurveyTerms {
+  const { windowMs, reminderBeforeMs, lowScoreAtMost } = policy.survey;
+  return { windowMs, reminderBeforeMs, lowScoreAtMost };
+}
+
 /** S6: a low score or a complaint in an answer opens a follow-up. */
-export function needsFollowUp(policy: ServicePolicy, answer: SurveyAnswer): { reason: string } | undefined {
+export function needsFollowUp(policy: { survey: SurveyTerms }, answer: SurveyAnswer): { reason: string } | undefined {
   if (answer.complaint) return { reason: `S6: complaint in a survey answer (score ${answer.score}/${SCORE_MAX})` };
   if (answer.score <= policy.survey.lowScoreAtMost) return { reason: `S6: low survey score ${answer.score}/${SCORE_MAX}` };
   return undefined;
 }
 
 /** When a household's invitation stops working and when it is reminded. */
-export function surveyWindow(policy: ServicePolicy, invitedAt: Date): { closesAt: Date; remindAt: Date } {
+export function surveyWindow(policy: { survey: SurveyTerms }, invitedAt: Date): { closesAt: Date; remindAt: Date } {
   const closesAt = new Date(invitedAt.getTime() + policy.survey.windowMs);
   const remindAt = new Date(Math.max(invitedAt.getTime(), closesAt.getTime() - policy.survey.reminderBeforeMs));
   return { closesAt, remindAt };

@@ -8,9 +8,9 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { allHandlersFinished, condition, continueAsNew, ParentClosePolicy, setCurrentDetails, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SurveyAssignment, SurveyRunPlan } from '../activities/surveys';
-import { monthOf, SURVEY_TOPICS } from '../domain/survey';
+import { monthOf, SURVEY_TOPICS, surveyTermsOf } from '../domain/survey';
 import { activities } from './case-core';
-import type { survey } from './survey';
+import { surveyStartAttributes, type survey } from './survey';
 
 export interface SurveyRunInput {
   propertyId: string;
@@ -44,6 +44,8 @@ export async function surveyMonthlyRun(input: SurveyRunInput): Promise<SurveyRun
   let after = input.after;
   let started = input.started ?? 0;
   const limit = policy.survey.startBatchSize;
+  // Each survey runs on the run's policy: it need not load its own (one activity and one workflow task less each).
+  const terms = surveyTermsOf(policy);
 
   const details = () =>
     setCurrentDetails(
@@ -64,7 +66,9 @@ export async function surveyMonthlyRun(input: SurveyRunInput): Promise<SurveyRun
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: `满意度调查 ${a.month} · room ${a.room} · ${SURVEY_TOPICS[a.topic].zh}`,
-        args: [{ surveyId: a.surveyId, runId: plan.runId, propertyId: input.propertyId, householdId: a.householdId, areaId: a.areaId, room: a.room, month: a.month, topic: a.topic }],
+        // Shown in the UI from its start, so the survey's first workflow task upserts nothing.
+        typedSearchAttributes: surveyStartAttributes(a.areaId),
+        args: [{ surveyId: a.surveyId, runId: plan.runId, propertyId: input.propertyId, householdId: a.householdId, areaId: a.areaId, room: a.room, month: a.month, topic: a.topic, terms }],
       });
     } catch (error) {
       // Started already, by an earlier run of this month (the schedule and a supervisor both): once is enough.

@@ -4,6 +4,7 @@
  * one moving in mid-half-year), answers recorded by staff, low scores opening complaints, the
  * month's results, and the half-yearly questionnaire campaign with its alerts.
  */
+import { defaultPayloadConverter } from '@temporalio/common';
 import request from 'supertest';
 import { Case, Household, HouseholdContact, Building, Property, SurveyInvitation, SurveyRun } from '../../db/entities';
 import { DEFAULT_POLICY } from '../../domain/policy';
@@ -12,6 +13,7 @@ import { surveyRunScheduleId, ensureSchedules } from '../../scripts/schedules';
 import { reconciliationScheduleId } from '../../domain/reconciliation';
 import type { surveyMonthlyRun } from '../../workflows/survey-run';
 import type { survey } from '../../workflows/survey';
+import { surveyViewQuery } from '../../workflows/survey-messages';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -100,6 +102,36 @@ describe('S1 monthly sampling', () => {
     expect((await rerun.result()).seed).toBe(summary.seed);
     expect(await invitations({ month: MONTHS[0] })).toHaveLength(36);
     expect(await stack.orm.em.fork().count(SurveyRun, {})).toBe(1);
+  });
+
+  it('S1: each survey starts on its run’s policy and shows in the Temporal UI from its start: its set-up loads no policy, mails once and upserts once (to invited)', async () => {
+    const [row] = await invitations({ month: MONTHS[0], areaId: 'A2' });
+    const handle = stack.client.workflow.getHandle<typeof survey>(row.workflowId);
+    // Set up once it waits for its reminder.
+    const events = await eventually(async () => {
+      const { events } = await handle.fetchHistory();
+      return events!.some((e) => e.timerStartedEventAttributes) && events!;
+    }, { what: 'the survey waiting for its reminder' });
+    const started = events[0].workflowExecutionStartedEventAttributes!;
+    const startedWith = Object.fromEntries(Object.entries(started.searchAttributes?.indexedFields ?? {}).map(([k, v]) => [k, defaultPayloadConverter.fromPayload(v)]));
+    expect(startedWith).toEqual({ CaseType: 'survey', AreaId: 'A2', CaseStatus: 'chosen' });
+    const input = defaultPayloadConverter.fromPayload<Parameters<typeof survey>[0]>(started.input!.payloads![0]);
+    expect(input.terms).toEqual({ windowMs: DEFAULT_POLICY.survey.windowMs, reminderBeforeMs: DEFAULT_POLICY.survey.reminderBeforeMs, lowScoreAtMost: DEFAULT_POLICY.survey.lowScoreAtMost });
+
+    const activities = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(activities).toEqual(['sendSurveyLink']);
+    const upserts = events.flatMap((e) => {
+      const fields = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      return fields ? [defaultPayloadConverter.fromPayload(fields.CaseStatus)] : [];
+    });
+    expect(upserts).toEqual(['invited']);
+    expect(events.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(2);
+    // The window is the policy's: it closes 14 days after the survey started.
+    const closesAt = new Date((await handle.query(surveyViewQuery)).closesAt!).getTime();
+    const startedAt = events[0].eventTime!;
+    const startedMs = Number(startedAt.seconds) * 1000 + Math.floor((startedAt.nanos ?? 0) / 1e6);
+    expect(closesAt - startedMs).toBeGreaterThanOrEqual(DEFAULT_POLICY.survey.windowMs);
+    expect(closesAt - startedMs).toBeLessThan(DEFAULT_POLICY.survey.windowMs + 60_000);
   });
 
   it('S1: only supervisors and managers start a run, for a real month', async () => {
