@@ -1,9 +1,18 @@
+import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Knex } from '@mikro-orm/knex';
 import { FinanceEntry, Property, Staff } from '../db/entities';
 import { parsePolicy, type ServicePolicy } from '../domain/policy';
 import type { Actor } from '../domain/people';
 import type { ActivityDeps } from './deps';
+import { createNotifyActivities, type NotifyInput } from './notify';
+
+/**
+ * How long the audit writer spends on the mails it carries before it hands the rest to a
+ * notification activity of their own (which retries with backoff): an SMTP server that is down or
+ * slow must not hold up the case's next audit write.
+ */
+export const MAILS_WITH_AUDIT_BUDGET_MS = 10_000;
 
 export interface CaseRecord {
   caseId: string;
@@ -56,7 +65,9 @@ export interface CaseEventInput {
   patch?: CasePatch;
 }
 
-export function createCaseActivities({ orm }: ActivityDeps) {
+export function createCaseActivities(deps: ActivityDeps) {
+  const { orm } = deps;
+  const { notify } = createNotifyActivities(deps);
   const activities = {
     /** The property's service policy, with defaults filled in: the snapshot a case keeps for its whole life. */
     async loadPolicy(propertyId: string): Promise<ServicePolicy> {
@@ -110,9 +121,33 @@ export function createCaseActivities({ orm }: ActivityDeps) {
      * Appends a case's audit events in order, in one transaction: what the workflow recorded while its
      * previous write was on its way (CaseTracker's write-behind). Each event at most once; the read
      * model takes the newest patch.
+     *
+     * Then the mails of the same steps (a warning, an escalation, a work order), each at most once as
+     * `notify` sends it, so a step costs one activity and one workflow task, not two. The events are
+     * committed first. A mail that fails, or is not out within {@link MAILS_WITH_AUDIT_BUDGET_MS},
+     * and every mail after it, comes back as `unsent`: the workflow gives those to `notifyAll`,
+     * which retries on its own. An SMTP outage thus delays the mails, never the read model.
      */
-    async appendCaseEvents(inputs: CaseEventInput[]): Promise<void> {
+    async appendCaseEvents(inputs: CaseEventInput[], mails: NotifyInput[] = []): Promise<{ unsent: NotifyInput[] }> {
       await appendEvents(orm, inputs);
+      const giveUpAt = Date.now() + MAILS_WITH_AUDIT_BUDGET_MS;
+      for (const [i, mail] of mails.entries()) {
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`not sent within ${MAILS_WITH_AUDIT_BUDGET_MS} ms`)), Math.max(0, giveUpAt - Date.now()));
+        });
+        const sending = notify(mail);
+        sending.catch(() => undefined); // a send given up on may still fail later: its own activity retries it
+        try {
+          await Promise.race([sending, late]);
+        } catch (error) {
+          log.warn('mail handed to its own notification activity', { idempotencyKey: mail.idempotencyKey, template: mail.template, reason: (error as Error).message });
+          return { unsent: mails.slice(i) };
+        } finally {
+          clearTimeout(timer);
+        }
+      }
+      return { unsent: [] };
     },
 
     /** R8: hands a paid service's fee to finance (交财务部入帐), once per key. */

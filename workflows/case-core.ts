@@ -7,6 +7,7 @@ import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CaseEventInput, CasePatch } from '../activities/cases';
+import type { NotifyInput } from '../activities/notify';
 import type { Actor, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { TemplateName } from '../activities/templates';
@@ -48,10 +49,29 @@ export const SEARCH_ATTRIBUTES_PER_TASK_PATCH = 'search-attributes-per-task';
  * for this marker first; cases started before it still find their own markers.
  */
 export const CASES_2026_11_PATCH = 'cases-2026-11';
+/**
+ * A step's mails (warning, escalation, work order) go with its audit write, in one activity
+ * (`appendCaseEvents`), instead of a notification activity each: one activity and one workflow
+ * task less per step, since every activity's completion wakes the workflow. Cases started before
+ * it scheduled `notify`/`notifyAll` for each, and replay that way.
+ */
+export const MAILS_WITH_AUDIT_PATCH = 'mails-with-audit';
+/** As {@link CASES_2026_11_PATCH}, for the changes since: the one marker of a case started on this code. */
+export const CASES_2026_11B_PATCH = 'cases-2026-11b';
+/** The changes each combined marker stands for. */
+const CHANGES_OF: Record<string, readonly string[]> = {
+  [CASES_2026_11_PATCH]: [SLA_WARNING_PATCH, DEADLINE_SET_PATCH, WRITE_BEHIND_PATCH, BATCH_PER_TASK_PATCH, SEARCH_ATTRIBUTES_PER_TASK_PATCH, 'one-step-opening'],
+};
 
-/** Whether this case runs with `change`: every case started on the current code does. */
+/**
+ * Whether this case runs with `change`: every case started on the current code does (it records
+ * {@link CASES_2026_11B_PATCH} only). A case started before finds the marker it recorded, combined
+ * or its own, and a case still running when the code changed takes the change from there on.
+ */
 export function hasChange(change: string): boolean {
-  return patched(CASES_2026_11_PATCH) || patched(change);
+  if (patched(CASES_2026_11B_PATCH)) return true;
+  if (CHANGES_OF[CASES_2026_11_PATCH].includes(change) && patched(CASES_2026_11_PATCH)) return true;
+  return patched(change);
 }
 
 /**
@@ -71,6 +91,12 @@ const ACTIVITY_OPTIONS = {
 } as const;
 
 export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
+
+/** A notification activity: SMTP being down must lose nothing either. */
+const MAIL_OPTIONS = {
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const;
 
 
 export interface CoreState extends CaseBasics {
@@ -108,6 +134,11 @@ export class CaseTracker {
   private writeBehind?: boolean;
   private batchPerTask?: boolean;
   private readonly queue: { summary: string; input: CaseEventInput }[] = [];
+  private mailsWithAudit?: boolean;
+  /** Mails that go out with the next audit write. */
+  private readonly mails: { summary: string; inputs: NotifyInput[] }[] = [];
+  /** Mails the audit writer handed back unsent, on their way in a notification activity of their own. */
+  private readonly resending: Promise<unknown>[] = [];
   private writer?: Promise<void>;
   private attributesPerTask?: boolean;
   /** The end-of-task upsert, while one is due. */
@@ -176,33 +207,59 @@ export class CaseTracker {
   }
 
   private async write(): Promise<void> {
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 || this.mails.length > 0) {
       // Let the rest of this workflow task record its events first (a dispatch and the deadline it
       // sets, a missed deadline and its escalation): what is queued until a pass adds nothing goes
       // in one write.
       this.batchPerTask ??= hasChange(BATCH_PER_TASK_PATCH);
-      for (let queued = -1, passes = 0; queued !== this.queue.length && passes < 8; passes++) {
-        queued = this.queue.length;
+      for (let queued = -1, passes = 0; queued !== this.queue.length + this.mails.length && passes < 8; passes++) {
+        queued = this.queue.length + this.mails.length;
         await (this.batchPerTask ? untilSettled() : condition(() => true));
       }
       const batch = this.queue.splice(0);
-      const summary = batch.map((e) => e.summary).join('; ');
-      await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [batch.map((e) => e.input)]);
+      const mails = this.mails.splice(0);
+      const summary = [...batch, ...mails].map((e) => e.summary).join('; ');
+      const events = batch.map((e) => e.input);
+      if (mails.length === 0) {
+        await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [events]);
+        continue;
+      }
+      const { unsent } = await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [events, mails.flatMap((m) => m.inputs)]);
+      // SMTP down or slow: those mails retry in their own activity, and the next write need not wait for them.
+      if (unsent.length > 0) {
+        this.resending.push(activities.notifyAll.executeWithOptions({ ...MAIL_OPTIONS, summary: `mail again: ${unsent.map((m) => m.template).join(', ')}` }, [unsent]));
+      }
     }
     this.writer = undefined;
   }
 
-  /** Every event recorded so far is in Postgres. */
+  /**
+   * Sends a step's mails: with the next audit write (after the events queued with them) on the
+   * current code, else in a notification activity of their own, as the case was started with.
+   * The caller need not wait for the mail; the case does before it completes.
+   */
+  async mail(summary: string, inputs: NotifyInput[]): Promise<void> {
+    if (!(this.mailsWithAudit ??= this.writesBehind() && hasChange(MAILS_WITH_AUDIT_PATCH))) {
+      if (inputs.length === 1) await activities.notify.executeWithOptions({ ...MAIL_OPTIONS, summary }, [inputs[0]]);
+      else await activities.notifyAll.executeWithOptions({ ...MAIL_OPTIONS, summary }, [inputs]);
+      return;
+    }
+    this.mails.push({ summary, inputs });
+    this.writer ??= this.write();
+  }
+
+  /** Every event recorded so far is in Postgres (and every mail handed to SMTP or to its own activity). */
   async written(): Promise<void> {
     while (this.writer) await this.writer;
   }
 
-  /** Before the workflow completes: no handler still running and every event written. */
+  /** Before the workflow completes: no handler still running, every event written and every mail sent. */
   async finished(): Promise<void> {
     do {
       await condition(allHandlersFinished);
       await this.written();
       await this.showing;
+      while (this.resending.length > 0) await Promise.all(this.resending.splice(0));
     } while (!allHandlersFinished());
   }
 
@@ -301,21 +358,18 @@ export class CaseTracker {
   /** The warning before a breach: SlaState=warning and the owner hears it once per deadline. */
   private async warnOwner(spec: DeadlineSpec, entry: DeadlineView): Promise<void> {
     await this.record('sla-warning', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt, ownerId: this.state.assigneeId ?? null });
-    await activities.notify.executeWithOptions(
-      { startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, summary: `warn the owner: ${spec.summary}` },
-      [
-        {
-          idempotencyKey: `${this.workflowId}:warning:${entry.name}:${entry.dueAt}`,
-          workflowId: this.workflowId,
-          caseId: this.state.caseId,
-          propertyId: this.state.propertyId,
-          areaId: this.state.areaId,
-          ...this.owner(),
-          template: 'slaWarning',
-          data: { caseId: this.state.caseId, room: this.state.confidential ? undefined : this.state.room, deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt },
-        },
-      ],
-    );
+    await this.mail(`warn the owner: ${spec.summary}`, [
+      {
+        idempotencyKey: `${this.workflowId}:warning:${entry.name}:${entry.dueAt}`,
+        workflowId: this.workflowId,
+        caseId: this.state.caseId,
+        propertyId: this.state.propertyId,
+        areaId: this.state.areaId,
+        ...this.owner(),
+        template: 'slaWarning',
+        data: { caseId: this.state.caseId, room: this.state.confidential ? undefined : this.state.room, deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt },
+      },
+    ]);
   }
 
   /**
@@ -358,20 +412,17 @@ export class CaseTracker {
       // acceptance is `accept:1.2`, not a second `accept:1.1`.
       step: input.step,
     });
-    await activities.notify.executeWithOptions(
-      { startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' }, summary: `escalate ${input.deadline} to ${input.roles.join('+')}` },
-      [
-        {
-          idempotencyKey: `${this.workflowId}:escalate:${input.step}`,
-          caseId: this.state.caseId,
-          propertyId: this.state.propertyId,
-          areaId: this.state.areaId,
-          roles: input.roles,
-          template: input.template ?? 'escalation',
-          data: { caseId: this.state.caseId, room: this.state.confidential ? undefined : this.state.room, deadline: input.deadline, rule: input.rule, dueAt: input.dueAt, reason: input.reason },
-        },
-      ],
-    );
+    await this.mail(`escalate ${input.deadline} to ${input.roles.join('+')}`, [
+      {
+        idempotencyKey: `${this.workflowId}:escalate:${input.step}`,
+        caseId: this.state.caseId,
+        propertyId: this.state.propertyId,
+        areaId: this.state.areaId,
+        roles: input.roles,
+        template: input.template ?? 'escalation',
+        data: { caseId: this.state.caseId, room: this.state.confidential ? undefined : this.state.room, deadline: input.deadline, rule: input.rule, dueAt: input.dueAt, reason: input.reason },
+      },
+    ]);
   }
 
   /** A breach stays on the record; a warning clears once its deadline is met. */

@@ -171,17 +171,19 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
 
   /** Tells the customer (household contacts) and the butler, e.g. of a new promised time. */
   const tellCustomer = (step: string, template: 'newPromise' | 'appointmentReminder', data: Record<string, string | undefined>) =>
-    activities.notify({
-      idempotencyKey: `${workflowId}:${step}`,
-      workflowId,
-      caseId: state.caseId,
-      propertyId: input.propertyId,
-      areaId: input.areaId,
-      householdId: input.householdId,
-      roles: ['butler'],
-      template,
-      data: { caseId: state.caseId, room: state.room, ...data },
-    });
+    tracker.mail(`tell the customer: ${template}`, [
+      {
+        idempotencyKey: `${workflowId}:${step}`,
+        workflowId,
+        caseId: state.caseId,
+        propertyId: input.propertyId,
+        areaId: input.areaId,
+        householdId: input.householdId,
+        roles: ['butler'],
+        template,
+        data: { caseId: state.caseId, room: state.room, ...data },
+      },
+    ]);
 
   async function apply(name: RepairActionName, call: ActionCall): Promise<CaseView> {
     const attempt = current();
@@ -311,8 +313,8 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
         data: { caseId: state.caseId, room: state.room, classification: state.classification },
       },
     ];
-    if (oneStep) await activities.notifyAll(orders);
-    else await Promise.all(orders.map((order) => activities.notify(order)));
+    if (!oneStep) await Promise.all(orders.map((order) => activities.notify(order)));
+    else await tracker.mail(`work order ${step} to ${state.assigneeId!} and the butler`, orders);
   }
 
   const escalateToSupervisor = (deadline: string, rule: string, reason: string, dueAt: string, step: string) =>
@@ -507,15 +509,17 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
 
   if (isInvalid()) {
     // R1: back to the intake channel with the written reason; no return visit.
-    await activities.notify({
-      idempotencyKey: `${workflowId}:invalid`,
-      workflowId,
-      caseId: state.caseId,
-      propertyId: input.propertyId,
-      staffIds: [input.receivedBy.staffId],
-      template: 'invalidRequest',
-      data: { caseId: state.caseId, room: state.room, reason: state.invalidReason, channel: input.intake.channel },
-    });
+    await tracker.mail('R1 the reason back to who took the request in', [
+      {
+        idempotencyKey: `${workflowId}:invalid`,
+        workflowId,
+        caseId: state.caseId,
+        propertyId: input.propertyId,
+        staffIds: [input.receivedBy.staffId],
+        template: 'invalidRequest',
+        data: { caseId: state.caseId, room: state.room, reason: state.invalidReason, channel: input.intake.channel },
+      },
+    ]);
   } else {
     state.closedAt = new Date().toISOString();
     await tracker.audit('closed', SYSTEM);

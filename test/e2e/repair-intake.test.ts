@@ -93,7 +93,7 @@ describe('repair intake end to end', () => {
     expect(stack.mails.filter((m) => m.subject.includes('派工单') && m.subject.includes(caseId))).toHaveLength(1);
   });
 
-  it('I2/R2: a repair opens in three activities — the case recorded with its policy and first engineer, the work order with its butler copy, and one audit write for the dispatch and its deadline', async () => {
+  it('I2/R2: a repair opens in two activities — the case recorded with its policy and first engineer, then one audit write for the dispatch and its deadline that also mails the work order and its butler copy', async () => {
     const created = await request(stack.app).post('/api/v1/repairs').set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`).send(intake).expect(201);
     const { caseId, workflowId } = created.body;
     await eventually(async () => stack.mails.find((m) => m.subject.includes('派工单') && m.subject.includes(caseId)), { what: 'dispatch mail' });
@@ -104,11 +104,13 @@ describe('repair intake end to end', () => {
       return found.some((a) => a.activityType!.name === 'appendCaseEvents') ? found : undefined;
     }, { what: 'work order and audit write scheduled' });
     // One round trip through the server each (bench:intake counts what each costs): no separate
-    // loadPolicy, recordCase or chooseEngineer, not one notify per recipient group, and the events
-    // the dispatching workflow task recorded written together.
-    expect(scheduled.map((a) => a.activityType!.name)).toEqual(['openCase', 'notifyAll', 'appendCaseEvents']);
-    const written = defaultPayloadConverter.fromPayload<{ action: string }[]>(scheduled[2].input!.payloads![0]);
+    // loadPolicy, recordCase or chooseEngineer, no notification activity of its own, and the events
+    // the dispatching workflow task recorded written together, with the step's mails.
+    expect(scheduled.map((a) => a.activityType!.name)).toEqual(['openCase', 'appendCaseEvents']);
+    const written = defaultPayloadConverter.fromPayload<{ action: string }[]>(scheduled[1].input!.payloads![0]);
     expect(written.map((e) => e.action)).toEqual(['dispatched', 'deadline-set']);
+    const mailed = defaultPayloadConverter.fromPayload<{ template: string }[]>(scheduled[1].input!.payloads![1]);
+    expect(mailed.map((m) => m.template)).toEqual(['dispatch', 'dispatchCopy']);
     const row = await stack.orm.em.fork().findOneOrFail(Case, { id: caseId });
     const dispatched = await eventually(async () => (await stack.orm.em.fork().find(CaseEvent, { caseId, action: 'dispatched' }))[0], { what: 'dispatched event' });
     expect(dispatched.payload).toMatchObject({ engineerId: expect.stringMatching(/^S-EN\d$/), attempt: 1 });

@@ -1,10 +1,13 @@
 /**
  * Fault 4 — the SMTP server is down (5 s in `npm test`, 60 s in `npm run test:faults`) while
  * cases send work orders and copies. Checks: nothing reaches the mailbox meanwhile, the
- * notifications stay queued and their activities retry; after recovery each one is delivered
- * exactly once (one message per notification row, no duplicate Message-ID).
+ * notifications stay queued and their activities retry, while each case's audit trail and read
+ * model go on (the mails ride with the audit write, which hands them to a retrying notification
+ * activity rather than wait for SMTP); after recovery each one is delivered exactly once (one
+ * message per notification row, no duplicate Message-ID).
  */
-import { Notification } from '../../db/entities';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { Case, CaseEvent, Notification } from '../../db/entities';
 import { figures, OUTAGE_MS, sleep, startFaultStack, until, type FaultStack } from './harness';
 
 jest.setTimeout(600_000);
@@ -34,6 +37,30 @@ describe('fault: SMTP down', () => {
       const rows = await stack.orm.em.fork().find(Notification, { caseId: { $in: cases } });
       return new Set(rows.map((r) => r.caseId)).size === cases.length && rows.some((r) => r.attempts > 1);
     }, 'notifications queued and retrying');
+    // The audit writes that carried the mails are not held up by them: each engineer accepts while
+    // SMTP is still down, and the read model shows it (it is up again only further on).
+    for (const caseId of cases) {
+      const engineer = await until(async () => (await stack.call('GET', `/repairs/${caseId}`, 'S-SV1')).body.assigneeId as string | undefined, 'assigned');
+      expect((await stack.call('POST', `/repairs/${caseId}/accept`, engineer, {})).status).toBe(200);
+    }
+    await until(async () => {
+      const rows = await stack.orm.em.fork().find(Case, { id: { $in: cases }, status: 'accepted' });
+      const events = await stack.orm.em.fork().find(CaseEvent, { caseId: { $in: cases }, action: 'accept' });
+      return rows.length === cases.length && events.length === cases.length;
+    }, 'every acceptance in the read model while SMTP is down');
+    const acceptedWhileDownMs = Date.now() - downSince;
+    // How: the audit write that carried a work order and its copy completed, handing both back
+    // unsent, and a notification activity of their own retries them.
+    const { events } = await stack.client.workflow.getHandle(`repair-${cases[0]}`).fetchHistory();
+    const scheduled = new Map(events!.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [[String(e.eventId), e.activityTaskScheduledEventAttributes]] : [])));
+    const carried = events!.flatMap((e) => {
+      const done = e.activityTaskCompletedEventAttributes;
+      const activity = done && scheduled.get(String(done.scheduledEventId));
+      if (!activity || activity.activityType!.name !== 'appendCaseEvents' || (activity.input!.payloads ?? []).length < 2) return [];
+      return [defaultPayloadConverter.fromPayload<{ unsent: { template: string }[] }>(done.result!.payloads![0]).unsent.map((m) => m.template)];
+    });
+    expect(carried[0]).toEqual(['dispatch', 'dispatchCopy']);
+    expect([...scheduled.values()].map((a) => a.activityType!.name)).toContain('notifyAll');
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downSince)));
     const during = stack.smtp.mails.length;
     const queued = await stack.orm.em.fork().find(Notification, { caseId: { $in: cases } });
@@ -57,6 +84,7 @@ describe('fault: SMTP down', () => {
       'most attempts of one notification': Math.max(...rows.map((r) => r.attempts)),
       'mails received after recovery': stack.smtp.mails.length,
       duplicates,
+      'every acceptance in the read model, after SMTP went down (s)': (acceptedWhileDownMs / 1000).toFixed(1),
     });
     expect(during).toBe(0);
     expect(stack.smtp.mails.length).toBe(rows.length);
