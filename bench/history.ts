@@ -1,7 +1,10 @@
 /**
  * bench:history — how many history events a typical case writes (Temporal's limit is 51,200 per
  * run; we keep each story under 200). The repair story: intake, dispatch, accept, arrive, complete,
- * sign-off, a return visit reached at the second call, satisfied, closed.
+ * sign-off, a return visit reached at the second call, satisfied, closed. The complaint story: a
+ * customer's general complaint taken in, answered within the hour, classified, replied to, handled
+ * with the manager's approval of the corrective action, a satisfied return visit, archived and the
+ * closing reply sent.
  */
 import { fmt, report, runBench } from './lib';
 import { startBenchStack } from './stack';
@@ -11,6 +14,17 @@ async function post(url: string, key: string, body: unknown): Promise<Record<str
   const json = (await res.json()) as Record<string, unknown>;
   if (res.status >= 300) throw new Error(`${url} answered ${res.status}: ${JSON.stringify(json)}`);
   return json;
+}
+
+/** A staff action; until the case is recorded (404) or while it takes in the previous step (409), ask again. */
+async function act(url: string, key: string, body: unknown): Promise<void> {
+  for (let tries = 0; ; tries++) {
+    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await res.json()) as Record<string, unknown>;
+    if (res.status < 300) return;
+    if ((res.status !== 404 && res.status !== 409) || tries >= 50) throw new Error(`${url} answered ${res.status}: ${JSON.stringify(json)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 async function main(): Promise<void> {
@@ -44,6 +58,26 @@ async function main(): Promise<void> {
     await repair.result();
     const repairEvents = (await repair.fetchHistory()).events?.length ?? 0;
     const visitEvents = (await stack.client.workflow.getHandle(`return-visit-${visit}`).fetchHistory()).events?.length ?? 0;
+
+    const complaint = (await post(`${api}/complaints`, stack.keyOf('S-FD1'), {
+      room: '1-1-302', contactName: '李女士', contactPhone: '13900139000', channel: 'phone', description: '楼道垃圾未及时清运',
+    })) as { caseId: string };
+    const inTenMinutes = new Date(Date.now() + 600_000).toISOString();
+    const steps: [string, string, Record<string, unknown>][] = [
+      ['respond', 'S-FD1', { note: '已致电客户' }],
+      ['classify', 'S-BT1', { severity: 'general', category: 'environment', department: '环境部' }],
+      ['firstReply', 'S-BT1', { note: '已安排清理' }],
+      ['agreeHandling', 'S-BT1', { method: '增加清运班次', dueAt: inTenMinutes }],
+      ['recordHandling', 'S-BT1', { result: '已清运', causeAnalysis: '排班遗漏', correctiveAction: '补排班次', preventiveAction: '每日巡查' }],
+      ['approveCorrective', 'S-MG1', { approved: true }],
+      ['recordReturnVisit', 'S-SV1', { method: 'phone', satisfied: true }],
+      ['archive', 'S-MG1', {}],
+      ['closingReply', 'S-BT1', { note: '已书面回复客户' }],
+    ];
+    for (const [action, staffId, body] of steps) await act(`${api}/complaints/${complaint.caseId}/${action}`, stack.keyOf(staffId), body);
+    const complaintHandle = stack.client.workflow.getHandle(`complaint-${complaint.caseId}`);
+    await complaintHandle.result();
+    const complaintEvents = (await complaintHandle.fetchHistory()).events?.length ?? 0;
     report('history', stack.facts, [
       {
         name: 'history events of a typical repair story (repair workflow)',
@@ -53,8 +87,16 @@ async function main(): Promise<void> {
         target: '≤ 1.0',
         met: repairEvents <= 200 && visitEvents <= 200,
       },
+      {
+        name: 'history events of a typical complaint story (complaint workflow)',
+        baseline: 'budget 200 events',
+        measured: `${complaintEvents} events`,
+        ratio: complaintEvents / 200,
+        target: '≤ 1.0',
+        met: complaintEvents <= 200,
+      },
     ]);
-    process.stdout.write(`(${fmt(repairEvents + visitEvents, 0)} events for the whole story)\n`);
+    process.stdout.write(`(${fmt(repairEvents + visitEvents, 0)} events for the whole repair story)\n`);
   } finally {
     await stack.close();
   }

@@ -239,7 +239,9 @@ export class CaseTracker {
    * The caller need not wait for the mail; the case does before it completes.
    */
   async mail(summary: string, inputs: NotifyInput[]): Promise<void> {
-    if (!(this.mailsWithAudit ??= this.writesBehind() && hasChange(MAILS_WITH_AUDIT_PATCH))) {
+    // Asked here and only here: asking for another change first (write-behind) would move where
+    // an older case's history expects that marker.
+    if (!(this.mailsWithAudit ??= hasChange(MAILS_WITH_AUDIT_PATCH))) {
       if (inputs.length === 1) await activities.notify.executeWithOptions({ ...MAIL_OPTIONS, summary }, [inputs[0]]);
       else await activities.notifyAll.executeWithOptions({ ...MAIL_OPTIONS, summary }, [inputs]);
       return;

@@ -224,7 +224,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
   });
 
   const notifyOwners = (step: string, template: 'complaintReceived' | 'majorComplaint' | 'invalidComplaint', roles: Role[], data: Record<string, string | undefined>, staffIds?: string[]) =>
-    activities.notify({
+    tracker.mail(`tell the owners: ${template}`, [{
       idempotencyKey: `${workflowId}:${step}`,
       workflowId,
       caseId: state.caseId,
@@ -234,7 +234,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
       staffIds,
       template,
       data: { caseId: state.caseId, room: state.confidential ? undefined : state.room, ...data },
-    });
+    }]);
 
   /**
    * C4/C8/R11: the complaint becomes major — new owners (supervisor and manager, or hr/audit for
@@ -410,7 +410,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
         state.closedAt = at;
         if (kind === 'customer' && input.householdId) {
           after.push(() =>
-            activities.notify({
+            tracker.mail('the closing reply to the household', [{
               idempotencyKey: `${workflowId}:closing-reply`,
               workflowId,
               caseId: state.caseId,
@@ -418,7 +418,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
               householdId: input.householdId,
               template: 'complaintReply',
               data: { caseId: state.caseId, note: (payload as ComplaintActionPayload<'closingReply'>).note },
-            }),
+            }]),
           );
         }
         break;

@@ -71,7 +71,7 @@ export async function serviceRequest(input: ServiceRequestInput): Promise<{ case
         state.closedAt = now;
         const { note } = call.payload as RequestActionPayload<'forwardSuggestion'>;
         after.push(() =>
-          activities.notify({
+          tracker.mail('the suggestion forwarded to the supervisor', [{
             idempotencyKey: `${workflowId}:forwarded`,
             workflowId,
             caseId: state.caseId,
@@ -79,7 +79,7 @@ export async function serviceRequest(input: ServiceRequestInput): Promise<{ case
             roles: ['supervisor'],
             template: 'suggestionForwarded',
             data: { caseId: state.caseId, room: state.room, description: input.intake.content, note },
-          }),
+          }]),
         );
         break;
       }

@@ -288,7 +288,7 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
   // ---- V4: the result is counted; a non-conformity goes to the supervisor with a deadline ----
   if (state.outcome === 'unsatisfied') {
     const dueAt = nonConformityDueAt(policy, input.subject, new Date());
-    await activities.notify({
+    await tracker.mail('V4 non-conformity to the supervisor', [{
       idempotencyKey: `${workflowId}:non-conformity`,
       workflowId,
       caseId: state.caseId,
@@ -296,7 +296,7 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
       roles: ['supervisor'],
       template: 'nonConformity',
       data: { caseId: state.caseId, relatedCaseId: input.parentCaseId, room: input.room, reason: state.comments, dueAt: dueAt.toISOString() },
-    });
+    }]);
   }
   state.status = 'closed';
   state.closedAt = new Date().toISOString();
