@@ -50,16 +50,17 @@ export const SEARCH_ATTRIBUTES_PER_TASK_PATCH = 'search-attributes-per-task';
  */
 export const CASES_2026_11_PATCH = 'cases-2026-11';
 /**
- * A step's mails (warning, escalation, work order) go with its audit write, in one activity
- * (`appendCaseEvents`), instead of a notification activity each: one activity and one workflow
- * task less per step, since every activity's completion wakes the workflow. Cases started before
- * it scheduled `notify`/`notifyAll` for each, and replay that way.
+ * A step's mails (a warning, an escalation, a work order, a complaint's owners…) go with its audit
+ * write, in one activity (`appendCaseEvents`), instead of a notification activity each: one
+ * activity and one workflow task less per step, since every activity's completion wakes the
+ * workflow. Cases started before it scheduled `notify`/`notifyAll` for each, and replay that way.
  */
 export const MAILS_WITH_AUDIT_PATCH = 'mails-with-audit';
 /** As {@link CASES_2026_11_PATCH}, for the changes since: the one marker of a case started on this code. */
 export const CASES_2026_11B_PATCH = 'cases-2026-11b';
 /** The changes each combined marker stands for. */
 const CHANGES_OF: Record<string, readonly string[]> = {
+  // 'one-step-opening' is repair.ts's ONE_STEP_OPENING_PATCH (importing it here would be a cycle).
   [CASES_2026_11_PATCH]: [SLA_WARNING_PATCH, DEADLINE_SET_PATCH, WRITE_BEHIND_PATCH, BATCH_PER_TASK_PATCH, SEARCH_ATTRIBUTES_PER_TASK_PATCH, 'one-step-opening'],
 };
 
