@@ -130,24 +130,27 @@ export function createCaseActivities(deps: ActivityDeps) {
      */
     async appendCaseEvents(inputs: CaseEventInput[], mails: NotifyInput[] = []): Promise<{ unsent: NotifyInput[] }> {
       await appendEvents(orm, inputs);
-      const giveUpAt = Date.now() + MAILS_WITH_AUDIT_BUDGET_MS;
-      for (const [i, mail] of mails.entries()) {
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`not sent within ${MAILS_WITH_AUDIT_BUDGET_MS} ms`)), Math.max(0, giveUpAt - Date.now()));
-        });
-        const sending = notify(mail);
-        sending.catch(() => undefined); // a send given up on may still fail later: its own activity retries it
-        try {
-          await Promise.race([sending, late]);
-        } catch (error) {
-          log.warn('mail handed to its own notification activity', { idempotencyKey: mail.idempotencyKey, template: mail.template, reason: (error as Error).message });
-          return { unsent: mails.slice(i) };
-        } finally {
-          clearTimeout(timer);
+      if (mails.length === 0) return { unsent: [] };
+      // One budget for all of them: whatever is not out when it runs out goes back.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`not sent within ${MAILS_WITH_AUDIT_BUDGET_MS} ms`)), MAILS_WITH_AUDIT_BUDGET_MS);
+      });
+      try {
+        for (const [i, mail] of mails.entries()) {
+          const sending = notify(mail);
+          sending.catch(() => undefined); // a send given up on may still fail later: its own activity retries it
+          try {
+            await Promise.race([sending, late]);
+          } catch (error) {
+            log.warn('mail handed to its own notification activity', { idempotencyKey: mail.idempotencyKey, template: mail.template, reason: (error as Error).message });
+            return { unsent: mails.slice(i) };
+          }
         }
+        return { unsent: [] };
+      } finally {
+        clearTimeout(timer);
       }
-      return { unsent: [] };
     },
 
     /** R8: hands a paid service's fee to finance (交财务部入帐), once per key. */

@@ -93,11 +93,8 @@ const ACTIVITY_OPTIONS = {
 
 export const activities = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 
-/** A notification activity: SMTP being down must lose nothing either. */
-const MAIL_OPTIONS = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-} as const;
+/** A notification activity: the same retries (SMTP being down must lose nothing either), a minute per try. */
+const MAIL_OPTIONS = { ...ACTIVITY_OPTIONS, startToCloseTimeout: '1 minute' } as const;
 
 
 export interface CoreState extends CaseBasics {
