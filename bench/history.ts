@@ -9,20 +9,23 @@
 import { fmt, report, runBench } from './lib';
 import { startBenchStack } from './stack';
 
-async function post(url: string, key: string, body: unknown): Promise<Record<string, unknown>> {
+async function call(url: string, key: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 300) throw new Error(`${url} answered ${res.status}: ${JSON.stringify(json)}`);
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+async function post(url: string, key: string, body: unknown): Promise<Record<string, unknown>> {
+  const { status, json } = await call(url, key, body);
+  if (status >= 300) throw new Error(`${url} answered ${status}: ${JSON.stringify(json)}`);
   return json;
 }
 
 /** A staff action; until the case is recorded (404) or while it takes in the previous step (409), ask again. */
 async function act(url: string, key: string, body: unknown): Promise<void> {
   for (let tries = 0; ; tries++) {
-    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (res.status < 300) return;
-    if ((res.status !== 404 && res.status !== 409) || tries >= 50) throw new Error(`${url} answered ${res.status}: ${JSON.stringify(json)}`);
+    const { status, json } = await call(url, key, body);
+    if (status < 300) return;
+    if ((status !== 404 && status !== 409) || tries >= 50) throw new Error(`${url} answered ${status}: ${JSON.stringify(json)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
