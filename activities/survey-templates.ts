@@ -1,4 +1,5 @@
 /** Survey mails (domain.md §5): zh-CN first, an English line after, readable on a phone. */
+import { DEFAULT_TIME_ZONE, displayTime } from '../domain/calendar';
 import { SURVEY_TOPICS, type SurveyTopic } from '../domain/survey';
 import type { MailContent } from './templates';
 
@@ -23,7 +24,7 @@ export interface CampaignAlertMailData {
   targetPercent?: number;
 }
 
-const localTime = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+const localTime = (iso: string) => displayTime(iso, DEFAULT_TIME_ZONE);
 
 export const SURVEY_TEMPLATES = {
   /** S1/S2: the household's invitation with its personal link. */

@@ -1,4 +1,5 @@
 /** Mail texts, zh-CN first with an English line, so a message reads well on a phone. */
+import { DEFAULT_TIME_ZONE, displayTime } from '../domain/calendar';
 import { SURVEY_TEMPLATES } from './survey-templates';
 import { RECONCILIATION_SLOTS, type OpenRequestLine, type ReconciliationSlot, type ReconciliationSummary } from '../domain/reconciliation';
 
@@ -35,7 +36,7 @@ const CLASS_LABELS: Record<string, string> = { urgent: '急修', general: '一�
 
 function localTime(iso: string | undefined): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  return displayTime(iso, DEFAULT_TIME_ZONE);
 }
 
 /** Joins the lines that apply; '' stays, as the blank line between the Chinese and the English text. */
@@ -80,7 +81,7 @@ const STATUS_LABELS: Record<string, string> = {
 
 function shortTime(iso: string | undefined, timeZone: string): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString('zh-CN', { timeZone, hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return displayTime(iso, timeZone, 'short');
 }
 
 function openRequestLines(requests: OpenRequestLine[], timeZone: string): string[] {

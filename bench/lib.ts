@@ -110,14 +110,37 @@ export interface CpuTotals {
   node: number;
   temporal: number;
   postgres: number;
+  /**
+   * The Node process's CPU by thread: the main thread (API, activities, client, load generator),
+   * the other threads Node names `node` (the workflow threads, V8's GC and compiler helpers, libuv's
+   * pool) and the SDK core's Rust threads (tokio, workflow processing).
+   */
+  threads: { main: number; js: number; core: number };
 }
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
+/** A process's or thread's name and CPU seconds (utime + stime) from its /proc stat file. */
+function cpuOf(statPath: string): { comm: string; seconds: number } {
+  const stat = readFileSync(statPath, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS };
+}
+
 /** Reads /proc (Linux): where the CPU of a measured phase went. Zeros elsewhere. */
 export function cpuTotals(): CpuTotals {
   const usage = process.cpuUsage();
-  const totals: CpuTotals = { node: (usage.user + usage.system) / 1e6, temporal: 0, postgres: 0 };
+  const totals: CpuTotals = { node: (usage.user + usage.system) / 1e6, temporal: 0, postgres: 0, threads: { main: 0, js: 0, core: 0 } };
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const { comm, seconds } = cpuOf(`/proc/self/task/${tid}/stat`);
+      if (tid === String(process.pid)) totals.threads.main += seconds;
+      else if (comm === 'node') totals.threads.js += seconds;
+      else totals.threads.core += seconds;
+    }
+  } catch {
+    // not Linux, or a thread exited meanwhile: the breakdown is left out
+  }
   let pids: string[] = [];
   try {
     pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
@@ -125,15 +148,12 @@ export function cpuTotals(): CpuTotals {
     return totals;
   }
   for (const pid of pids) {
-    let stat: string;
+    let comm: string, seconds: number;
     try {
-      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      ({ comm, seconds } = cpuOf(`/proc/${pid}/stat`));
     } catch {
       continue; // exited meanwhile
     }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const seconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime + stime
     if (comm === 'temporal') totals.temporal += seconds;
     else if (comm === 'postgres') totals.postgres += seconds;
   }
@@ -142,6 +162,9 @@ export function cpuTotals(): CpuTotals {
 
 /** CPU milliseconds per unit of work between two readings: "node 21.3 + dev server 9.8 + Postgres 4.1 ms CPU". */
 export function cpuPer(before: CpuTotals, after: CpuTotals, units: number): string {
-  const per = (k: keyof CpuTotals) => fmt(((after[k] - before[k]) * 1000) / units);
-  return `node ${per('node')} + dev server ${per('temporal')} + Postgres ${per('postgres')} ms CPU`;
+  const ms = (a: number, b: number) => fmt(((a - b) * 1000) / units);
+  const per = (k: 'node' | 'temporal' | 'postgres') => ms(after[k], before[k]);
+  const [t0, t1] = [before.threads, after.threads];
+  const threads = t1.main + t1.js + t1.core > 0 ? ` (main thread ${ms(t1.main, t0.main)}, other JS threads ${ms(t1.js, t0.js)}, SDK core ${ms(t1.core, t0.core)})` : '';
+  return `node ${per('node')}${threads} + dev server ${per('temporal')} + Postgres ${per('postgres')} ms CPU`;
 }

@@ -8,6 +8,7 @@ import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxy
 import type { Activities } from '../activities';
 import type { CaseEventInput, CasePatch } from '../activities/cases';
 import type { NotifyInput } from '../activities/notify';
+import { displayTime } from '../domain/calendar';
 import type { Actor, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { TemplateName } from '../activities/templates';
@@ -513,8 +514,7 @@ export class CaseTracker {
   private details(): string {
     const s = this.state;
     const tz = this.policy.timeZone;
-    const when = (iso: string) =>
-      new Date(iso).toLocaleString('zh-CN', { timeZone: tz, hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    const when = (iso: string) => displayTime(iso, tz, 'short');
     const pending = s.deadlines.filter((d) => d.state === 'pending');
     const missed = s.deadlines.filter((d) => d.state === 'missed');
     const last = s.recent[s.recent.length - 1];

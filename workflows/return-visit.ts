@@ -5,6 +5,7 @@
  * repair for any new need, and answers its parent with the outcome.
  */
 import { allHandlersFinished, ApplicationFailure, condition, log, ParentClosePolicy, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
+import { displayTime } from '../domain/calendar';
 import type { Actor, Channel } from '../domain/people';
 import type { RepairClass, RepairTag } from '../domain/repair';
 import {
@@ -108,7 +109,6 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
   /** Actions wait for the case row: an audit event needs it. */
   let recorded = false;
 
-  const localTime = (iso: string) => new Date(iso).toLocaleString('zh-CN', { timeZone: policy.timeZone, hour12: false });
 
   const allowed = (): ReturnVisitActionName[] => {
     if (!recorded || state.outcome) return [];
@@ -220,8 +220,8 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
       throw ApplicationFailure.create({
         type: 'ActionNotAllowed',
         message:
-          `V2: the call at ${localTime(last.at)} went unanswered; call again at a different time of day, ` +
-          `from ${localTime(state.nextCallFrom)} (${state.nextCallFrom})`,
+          `V2: the call at ${displayTime(last.at, policy.timeZone)} went unanswered; call again at a different time of day, ` +
+          `from ${displayTime(state.nextCallFrom, policy.timeZone)} (${state.nextCallFrom})`,
       });
     },
     apply,

@@ -1,4 +1,4 @@
-import { addWorkingDays, isWorkingDay, localDate, type CalendarSnapshot } from '../../domain/calendar';
+import { addWorkingDays, displayTime, isWorkingDay, localDate, type CalendarSnapshot } from '../../domain/calendar';
 import { buildCalendarSnapshot, yearsCoveredByPackage } from '../../domain/calendar-data';
 
 // Reply deadlines from domain.md, in working days.
@@ -222,5 +222,24 @@ describe('time zones', () => {
     const workingSaturday = plainWeeks('America/Santiago', ['2025-09-06']);
     const due = addWorkingDays(new Date('2025-09-06T00:00:00-04:00'), 1, workingSaturday);
     expect(due.toISOString()).toBe('2025-09-07T04:00:00.000Z'); // Sunday 01:00 -03:00
+  });
+});
+
+describe('displayTime: times as staff and residents read them', () => {
+  // Over two years of instants (DST changes included where the zone has them), the cached
+  // formatters print exactly what toLocaleString printed in the mails and the Temporal UI details.
+  const instants = Array.from({ length: 2000 }, (_, i) => new Date(Date.UTC(2026, 0, 1) + i * 31_537_123));
+  it.each(['Asia/Shanghai', 'Europe/London', 'America/New_York'])('prints what toLocaleString printed, in %s', (timeZone) => {
+    for (const at of instants) {
+      expect(displayTime(at.toISOString(), timeZone)).toBe(at.toLocaleString('zh-CN', { timeZone, hour12: false }));
+      expect(displayTime(at, timeZone, 'short')).toBe(
+        at.toLocaleString('zh-CN', { timeZone, hour12: false, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }),
+      );
+    }
+  });
+
+  it('reads a time in the zone asked for', () => {
+    expect(displayTime('2026-11-23T14:32:05Z', 'Asia/Shanghai')).toBe('2026/11/23 22:32:05');
+    expect(displayTime('2026-11-23T14:32:05Z', 'Europe/London', 'short')).toBe('11/23 14:32');
   });
 });
