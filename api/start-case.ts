@@ -3,7 +3,6 @@ import type { Workflow } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import { allocateCaseNumber } from '../db/case-numbers';
-import { Area, Household, Property } from '../db/entities';
 import type { Orm } from '../db/orm';
 import type { Role } from '../domain/people';
 import { AreaId, CaseStatus, CaseType, Severity } from '../workflows/search-attributes';
@@ -37,26 +36,47 @@ export interface CaseLocation {
   householdId: string | undefined;
   room: string | undefined;
   areaId: string;
+  /** The property's time zone, which dates the case number. */
+  timeZone: string;
 }
 
-/** Where a case belongs: the household's room, or an area (a public facility, R7). */
+interface LocationRow {
+  time_zone: string;
+  household_id: string | null;
+  household_area_id: string | null;
+  area_id: string | null;
+}
+
+/**
+ * Where a case belongs: the household's room, or an area (a public facility, R7); and the
+ * property's time zone. One plain query: every intake runs it (two entity loads cost the intake
+ * path a Postgres round trip and ~0.8 ms of CPU more).
+ */
 export async function locate(em: EntityManager, propertyId: string, room: string | undefined, areaId: string | undefined): Promise<CaseLocation> {
+  const [row] = await em.getConnection().execute<LocationRow[]>(
+    `select p.time_zone, h.id as household_id, b.area_id as household_area_id, a.id as area_id
+       from property p
+       left join household h on h.property_id = p.id and h.room = ?
+       left join building b on b.id = h.building_id
+       left join area a on a.property_id = p.id and a.id = ?
+      where p.id = ?`,
+    [room ?? null, room ? null : (areaId ?? null), propertyId],
+  );
+  if (!row) throw new Error(`property ${propertyId} does not exist`);
   if (room) {
-    const household = await em.findOne(Household, { propertyId, room }, { populate: ['building'] });
-    if (!household) {
+    if (!row.household_id) {
       throw new HttpProblem(422, 'Unknown room', `there is no room ${room} in this property`, {
         'invalid-params': [{ name: 'room', in: 'body', reason: 'no such room in this property' }],
       });
     }
-    return { householdId: household.id, room, areaId: household.building.area.id };
+    return { householdId: row.household_id, room, areaId: row.household_area_id!, timeZone: row.time_zone };
   }
-  const area = await em.findOne(Area, { id: areaId!, property: propertyId });
-  if (!area) {
+  if (!row.area_id) {
     throw new HttpProblem(422, 'Unknown area', `there is no area ${areaId} in this property`, {
       'invalid-params': [{ name: 'areaId', in: 'body', reason: 'no such area in this property' }],
     });
   }
-  return { householdId: undefined, room: undefined, areaId: area.id };
+  return { householdId: undefined, room: undefined, areaId: row.area_id, timeZone: row.time_zone };
 }
 
 /** What every located intake (repair, request, special service) hands its workflow. */
@@ -94,7 +114,6 @@ export async function openIntakeCase<I extends { room?: string; areaId?: string;
   },
 ): Promise<OperationResult> {
   const em = deps.orm.em.fork();
-  const property = await em.findOneOrFail(Property, { id: spec.staff.propertyId });
   const where = await locate(em, spec.staff.propertyId, spec.body.room, spec.body.areaId);
   const receivedAt = receiptTime(spec.body.receivedAt);
   const input = (caseId: string): IntakeCaseInput<I> => ({
@@ -109,7 +128,7 @@ export async function openIntakeCase<I extends { room?: string; areaId?: string;
   });
   return openCase(
     { em, temporal: deps.temporal, config: deps.config },
-    { staffId: spec.staff.id, idempotencyKey: idempotencyKeyOf(spec.idempotencyKeyHeader), body: spec.body, prefix: spec.prefix, at: receivedAt, timeZone: property.timeZone },
+    { staffId: spec.staff.id, idempotencyKey: idempotencyKeyOf(spec.idempotencyKeyHeader), body: spec.body, prefix: spec.prefix, at: receivedAt, timeZone: where.timeZone },
     spec.workflowType,
     (caseId) => ({
       self: `/api/v1${spec.basePath}/${caseId}`,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Case, CaseEvent, Property, type ICase } from '../../db/entities';
+import { Case, CaseEvent, type ICase } from '../../db/entities';
 import {
   COMPLAINT_CATEGORIES,
   COMPLAINT_KINDS,
@@ -154,7 +154,6 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       },
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();
-        const property = await em.findOneOrFail(Property, { id: staff.propertyId });
         const where = await locate(em, staff.propertyId, body.room, body.areaId);
         const receivedAt = receiptTime(body.receivedAt);
         // hr and audit record only their own kinds; the service centre records customer complaints and passes the others on.
@@ -164,7 +163,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
         const confidential = isConfidential(body.kind);
         return openCase<typeof complaint>(
           { em, temporal, config },
-          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'C', at: receivedAt, timeZone: property.timeZone },
+          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'C', at: receivedAt, timeZone: where.timeZone },
           'complaint',
           (caseId) => ({
             self: `/api/v1/complaints/${caseId}`,
@@ -245,12 +244,11 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       responses: { 201: { description: 'Recorded; the supervisor and manager are told', schema: createdSchema }, 422: { description: 'Unknown room or area' } },
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();
-        const property = await em.findOneOrFail(Property, { id: staff.propertyId });
         const where = await locate(em, staff.propertyId, body.room, body.room ? undefined : body.areaId);
         const reportedAt = new Date();
         return openCase<typeof complaintWarning>(
           { em, temporal, config },
-          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'W', at: reportedAt, timeZone: property.timeZone },
+          { staffId: staff.id, idempotencyKey: idempotencyKeyOf(req.get('idempotency-key')), body, prefix: 'W', at: reportedAt, timeZone: where.timeZone },
           'complaintWarning',
           (caseId) => ({
             self: `/api/v1/complaint-warnings/${caseId}`,

@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { Case, CaseEvent, Notification } from '../../db/entities';
+import { localDate } from '../../domain/calendar';
 import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -188,6 +189,49 @@ describe('repair intake end to end', () => {
       .send({ ...intake, room: '9-9-999' })
       .expect(422);
     expect(response.body['invalid-params']).toEqual([expect.objectContaining({ name: 'room' })]);
+  });
+
+  it('R7/I2: a public-facility repair opens under its area; an area the property does not have is rejected with 422 and nothing is started', async () => {
+    const publicFacility = { contactName: '巡检', contactPhone: '13800138000', channel: 'staff', description: '东区路灯不亮', classification: 'general', publicArea: true };
+    const before = await stack.orm.em.fork().count(Case, {});
+    const unknown = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .send({ ...publicFacility, areaId: 'A9' })
+      .expect(422);
+    expect(unknown.body['invalid-params']).toEqual([expect.objectContaining({ name: 'areaId', reason: 'no such area in this property' })]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
+
+    const opened = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .send({ ...publicFacility, areaId: 'A2' })
+      .expect(201);
+    const row = await eventually(() => stack.orm.em.fork().findOne(Case, { id: opened.body.caseId }), { what: 'case row' });
+    expect(row).toMatchObject({ areaId: 'A2', room: null, householdId: null, category: 'public-facility' });
+  });
+
+  it("I2: the case number carries the property's local date, in the property's time zone", async () => {
+    const db = stack.orm.em.fork().getConnection();
+    // Kiritimati (UTC+14) and Pago Pago (UTC−11) are never on the same date.
+    const numberedIn = async (timeZone: string) => {
+      await db.execute('update property set time_zone = ? where id = ?', [timeZone, stack.seed.propertyId]);
+      const dayOf = () => localDate(new Date(), timeZone).replaceAll('-', '');
+      const before = dayOf();
+      const created = await request(stack.app).post('/api/v1/repairs').set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`).send(intake).expect(201);
+      await eventually(() => stack.orm.em.fork().findOne(Case, { id: created.body.caseId }), { what: 'case row' });
+      return { numberedDay: (created.body.caseId as string).slice(1, 9), days: [before, dayOf()] };
+    };
+    try {
+      const east = await numberedIn('Pacific/Kiritimati');
+      const west = await numberedIn('Pacific/Pago_Pago');
+      expect(east.days).toContain(east.numberedDay);
+      expect(west.days).toContain(west.numberedDay);
+      expect(east.numberedDay).not.toBe(west.numberedDay);
+    } finally {
+      await db.execute('update property set time_zone = ? where id = ?', ['Asia/Shanghai', stack.seed.propertyId]);
+    }
   });
 
   it('R5: an impossible appointment — in the past, or missing for a major repair — is refused and nothing is started', async () => {
