@@ -1,7 +1,6 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Knex } from '@mikro-orm/knex';
-import { FinanceEntry, Property, Staff } from '../db/entities';
+import { FinanceEntry } from '../db/entities';
 import { parsePolicy, type ServicePolicy } from '../domain/policy';
 import type { Actor } from '../domain/people';
 import type { ActivityDeps } from './deps';
@@ -71,45 +70,47 @@ export function createCaseActivities(deps: ActivityDeps) {
   const activities = {
     /** The property's service policy, with defaults filled in: the snapshot a case keeps for its whole life. */
     async loadPolicy(propertyId: string): Promise<ServicePolicy> {
-      const em = orm.em.fork();
-      const property = await em.findOne(Property, { id: propertyId });
+      const [property] = await orm.em
+        .getConnection()
+        .execute<{ time_zone: string; policy: Record<string, unknown> | null }[]>('select time_zone, policy from property where id = ?', [propertyId]);
       if (!property) {
         throw ApplicationFailure.create({ type: 'UnknownProperty', message: `no property ${propertyId}`, nonRetryable: true });
       }
-      return parsePolicy({ timeZone: property.timeZone, ...(property.policy ?? {}) });
+      return parsePolicy({ timeZone: property.time_zone, ...(property.policy ?? {}) });
     },
 
     /** Writes the case row and its first audit event; a retry finds both already there. */
     async recordCase(record: CaseRecord, event: Omit<CaseEventInput, 'caseId' | 'seq'>): Promise<void> {
-      await orm.em.getKnex().transaction(async (trx) => {
-        await trx.raw(
-          `insert into service_case (id, workflow_id, kind, property_id, area_id, household_id, room, channel, severity, category,
+      // One statement, so one round trip and atomic: the row, then the event as every audit event is written.
+      await orm.em.getKnex().raw(
+        `with recorded as (
+           insert into service_case (id, workflow_id, kind, property_id, area_id, household_id, room, channel, severity, category,
              complaint_kind, status, description, contact_name, contact_phone, received_at, received_by, links, updated_at)
            values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
-           on conflict (id) do nothing`,
-          [
-            record.caseId,
-            record.workflowId,
-            record.kind,
-            record.propertyId,
-            record.areaId,
-            record.householdId ?? null,
-            record.room ?? null,
-            record.channel,
-            record.severity ?? null,
-            record.category ?? null,
-            record.complaintKind ?? null,
-            record.status,
-            record.description,
-            record.contactName ?? null,
-            record.contactPhone ?? null,
-            new Date(record.receivedAt),
-            record.receivedBy,
-            JSON.stringify(record.links ?? []),
-          ],
-        );
-        await insertEvent(trx, { ...event, caseId: record.caseId, seq: 0 });
-      });
+           on conflict (id) do nothing)
+         select append_case_events(?::jsonb)`,
+        [
+          record.caseId,
+          record.workflowId,
+          record.kind,
+          record.propertyId,
+          record.areaId,
+          record.householdId ?? null,
+          record.room ?? null,
+          record.channel,
+          record.severity ?? null,
+          record.category ?? null,
+          record.complaintKind ?? null,
+          record.status,
+          record.description,
+          record.contactName ?? null,
+          record.contactPhone ?? null,
+          new Date(record.receivedAt),
+          record.receivedBy,
+          JSON.stringify(record.links ?? []),
+          JSON.stringify([{ ...event, caseId: record.caseId, seq: 0 }]),
+        ],
+      );
     },
 
     /** Appends one audit event and applies its patch to the read model, atomically and at most once. */
@@ -176,24 +177,23 @@ export function createCaseActivities(deps: ActivityDeps) {
      * skipping those who already let this case lapse. Ties break on id so the choice is reproducible.
      */
     async chooseEngineer(input: { propertyId: string; areaId: string; exclude: string[] }): Promise<string> {
-      const em = orm.em.fork();
-      const engineers = await em.find(Staff, { propertyId: input.propertyId, active: true }, { orderBy: { id: 'asc' } });
-      const candidates = engineers.filter((s) => s.roles.includes('engineer'));
-      const inArea = candidates.filter((s) => s.areaIds.length === 0 || s.areaIds.includes(input.areaId));
+      // The property's active staff with the open cases each holds, in one query.
+      const staff = await orm.em.getConnection().execute<{ id: string; roles: string[]; area_ids: string[]; open: number }[]>(
+        `select s.id, s.roles, s.area_ids, count(c.id)::int as open
+           from staff s left join service_case c on c.assignee_id = s.id and c.closed_at is null
+          where s.property_id = ? and s.active
+          group by s.id
+          order by s.id`,
+        [input.propertyId],
+      );
+      const candidates = staff.filter((s) => s.roles.includes('engineer'));
+      const inArea = candidates.filter((s) => s.area_ids.length === 0 || s.area_ids.includes(input.areaId));
       const pool = inArea.filter((s) => !input.exclude.includes(s.id));
       const choices = pool.length > 0 ? pool : inArea.length > 0 ? inArea : candidates;
       if (choices.length === 0) {
         throw ApplicationFailure.create({ type: 'NoEngineer', message: `no engineer for area ${input.areaId}`, nonRetryable: true });
       }
-      const counts = await em
-        .getConnection()
-        .execute<{ assignee_id: string; open: string }[]>(
-          `select assignee_id, count(*) as open from service_case
-           where assignee_id in (${choices.map(() => '?').join(', ')}) and closed_at is null group by assignee_id`,
-          choices.map((s) => s.id),
-        );
-      const open = new Map(counts.map((c) => [c.assignee_id, Number(c.open)]));
-      return [...choices].sort((a, b) => (open.get(a.id) ?? 0) - (open.get(b.id) ?? 0) || a.id.localeCompare(b.id))[0].id;
+      return [...choices].sort((a, b) => a.open - b.open || a.id.localeCompare(b.id))[0].id;
     },
   };
   return {
@@ -221,67 +221,25 @@ export function createCaseActivities(deps: ActivityDeps) {
   };
 }
 
-/** The read-model column of each patch field (`links` is JSON). */
-const PATCH_COLUMNS: Record<keyof CasePatch, string> = {
-  status: 'status',
-  assigneeId: 'assignee_id',
-  severity: 'severity',
-  category: 'category',
-  issueKey: 'issue_key',
-  dueAt: 'due_at',
-  slaState: 'sla_state',
-  escalated: 'escalated',
-  closedAt: 'closed_at',
-  links: 'links',
-  unfinishedReason: 'unfinished_reason',
-  unfinishedReasonAt: 'unfinished_reason_at',
-  outcome: 'outcome',
-};
-
 /**
- * A case's events in one transaction, in plain SQL: this runs at every step of every case, and the
- * entity manager's load, change set and flush cost several times the CPU of the statements. Each
- * event is inserted at most once (its idempotency key); the row is locked once and takes, field by
- * field, the patches of the events newer than the one that last wrote it.
+ * A case's events and its read-model patch in one round trip: `append_case_events`
+ * (db/migrations/Migration20261204230000_append-case-events.ts) inserts each event at most once (its
+ * idempotency key) and gives the row, field by field, the newest patch of the events it inserted
+ * that are newer than the one that last wrote it. This runs at every step of every case.
  */
 async function appendEvents(orm: Orm, inputs: CaseEventInput[]): Promise<void> {
-  const events = [...inputs].sort((a, b) => a.seq - b.seq);
-  if (events.length === 0) return;
-  await orm.em.getKnex().transaction(async (trx) => {
-    let rowSeq: number | undefined;
-    let writtenSeq: number | undefined;
-    const columns: Record<string, unknown> = {};
-    for (const input of events) {
-      if (!(await insertEvent(trx, input)) || !input.patch) continue;
-      if (rowSeq === undefined) {
-        const { rows } = await trx.raw<{ rows: { event_seq: number }[] }>('select event_seq from service_case where id = ? for update', [input.caseId]);
-        if (rows.length === 0) {
-          throw ApplicationFailure.create({ type: 'UnknownCase', message: `no case ${input.caseId}`, nonRetryable: true });
-        }
-        rowSeq = rows[0].event_seq;
-      }
-      if (rowSeq >= input.seq) continue;
-      for (const [key, value] of Object.entries(input.patch) as [keyof CasePatch, unknown][]) {
-        if (value === undefined) continue;
-        const isTime = key === 'dueAt' || key === 'closedAt' || key === 'unfinishedReasonAt';
-        columns[PATCH_COLUMNS[key]] = key === 'links' ? JSON.stringify(value) : isTime && value ? new Date(value as string) : value;
-      }
-      rowSeq = writtenSeq = input.seq;
+  if (inputs.length === 0) return;
+  try {
+    await orm.em.getKnex().raw('select append_case_events(?::jsonb)', [JSON.stringify(inputs)]);
+  } catch (error) {
+    if ((error as { code?: string }).code === NO_DATA_FOUND) {
+      throw ApplicationFailure.create({ type: 'UnknownCase', message: `no case ${inputs[0].caseId}`, nonRetryable: true });
     }
-    if (writtenSeq !== undefined) {
-      await trx('service_case').where({ id: events[0].caseId }).update({ ...columns, event_seq: writtenSeq, updated_at: new Date() });
-    }
-  });
+    throw error;
+  }
 }
 
-/** One audit event, at most once (its idempotency key); true when this call inserted it. */
-async function insertEvent(trx: Knex.Transaction, input: CaseEventInput): Promise<boolean> {
-  const inserted = await trx.raw(
-    `insert into case_event (case_id, seq, idempotency_key, action, actor_id, actor_role, at, payload)
-     values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (idempotency_key) do nothing`,
-    [input.caseId, input.seq, input.idempotencyKey, input.action, input.actor.staffId, input.actor.role, new Date(input.at), JSON.stringify(input.payload ?? {})],
-  );
-  return inserted.rowCount > 0;
-}
+/** Postgres' SQLSTATE for what `append_case_events` raises when the case has no row. */
+const NO_DATA_FOUND = 'P0002';
 
 type Orm = ActivityDeps['orm'];

@@ -16,6 +16,11 @@ export const Case = defineEntity({
       name: 'service_case_list_index',
       expression: 'create index "service_case_list_index" on "service_case" ("property_id", "kind", "received_at" desc, "id" desc)',
     },
+    // R2's dispatch counts each engineer's open cases, not every case they ever held.
+    {
+      name: 'service_case_open_by_assignee_index',
+      expression: 'create index "service_case_open_by_assignee_index" on "service_case" ("assignee_id") where "closed_at" is null',
+    },
   ],
   properties: {
     /** Case number, e.g. R20261122-0007. */
