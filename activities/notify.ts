@@ -88,25 +88,27 @@ export async function deliverOnce(
 export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
   /** Who gets the mail: named staff, staff by role (butlers only of the area), the household's contacts with e-mail. */
   async function recipients(input: NotifyInput): Promise<{ id: string; email: string }[]> {
-    const db = orm.em.getConnection();
-    const staff = await db.execute<{ id: string; email: string; roles: string[]; area_ids: string[] }[]>(
-      'select id, email, roles, area_ids from staff where property_id = ? and active order by id',
-      [input.propertyId],
+    // One query for the property's active staff (with the area's butler) and the household's
+    // contacts with e-mail, in one round trip: mails go out at many steps of every case.
+    const rows = await orm.em.getConnection().execute<{ id: string; email: string; roles: string[] | null; area_ids: string[] | null; butler_id: string | null }[]>(
+      `select id, email, roles, area_ids, butler_id from (
+         select 0 as part, s.id, s.email, s.roles, s.area_ids, (select butler_id from area where id = ?) as butler_id, 0::bigint as contact
+           from staff s where s.property_id = ? and s.active
+         union all
+         select 1, 'H' || c.id, c.email, null, null, null, c.id from household_contact c where c.household_id = ? and c.email is not null
+       ) people order by part, contact, id`,
+      [input.areaId ?? null, input.propertyId, input.householdId ?? null],
     );
-    const areas = input.areaId ? await db.execute<{ butler_id: string | null }[]>('select butler_id from area where id = ?', [input.areaId]) : [];
-    const contacts = input.householdId
-      ? await db.execute<{ id: number; email: string }[]>('select id, email from household_contact where household_id = ? and email is not null order by id', [input.householdId])
-      : [];
-    const butlerId = areas[0]?.butler_id;
-    const chosen = staff.filter((s) => {
+    const chosen = rows.filter((s) => {
+      if (!s.roles) return true; // a household contact
       if (input.staffIds?.includes(s.id)) return true;
       return (input.roles ?? []).some((role) => {
-        if (!s.roles.includes(role)) return false;
+        if (!s.roles!.includes(role)) return false;
         if (role !== 'butler' || !input.areaId) return true;
-        return butlerId === s.id || s.area_ids.includes(input.areaId);
+        return s.butler_id === s.id || s.area_ids!.includes(input.areaId);
       });
     });
-    return [...chosen.map((s) => ({ id: s.id, email: s.email })), ...contacts.map((c) => ({ id: `H${c.id}`, email: c.email }))];
+    return chosen.map((s) => ({ id: s.id, email: s.email }));
   }
 
   const activities = {
