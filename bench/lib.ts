@@ -22,14 +22,29 @@ export interface LoadResult {
   latencies: number[];
 }
 
-/** Runs `count` calls of `task` with `concurrency` in flight; latencies in ms. */
-export async function load(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<LoadResult> {
+/**
+ * Runs `count` calls of `task` with `concurrency` in flight; latencies in ms. With `startAt`, call i
+ * waits until `startAt(i)` ms after the first (an offered load spread over time, not as fast as the
+ * server answers); `behindMs` is how late the latest call started against that schedule.
+ */
+export async function load(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+  startAt?: (i: number) => number,
+): Promise<LoadResult & { behindMs: number }> {
   const latencies: number[] = [];
   let next = 0;
+  let behindMs = 0;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let i = next++; i < count; i = next++) {
+        if (startAt) {
+          const wait = started + startAt(i) - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          else behindMs = Math.max(behindMs, -wait);
+        }
         const t = performance.now();
         await task(i);
         latencies.push(performance.now() - t);
@@ -38,7 +53,7 @@ export async function load(count: number, concurrency: number, task: (i: number)
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  return { count, seconds, perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies };
+  return { count, seconds, perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies, behindMs };
 }
 
 /** The median run of `runs` repetitions, by `key`. */
