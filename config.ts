@@ -38,6 +38,12 @@ export const configSchema = z.object({
   DATA_DIR: z.string().trim().min(1).default('.data'),
   /** The worker's Prometheus endpoint (Temporal SDK runtime metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /**
+   * Open cases the worker keeps in memory (the SDK's sticky cache); a case out of it is replayed from
+   * its history at its next wake-up. Unset, the SDK sizes it from the heap for ~1.7 MiB a workflow
+   * (~2,300 with Node's default heap); an open repair takes ~0.45 MiB (bench:memory). README: sizing.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(1_000_000).optional(),
   /** Requests per second each API key may make on average, and the burst it may spend at once. */
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100_000).default(60),

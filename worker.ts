@@ -75,6 +75,7 @@ export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOp
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({ orm: deps.orm, mailer: deps.mailer, config: deps.config, clock: deps.clock ?? (() => new Date()) }),
+    ...(deps.config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     ...(overrides.workflowBundle ? {} : { workflowsPath: workflowsPath(), bundlerOptions: workflowBundlerOptions() }),
     ...overrides,
   });

@@ -6,9 +6,12 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../api/app';
+import type { Config } from '../../config';
+import { createMailer, createWorker } from '../../worker';
 import { as } from '../helpers/repairs';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -65,6 +68,27 @@ describe('operability', () => {
     await request(app).get('/api/v1/repairs').set(as(stack, 'S-SV1')).expect(200);
     const doc = await request(app).get('/openapi.json').expect(200);
     expect(doc.body.paths['/api/v1/repairs'].get.responses['429']).toBeDefined();
+  });
+
+  it('the worker keeps WORKER_MAX_CACHED_WORKFLOWS open cases in memory when it is set; unset, the SDK sizes its cache from the heap', async () => {
+    const connection = await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS! });
+    const mailer = createMailer(stack.config.SMTP_URL!);
+    const cacheOf = async (config: Config) => {
+      const worker = await createWorker({ connection, orm: stack.orm, mailer, config }, { workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } });
+      const running = worker.run();
+      worker.shutdown();
+      await running;
+      return worker.options.maxCachedWorkflows;
+    };
+    try {
+      expect(await cacheOf({ ...stack.config, TEMPORAL_TASK_QUEUE: 'cache-sized', WORKER_MAX_CACHED_WORKFLOWS: 12_345 })).toBe(12_345);
+      const byHeap = await cacheOf({ ...stack.config, TEMPORAL_TASK_QUEUE: 'cache-by-heap', WORKER_MAX_CACHED_WORKFLOWS: undefined });
+      expect(byHeap).not.toBe(12_345);
+      expect(byHeap).toBeGreaterThanOrEqual(10);
+    } finally {
+      mailer.close();
+      await connection.close();
+    }
   });
 
   it('the worker process serves the Temporal runtime metrics for Prometheus at WORKER_METRICS_PORT', async () => {
