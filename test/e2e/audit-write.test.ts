@@ -6,16 +6,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createCaseActivities, type CaseEventInput, type CasePatch } from '../../activities/cases';
 import type { ActivityDeps } from '../../activities/deps';
-import { openOrm, type Orm } from '../../db/orm';
-import { seedDemo } from '../../db/seed';
-import { createDatabase } from '../helpers/stack';
+import type { Orm } from '../../db/orm';
+import { seededOrm } from '../helpers/stack';
 
 let orm: Orm;
 let activities: ReturnType<typeof createCaseActivities>;
 
 beforeAll(async () => {
-  orm = await openOrm(await createDatabase(), { poolMax: 4 });
-  await seedDemo(orm, {});
+  orm = await seededOrm();
   activities = createCaseActivities({ orm } as ActivityDeps);
 });
 afterAll(async () => orm?.close(true));

@@ -5,10 +5,9 @@
  */
 import { createNotifyActivities } from '../../activities/notify';
 import type { ActivityDeps } from '../../activities/deps';
-import { openOrm, type Orm } from '../../db/orm';
-import { seedDemo } from '../../db/seed';
+import type { Orm } from '../../db/orm';
 import { createMailer } from '../../worker';
-import { createDatabase } from '../helpers/stack';
+import { seededOrm } from '../helpers/stack';
 import { startSmtpCapture } from '../helpers/smtp';
 
 let orm: Orm;
@@ -17,8 +16,7 @@ let mailer: ReturnType<typeof createMailer>;
 let notify: ReturnType<typeof createNotifyActivities>['notify'];
 
 beforeAll(async () => {
-  orm = await openOrm(await createDatabase(), { poolMax: 4 });
-  await seedDemo(orm, {});
+  orm = await seededOrm();
   smtp = await startSmtpCapture();
   mailer = createMailer(smtp.url);
   ({ notify } = createNotifyActivities({ orm, mailer, config: { MAIL_FROM: 'test <centre@test.local>', TEMPORAL_NAMESPACE: 'default' }, clock: () => new Date() } as ActivityDeps));

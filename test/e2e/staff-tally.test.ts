@@ -5,13 +5,12 @@
  * event-scanning query below, kept here as the oracle.
  */
 import { Property } from '../../db/entities';
-import { migrate, openOrm, type Orm } from '../../db/orm';
-import { seedDemo } from '../../db/seed';
+import { migrate, type Orm } from '../../db/orm';
 import { createCaseActivities, type CaseEventInput } from '../../activities/cases';
 import { loadStaffResults } from '../../activities/reports';
 import type { ActivityDeps } from '../../activities/deps';
 import { localMonth, monthRange, staffResultsFromCounts, type Month, type StaffEventCount } from '../../domain/reports';
-import { createDatabase } from '../helpers/stack';
+import { seededOrm } from '../helpers/stack';
 
 const SHANGHAI = { id: 'P001', timeZone: 'Asia/Shanghai' };
 /** A property whose month ends 7–8 hours after UTC's (and 15–16 hours after Shanghai's). */
@@ -22,8 +21,7 @@ let orm: Orm;
 let activities: ReturnType<typeof createCaseActivities>;
 
 beforeAll(async () => {
-  orm = await openOrm(await createDatabase(), { poolMax: 4 });
-  await seedDemo(orm, {});
+  orm = await seededOrm();
   const em = orm.em.fork();
   em.create(Property, { id: LOS_ANGELES.id, name: 'Harbour View', timeZone: LOS_ANGELES.timeZone, policy: null, calendarOverrides: [], occupiedSince: null });
   await em.flush();

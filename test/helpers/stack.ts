@@ -55,6 +55,13 @@ export async function createDatabase(): Promise<string> {
   return base.replace(/\/[^/]+$/, `/${name}`);
 }
 
+/** The ORM on a fresh database holding the demo property, for tests of activities and SQL alone. */
+export async function seededOrm(): Promise<Orm> {
+  const orm = await openOrm(await createDatabase(), { poolMax: 4 });
+  await seedDemo(orm, {});
+  return orm;
+}
+
 /**
  * Workflow IDs are unique per namespace and every test file has its own database (so its own case
  * numbers): each file gets a fresh namespace with our search attributes, as a deployment would.
