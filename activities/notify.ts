@@ -88,24 +88,24 @@ export async function deliverOnce(
 export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
   /** Who gets the mail: named staff, staff by role (butlers only of the area), the household's contacts with e-mail. */
   async function recipients(input: NotifyInput): Promise<{ id: string; email: string }[]> {
-    // One query for the property's active staff (with the area's butler) and the household's
-    // contacts with e-mail, in one round trip: mails go out at many steps of every case.
-    const rows = await orm.em.getConnection().execute<{ id: string; email: string; roles: string[] | null; area_ids: string[] | null; butler_id: string | null }[]>(
-      `select id, email, roles, area_ids, butler_id from (
-         select 0 as part, s.id, s.email, s.roles, s.area_ids, (select butler_id from area where id = ?) as butler_id, 0::bigint as contact
+    // The property's active staff (with the area's butler) and the household's contacts with
+    // e-mail, in one round trip: mails go out at many steps of every case.
+    const people = await orm.em.getConnection().execute<{ contact: boolean; id: string; email: string; roles: string[]; area_ids: string[]; butler_id: string | null }[]>(
+      `select contact, id, email, roles, area_ids, butler_id from (
+         select false as contact, s.id, s.email, s.roles, s.area_ids, (select butler_id from area where id = ?) as butler_id, 0::bigint as contact_no
            from staff s where s.property_id = ? and s.active
          union all
-         select 1, 'H' || c.id, c.email, null, null, null, c.id from household_contact c where c.household_id = ? and c.email is not null
-       ) people order by part, contact, id`,
+         select true, 'H' || c.id, c.email, '[]'::jsonb, '[]'::jsonb, null, c.id from household_contact c where c.household_id = ? and c.email is not null
+       ) people order by contact, contact_no, id`,
       [input.areaId ?? null, input.propertyId, input.householdId ?? null],
     );
-    const chosen = rows.filter((s) => {
-      if (!s.roles) return true; // a household contact
+    const chosen = people.filter((s) => {
+      if (s.contact) return true;
       if (input.staffIds?.includes(s.id)) return true;
       return (input.roles ?? []).some((role) => {
-        if (!s.roles!.includes(role)) return false;
+        if (!s.roles.includes(role)) return false;
         if (role !== 'butler' || !input.areaId) return true;
-        return s.butler_id === s.id || s.area_ids!.includes(input.areaId);
+        return s.butler_id === s.id || s.area_ids.includes(input.areaId);
       });
     });
     return chosen.map((s) => ({ id: s.id, email: s.email }));
