@@ -8,6 +8,25 @@ export interface CalendarSnapshot {
   workdays: string[]; // adjusted working days (调休) that fall on a weekend
   coversFrom: string; // first date the data is known for
   coversTo: string; // last date the data is known for
+  /**
+   * Years of coversFrom..coversTo with no national arrangement loaded: counted as plain
+   * Monday–Friday (the property's overrides still apply). The case says so (assumedYearsNote).
+   */
+  assumedYears?: number[];
+}
+
+/**
+ * The idempotency key of the mail that tells a property's managers a year's national arrangement
+ * is missing: one per property and year, whoever sends it (every case opened under that year, the
+ * worker at start).
+ */
+export function calendarMissingKey(propertyId: string, year: number): string {
+  return `calendar-missing:${propertyId}:${year}`;
+}
+
+/** What a case and its managers read when some years' working days are assumed. */
+export function assumedYearsNote(years: number[]): string {
+  return `working days assumed Mon–Fri: national calendar for ${years.join(', ')} not loaded`;
 }
 
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';

@@ -1,5 +1,7 @@
-import { addWorkingDays, displayTime, isWorkingDay, localDate, type CalendarSnapshot } from '../../domain/calendar';
-import { buildCalendarSnapshot, yearsCoveredByPackage } from '../../domain/calendar-data';
+import { readFileSync } from 'node:fs';
+import { addWorkingDays, displayTime, isWeekend, isWorkingDay, localDate, type CalendarSnapshot } from '../../domain/calendar';
+import { buildCalendarSnapshot, effectiveYear, nationalYearProblems, packageYear, yearsCoveredByPackage, yearsWithoutNationalData, type NationalYear } from '../../domain/calendar-data';
+import { parseArrangementIcs } from '../../domain/calendar-ics';
 
 // Reply deadlines from domain.md, in working days.
 const GENERAL_FIRST_REPLY = 2; // C3
@@ -167,22 +169,122 @@ describe('dates outside the known years', () => {
     expect(addWorkingDays(shanghai('2026-12-31 10:00'), 1, calendar)).toEqual(shanghai('2027-01-01 10:00'));
   });
 
-  test('C3: a year the package does not know is covered only when the property supplies overrides for it', () => {
+  test('C3: a year nobody has published is assumed Monday–Friday, never fatal', () => {
     const { to } = yearsCoveredByPackage();
-    const unknownYear = to + 1;
-    const withoutOverrides = buildCalendarSnapshot({ fromYear: to, toYear: unknownYear });
-    expect(withoutOverrides.coversTo).toBe(`${to}-12-31`);
+    const unknown = buildCalendarSnapshot({ fromYear: to + 1, toYear: to + 2 });
+    expect(unknown.assumedYears).toEqual([to + 1, to + 2]);
+    expect(unknown.holidays).toEqual([]);
+    expect(unknown.workdays).toEqual([]);
+    expect(isWorkingDay(`${to + 1}-01-01`, unknown)).toBe(!isWeekend(`${to + 1}-01-01`));
+    const known = buildCalendarSnapshot({ fromYear: to, toYear: to + 1 });
+    expect(known.assumedYears).toEqual([to + 1]);
+    expect(known.holidays.some((d) => d.startsWith(String(to)))).toBe(true);
+  });
 
-    const newYearsDay = `${unknownYear}-01-01`;
-    const withOverrides = buildCalendarSnapshot({
-      fromYear: to,
-      toYear: unknownYear,
-      overrides: [{ date: newYearsDay, kind: 'holiday', name: '元旦' }],
+  test('C3: 2027 and 2028, which chinese-days 1.5.7 does not know, give a snapshot (the New Year bug)', () => {
+    const snapshot = buildCalendarSnapshot({ fromYear: 2027, toYear: 2028 });
+    expect(snapshot.assumedYears).toEqual([2027, 2028]);
+    // Friday 1 January 2027 counts as a plain working day until the arrangement is loaded.
+    expect(addWorkingDays(shanghai('2026-12-31 10:00'), 1, snapshot)).toEqual(shanghai('2027-01-01 10:00'));
+    // A general complaint on Saturday 2 January: counting starts Monday; 2 working days end with Tuesday.
+    expect(addWorkingDays(shanghai('2027-01-02 10:00'), GENERAL_FIRST_REPLY, snapshot)).toEqual(shanghai('2027-01-06 00:00'));
+  });
+
+  test("C3: a property's overrides apply on an assumed year, and the year stays assumed", () => {
+    const snapshot = buildCalendarSnapshot({ fromYear: 2027, toYear: 2027, overrides: [{ date: '2027-01-01', kind: 'holiday', name: '元旦' }] });
+    expect(snapshot.assumedYears).toEqual([2027]);
+    expect(isWorkingDay('2027-01-01', snapshot)).toBe(false);
+  });
+
+  test('C3: an arrangement loaded by a manager is counted, and replaces the package for its year', () => {
+    const test2027: NationalYear = { year: 2027, holidays: [{ date: '2027-01-06', name: '测试假日' }], workdays: [{ date: '2027-01-09', name: '测试调休' }] };
+    const snapshot = buildCalendarSnapshot({ fromYear: 2027, toYear: 2028, national: [test2027] });
+    expect(snapshot.assumedYears).toEqual([2028]);
+    expect(isWorkingDay('2027-01-06', snapshot)).toBe(false); // a Wednesday off
+    expect(isWorkingDay('2027-01-09', snapshot)).toBe(true); // a Saturday worked
+    // Tuesday 10:00 + 2 working days: Wednesday is off → Thursday, Friday.
+    expect(addWorkingDays(shanghai('2027-01-05 10:00'), GENERAL_FIRST_REPLY, snapshot)).toEqual(shanghai('2027-01-08 10:00'));
+    // Friday 10:00 + 2: the worked Saturday, then Monday.
+    expect(addWorkingDays(shanghai('2027-01-08 10:00'), GENERAL_FIRST_REPLY, snapshot)).toEqual(shanghai('2027-01-11 10:00'));
+
+    const corrected: NationalYear = { year: 2025, holidays: [], workdays: [] };
+    const replaced = buildCalendarSnapshot({ fromYear: 2025, toYear: 2025, national: [corrected] });
+    expect(replaced.holidays).toEqual([]);
+    expect(replaced.assumedYears).toEqual([]);
+  });
+
+  test('C3: the package year read back is the data the snapshot used', () => {
+    const y2026 = packageYear(2026)!;
+    expect(y2026.holidays.map((d) => d.date)).toContain('2026-10-01');
+    expect(y2026.workdays.map((d) => d.date)).toEqual(['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10']);
+    expect(packageYear(2027)).toBeUndefined();
+    expect(yearsWithoutNationalData(2025, 2028)).toEqual([2027, 2028]);
+    expect(yearsWithoutNationalData(2025, 2028, [{ year: 2027, holidays: [], workdays: [] }])).toEqual([2028]);
+  });
+});
+
+describe('a national arrangement offered for loading', () => {
+  test('C3: a good arrangement has no problems', () => {
+    expect(nationalYearProblems(2027, { holidays: [{ date: '2027-01-01' }, { date: '2027-01-06' }], workdays: [{ date: '2027-01-09' }] })).toEqual([]);
+  });
+
+  test('C3: impossible dates, other years, doubles, a day both off and worked, and a weekday "adjusted" are each named', () => {
+    const problems = nationalYearProblems(2027, {
+      holidays: [{ date: '2027-02-30' }, { date: '2026-10-01' }, { date: '2027-01-06' }, { date: '2027-01-06' }, { date: '2027-01-09' }, { date: '1 Jan' }],
+      workdays: [{ date: '2027-01-09' }, { date: '2027-01-07' }],
     });
-    expect(withOverrides.coversTo).toBe(`${unknownYear}-12-31`);
-    expect(isWorkingDay(newYearsDay, withOverrides)).toBe(false);
+    expect(problems).toEqual([
+      { field: 'holidays.0.date', reason: "'2027-02-30' is not a real date written YYYY-MM-DD" },
+      { field: 'holidays.1.date', reason: '2026-10-01 is not in 2027' },
+      { field: 'holidays.3.date', reason: '2027-01-06 is listed twice' },
+      { field: 'holidays.5.date', reason: "'1 Jan' is not a real date written YYYY-MM-DD" },
+      { field: 'workdays.0.date', reason: '2027-01-09 is both a holiday and an adjusted working day' },
+      { field: 'workdays.1.date', reason: '2027-01-07 is a weekday: an adjusted working day (调休) falls on a Saturday or Sunday' },
+    ]);
+  });
+});
 
-    expect(() => buildCalendarSnapshot({ fromYear: to + 1, toYear: to + 2 })).toThrow(/overrides/);
+describe('the effective calendar of a year, day by day', () => {
+  test('C3: each day says what decided it', () => {
+    const year = effectiveYear(2026, { overrides: [{ date: '2026-06-01', kind: 'holiday', name: '园区停业日' }] });
+    expect(year.source).toBe('package');
+    expect(year.days).toHaveLength(365);
+    const day = (date: string) => year.days.find((d) => d.date === date)!;
+    expect(day('2026-10-01')).toMatchObject({ working: false, kind: 'holiday', source: 'package', name: '国庆节' });
+    expect(day('2026-10-10')).toMatchObject({ working: true, kind: 'workday', source: 'package', weekday: 6 });
+    expect(day('2026-06-01')).toMatchObject({ working: false, kind: 'holiday', source: 'override', name: '园区停业日' });
+    expect(day('2026-06-02')).toMatchObject({ working: true, kind: 'weekday', source: 'package', weekday: 2 });
+
+    const assumed = effectiveYear(2028, {});
+    expect(assumed.source).toBe('assumed');
+    expect(assumed.days).toHaveLength(366);
+    expect(assumed.days.filter((d) => d.working)).toHaveLength(260);
+    expect(assumed.days.every((d) => d.source === 'assumed')).toBe(true);
+
+    const loaded = effectiveYear(2027, { national: [{ year: 2027, holidays: [{ date: '2027-01-06', name: 'X' }], workdays: [] }] });
+    expect(loaded.source).toBe('national');
+    expect(loaded.days.find((d) => d.date === '2027-01-06')).toMatchObject({ working: false, source: 'national', name: 'X' });
+  });
+});
+
+describe('an arrangement as an iCalendar file (the form chinese-days publishes)', () => {
+  const ics = (year: number, lang = '') => readFileSync(require.resolve(`chinese-days/dist/years/${year}${lang}.ics`), 'utf8');
+
+  test.each(['', '.en'])('C3: the package’s own 2026%s.ics reads as the same days as its JSON', (lang) => {
+    const parsed = parseArrangementIcs(ics(2026, lang));
+    const shipped = packageYear(2026)!;
+    if ('problems' in parsed) throw new Error(JSON.stringify(parsed.problems));
+    expect(parsed.holidays.map((d) => d.date)).toEqual(shipped.holidays.map((d) => d.date));
+    expect(parsed.workdays.map((d) => d.date)).toEqual(shipped.workdays.map((d) => d.date));
+    expect(nationalYearProblems(2026, parsed)).toEqual([]);
+    expect(parsed.holidays[0]).toEqual({ date: '2026-01-01', name: lang ? "New Year's Day" : '元旦' });
+  });
+
+  test('C3: a file that is not a calendar, or an event that says neither 休 nor 班, is refused with the reason', () => {
+    expect(parseArrangementIcs('holidays: 2027-01-01')).toEqual({ problems: [expect.objectContaining({ field: 'body', reason: expect.stringMatching(/^not an iCalendar file/) })] });
+    expect(parseArrangementIcs('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n')).toEqual({ problems: [{ field: 'body', reason: 'the calendar has no events (VEVENT)' }] });
+    const party = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:1', 'DTSTART;VALUE=DATE:20270101', 'DTEND;VALUE=DATE:20270102', 'SUMMARY:年会', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+    expect(parseArrangementIcs(party)).toEqual({ problems: [{ field: 'VEVENT 1', reason: "'年会' says neither (休)/(Holiday) nor (班)/(Workday)" }] });
   });
 });
 
