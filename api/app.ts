@@ -4,7 +4,9 @@ import express, { Router, type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { missingNationalYears } from '../db/calendar-store';
 import type { Orm } from '../db/orm';
+import { assumedYearsNote } from '../domain/calendar';
 import { authenticate } from './auth';
 import { mount, openApiDocument, type Operation } from './contract';
 import { docsPage } from './docs';
@@ -12,6 +14,7 @@ import { createApiMetrics } from './metrics';
 import { limitInFlight, temporalDeadline } from './overload';
 import { notFoundRoute, problemHandler } from './problem';
 import { rateLimitPerKey } from './rate-limit';
+import { calendarOperations } from './routes/calendar';
 import { complaintOperations } from './routes/complaints';
 import { householdOperations } from './routes/households';
 import { requestOperations } from './routes/requests';
@@ -35,7 +38,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
@@ -45,6 +48,12 @@ export const OPERATIONAL_ROUTES = ['GET /metrics', 'GET /healthz', 'GET /readyz'
 
 export function apiDocument(operations: Operation[]) {
   return openApiDocument(operations, API_INFO);
+}
+
+/** What /readyz reports beside its checks: each property and year whose working days are being assumed. */
+async function readinessWarnings(orm: Orm): Promise<{ propertyId: string; year: number; warning: string }[]> {
+  const missing = await missingNationalYears(orm.em.fork(), new Date());
+  return missing.map(({ propertyId, year }) => ({ propertyId, year, warning: `${assumedYearsNote([year])}: PUT /api/v1/calendar/national/${year}` }));
 }
 
 export function buildApp(deps: ApiDeps): Express {
@@ -89,7 +98,9 @@ export function buildApp(deps: ApiDeps): Express {
     ]);
     const ready = checks.every(([, state]) => state === 'ok');
     if (!ready) res.setHeader('Retry-After', '5');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks) });
+    // Not a reason to stop taking cases: what an operator should fix soon (a year's national calendar missing).
+    const warnings = ready ? await readinessWarnings(deps.orm).catch(() => []) : [];
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks), ...(warnings.length ? { warnings } : {}) });
   });
 
   const operations = apiOperations(deps);
@@ -106,7 +117,9 @@ export function buildApp(deps: ApiDeps): Express {
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
   api.use(temporalDeadline(deps.temporal));
   const guards = [authenticate(deps.orm), rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST })];
-  for (const op of operations) mount(api, op, guards);
+  // Only an operation that declares a text body (an iCalendar file) parses one, after authentication.
+  const textParser = (mediaType: string) => express.text({ type: mediaType, limit: BODY_LIMIT });
+  for (const op of operations) mount(api, op, guards, textParser);
   app.use(API_PREFIX, api);
   // The residents' survey page (/s/:token): HTML outside the staff API, limited per client address.
   mountSurveyPage(app, deps);

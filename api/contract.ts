@@ -43,6 +43,11 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
   bodyExample?: unknown;
+  /**
+   * A second way to send the body: a text document of `mediaType` (e.g. text/calendar), turned
+   * into what `body` parses by `read` (which throws an HttpProblem for a document it cannot read).
+   */
+  textBody?: { mediaType: string; description: string; read: (text: string) => unknown };
   /** Accepts an Idempotency-Key header (creating requests). */
   idempotent?: boolean;
   /** `mediaType` defaults to application/json; a CSV download declares text/csv and its handler answers `text`. */
@@ -72,7 +77,7 @@ function nulProblem(where: InvalidParam['in'], paths: string[]): HttpProblem {
   return new HttpProblem(400, 'Invalid request', `${invalid.length} invalid field(s) in the ${where}`, { 'invalid-params': invalid });
 }
 
-export function mount(router: Router, op: Operation, guards: RequestHandler[]): void {
+export function mount(router: Router, op: Operation, guards: RequestHandler[], textParser?: (mediaType: string) => RequestHandler): void {
   const handlers = [
     // The route template labels this request's metrics, whatever the outcome.
     (req: Request, res: Response, next: () => void) => {
@@ -80,6 +85,7 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[]): 
       next();
     },
     ...(op.roles === 'public' ? [] : guards),
+    ...(op.textBody && textParser ? [textParser(op.textBody.mediaType)] : []),
     async (req: Request, res: Response) => {
       if (op.roles !== 'public') {
         const staff = req.staff!;
@@ -87,8 +93,9 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[]): 
           throw new HttpProblem(403, 'Forbidden', `${op.operationId} is for ${(op.roles as readonly Role[]).join(', ')}`);
         }
       }
-      if (op.body && req.method !== 'GET' && !req.is('application/json')) {
-        throw new HttpProblem(415, 'Unsupported media type', 'send the body as application/json');
+      const asText = op.textBody && req.is(op.textBody.mediaType) && typeof req.body === 'string';
+      if (op.body && req.method !== 'GET' && !asText && !req.is('application/json')) {
+        throw new HttpProblem(415, 'Unsupported media type', `send the body as application/json${op.textBody ? ` or ${op.textBody.mediaType}` : ''}`);
       }
       const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'path' | 'query' | 'body'): T => {
         if (!schema) return undefined as T;
@@ -100,7 +107,7 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[]): 
       };
       const params = parse(op.params, req.params, 'path');
       const query = parse(op.query, req.query, 'query');
-      const body = parse(op.body, req.body ?? {}, 'body');
+      const body = parse(op.body, asText ? op.textBody!.read(req.body as string) : (req.body ?? {}), 'body');
       const result = await op.handler({ params, query, body, staff: req.staff!, req, res });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.text !== undefined) res.status(result.status).send(result.text);
@@ -137,7 +144,7 @@ const STANDARD_ERRORS: Record<number, string> = {
   403: 'The key is valid but its role may not do this',
   429: 'Too many requests with this API key; retry after the Retry-After seconds',
   413: 'Body over the size limit',
-  415: 'Body is not application/json',
+  415: 'Body is not application/json (or the other media type the operation names)',
   500: 'Internal error (logged with the request id; no details are returned)',
 };
 
@@ -228,7 +235,10 @@ export function openApiDocument(ops: Operation[], info: { title: string; version
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: jsonSchema(op.body, 'input'), ...(op.bodyExample !== undefined ? { example: op.bodyExample } : {}) } },
+              content: {
+                'application/json': { schema: jsonSchema(op.body, 'input'), ...(op.bodyExample !== undefined ? { example: op.bodyExample } : {}) },
+                ...(op.textBody ? { [op.textBody.mediaType]: { schema: { type: 'string', description: op.textBody.description } } } : {}),
+              },
             },
           }
         : {}),

@@ -101,6 +101,12 @@ export const Notification = defineEntity({
     attempts: p.integer().default(0),
     messageId: p.string().length(300).nullable(),
     lastError: p.text().nullable(),
+    /**
+     * Who is sending it (a workflow, or a worker process at its start) and since when: a mail
+     * several cases share (a missing calendar year) is sent by the first, not raced by the others.
+     */
+    claimedBy: p.string().length(200).nullable(),
+    claimedAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()),
     sentAt: p.datetime().nullable(),
   },

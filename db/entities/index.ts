@@ -6,6 +6,8 @@ export * from './archive';
 export * from './reports';
 export * from './staff-month-tally';
 export * from './surveys';
+export * from './calendar';
+export * from './admin-audit';
 import { Area, Building, Property } from './places';
 import { Household, HouseholdContact } from './households';
 import { Staff } from './staff';
@@ -13,6 +15,8 @@ import { Case, CaseCounter, CaseEvent, FinanceEntry, IdempotentRequest, Notifica
 import { HouseholdChange } from './archive';
 import { StoredReport } from './reports';
 import { StaffMonthTally } from './staff-month-tally';
+import { NationalCalendarYear } from './calendar';
+import { AdminAuditEvent } from './admin-audit';
 import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from './surveys';
 
 export const ALL_ENTITIES = [
@@ -21,4 +25,5 @@ export const ALL_ENTITIES = [
   HouseholdChange,
   StoredReport, StaffMonthTally,
   SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign,
+  NationalCalendarYear, AdminAuditEvent,
 ];

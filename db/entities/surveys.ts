@@ -138,6 +138,8 @@ export const SurveyCampaign = defineEntity({
     /** releasing → distributing → collecting → closed */
     status: p.string().length(16),
     alerts: p.json<{ kind: string; at: string }[]>().default([] as never),
+    /** How it counts working days, e.g. a year assumed Mon–Fri for want of a national arrangement. */
+    notes: p.json<string[]>().default([] as never),
     closedAt: p.datetime().nullable(),
   },
 });
