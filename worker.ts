@@ -7,7 +7,9 @@ import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type BundleOptio
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
+import pino from 'pino';
 import { createActivities } from './activities';
+import { announceMissingCalendars } from './activities/calendar';
 import { loadConfig, type Config } from './config';
 import { openOrm, type Orm } from './db/orm';
 import { ensureSchedules, scheduledProperties } from './scripts/schedules';
@@ -90,10 +92,13 @@ async function main(): Promise<void> {
   Runtime.install({ telemetryOptions: workerTelemetry(config, '0.0.0.0') });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const orm = await openOrm(config.DATABASE_URL);
+  const logger = pino({ level: config.LOG_LEVEL });
+  const mailer = createMailer(config.SMTP_URL);
+  await announceMissingCalendars({ orm, mailer, config, clock: () => new Date() }, logger);
   const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   await ensureSchedules(new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE }), config, await scheduledProperties(orm));
   await scheduling.close();
-  const worker = await createWorker({ connection, orm, mailer: createMailer(config.SMTP_URL), config });
+  const worker = await createWorker({ connection, orm, mailer, config });
   await worker.run();
   await orm.close();
   await connection.close();

@@ -1,22 +1,7 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { Property } from '../db/entities';
-import type { CalendarSnapshot } from '../domain/calendar';
-import { buildCalendarSnapshot } from '../domain/calendar-data';
 import type { ActivityDeps } from './deps';
 
-export function createComplaintActivities({ orm, clock }: ActivityDeps) {
+export function createComplaintActivities({ orm }: ActivityDeps) {
   return {
-    /**
-     * C3/C11: the property's working-day calendar for this year and next (national holidays and
-     * adjusted working days, with the property's overrides), carried in the workflow's state.
-     */
-    async loadCalendar(propertyId: string): Promise<CalendarSnapshot> {
-      const property = await orm.em.fork().findOne(Property, { id: propertyId });
-      if (!property) throw ApplicationFailure.create({ type: 'UnknownProperty', message: `no property ${propertyId}`, nonRetryable: true });
-      const year = Number(new Intl.DateTimeFormat('en', { timeZone: property.timeZone, year: 'numeric' }).format(clock()));
-      return buildCalendarSnapshot({ fromYear: year, toYear: year + 1, timeZone: property.timeZone, overrides: property.calendarOverrides });
-    },
-
     /**
      * C4: distinct complainants (household, else phone, else the case itself) of the complaints
      * linked to `issueKey` and received since `since`, and the workflows of those still open.

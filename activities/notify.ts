@@ -1,8 +1,21 @@
 import { createHash } from 'node:crypto';
-import { log } from '@temporalio/activity';
+import { activityInfo, log } from '@temporalio/activity';
+import { hostname } from 'node:os';
 import type { Role } from '../domain/people';
 import type { ActivityDeps } from './deps';
 import { render, type MailData, type TemplateName } from './templates';
+
+/**
+ * The activity's logger; outside an activity (the worker's start-up check sends through `notify`
+ * too) a JSON line on stderr.
+ */
+function warn(message: string, meta: Record<string, unknown>): void {
+  try {
+    log.warn(message, meta);
+  } catch {
+    process.stderr.write(`${JSON.stringify({ level: 'warn', msg: message, ...meta })}\n`);
+  }
+}
 
 export interface NotifyInput {
   /** workflowId + step; each recipient gets `${idempotencyKey}:${staffId}`. */
@@ -30,6 +43,21 @@ export function messageIdFor(idempotencyKey: string, mailFrom: string): string {
   return `<${createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 40)}@${domain}>`;
 }
 
+/** How long another claimer's unfinished send keeps a shared mail from being sent again (longer than any SMTP attempt). */
+const CLAIM_LEASE_MINUTES = 10;
+
+/** The claimer of a mail sent outside a workflow (the worker's start-up check). */
+const PROCESS_CLAIMER = `process:${hostname()}:${process.pid}`;
+
+/** The workflow a notification activity runs for: its retries and resends are one claimer. */
+function currentClaimer(): string | undefined {
+  try {
+    return activityInfo().workflowExecution?.workflowId;
+  } catch {
+    return undefined; // not in an activity
+  }
+}
+
 export interface OutgoingMail {
   subject: string;
   text: string;
@@ -47,25 +75,38 @@ export interface OutgoingMail {
  */
 export async function deliverOnce(
   { orm, mailer, config }: Pick<ActivityDeps, 'orm' | 'mailer' | 'config'>,
-  notice: { key: string; caseId?: string; recipient: { id: string; email: string }; template: string; mail: OutgoingMail },
-): Promise<'sent' | 'skipped'> {
+  notice: {
+    key: string;
+    caseId?: string;
+    recipient: { id: string; email: string };
+    template: string;
+    mail: OutgoingMail;
+    /** Who sends it; by default the workflow of the calling activity (its retries and resends are one claimer), else this process. */
+    claimer?: string;
+  },
+): Promise<'sent' | 'skipped' | 'rejected'> {
   // Plain SQL, one statement per step: this runs for every mail the system sends, and the entity
   // manager's insert, load and two flushes cost about four times the CPU.
   const db = orm.em.getConnection();
   const { key, recipient, mail } = notice;
   const messageId = messageIdFor(key, config.MAIL_FROM);
   // Claim the row (new, or not yet sent) and mark it `sending` with its Message-ID; a row already
-  // `sent` is left alone and returns nothing.
+  // `sent` (or refused for good) is left alone and returns nothing. So is a row another claimer is
+  // sending — a mail several cases share, raced by two of them — unless that claim is older than
+  // CLAIM_LEASE (its claimer gone); the claimer's own retries resend it.
   const claimed = await db.execute<{ attempts: number }[]>(
-    `insert into notification (idempotency_key, case_id, recipient_id, recipient_email, template, subject, status, attempts, message_id, created_at)
-     values (?, ?, ?, ?, ?, ?, 'sending', 1, ?, now())
-     on conflict (idempotency_key) do update set status = 'sending', attempts = notification.attempts + 1, message_id = excluded.message_id
-       where notification.status <> 'sent'
+    `insert into notification (idempotency_key, case_id, recipient_id, recipient_email, template, subject, status, attempts, message_id, claimed_by, claimed_at, created_at)
+     values (?, ?, ?, ?, ?, ?, 'sending', 1, ?, ?, now(), now())
+     on conflict (idempotency_key) do update set status = 'sending', attempts = notification.attempts + 1, message_id = excluded.message_id,
+         claimed_by = excluded.claimed_by, claimed_at = now()
+       where notification.status not in ('sent', 'rejected')
+         and (notification.claimed_by is not distinct from excluded.claimed_by or notification.claimed_at is null
+              or notification.claimed_at < now() - interval '${CLAIM_LEASE_MINUTES} minutes')
      returning attempts`,
-    [key, notice.caseId ?? null, recipient.id, recipient.email, notice.template, mail.subject, messageId],
+    [key, notice.caseId ?? null, recipient.id, recipient.email, notice.template, mail.subject, messageId, notice.claimer ?? currentClaimer() ?? PROCESS_CLAIMER],
   );
   if (claimed.length === 0) return 'skipped';
-  if (claimed[0].attempts > 1) log.warn('resending a notification whose last send was not confirmed', { idempotencyKey: key });
+  if (claimed[0].attempts > 1) warn('resending a notification whose last send was not confirmed', { idempotencyKey: key });
   try {
     await mailer.sendMail({
       from: config.MAIL_FROM,
@@ -78,11 +119,28 @@ export async function deliverOnce(
       headers: { 'X-Idempotency-Key': key, ...(notice.caseId ? { 'X-Case-Id': notice.caseId } : {}) },
     });
   } catch (error) {
-    await db.execute('update notification set last_error = ? where idempotency_key = ?', [error instanceof Error ? error.message : String(error), key]);
+    const reason = error instanceof Error ? error.message : String(error);
+    if (recipientRefused(error)) {
+      // No retry makes a server accept an address it refused: the row says so, and the step's other mails go on.
+      await db.execute(`update notification set status = 'rejected', last_error = ? where idempotency_key = ?`, [reason, key]);
+      warn('the mail server refused a recipient; not retried', { idempotencyKey: key, template: notice.template });
+      return 'rejected';
+    }
+    await db.execute('update notification set last_error = ? where idempotency_key = ?', [reason, key]);
     throw error; // retried with backoff: an SMTP outage loses nothing
   }
   await db.execute(`update notification set status = 'sent', sent_at = now(), last_error = null where idempotency_key = ?`, [key]);
   return 'sent';
+}
+
+/**
+ * The SMTP server refused the recipient's address for good (a 5xx answer to RCPT TO, or an address
+ * nodemailer cannot send to). Everything else — the server down, slow, or refusing us for a while
+ * (4xx), a login that fails until the configuration is fixed — is worth retrying.
+ */
+export function recipientRefused(error: unknown): boolean {
+  const e = error as { code?: string; responseCode?: number; command?: string };
+  return e.code === 'EENVELOPE' || (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600 && e.command === 'RCPT TO');
 }
 
 export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
@@ -118,11 +176,11 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
         input.workflowId && config.TEMPORAL_UI_URL
           ? `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(input.workflowId)}`
           : undefined;
-      const content = render(input.template, { link, ...input.data });
+      const content = render(input.template, { link, apiBase: `${config.PUBLIC_BASE_URL}/api/v1`, ...input.data });
       const people = await recipients(input);
       if (people.length === 0) {
         // A missing recipient is a data problem no retry can fix; the case must go on regardless.
-        log.warn('nobody to notify', { template: input.template, roles: input.roles, staffIds: input.staffIds });
+        warn('nobody to notify', { template: input.template, roles: input.roles, staffIds: input.staffIds });
         return { sent: 0, skipped: 0 };
       }
       let sent = 0;

@@ -298,6 +298,7 @@ export function createSurveyActivities(deps: ActivityDeps) {
       distributedAt?: string;
       collectBy?: string;
       alerts: { kind: string; at: string }[];
+      notes?: string[];
       closedAt?: string;
     }): Promise<void> {
       await orm.em.fork().nativeUpdate(
@@ -310,6 +311,7 @@ export function createSurveyActivities(deps: ActivityDeps) {
           distributedAt: input.distributedAt ? new Date(input.distributedAt) : null,
           collectBy: input.collectBy ? new Date(input.collectBy) : null,
           alerts: input.alerts,
+          notes: input.notes ?? [],
           closedAt: input.closedAt ? new Date(input.closedAt) : null,
         },
       );

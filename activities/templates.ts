@@ -93,6 +93,14 @@ function openRequestLines(requests: OpenRequestLine[], timeZone: string): string
   ]);
 }
 
+/** A missing national calendar year, to a property's managers. */
+export interface CalendarMissingMailData {
+  propertyId: string;
+  year: number;
+  /** The staff API's address, e.g. https://wuye.example.com/api/v1 (filled in by `notify`). */
+  apiBase?: string;
+}
+
 export const TEMPLATES = {
   /** R2: the work order (派工单) to the engineer. */
   dispatch: (d: CaseMailData): MailContent => ({
@@ -299,6 +307,31 @@ export const TEMPLATES = {
       d.link && `详情：${d.link}`,
       '',
       `${d.withoutReason.length} open request(s) have no reason recorded today (${d.date}, ${d.slot}).`,
+    ),
+  }),
+  /** Working days: a year's national arrangement is missing, so cases count it Monday–Friday. */
+  calendarMissing: (d: CalendarMissingMailData): MailContent => ({
+    subject: `【节假日安排缺失】${d.year} 年国家节假日安排未加载`,
+    text: lines(
+      `项目 ${d.propertyId} 的工作日日历中没有 ${d.year} 年的国家节假日安排（含调休）。`,
+      `在加载之前，${d.year} 年的工作日暂按周一至周五计算：投诉的首次回复、结案回复和问卷的期限会据此计算，法定节假日和调休不被计入。`,
+      `请在国务院办公厅发布安排后，以 JSON 或 iCalendar 文件上传：PUT ${d.apiBase}/calendar/national/${d.year}；`,
+      `本项目的特殊安排：PUT ${d.apiBase}/properties/calendar-overrides/{日期}；查看：GET ${d.apiBase}/calendar/${d.year}。`,
+      '已在处理中的案件保留其开始时的日历；加载之后新开的案件使用新的安排。',
+      '',
+      `The national holiday arrangement for ${d.year} is not loaded: working days are assumed Monday–Friday until a manager loads it (PUT ${d.apiBase}/calendar/national/${d.year}).`,
+    ),
+  }),
+  /** A case whose workflow failed for a reason no retry can fix (it may not even have opened): the supervisor takes it by hand. */
+  caseFailed: (d: CaseMailData): MailContent => ({
+    subject: `【案件异常中止】${d.caseId} 需人工处理`,
+    text: lines(
+      `案件 ${d.caseId} 因无法自动恢复的错误而中止，系统不会再自动处理：${d.reason ?? ''}`,
+      d.room && `房号：${d.room}`,
+      '请核实后人工处理（重新登记或联系客户），以免客户的诉求无人跟进。',
+      d.link && `详情：${d.link}`,
+      '',
+      `Case ${d.caseId} stopped on an error no retry can fix: ${d.reason ?? ''}. Please take it by hand.`,
     ),
   }),
   ...SURVEY_TEMPLATES,

@@ -17,6 +17,7 @@ import { ConfigError, loadConfig, type Config } from '../config';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
+import { announceMissingCalendars } from '../activities/calendar';
 import { createMailer, createWorker, workerTelemetry } from '../worker';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from './schedules';
@@ -199,6 +200,7 @@ async function main(): Promise<void> {
 
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     const mailer = createMailer(smtpUrl);
+    await announceMissingCalendars({ orm, mailer, config: effective, clock: () => new Date() }, logger);
     const worker = await createWorker({ connection: nativeConnection, orm, mailer, config: effective });
     const running = worker.run();
     stops.push(async () => {

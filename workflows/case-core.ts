@@ -8,7 +8,7 @@ import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxy
 import type { Activities } from '../activities';
 import type { CaseEventInput, CasePatch } from '../activities/cases';
 import type { NotifyInput } from '../activities/notify';
-import { displayTime } from '../domain/calendar';
+import { assumedYearsNote, calendarMissingKey, displayTime, type CalendarSnapshot } from '../domain/calendar';
 import type { Actor, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { TemplateName } from '../activities/templates';
@@ -117,6 +117,26 @@ export function receivedEvent(input: { receivedBy: Actor; receivedAt: string }, 
 /** What every case starts with: no deadline yet, nothing audited, SLA ok. */
 export function openingState(): Pick<CoreState, 'slaState' | 'escalated' | 'deadlines' | 'recent' | 'seq'> {
   return { slaState: 'ok', escalated: false, deadlines: [], recent: [], seq: 0 };
+}
+
+const SYSTEM: Actor = { staffId: 'system', role: 'system' };
+
+/**
+ * A case that counts working days on a calendar with assumed years (no national arrangement loaded
+ * for them) says so in its audit log, its view and its UI details, and the property's managers are
+ * told — once per property and year, whichever case tells them first.
+ */
+export async function noteAssumedCalendar(tracker: CaseTracker, calendar: CalendarSnapshot): Promise<void> {
+  const years = calendar.assumedYears ?? [];
+  if (years.length === 0) return;
+  const note = assumedYearsNote(years);
+  tracker.state.notes = [...(tracker.state.notes ?? []), note];
+  await tracker.audit('calendar-assumed', SYSTEM, { years, note });
+  const propertyId = tracker.state.propertyId;
+  await tracker.mail(
+    `tell the managers: national calendar ${years.join(', ')} not loaded`,
+    years.map((year) => ({ idempotencyKey: calendarMissingKey(propertyId, year), propertyId, roles: ['manager'], template: 'calendarMissing', data: { propertyId, year } })),
+  );
 }
 
 export interface DeadlineSpec {
@@ -454,6 +474,7 @@ export class CaseTracker {
       recent: s.recent,
       receivedAt: s.receivedAt,
       closedAt: s.closedAt,
+      ...(s.notes?.length ? { notes: s.notes } : {}),
     };
   }
 
@@ -526,6 +547,7 @@ export class CaseTracker {
       pending.length ? '**Due next**' : '**Nothing due**',
       ...pending.map((d) => `- ${d.name} (${d.rule}) by ${when(d.dueAt)}${d.warned ? ' ⚠️' : ''}`),
       ...(missed.length ? ['', '**Missed**', ...missed.map((d) => `- ${d.name} (${d.rule}), was due ${when(d.dueAt)}`)] : []),
+      ...(s.notes?.length ? ['', ...s.notes.map((note) => `ℹ️ ${note}`)] : []),
       '',
       last ? `**Last action:** ${last.action} by ${last.actorId} (${last.actorRole}) at ${when(last.at)}` : '',
     ].join('\n');

@@ -40,7 +40,7 @@ import {
 } from '../domain/complaint-deadlines';
 import type { Actor, Channel, Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
-import { activities, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, noteAssumedCalendar, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
 import {
   caseViewQuery,
   COMPLAINT_ACTIONS,
@@ -211,6 +211,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
     recent: state.recent,
     receivedAt: state.receivedAt,
     closedAt: state.closedAt,
+    ...(state.notes?.length ? { notes: state.notes } : {}),
     complaintKind: kind,
     category: state.category,
     department: state.department,
@@ -516,6 +517,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
   );
   recorded = true;
   tracker.refresh();
+  await noteAssumedCalendar(tracker, calendar);
 
   const firstOwners: Role[] = kind !== 'customer' ? routing.escalateTo : severity() === 'general' || !severity() ? ['butler'] : ['supervisor'];
   // R11: a repair that failed twice opens a major complaint; a survey's follow-up (S6) is an ordinary one.

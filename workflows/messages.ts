@@ -199,6 +199,8 @@ export interface CaseBasics {
   recent: AuditEntry[];
   receivedAt: string;
   closedAt?: string;
+  /** What staff should know about how the case counts its time, e.g. working days assumed Mon–Fri. */
+  notes?: string[];
 }
 
 /** What `caseView` returns and every update answers with. */

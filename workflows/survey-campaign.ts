@@ -6,7 +6,7 @@
  */
 import { allHandlersFinished, ApplicationFailure, condition, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { CalendarSnapshot } from '../domain/calendar';
-import { addWorkingDays } from '../domain/calendar';
+import { addWorkingDays, assumedYearsNote, calendarMissingKey } from '../domain/calendar';
 import type { ServicePolicy } from '../domain/policy';
 import { recovery } from '../domain/survey';
 import { activities } from './case-core';
@@ -50,6 +50,7 @@ export async function surveyCampaign(input: SurveyCampaignInput): Promise<Campai
     releasedAt: releasedAt.toISOString(),
     distributeBy: distributeBy.toISOString(),
     alerts: [],
+    ...(calendar.assumedYears?.length ? { notes: [assumedYearsNote(calendar.assumedYears)] } : {}),
   };
 
   const save = async () => {
@@ -59,6 +60,7 @@ export async function surveyCampaign(input: SurveyCampaignInput): Promise<Campai
         `### S4/S5 questionnaire ${input.campaignId} · ${state.status}`,
         `**Distributed:** ${state.distributed} of ${state.quota} (${Math.round(state.rate * 100)} % of ${state.occupied}, occupied ${state.occupancyYears} years) by ${state.distributeBy}`,
         `**Collected:** ${state.collected} (${Math.round(state.recoveryRate * 100)} %, target ${Math.round(c.recoveryTarget * 100)} %)${state.collectBy ? ` by ${state.collectBy}` : ''}`,
+        ...(state.notes ?? []).map((note) => `ℹ️ ${note}`),
       ].join('\n'),
     );
     await activities.updateSurveyCampaign({
@@ -69,6 +71,7 @@ export async function surveyCampaign(input: SurveyCampaignInput): Promise<Campai
       distributedAt: state.distributedAt,
       collectBy: state.collectBy,
       alerts: state.alerts,
+      ...(state.notes ? { notes: state.notes } : {}),
       closedAt: state.status === 'closed' ? new Date().toISOString() : undefined,
     });
   };
@@ -101,6 +104,10 @@ export async function surveyCampaign(input: SurveyCampaignInput): Promise<Campai
     },
   );
   await save();
+  // Working days assumed for a year without a national arrangement: the managers hear it once per year.
+  for (const year of calendar.assumedYears ?? []) {
+    await activities.notify({ idempotencyKey: calendarMissingKey(input.propertyId, year), propertyId: input.propertyId, roles: ['manager'], template: 'calendarMissing', data: { propertyId: input.propertyId, year } });
+  }
 
   const alert = async (kind: 'distribution-late' | 'recovery-behind', dueAt: Date) => {
     state.alerts = [...state.alerts, { kind, at: new Date().toISOString() }];

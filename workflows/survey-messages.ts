@@ -76,6 +76,8 @@ export interface CampaignView {
   distributedAt?: string;
   collectBy?: string;
   alerts: { kind: string; at: string }[];
+  /** e.g. "working days assumed Mon–Fri: national calendar for 2027 not loaded". */
+  notes?: string[];
 }
 
 export const campaignCountsUpdate = defineUpdate<CampaignView, [{ staffId: string; counts: CampaignCounts }]>('reportCounts');

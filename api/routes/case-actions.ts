@@ -38,6 +38,7 @@ export const caseViewSchema = z.object({
   recent: z.array(z.object({ seq: z.number(), action: z.string(), actorId: z.string(), actorRole: z.string(), at: z.string() })),
   receivedAt: z.string(),
   closedAt: z.string().optional(),
+  notes: z.array(z.string()).optional().describe('how the case counts its time, e.g. "working days assumed Mon–Fri: national calendar for 2027 not loaded"'),
   source: z.enum(['workflow', 'read-model']).describe('workflow: live state; read-model: a case Temporal no longer retains'),
 });
 

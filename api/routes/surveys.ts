@@ -95,6 +95,7 @@ const campaignSchema = z.object({
   distributedAt: z.string().optional(),
   collectBy: z.string().optional(),
   alerts: z.array(z.object({ kind: z.string(), at: z.string() })),
+  notes: z.array(z.string()).optional().describe('how the campaign counts working days, e.g. a year assumed Mon–Fri'),
 });
 
 /** The failures of a survey's or campaign's validator, as staff hear them. */
@@ -404,6 +405,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
             distributedAt: row.distributedAt?.toISOString(),
             collectBy: row.collectBy?.toISOString(),
             alerts: row.alerts,
+            ...(row.notes.length ? { notes: row.notes } : {}),
           },
         };
       },

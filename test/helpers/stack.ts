@@ -86,7 +86,7 @@ async function createNamespace(address: string): Promise<string> {
 
 let runtimeQuiet = false;
 
-export async function startTestStack(options: { policy?: ServicePolicyInput } = {}): Promise<TestStack> {
+export async function startTestStack(options: { policy?: ServicePolicyInput; /** The activities' clock (a worker living in another year). */ clock?: () => Date } = {}): Promise<TestStack> {
   if (!runtimeQuiet) {
     Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m: string, a?: unknown) => process.env.TEST_WORKER_LOGS && process.stderr.write(`${m} ${JSON.stringify(a)}\n`), error: (m: string, a?: unknown) => process.stderr.write(`${m} ${JSON.stringify(a)}\n`) } as never });
     runtimeQuiet = true;
@@ -107,7 +107,7 @@ export async function startTestStack(options: { policy?: ServicePolicyInput } = 
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   const mailer = createMailer(config.SMTP_URL!);
   const worker = await createWorker(
-    { connection: nativeConnection, orm, mailer, config },
+    { connection: nativeConnection, orm, mailer, config, clock: options.clock },
     { workflowBundle: { codePath: required('TEST_WORKFLOW_BUNDLE') } },
   );
   const running = worker.run();
