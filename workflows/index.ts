@@ -9,9 +9,14 @@
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- the synchronous, lazy require described above */
 
-/** A workflow function that loads its module on its first call. */
-function onDemand<F extends (...args: never[]) => unknown>(load: () => F): F {
-  return ((...args: Parameters<F>) => load()(...args)) as F;
+import { reportingFailure } from './failure-report';
+
+/**
+ * A workflow function that loads its module on its first call; a failure no retry can fix is
+ * mailed to the property's supervisors and managers (./failure-report).
+ */
+function onDemand<F extends (input: never) => Promise<unknown>>(load: () => F): F {
+  return reportingFailure(((input: Parameters<F>[0]) => load()(input)) as F);
 }
 
 export const repair = onDemand(() => (require('./repair') as typeof import('./repair')).repair);

@@ -42,23 +42,25 @@ describe('the workflow modules', () => {
     expect(REPAIR_ACTIONS.complete.payload().safeParse({ summary: '已修复', feeCents: 500, feeDescription: '换阀门' }).success).toBe(true);
   });
 
-  it('load a workflow type’s module only when a workflow of that type first runs', () => {
+  it('load a workflow type’s module only when a workflow of that type first runs', async () => {
     const loaded: string[] = [];
     const types = { repair: 'repair', complaint: 'complaint', survey: 'survey', 'survey-run': 'surveyMonthlyRun', request: 'serviceRequest' } as const;
+    const results: Promise<string>[] = [];
     jest.isolateModules(() => {
       for (const [file, name] of Object.entries(types)) {
         jest.doMock(`../../workflows/${file}`, () => {
           loaded.push(file);
-          return { [name]: (input: string) => `${name}(${input})` };
+          return { [name]: async (input: string) => `${name}(${input})` };
         });
       }
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded under the mocks, as the bundle would
-      const index = require('../../workflows') as Record<string, (input: string) => string>;
+      const index = require('../../workflows') as Record<string, (input: string) => Promise<string>>;
       expect(loaded).toEqual([]);
-      expect(index.survey('S1')).toBe('survey(S1)');
+      results.push(index.survey('S1'));
       expect(loaded).toEqual(['survey']);
-      expect(index.repair('R1')).toBe('repair(R1)');
+      results.push(index.repair('R1'));
       expect(loaded).toEqual(['survey', 'repair']);
     });
+    expect(await Promise.all(results)).toEqual(['survey(S1)', 'repair(R1)']);
   });
 });
