@@ -4,7 +4,7 @@
  * Only case numbers, room numbers, codes and staff ids appear there — never names or phones.
  */
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { CaseEventInput, CasePatch } from '../activities/cases';
 import type { NotifyInput } from '../activities/notify';
@@ -16,65 +16,6 @@ import type { ActionCall, ActionTable, CaseBasics, CaseKind, CaseMessages, CaseV
 import { AreaId, AssigneeId, CaseStatus, CaseType, DueAt, Escalated, Severity, SlaState as SlaStateKey } from './search-attributes';
 
 const RECENT_AUDIT_ENTRIES = 10;
-
-/**
- * Cases started before this change neither mailed a warning nor recorded each deadline's outcome;
- * replaying their histories must not schedule those activities (test/replay).
- */
-export const SLA_WARNING_PATCH = 'sla-warning';
-/** Recording each deadline as it becomes the case's next one (histories before it replay without). */
-export const DEADLINE_SET_PATCH = 'deadline-set';
-/**
- * Audit events written behind the workflow, in order and batched (see CaseTracker.append). Cases
- * started before it awaited each write where it was made; their histories replay that way.
- */
-export const WRITE_BEHIND_PATCH = 'audit-write-behind';
-/**
- * The writer waits until the workflow task has run as far as it can before it takes its batch.
- * Before it, the writer yielded with `condition(() => true)`, which the SDK resolves on the spot
- * (one microtask), so a step's later events (the deadline set after a dispatch) went in a second
- * write: one more activity and workflow task each time. Those histories replay that way.
- */
-export const BATCH_PER_TASK_PATCH = 'audit-batch-per-task';
-/**
- * The search attributes are upserted once per workflow task, with the values the task ends on, and
- * only when they changed. Before it, every transition upserted all eight: a repair's set-up wrote
- * five (plus one TemporalChangeVersion per patch), and each upsert costs the dev server a
- * visibility write (0.56 ms of CPU, `npm run bench:server`). Those histories replay that way.
- */
-export const SEARCH_ATTRIBUTES_PER_TASK_PATCH = 'search-attributes-per-task';
-/**
- * A case started on this code records this one marker instead of one per change above. Each
- * `patched()` marker also makes the SDK upsert TemporalChangeVersion, so a new repair wrote five
- * markers and five upserts for changes that are all in place when it starts. `hasChange` asks
- * for this marker first; cases started before it still find their own markers.
- */
-export const CASES_2026_11_PATCH = 'cases-2026-11';
-/**
- * A step's mails (a warning, an escalation, a work order, a complaint's owners…) go with its audit
- * write, in one activity (`appendCaseEvents`), instead of a notification activity each: one
- * activity and one workflow task less per step, since every activity's completion wakes the
- * workflow. Cases started before it scheduled `notify`/`notifyAll` for each, and replay that way.
- */
-export const MAILS_WITH_AUDIT_PATCH = 'mails-with-audit';
-/** As {@link CASES_2026_11_PATCH}, for the changes since: the one marker of a case started on this code. */
-export const CASES_2026_11B_PATCH = 'cases-2026-11b';
-/** The changes each combined marker stands for. */
-const CHANGES_OF: Record<string, readonly string[]> = {
-  // 'one-step-opening' is repair.ts's ONE_STEP_OPENING_PATCH (importing it here would be a cycle).
-  [CASES_2026_11_PATCH]: [SLA_WARNING_PATCH, DEADLINE_SET_PATCH, WRITE_BEHIND_PATCH, BATCH_PER_TASK_PATCH, SEARCH_ATTRIBUTES_PER_TASK_PATCH, 'one-step-opening'],
-};
-
-/**
- * Whether this case runs with `change`: every case started on the current code does (it records
- * {@link CASES_2026_11B_PATCH} only). A case started before finds the marker it recorded, combined
- * or its own, and a case still running when the code changed takes the change from there on.
- */
-export function hasChange(change: string): boolean {
-  if (patched(CASES_2026_11B_PATCH)) return true;
-  if (CHANGES_OF[CASES_2026_11_PATCH].includes(change) && patched(CASES_2026_11_PATCH)) return true;
-  return patched(change);
-}
 
 /**
  * Resolves once the workflow has run as far as it can for now: the condition is false when first
@@ -150,19 +91,15 @@ export interface DeadlineSpec {
 const SLA_RANK: Record<SlaState, number> = { ok: 0, warning: 1, breached: 2 };
 
 export class CaseTracker {
-  private writeBehind?: boolean;
-  private batchPerTask?: boolean;
   private readonly queue: { summary: string; input: CaseEventInput }[] = [];
-  private mailsWithAudit?: boolean;
   /** Mails that go out with the next audit write. */
   private readonly mails: { summary: string; inputs: NotifyInput[] }[] = [];
   /** Mails the audit writer handed back unsent, on their way in a notification activity of their own. */
   private readonly resending: Promise<unknown>[] = [];
   private writer?: Promise<void>;
-  private attributesPerTask?: boolean;
   /** The end-of-task upsert, while one is due. */
   private showing?: Promise<void>;
-  /** The search attribute values last upserted (per-task mode), to skip an upsert that changes nothing. */
+  /** The search attribute values last upserted, to skip an upsert that changes nothing. */
   private shown?: string;
   private refreshes = 0;
 
@@ -212,15 +149,7 @@ export class CaseTracker {
    * with "[TMPRL1100] Nondeterminism error: Update machine does not handle this event:
    * UpsertWorkflowSearchAttributes" (found by the fuzz run on a query that replayed a request case).
    */
-  private writesBehind(): boolean {
-    return (this.writeBehind ??= hasChange(WRITE_BEHIND_PATCH));
-  }
-
   private async append(summary: string, input: CaseEventInput): Promise<void> {
-    if (!this.writesBehind()) {
-      await activities.appendCaseEvent.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, [input]);
-      return;
-    }
     this.queue.push({ summary, input });
     this.writer ??= this.write();
   }
@@ -230,10 +159,9 @@ export class CaseTracker {
       // Let the rest of this workflow task record its events first (a dispatch and the deadline it
       // sets, a missed deadline and its escalation): what is queued until a pass adds nothing goes
       // in one write.
-      this.batchPerTask ??= hasChange(BATCH_PER_TASK_PATCH);
       for (let queued = -1, passes = 0; queued !== this.queue.length + this.mails.length && passes < 8; passes++) {
         queued = this.queue.length + this.mails.length;
-        await (this.batchPerTask ? untilSettled() : condition(() => true));
+        await untilSettled();
       }
       const batch = this.queue.splice(0);
       const mails = this.mails.splice(0);
@@ -253,18 +181,10 @@ export class CaseTracker {
   }
 
   /**
-   * Sends a step's mails: with the next audit write (after the events queued with them) on the
-   * current code, else in a notification activity of their own, as the case was started with.
-   * The caller need not wait for the mail; the case does before it completes.
+   * Sends a step's mails with the next audit write (after the events queued with them). The caller
+   * need not wait for the mail; the case does before it completes.
    */
   async mail(summary: string, inputs: NotifyInput[]): Promise<void> {
-    // Asked here and only here: asking for another change first (write-behind) would move where
-    // an older case's history expects that marker.
-    if (!(this.mailsWithAudit ??= hasChange(MAILS_WITH_AUDIT_PATCH))) {
-      if (inputs.length === 1) await activities.notify.executeWithOptions({ ...MAIL_OPTIONS, summary }, [inputs[0]]);
-      else await activities.notifyAll.executeWithOptions({ ...MAIL_OPTIONS, summary }, [inputs]);
-      return;
-    }
     this.mails.push({ summary, inputs });
     this.writer ??= this.write();
   }
@@ -318,14 +238,14 @@ export class CaseTracker {
     this.state.deadlines = [...this.state.deadlines.filter((d) => d === entry || !(d.name === spec.name && d.state === 'pending')), ...(moved ? [] : [entry])];
     this.refresh();
     // The read model's due_at (lists, `overdue`, P2) follows the next deadline as soon as it is set.
-    if (this.nextDue() === entry && hasChange(DEADLINE_SET_PATCH)) await this.record('deadline-set', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt });
+    if (this.nextDue() === entry) await this.record('deadline-set', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt });
     const settled = () => done() || superseded();
     const finish = async (): Promise<'met' | 'missed' | 'superseded'> => {
       const outcome = done() ? 'met' : superseded() ? 'superseded' : 'missed';
       entry.state = outcome === 'superseded' ? 'cancelled' : outcome;
       this.recomputeSla();
       this.refresh();
-      if (outcome !== 'superseded' && hasChange(SLA_WARNING_PATCH)) await this.recordOutcome(entry);
+      if (outcome !== 'superseded') await this.recordOutcome(entry);
       return outcome;
     };
     const total = spec.dueAt.getTime() - Date.now();
@@ -337,7 +257,7 @@ export class CaseTracker {
     entry.warned = true;
     this.recomputeSla();
     this.refresh();
-    if (hasChange(SLA_WARNING_PATCH)) await this.warnOwner(spec, entry);
+    await this.warnOwner(spec, entry);
     const remaining = spec.dueAt.getTime() - Date.now();
     if (remaining > 0) await condition(settled, remaining, { summary: spec.summary });
     return finish();
@@ -399,7 +319,6 @@ export class CaseTracker {
    * them (the answer does not wait for the audit write, and the watch that follows adopts the entry).
    */
   supersede(name: string, next?: { rule: string; dueAt: Date }): void {
-    if (!this.writesBehind()) return;
     this.cancelPending(name);
     if (next) this.state.deadlines = [...this.state.deadlines, { name, rule: next.rule, dueAt: next.dueAt.toISOString(), state: 'pending', warned: false }];
     this.recomputeSla();
@@ -491,10 +410,6 @@ export class CaseTracker {
    * filters on changed.
    */
   refresh(): void {
-    if (!(this.attributesPerTask ??= hasChange(SEARCH_ATTRIBUTES_PER_TASK_PATCH))) {
-      this.show(true);
-      return;
-    }
     this.refreshes++;
     this.showing ??= this.showWhenSettled();
   }
@@ -511,10 +426,10 @@ export class CaseTracker {
       await untilSettled();
     }
     this.showing = undefined;
-    this.show(false);
+    this.show();
   }
 
-  private show(always: boolean): void {
+  private show(): void {
     const next = this.nextDue();
     const values = [
       { key: CaseType, value: this.state.kind },
@@ -527,7 +442,7 @@ export class CaseTracker {
       { key: DueAt, value: next ? new Date(next.dueAt) : null },
     ];
     const key = JSON.stringify(values.map((v) => v.value));
-    if (always || key !== this.shown) upsertSearchAttributes(values);
+    if (key !== this.shown) upsertSearchAttributes(values);
     this.shown = key;
     setCurrentDetails(this.details());
   }

@@ -20,7 +20,7 @@ import type { Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { RepairIntake, RepairStatus } from '../domain/repair';
 import { acceptBy, arriveBy, publicFacilityStartBy, reminderAt, repairBy } from '../domain/repair-deadlines';
-import { activities, CaseTracker, hasChange, MovableDeadline, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
+import { activities, CaseTracker, MovableDeadline, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
 import type { complaint } from './complaint';
 import { caseViewQuery, REPAIR_ACTIONS, repairMessages, type ActionCall, type CaseView, type RepairActionName, type RepairActionPayload } from './messages';
 import type { returnVisit } from './return-visit';
@@ -71,13 +71,6 @@ interface RepairState extends CoreState {
 
 const SYSTEM: Actor = { staffId: 'system', role: 'system' };
 
-/**
- * The opening in one activity (case row, policy, first engineer: `openCase`) and a work order with
- * its copy in one (`notifyAll`): two server round trips where there were six. Repairs started before
- * it loaded the policy, recorded the case and chose the engineer one activity each; they replay so.
- */
-export const ONE_STEP_OPENING_PATCH = 'one-step-opening';
-
 export async function repair(input: RepairInput): Promise<RepairOutcome> {
   const workflowId = workflowInfo().workflowId;
   const record: Parameters<typeof activities.recordCase> = [
@@ -107,17 +100,11 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
       appointmentAt: input.intake.appointmentAt,
     }),
   ];
-  const oneStep = hasChange(ONE_STEP_OPENING_PATCH);
+  // The opening in one activity: the case row, the policy and the first work order's engineer.
+  const opened = await activities.openCase(...record, { chooseEngineer: true });
+  const policy: ServicePolicy = opened.policy;
   /** The engineer `openCase` chose for the first work order, until that order is dispatched. */
-  let firstEngineer: string | undefined;
-  let policy: ServicePolicy;
-  if (oneStep) {
-    const opened = await activities.openCase(...record, { chooseEngineer: true });
-    policy = opened.policy;
-    firstEngineer = opened.engineerId;
-  } else {
-    policy = await activities.loadPolicy(input.propertyId);
-  }
+  let firstEngineer: string | undefined = opened.engineerId;
   const state: RepairState = {
     caseId: input.caseId,
     propertyId: input.propertyId,
@@ -268,8 +255,6 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     apply,
   });
 
-  // ---- intake ----
-  if (!oneStep) await activities.recordCase(...record);
   tracker.refresh();
 
   // ---- dispatch ----
@@ -313,8 +298,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
         data: { caseId: state.caseId, room: state.room, classification: state.classification },
       },
     ];
-    if (!oneStep) await Promise.all(orders.map((order) => activities.notify(order)));
-    else await tracker.mail(`work order ${step} to ${state.assigneeId!} and the butler`, orders);
+    await tracker.mail(`work order ${step} to ${state.assigneeId!} and the butler`, orders);
   }
 
   const escalateToSupervisor = (deadline: string, rule: string, reason: string, dueAt: string, step: string) =>

@@ -8,7 +8,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { SearchAttributePair } from '@temporalio/common';
 import { allHandlersFinished, ApplicationFailure, condition, log, ParentClosePolicy, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Channel } from '../domain/people';
-import { needsFollowUp, SCORE_MAX, surveyAnswerSchema, SURVEY_TOPICS, surveyTermsOf, surveyWindow, type SurveyMethod, type SurveyTerms, type SurveyTopic } from '../domain/survey';
+import { needsFollowUp, SCORE_MAX, surveyAnswerSchema, SURVEY_TOPICS, surveyWindow, type SurveyMethod, type SurveyTerms, type SurveyTopic } from '../domain/survey';
 import { activities } from './case-core';
 import type { complaint } from './complaint';
 import { AreaId, CaseStatus, CaseType } from './search-attributes';
@@ -24,13 +24,10 @@ export interface SurveyInput {
   month: string;
   topic: SurveyTopic;
   /**
-   * The survey's terms, from the policy the month's run loaded. A survey started with them loads no
-   * policy of its own and starts with its search attributes already set (the run gives them,
-   * {@link surveyStartAttributes}), so its set-up is one activity, two workflow tasks and one
-   * upsert instead of two, three and two. Surveys started without them (before this change) load
-   * the policy and upsert at once, and replay that way.
+   * The survey's terms, from the policy the month's run loaded: a survey loads no policy of its own
+   * and starts with its search attributes already set (the run gives them, {@link surveyStartAttributes}).
    */
-  terms?: SurveyTerms;
+  terms: SurveyTerms;
 }
 
 /** A survey's search attributes as its run starts it: its type, its area and `chosen`. */
@@ -54,8 +51,7 @@ export interface SurveyOutcome {
 const CHANNEL_OF: Record<SurveyMethod, Channel> = { link: 'email', visit: 'visit', phone: 'phone', outdoor: 'staff', questionnaire: 'letter', forum: 'staff' };
 
 export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
-  const terms = input.terms ?? surveyTermsOf(await activities.loadPolicy(input.propertyId));
-  const policy = { survey: terms };
+  const policy = { survey: input.terms };
   const { closesAt, remindAt } = surveyWindow(policy, new Date());
   const workflowId = workflowInfo().workflowId;
   const state: SurveyView = {
@@ -74,9 +70,9 @@ export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
   let shown = [started.get(CaseType), started.get(AreaId), started.get(CaseStatus)].join('|');
 
   const refresh = () => {
-    // A survey started with terms upserts only what changed; one started before upserts every time, as it did.
+    // Only what changed since the start (or the last upsert).
     const showing = ['survey', input.areaId, state.status].join('|');
-    if (!input.terms || showing !== shown) {
+    if (showing !== shown) {
       upsertSearchAttributes([
         { key: CaseType, value: 'survey' },
         { key: AreaId, value: input.areaId },
