@@ -64,6 +64,7 @@ export type SpecialServiceIntake = z.infer<ReturnType<typeof specialServiceIntak
 export const PATROL_DEPARTMENTS = ['cleaning', 'greening', 'engineering'] as const;
 export type PatrolDepartment = (typeof PATROL_DEPARTMENTS)[number];
 export const PATROL_STATUSES = ['notified', 'started', 'rectified'] as const;
+export type PatrolStatus = (typeof PATROL_STATUSES)[number];
 
 /** O1: a butler's patrol finding. The photo is a reference (URL or storage key), never uploaded here. */
 export const patrolFindingSchema = () =>

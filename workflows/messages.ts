@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { instant, note } from '../domain/fields';
 import type { Actor, Role } from '../domain/people';
 import { RETURN_VISIT_METHODS, returnVisitCallSchema, returnVisitExemptionSchema } from '../domain/return-visit';
+import type { ComplaintActionName, RepairActionName, ReturnVisitActionName } from '../domain/case-actions';
 import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, EXEMPTION_GROUNDS, issueKeySchema, type MajorReason } from '../domain/complaint';
 
 export interface ActionCall<P = unknown> {
@@ -27,6 +28,8 @@ export interface ActionSpec<S extends z.ZodType = z.ZodType> {
   /** One line for the OpenAPI document and the audit trail. */
   summary: string;
 }
+
+export type { ComplaintActionName, RepairActionName, ReturnVisitActionName } from '../domain/case-actions';
 
 export const spec = <S extends z.ZodType>(roles: readonly Role[], payload: () => S, summary: string): ActionSpec<S> => ({ roles, payload, summary });
 
@@ -80,7 +83,7 @@ export const REPAIR_ACTIONS = {
     () => z.object({ reason: note() }).strict(),
     'R12: why the request is not finished today (未完成原因)',
   ),
-} as const satisfies Record<string, ActionSpec>;
+} as const satisfies Record<RepairActionName, ActionSpec>;
 
 // Complaint actions are open to every role that handles some kind of complaint; the workflow then
 // lets only the roles of this complaint's kind act (COMPLAINT_ROUTING: hr for employee complaints,
@@ -152,16 +155,12 @@ export const COMPLAINT_ACTIONS = {
   ),
   archive: spec(APPROVERS, () => z.object({ note: note().optional() }).strict(), 'C7: the manager approves and the complaint is archived (归档)'),
   closingReply: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C11: the reply to the customer after closing, within 1 working day (结案回复)'),
-} as const satisfies Record<string, ActionSpec>;
+} as const satisfies Record<ComplaintActionName, ActionSpec>;
 
-export type ComplaintActionName = keyof typeof COMPLAINT_ACTIONS;
-export type ComplaintActionPayload<A extends ComplaintActionName> = z.infer<ReturnType<(typeof COMPLAINT_ACTIONS)[A]['payload']>>;
 
 /** C4: another complaint of the same issue reached the threshold (or R11/C8 from elsewhere): become major. */
 export const complaintUpgradeSignal = defineSignal<[{ reason: MajorReason; rule: string; detail: string }]>('upgrade');
 
-export type RepairActionName = keyof typeof REPAIR_ACTIONS;
-export type RepairActionPayload<A extends RepairActionName> = z.infer<ReturnType<(typeof REPAIR_ACTIONS)[A]['payload']>>;
 
 export type SlaState = 'ok' | 'warning' | 'breached';
 
@@ -242,9 +241,7 @@ export const RETURN_VISIT_ACTIONS = {
     'V1–V3: one attempt to reach the customer — unanswered (call again at another time of day), or their verdict and any new need (回访记录)',
   ),
   exempt: spec(['supervisor'], returnVisitExemptionSchema, 'C7: the supervisor waives the return visit, with the reason (免回访)'),
-} as const satisfies Record<string, ActionSpec>;
-
-export type ReturnVisitActionName = keyof typeof RETURN_VISIT_ACTIONS;
+} as const satisfies Record<ReturnVisitActionName, ActionSpec>;
 
 export const returnVisitMessages = caseMessages(RETURN_VISIT_ACTIONS);
 

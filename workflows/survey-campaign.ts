@@ -9,7 +9,7 @@ import type { CalendarSnapshot } from '../domain/calendar';
 import { addWorkingDays, assumedYearsNote, calendarMissingKey } from '../domain/calendar';
 import type { ServicePolicy } from '../domain/policy';
 import { recovery } from '../domain/survey';
-import { activities } from './case-core';
+import { activities } from './case/proxies';
 import { campaignCountsSchema, campaignCountsUpdate, campaignViewQuery, type CampaignView } from './survey-messages';
 
 export interface SurveyCampaignInput {

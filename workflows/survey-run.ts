@@ -9,7 +9,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { allHandlersFinished, condition, continueAsNew, ParentClosePolicy, setCurrentDetails, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SurveyAssignment, SurveyRunPlan } from '../activities/surveys';
 import { monthOf, SURVEY_TOPICS, surveyTermsOf } from '../domain/survey';
-import { activities } from './case-core';
+import { activities } from './case/proxies';
 import { surveyStartAttributes, type survey } from './survey';
 
 export interface SurveyRunInput {

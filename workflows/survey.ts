@@ -9,7 +9,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import { allHandlersFinished, ApplicationFailure, condition, log, ParentClosePolicy, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Channel } from '../domain/people';
 import { needsFollowUp, SCORE_MAX, surveyAnswerSchema, SURVEY_TOPICS, surveyWindow, type SurveyMethod, type SurveyTerms, type SurveyTopic } from '../domain/survey';
-import { activities } from './case-core';
+import { activities } from './case/proxies';
 import type { complaint } from './complaint';
 import { AreaId, CaseStatus, CaseType } from './search-attributes';
 import { surveyAnswerSignal, surveyAnswerUpdate, surveyViewQuery, type SurveyAnswerCall, type SurveyView } from './survey-messages';

@@ -38,7 +38,7 @@ describe('the workflow bundle', () => {
 
   it('preloads nothing of ours that has state: the workflow modules are still each workflow’s own', () => {
     expect(probe.shared('./workflows/repair.ts')).toBe(false);
-    expect(probe.shared('./workflows/case-core.ts')).toBe(false);
+    expect(probe.shared('./workflows/case/tracker.ts')).toBe(false);
   });
 
   it('still lets a workflow build schemas and parse with them once the shared modules are frozen', () => {
