@@ -8,6 +8,7 @@
  */
 import { fmt, report, runBench } from './lib';
 import { startBenchStack } from './stack';
+import { workflowIds } from '../domain/workflow-ids';
 
 async function call(url: string, key: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     await post(`${api}/return-visits/${visit}/recordCall`, stack.keyOf('S-BT1'), { answered: false, method: 'phone' });
     await new Promise((r) => setTimeout(r, 1100));
     await post(`${api}/return-visits/${visit}/recordCall`, stack.keyOf('S-BT1'), { answered: true, method: 'phone', satisfied: true });
-    const repair = stack.client.workflow.getHandle(`repair-${caseId}`);
+    const repair = stack.client.workflow.getHandle(workflowIds.repair(caseId));
     await repair.result();
     const repairEvents = (await repair.fetchHistory()).events?.length ?? 0;
     const visitEvents = (await stack.client.workflow.getHandle(`return-visit-${visit}`).fetchHistory()).events?.length ?? 0;

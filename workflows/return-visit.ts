@@ -25,6 +25,7 @@ import type { ServicePolicy } from '../domain/policy';
 import { caseViewQuery, rainfallSignal, RETURN_VISIT_ACTIONS, returnVisitMessages, type CaseView } from './messages';
 import type { repair } from './repair';
 import { AreaId, CaseStatus, CaseType, Severity } from './search-attributes';
+import { workflowIds } from '../domain/workflow-ids';
 
 export interface ReturnVisitInput {
   /** e.g. RV-R20261122-0007-1: the repair's case number and which visit of it. */
@@ -108,7 +109,7 @@ async function openFollowUp(v: VisitCase, need: NewNeed, receivedBy: Actor, call
   const { input, state } = v;
   const caseId = await activities.allocateCaseNumber({ prefix: 'R', propertyId: input.propertyId, idempotencyKey: `${v.workflowId}:follow-up:${call}` });
   await startChild<typeof repair>('repair', {
-    workflowId: `repair-${caseId}`,
+    workflowId: workflowIds.repair(caseId),
     // The new request lives on whatever becomes of this visit.
     parentClosePolicy: ParentClosePolicy.ABANDON,
     typedSearchAttributes: [

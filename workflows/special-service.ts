@@ -13,6 +13,7 @@ import { activities, CaseTracker, openingState, receivedEvent, registerActions, 
 import { caseViewQuery } from './messages';
 import type { repair } from './repair';
 import { SPECIAL_SERVICE_ACTIONS, specialServiceMessages } from './request-messages';
+import { workflowIds } from '../domain/workflow-ids';
 
 export interface SpecialServiceInput {
   caseId: string;
@@ -119,7 +120,7 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
     await tracker.audit('work-order-opened', SYSTEM, { workOrderId }, { links: state.links });
     const requestedInFuture = new Date(intake.requestedBy).getTime() > Date.now();
     const outcome = await executeChild<typeof repair>('repair', {
-      workflowId: `repair-${workOrderId}`,
+      workflowId: workflowIds.repair(workOrderId),
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `特约服务工单 ${workOrderId} ← ${state.caseId}${state.room ? ` · room ${state.room}` : ''}`,
       args: [

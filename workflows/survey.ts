@@ -13,6 +13,7 @@ import { activities } from './case/proxies';
 import type { complaint } from './complaint';
 import { AreaId, CaseStatus, CaseType } from './search-attributes';
 import { surveyAnswerSignal, surveyAnswerUpdate, surveyViewQuery, type SurveyAnswerCall, type SurveyView } from './survey-messages';
+import { workflowIds } from '../domain/workflow-ids';
 
 export interface SurveyInput {
   surveyId: string;
@@ -165,7 +166,7 @@ export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
     const words = given.complaint ?? given.comment;
     try {
       await startChild<typeof complaint>('complaint', {
-        workflowId: `complaint-${caseId}`,
+        workflowId: workflowIds.complaint(caseId),
         // The complaint lives on after this survey ends.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `投诉 ${caseId} ← 满意度调查 ${input.surveyId} · room ${input.room} · ${given.score}/${SCORE_MAX}`,

@@ -29,6 +29,7 @@ import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
 import type { RouteDeps } from './repairs';
 import { locate, receiptTime } from '../start-case';
+import { workflowIds } from '../../domain/workflow-ids';
 
 /** Anyone who takes complaints in (I1); hr and audit take in the kinds that are theirs (C2). */
 const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager', 'hr', 'audit'] as const;
@@ -75,7 +76,6 @@ async function warningOf(em: EntityManager, row: ICase): Promise<z.infer<typeof 
 const WARNING_ROLES = ['butler', 'supervisor', 'manager'] as const;
 
 
-export const complaintWorkflowId = (caseId: string) => `complaint-${caseId}`;
 
 const complaintCaseId = z.string().regex(complaintCaseIdPattern, 'must be a complaint case number like C20261122-0003');
 const createdSchema = z.object({ caseId: z.string(), workflowId: z.string(), status: z.string(), links: z.object({ self: z.string() }) });
@@ -167,7 +167,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
           'complaint',
           (caseId) => ({
             self: `/api/v1/complaints/${caseId}`,
-            workflowId: complaintWorkflowId(caseId),
+            workflowId: workflowIds.complaint(caseId),
             args: [
               {
                 caseId,
@@ -253,7 +253,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
           (caseId) => ({
             self: `/api/v1/complaint-warnings/${caseId}`,
             status: 'recorded',
-            workflowId: `complaint-warning-${caseId}`,
+            workflowId: workflowIds.complaintWarning(caseId),
             args: [
               {
                 caseId,

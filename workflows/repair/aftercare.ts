@@ -11,6 +11,8 @@ import type { complaint } from '../complaint';
 import type { returnVisit } from '../return-visit';
 import { escalateToSupervisor } from './attempt';
 import { isOver, type Attempt, type RepairCase } from './case';
+import { returnVisitCaseId } from '../../domain/return-visit';
+import { workflowIds } from '../../domain/workflow-ids';
 
 /** R7: a public-facility repair is started (someone on site) within 2 days of the report. */
 export async function publicFacilityStart(repair: RepairCase): Promise<void> {
@@ -80,7 +82,7 @@ export async function recordFailure(repair: RepairCase, attempt: Attempt, reason
   const complaintId = await activities.allocateCaseNumber({ prefix: 'C', propertyId: input.propertyId });
   const reasonText = `R11: the same problem failed ${state.failures} times (${reason})`;
   await startChild<typeof complaint>('complaint', {
-    workflowId: `complaint-${complaintId}`,
+    workflowId: workflowIds.complaint(complaintId),
     parentClosePolicy: ParentClosePolicy.ABANDON,
     staticSummary: `重大投诉 ${complaintId} ← 报修 ${state.caseId}${state.room ? ` · room ${state.room}` : ''}`,
     args: [
@@ -111,11 +113,11 @@ export async function recordFailure(repair: RepairCase, attempt: Attempt, reason
 /** R9: the return visit, as a child workflow with its own clock and attempts (V1–V4); answers its outcome. */
 export async function returnVisitOf(repair: RepairCase, attempt: Attempt): Promise<string> {
   const { state, input, tracker } = repair;
-  const visitId = `RV-${state.caseId}-${attempt.number}`;
+  const visitId = returnVisitCaseId(state.caseId, attempt.number);
   state.status = 'awaiting_return_visit';
   await tracker.audit('return-visit-started', SYSTEM, { returnVisit: visitId });
   const result = await executeChild<typeof returnVisit>('returnVisit', {
-    workflowId: `return-visit-${visitId}`,
+    workflowId: workflowIds.returnVisit(visitId),
     staticSummary: `回访 ${visitId} ← 报修 ${state.caseId}${state.room ? ` · room ${state.room}` : ''}`,
     args: [
       {
