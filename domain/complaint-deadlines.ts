@@ -61,6 +61,11 @@ export function issueWindowStart(policy: ServicePolicy, now: Date): Date {
   return after(now, -policy.complaint.issueWindowMs);
 }
 
+/** C4: whether a complaint received at `receivedAt` still counts toward its issue at `now` (the activity asks Postgres the same: `received_at >= issueWindowStart`). */
+export function inIssueWindow(policy: ServicePolicy, receivedAt: Date | string, now: Date): boolean {
+  return new Date(receivedAt).getTime() >= issueWindowStart(policy, now).getTime();
+}
+
 /** C7: an exempt complaint closes one week after completion when no repeat complaint came. */
 export function exemptionClosesAt(policy: ServicePolicy, completedAt: Date | string): Date {
   return after(completedAt, policy.complaint.exemptQuietPeriodMs);

@@ -28,6 +28,9 @@ export async function upgrade(c: ComplaintCase, reason: MajorReason, rule: strin
 /** C4: counts the distinct complainants of the issue; at the threshold every open complaint of it becomes major. */
 export async function checkIssue(c: ComplaintCase, issueKey: string): Promise<void> {
   const { policy, workflowId } = c;
+  // The count is read back from Postgres: this complaint's own issue key must be there first, or the
+  // third complainant counts two (its classification's audit write was still queued).
+  await c.tracker.written();
   const { complainants, openWorkflowIds } = await activities.issueComplainants({
     propertyId: c.input.propertyId,
     issueKey,

@@ -15,6 +15,8 @@ export const escalateToSupervisor = (repair: RepairCase, deadline: string, rule:
 
 async function dispatch(repair: RepairCase, attempt: Attempt): Promise<void> {
   const { input, state } = repair;
+  // The open cases per engineer are read back from Postgres: this case's own assignment goes there first.
+  if (!repair.firstEngineer) await repair.tracker.written();
   const engineerId = repair.firstEngineer ?? (await activities.chooseEngineer({ propertyId: input.propertyId, areaId: input.areaId, exclude: attempt.engineers }));
   repair.firstEngineer = undefined;
   attempt.engineers.push(engineerId);
