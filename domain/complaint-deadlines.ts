@@ -1,5 +1,5 @@
 /**
- * When each promise of a complaint falls due (domain.md §3), as pure functions of the policy
+ * When each promise of a complaint falls due (docs/rules.md §3), as pure functions of the policy
  * snapshot and the property's calendar. Replies are counted in working days (C3, C11).
  */
 import { addWorkingDays, type CalendarSnapshot } from './calendar';

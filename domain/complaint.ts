@@ -1,5 +1,5 @@
 /**
- * A complaint (投诉, domain.md §3): its kinds, severities, categories, lifecycle and who may see and
+ * A complaint (投诉, docs/rules.md §3): its kinds, severities, categories, lifecycle and who may see and
  * handle it. Pure: bundled into workflow code and imported by the API.
  */
 import { z } from 'zod';

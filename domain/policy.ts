@@ -8,7 +8,7 @@ const duration = z.number().int().positive();
 
 /**
  * A property's service policy (服务标准): every duration and threshold the workflows obey.
- * Defaults are the company documents' numbers (domain.md); a property may override any of them.
+ * Defaults are the company documents' numbers (docs/rules.md); a property may override any of them.
  * A workflow snapshots the policy at start, so a later change never rewrites a running case.
  * Every field ending in `Ms` is a duration in milliseconds and is scaled by {@link compressPolicy}.
  */
@@ -107,7 +107,7 @@ export const servicePolicySchema = z.object({
       rectifyWithinMs: duration.default(3 * DAY),
     })
     .prefault({}),
-  /** Satisfaction surveys (domain.md §5). */
+  /** Satisfaction surveys (docs/rules.md §5). */
   survey: z
     .object({
       /** S1: each area consults at least this share of its occupied households every month. */
@@ -158,7 +158,7 @@ export function parsePolicy(stored: unknown): ServicePolicy {
 
 /**
  * The same policy with every duration divided by `factor` — how tests run real rules on a dev
- * server that does not skip time (design.md §7). Counts and fractions are unchanged.
+ * server that does not skip time (docs/architecture.md §7). Counts and fractions are unchanged.
  */
 export function compressPolicy(policy: ServicePolicy, factor: number): ServicePolicy {
   const scale = (value: unknown, key: string): unknown => {

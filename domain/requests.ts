@@ -1,5 +1,5 @@
 /**
- * The lighter requests of domain.md: inquiries, suggestions, help requests and praise (I3), special
+ * The lighter requests of docs/rules.md: inquiries, suggestions, help requests and praise (I3), special
  * and personalised services (特约服务, O2) and patrol findings (片区巡查, O1). Their intake schemas
  * and the deadline maths, pure.
  */

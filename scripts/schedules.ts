@@ -1,5 +1,5 @@
 /**
- * The Temporal Schedules of every property (design.md §1): the R12 reconciliation of open
+ * The Temporal Schedules of every property (docs/architecture.md §1): the R12 reconciliation of open
  * requests, morning and afternoon, and the P1 monthly complaint analysis, in the property's time zone. Ensured at every boot of a worker
  * (and by `npm start`); running it again, from any number of replicas, changes nothing unless the
  * wanted spec or action differs from the schedule's, and then updates it in place.

@@ -17,12 +17,12 @@ export interface ActionCall<P = unknown> {
 }
 
 export interface ActionSpec<S extends z.ZodType = z.ZodType> {
-  /** Roles that may take the action (domain.md §0); checked by the API and again by the validator. */
+  /** Roles that may take the action (docs/rules.md §0); checked by the API and again by the validator. */
   roles: readonly Role[];
   /**
    * Builds the payload's schema: called where it is used, never at module load. A workflow's
-   * modules are evaluated once per cached workflow, and schemas built at load cost each cached case
-   * about 1.5 MiB (bench:memory's heap snapshot: ~500 zod objects per case).
+   * modules are evaluated once per cached workflow, so schemas built at load would be built and kept
+   * by every cached case (bench:memory's heap snapshot shows them; figures in bench/RESULTS.md).
    */
   payload: () => S;
   /** One line for the OpenAPI document and the audit trail. */
@@ -93,7 +93,7 @@ const OWNERS = ['butler', 'supervisor', 'manager', 'hr', 'audit'] as const;
 const SENIOR = ['supervisor', 'manager', 'hr', 'audit'] as const;
 const APPROVERS = ['manager', 'hr', 'audit'] as const;
 
-/** Staff actions on a complaint (投诉), in the product's words (domain.md §3). */
+/** Staff actions on a complaint (投诉), in the product's words (docs/rules.md §3). */
 export const COMPLAINT_ACTIONS = {
   respond: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C1: the first response to the customer, within 30 min (首次响应)'),
   classify: spec(
@@ -168,7 +168,7 @@ export type CaseKind = 'repair' | 'return_visit' | 'complaint' | 'request' | 'sp
 
 export interface DeadlineView {
   name: string;
-  /** The rule of domain.md that sets it, e.g. R3. */
+  /** The rule of docs/rules.md that sets it, e.g. R3. */
   rule: string;
   dueAt: string;
   state: 'pending' | 'met' | 'missed' | 'cancelled';

@@ -1,5 +1,5 @@
 /**
- * A patrol finding (片区巡查, domain.md O1): what a butler found on patrol becomes a rectification
+ * A patrol finding (片区巡查, docs/rules.md O1): what a butler found on patrol becomes a rectification
  * notice (问题整改通知单) to cleaning, greening or engineering, with a deadline. A finding whose
  * rectification has not started within 2 days goes to the supervisor, as a public-facility repair
  * does (R7); so does a notice not rectified by its deadline. Each escalates once.
@@ -28,7 +28,7 @@ interface PatrolState extends CoreState {
 
 /**
  * Who receives the notice. Engineering is the engineers; cleaning and greening have no role of
- * their own in domain.md §0 — the area's butler hands the notice to them (or their contractor).
+ * their own in docs/rules.md §0 — the area's butler hands the notice to them (or their contractor).
  */
 const NOTICE_ROLES: Record<PatrolFinding['department'], Role[]> = {
   engineering: ['engineer', 'butler'],

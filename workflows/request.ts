@@ -1,5 +1,5 @@
 /**
- * An inquiry, suggestion, help request or praise (问询、建议、求助、表扬, domain.md I3): the
+ * An inquiry, suggestion, help request or praise (问询、建议、求助、表扬, docs/rules.md I3): the
  * lightweight request. Answered on the spot it closes at once; otherwise the customer is promised a
  * reply time, which is a deadline — missed, it goes to the supervisor, once per promised time.
  * A suggestion judged valuable is forwarded to the supervisor and archived.

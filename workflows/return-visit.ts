@@ -1,5 +1,5 @@
 /**
- * A return visit (回访) after a repair, later also after a complaint (domain.md R9, V1–V4): a child
+ * A return visit (回访) after a repair, later also after a complaint (docs/rules.md R9, V1–V4): a child
  * workflow of its case, e.g. `return-visit-RV-R20261122-0007-1`. It falls due by R9 (a leak waits
  * for the first rainy day), takes calls until the customer answers or is unreachable, opens a new
  * repair for any new need, and answers its parent with the outcome.

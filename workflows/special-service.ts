@@ -1,5 +1,5 @@
 /**
- * A special or personalised service (特约服务, domain.md O2). An internal one becomes a work order:
+ * A special or personalised service (特约服务, docs/rules.md O2). An internal one becomes a work order:
  * a repair case (R2 dispatch, acceptance, sign-off; R8 records its fee) linked to this one. An
  * external one waits for a partner's confirmation, which must reach the customer by the time they
  * asked for — missed, it goes to the supervisor once; its fee is recorded for finance when done.

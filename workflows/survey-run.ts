@@ -1,5 +1,5 @@
 /**
- * The monthly sampling run (月度意见征询, domain.md S1): started by the property's Temporal
+ * The monthly sampling run (月度意见征询, docs/rules.md S1): started by the property's Temporal
  * Schedule on the 1st at 09:00, or by a supervisor through the API. An activity chooses and records
  * the month's households (seeded, once per property and month); the run then starts one `survey`
  * workflow per household in batches, and continues as new long before its history grows large, so

@@ -1,5 +1,5 @@
 /**
- * One household's survey of one month (意见征询, domain.md S1–S3, S6): `survey-<month>-<household>`,
+ * One household's survey of one month (意见征询, docs/rules.md S1–S3, S6): `survey-<month>-<household>`,
  * started by the month's run. It mails a personal link, reminds before the window closes, takes
  * exactly one answer (the resident's page, or staff who asked by visit, phone, outdoor chat,
  * questionnaire or forum — S2), and opens a follow-up complaint for a low score or a complaint (S6).

@@ -125,7 +125,7 @@ const warningBody = z
 
 const kindsFor = (roles: readonly Role[]): ComplaintKind[] => visibleKinds(roles);
 
-/** Complaints (投诉, domain.md §3): intake, lists, the case view and every staff action. */
+/** Complaints (投诉, docs/rules.md §3): intake, lists, the case view and every staff action. */
 export function complaintOperations({ orm, temporal, config }: RouteDeps): Operation[] {
   return [
     operation({
@@ -195,7 +195,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
               { key: Severity, value: body.severity ?? 'unclassified' },
               { key: AreaId, value: where.areaId },
             ],
-            // No names, rooms or contents of a confidential complaint in the Temporal UI (design.md §3).
+            // No names, rooms or contents of a confidential complaint in the Temporal UI (docs/architecture.md §3).
             staticSummary: confidential ? `投诉 ${caseId} · confidential` : `投诉 ${caseId} · ${where.room ? `room ${where.room}` : `area ${where.areaId}`}`,
           }),
         );

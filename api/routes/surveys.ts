@@ -1,5 +1,5 @@
 /**
- * Satisfaction surveys for staff (domain.md §5): start a month's sampling run by hand (S1), read a
+ * Satisfaction surveys for staff (docs/rules.md §5): start a month's sampling run by hand (S1), read a
  * run and a household's survey, record an answer taken by visit, phone, outdoor chat, paper or forum
  * (S2), the month's results per area and topic (S3, from Postgres only), and the half-yearly
  * questionnaire campaign (S4/S5).
