@@ -45,8 +45,10 @@ export const COMPLAINT_ACTION_NAMES = [
   'reportToGroup',
   'agreeHandling',
   'reportProgress',
-  'recordHandling',
+  'proposeCorrective',
   'approveCorrective',
+  'recordHandling',
+  'scheduleReturnVisit',
   'recordReturnVisit',
   'exempt',
   'repeatComplaint',
@@ -57,13 +59,18 @@ export const COMPLAINT_ACTION_NAMES = [
 ] as const;
 export type ComplaintActionName = (typeof COMPLAINT_ACTION_NAMES)[number];
 
-/** The actions of a complaint's path (C1–C9), by status; the replies and flags of {@link allowedComplaintActions} come on top. */
+/**
+ * The actions of a complaint's path (C1–C9), by status. Some wait for a step before them (see
+ * {@link allowedComplaintActions}): handling is recorded done only once the manager approved the
+ * corrective action (C6), and the return visit is recorded only once its time was given to the
+ * customer (C7). The replies owed come on top.
+ */
 export const COMPLAINT_ACTIONS_BY_STATUS: Readonly<Record<ComplaintStatus, readonly ComplaintActionName[]>> = {
   received: ['classify', 'markInvalid'],
-  classified: ['classify', 'markInvalid', 'agreeHandling', 'recordHandling'],
-  handling: ['classify', 'agreeHandling', 'reportProgress', 'recordHandling', 'closeWithoutAgreement'],
+  classified: ['classify', 'markInvalid', 'agreeHandling'],
+  handling: ['classify', 'agreeHandling', 'reportProgress', 'proposeCorrective', 'recordHandling', 'closeWithoutAgreement'],
   awaiting_approval: ['approveCorrective'],
-  awaiting_return_visit: ['recordReturnVisit', 'exempt', 'closeWithoutAgreement'],
+  awaiting_return_visit: ['scheduleReturnVisit', 'recordReturnVisit', 'exempt', 'closeWithoutAgreement'],
   unsatisfied: ['agreeHandling', 'explain', 'closeWithoutAgreement'],
   quiet_period: ['repeatComplaint'],
   awaiting_archive: ['archive'],
@@ -77,6 +84,8 @@ export interface ComplaintProgress {
   status: ComplaintStatus;
   /** The case row is written: an action's audit event needs it. */
   recorded: boolean;
+  /** Someone to respond and reply to (not anonymous, a contact left): C1, C3 and C11 are owed only then. */
+  contactable: boolean;
   responded: boolean;
   /** Its severity is known (at intake or classification). */
   classified: boolean;
@@ -84,23 +93,39 @@ export interface ComplaintProgress {
   firstReplied: boolean;
   writtenReplied: boolean;
   reportedToGroup: boolean;
+  /** C6: the manager approved the corrective and preventive action of the handling under way. */
+  correctiveApproved: boolean;
+  /** C6: handling was recorded done. */
+  handled: boolean;
+  /** C7: the customer was told when the supervisor will visit. */
+  visitScheduled: boolean;
+  /** C11: the closing reply went out. */
+  closingReplied: boolean;
 }
 
 /**
- * A complaint's actions now: those of its status, then the replies still owed (C1 response, C3 first
- * reply, a major complaint's written reply and report to the group) and, until it is major, the C4
- * flag. An archived complaint takes only its closing reply (C11); a closed or invalid one nothing.
+ * A complaint's actions now: those of its status (less the ones still waiting for an earlier step),
+ * then the replies still owed — C1's response and C3's first reply to a complainant we can reach, a
+ * major complaint's written reply and report to the group, C11's closing reply once handling is
+ * done — and, until it is major, the C4 flag. A closed or invalid complaint takes nothing.
  */
 export function allowedComplaintActions(c: ComplaintProgress): ComplaintActionName[] {
   if (!c.recorded || c.status === 'closed' || c.status === 'invalid') return [];
-  if (c.status === 'archived') return [...COMPLAINT_ACTIONS_BY_STATUS.archived];
+  const waiting: ComplaintActionName[] = [
+    ...(c.correctiveApproved ? [] : (['recordHandling'] as const)),
+    ...(c.visitScheduled ? [] : (['recordReturnVisit'] as const)),
+    ...(c.closingReplied || !c.contactable ? (['closingReply'] as const) : []),
+  ];
+  const path = COMPLAINT_ACTIONS_BY_STATUS[c.status].filter((a) => !waiting.includes(a));
+  if (c.status === 'archived') return path;
   const owed: ComplaintActionName[] = [];
-  if (!c.responded) owed.push('respond');
-  if (c.classified && !c.firstReplied) owed.push('firstReply');
+  if (c.contactable && !c.responded) owed.push('respond');
+  if (c.contactable && c.classified && !c.firstReplied) owed.push('firstReply');
   if (c.major && !c.writtenReplied) owed.push('writtenReply');
   if (c.major && !c.reportedToGroup) owed.push('reportToGroup');
+  if (c.contactable && c.handled && !c.closingReplied) owed.push('closingReply');
   if (!c.major) owed.push('flagLawsuitOrMediaRisk');
-  return [...COMPLAINT_ACTIONS_BY_STATUS[c.status], ...owed];
+  return [...path, ...owed];
 }
 
 // ---- return visits (回访, V1–V4) ----

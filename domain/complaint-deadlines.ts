@@ -51,9 +51,17 @@ export function nextProgressReportBy(policy: ServicePolicy, lastReportOrStart: D
   return after(lastReportOrStart, policy.complaint.progressReportEveryMs);
 }
 
-/** C4: still unresolved one week after it was made, a complaint becomes major. */
-export function majorIfUnresolvedAt(policy: ServicePolicy, receivedAt: Date | string): Date {
-  return after(receivedAt, policy.complaint.unresolvedMajorAfterMs);
+/**
+ * C4: when a complaint still unresolved becomes major — one week after it was made (through our
+ * fault), or `within` after it (one month, whoever's fault: `unresolvedAnyMajorAfterMs`).
+ */
+export function majorIfUnresolvedAt(policy: ServicePolicy, receivedAt: Date | string, within = policy.complaint.unresolvedMajorAfterMs): Date {
+  return after(receivedAt, within);
+}
+
+/** C7: the supervisor's return visit is due within one week of the complaint being resolved. */
+export function returnVisitBy(policy: ServicePolicy, resolvedAt: Date | string): Date {
+  return after(resolvedAt, policy.complaint.returnVisitWithinMs);
 }
 
 /** C4: the start of the rolling window in which distinct complainants of an issue are counted. */
@@ -90,7 +98,7 @@ export function closureAllowedFrom(policy: ServicePolicy, ground: ClosureGround,
   }
 }
 
-/** C11: after closing, the reply to the customer within 1 working day. */
-export function closingReplyBy(policy: ServicePolicy, calendar: CalendarSnapshot, closedAt: Date): Date {
-  return workingDaysAfter(policy, calendar, closedAt, policy.complaint.closingReplyWorkingDays);
+/** C11: once handling is finished, the closing reply to the customer within 1 working day. */
+export function closingReplyBy(policy: ServicePolicy, calendar: CalendarSnapshot, handledAt: Date): Date {
+  return workingDaysAfter(policy, calendar, handledAt, policy.complaint.closingReplyWorkingDays);
 }

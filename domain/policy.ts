@@ -72,8 +72,12 @@ export const servicePolicySchema = z.object({
       issueWindowMs: duration.default(30 * DAY),
       /** C4: a collective complaint of this many people is major at once. */
       collectiveComplainantsForMajor: z.number().int().min(2).default(3),
-      /** C4: still unresolved this long after it was made, a complaint becomes major. */
+      /** C4: still unresolved this long after it was made through our fault, a complaint becomes major … */
       unresolvedMajorAfterMs: duration.default(7 * DAY),
+      /** C4: … and any complaint still unresolved this long after it was made, whoever's fault it is. */
+      unresolvedAnyMajorAfterMs: duration.default(30 * DAY),
+      /** C7: the supervisor's return visit is due this long after the complaint was resolved; a miss goes to the manager. */
+      returnVisitWithinMs: duration.default(7 * DAY),
       /** C8: the same problem handled this many times without resolution makes the complaint major. */
       failedHandlingsForMajor: z.number().int().min(1).default(2),
       /** C7: an exempt complaint closes when no repeat complaint arrives this long after completion. */
@@ -82,7 +86,7 @@ export const servicePolicySchema = z.object({
       unreachableForMs: duration.default(30 * DAY),
       /** C9: … and no new complaint within 15 days; or handled but unconfirmed for 15 days. */
       unconfirmedForMs: duration.default(15 * DAY),
-      /** C11: the reply after closing goes out within 1 working day. */
+      /** C11: the closing reply goes out within 1 working day of the end of handling. */
       closingReplyWorkingDays: z.number().int().min(0).default(1),
       /**
        * Tests only: when set, a working day is this many plain milliseconds and the calendar is

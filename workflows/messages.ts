@@ -9,7 +9,7 @@ import { instant, note } from '../domain/fields';
 import type { Actor, Role } from '../domain/people';
 import { RETURN_VISIT_METHODS, returnVisitCallSchema, returnVisitExemptionSchema } from '../domain/return-visit';
 import type { ComplaintActionName, RepairActionName, ReturnVisitActionName } from '../domain/case-actions';
-import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, EXEMPTION_GROUNDS, issueKeySchema, type MajorReason } from '../domain/complaint';
+import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, complaintNewNeedSchema, EXEMPTION_GROUNDS, issueKeySchema, type MajorReason } from '../domain/complaint';
 
 export interface ActionCall<P = unknown> {
   actor: Actor;
@@ -108,6 +108,7 @@ export const COMPLAINT_ACTIONS = {
             .boolean()
             .optional()
             .describe('C4: whether the cause lies with us; unless recorded as not our fault, a complaint still unresolved a week after it was made becomes major'),
+          seriousLossOrInjury: z.boolean().optional().describe('C4: serious financial loss or personal injury (重大经济损失或人身伤害) makes the complaint major'),
           assigneeId: z.string().trim().min(1).max(32).optional(),
         })
         .strict(),
@@ -131,19 +132,36 @@ export const COMPLAINT_ACTIONS = {
     'C6/C8: the handling method and deadline agreed with the customer; after an unsatisfied visit, the analysis and the improvement (处理方法、完成期限)',
   ),
   reportProgress: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C6: progress reported to the customer, at least every 24 h while handling lasts (进度反馈)'),
-  recordHandling: spec(
+  proposeCorrective: spec(
     OWNERS,
-    () => z.object({ result: note(), causeAnalysis: note(), correctiveAction: note(), preventiveAction: note().optional() }).strict(),
-    'C6: handled — result, cause analysis and corrective/preventive action, for the manager to approve (原因分析、纠正预防措施)',
+    () => z.object({ causeAnalysis: note(), correctiveAction: note(), preventiveAction: note().optional() }).strict(),
+    'C6: the cause analysis and the corrective/preventive action, for the manager to approve before they are carried out (原因分析、纠正预防措施)',
   ),
-  approveCorrective: spec(APPROVERS, () => z.object({ approved: z.boolean(), note: note().optional() }).strict(), 'C6: the manager approves the cause analysis and corrective action, or sends it back'),
+  approveCorrective: spec(
+    APPROVERS,
+    () => z.object({ approved: z.boolean(), note: note().optional() }).strict(),
+    'C6: the manager approves the corrective action before it is carried out (经项目经理确认后实施), or sends it back',
+  ),
+  recordHandling: spec(OWNERS, () => z.object({ result: note() }).strict(), 'C6: handling done, once its corrective action was approved — the result; the C11 closing reply is due from now (处理完毕)'),
+  scheduleReturnVisit: spec(
+    SENIOR,
+    () => z.object({ visitAt: instant(), method: z.enum(RETURN_VISIT_METHODS), note: note().optional() }).strict(),
+    'C7: the customer is told when the supervisor will visit (回访时间告知) — before the visit is recorded',
+  ),
   recordReturnVisit: spec(
     SENIOR,
     () => z
-        .object({ method: z.enum(RETURN_VISIT_METHODS), answered: z.boolean().default(true), satisfied: z.boolean().optional(), comments: note().optional() })
+        .object({
+          method: z.enum(RETURN_VISIT_METHODS),
+          answered: z.boolean().default(true),
+          satisfied: z.boolean().optional(),
+          comments: note().optional(),
+          newNeed: complaintNewNeedSchema().optional().describe('V3: a new need the customer raised; it becomes a request of its kind'),
+        })
         .strict()
-        .refine((v) => !v.answered || v.satisfied !== undefined, { path: ['satisfied'], message: 'an answered visit records whether the customer is satisfied' }),
-    'C7/C8/V2: the supervisor\'s return visit — the customer\'s verdict, or an unanswered call to repeat at another time of day (回访)',
+        .refine((v) => !v.answered || v.satisfied !== undefined, { path: ['satisfied'], message: 'an answered visit records whether the customer is satisfied' })
+        .refine((v) => v.answered || !v.newNeed, { path: ['newNeed'], message: 'nobody answered: there is no new need to record (V2)' }),
+    'C7/C8/V2/V3: the supervisor\'s return visit — the customer\'s verdict and any new need, or an unanswered call to repeat at another time of day (回访)',
   ),
   exempt: spec(SENIOR, () => z.object({ ground: z.enum(EXEMPTION_GROUNDS), reason: note() }).strict(), 'C7: no return visit — solved on the spot, anonymous or sensitive; closes after a quiet week (免回访)'),
   repeatComplaint: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C7: the customer complained again within the quiet week; handling resumes'),

@@ -184,6 +184,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
                 kind: body.kind,
                 anonymous: body.anonymous,
                 lawsuitOrMediaRisk: body.lawsuitOrMediaRisk,
+                seriousLossOrInjury: body.seriousLossOrInjury,
                 complainants: body.complainants,
                 receivedAt: receivedAt.toISOString(),
                 receivedBy: actorFor(staff, INTAKE_ROLES),

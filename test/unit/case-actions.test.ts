@@ -57,12 +57,17 @@ describe('complaint actions by status and progress', () => {
   const fresh: ComplaintProgress = {
     status: 'received',
     recorded: true,
+    contactable: true,
     responded: false,
     classified: false,
     major: false,
     firstReplied: false,
     writtenReplied: false,
     reportedToGroup: false,
+    correctiveApproved: false,
+    handled: false,
+    visitScheduled: false,
+    closingReplied: false,
   };
 
   test('C1: a new complaint is classified or found invalid, and owes its 30-minute response; C4 may flag it major', () => {
@@ -70,40 +75,49 @@ describe('complaint actions by status and progress', () => {
     expect(allowedComplaintActions({ ...fresh, recorded: false })).toEqual([]);
   });
 
+  test('C1/C3: an anonymous complaint owes no response and no first reply — there is nobody to give them to', () => {
+    expect(allowedComplaintActions({ ...fresh, contactable: false, status: 'classified', classified: true })).toEqual(['classify', 'markInvalid', 'agreeHandling', 'flagLawsuitOrMediaRisk']);
+  });
+
   test('C3: a classified complaint owes its first reply; a major one its written reply and its report to the group, and is not flagged again', () => {
-    expect(allowedComplaintActions({ ...fresh, status: 'classified', responded: true, classified: true })).toEqual([
-      'classify',
-      'markInvalid',
-      'agreeHandling',
-      'recordHandling',
-      'firstReply',
-      'flagLawsuitOrMediaRisk',
-    ]);
+    expect(allowedComplaintActions({ ...fresh, status: 'classified', responded: true, classified: true })).toEqual(['classify', 'markInvalid', 'agreeHandling', 'firstReply', 'flagLawsuitOrMediaRisk']);
     expect(allowedComplaintActions({ ...fresh, status: 'handling', responded: true, classified: true, firstReplied: true, major: true })).toEqual([
       'classify',
       'agreeHandling',
       'reportProgress',
-      'recordHandling',
+      'proposeCorrective',
       'closeWithoutAgreement',
       'writtenReply',
       'reportToGroup',
     ]);
   });
 
-  test('C6: the manager approves the corrective action before anything else happens; C7: the return visit, or an exemption', () => {
+  test('C6: handling is recorded done only once the manager approved its corrective action', () => {
+    const handling = { ...fresh, status: 'handling' as const, responded: true, classified: true, firstReplied: true };
+    expect(allowedComplaintActions(handling)).not.toContain('recordHandling');
+    expect(allowedComplaintActions({ ...handling, correctiveApproved: true })).toContain('recordHandling');
     expect(COMPLAINT_ACTIONS_BY_STATUS.awaiting_approval).toEqual(['approveCorrective']);
-    expect(COMPLAINT_ACTIONS_BY_STATUS.awaiting_return_visit).toEqual(['recordReturnVisit', 'exempt', 'closeWithoutAgreement']);
+  });
+
+  test('C7: the return visit is recorded only once the customer was told its time; or exempted', () => {
+    const visiting = { ...fresh, status: 'awaiting_return_visit' as const, responded: true, classified: true, firstReplied: true, correctiveApproved: true, handled: true, closingReplied: true };
+    expect(allowedComplaintActions(visiting)).toEqual(['scheduleReturnVisit', 'exempt', 'closeWithoutAgreement', 'flagLawsuitOrMediaRisk']);
+    expect(allowedComplaintActions({ ...visiting, visitScheduled: true })).toEqual(['scheduleReturnVisit', 'recordReturnVisit', 'exempt', 'closeWithoutAgreement', 'flagLawsuitOrMediaRisk']);
     expect(COMPLAINT_ACTIONS_BY_STATUS.quiet_period).toEqual(['repeatComplaint']);
+  });
+
+  test('C11: the closing reply is owed from the end of handling, once; an archived complaint still waiting for it takes only that', () => {
+    const handled = { ...fresh, status: 'awaiting_return_visit' as const, responded: true, classified: true, firstReplied: true, correctiveApproved: true, handled: true };
+    expect(allowedComplaintActions(handled)).toContain('closingReply');
+    expect(allowedComplaintActions({ ...handled, closingReplied: true })).not.toContain('closingReply');
+    expect(allowedComplaintActions({ ...handled, contactable: false })).not.toContain('closingReply');
+    expect(allowedComplaintActions({ ...handled, status: 'archived' })).toEqual(['closingReply']);
+    expect(allowedComplaintActions({ ...fresh, status: 'closed' })).toEqual([]);
+    expect(allowedComplaintActions({ ...fresh, status: 'invalid' })).toEqual([]);
   });
 
   test('C8: an unsatisfied customer means improving, explaining, or closing without agreement (C9)', () => {
     expect(COMPLAINT_ACTIONS_BY_STATUS.unsatisfied).toEqual(['agreeHandling', 'explain', 'closeWithoutAgreement']);
-  });
-
-  test('C11: an archived complaint takes only its closing reply; a closed or invalid one nothing, whatever it still owes', () => {
-    expect(allowedComplaintActions({ ...fresh, status: 'archived' })).toEqual(['closingReply']);
-    expect(allowedComplaintActions({ ...fresh, status: 'closed' })).toEqual([]);
-    expect(allowedComplaintActions({ ...fresh, status: 'invalid' })).toEqual([]);
   });
 
   test('every complaint action has a payload and roles, and every status has its row', () => {

@@ -5,6 +5,7 @@ import { closureAllowedFrom } from '../../domain/complaint-deadlines';
 import type { ActionCheckMap, ActionHandlerMap, CaseActions } from '../case';
 import type { COMPLAINT_ACTIONS } from '../messages';
 import { allowedActions, archive, isMajor, notifyOwners, viewOf, type ComplaintCase } from './case';
+import { openNewNeed } from './follow-up';
 import { checkIssue, upgrade } from './upgrade';
 
 export function complaintActions(c: ComplaintCase): CaseActions<typeof COMPLAINT_ACTIONS> {
@@ -37,6 +38,9 @@ function complaintChecks(c: ComplaintCase): ActionCheckMap<typeof COMPLAINT_ACTI
       if (state.status === 'unsatisfied' && !analysis) {
         throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'analysis: C8 — analyse why the customer was not satisfied before agreeing the improvement' });
       }
+    },
+    scheduleReturnVisit: ({ visitAt }) => {
+      if (Date.parse(visitAt) <= Date.now()) throw ApplicationFailure.create({ type: 'ImpossibleTime', message: `visitAt ${visitAt} is not in the future` });
     },
     recordReturnVisit: () => {
       if (state.nextCallFrom && Date.parse(state.nextCallFrom) > Date.now()) {
@@ -72,7 +76,7 @@ function complaintHandlers(c: ComplaintCase): ActionHandlerMap<typeof COMPLAINT_
     respond: () => {
       state.respondedAt = now();
     },
-    classify: (p) => {
+    classify: (p, call) => {
       const at = now();
       const wasMajor = state.majorSince !== undefined;
       if (!wasMajor) state.severity = p.severity;
@@ -93,6 +97,7 @@ function complaintHandlers(c: ComplaintCase): ActionHandlerMap<typeof COMPLAINT_
         patch: { category: p.category, issueKey: state.issueKey ?? null },
         after: async () => {
           if (becameMajor) await notifyOwners(c, 'major', 'majorComplaint', routing.escalateTo, { reason: 'C3: classified as a major complaint' });
+          if (p.seriousLossOrInjury) await upgrade(c, 'serious-loss-or-injury', 'C4', 'serious financial loss or personal injury recorded at classification', call.actor);
           if (p.issueKey) await checkIssue(c, p.issueKey);
         },
       };
@@ -117,30 +122,57 @@ function complaintHandlers(c: ComplaintCase): ActionHandlerMap<typeof COMPLAINT_
       state.handling = { method, dueAt: new Date(dueAt).toISOString() };
       if (department) state.department = department;
       if (state.status !== 'handling') state.progressFrom = now();
+      // C8: an improvement after an unsatisfied visit is a new handling, approved again (C6).
+      if (state.status === 'unsatisfied') state.correctiveApprovedAt = undefined;
       state.status = 'handling';
       state.resolvedAt = undefined;
     },
     reportProgress: () => {
       state.progressFrom = now();
     },
-    recordHandling: () => {
-      state.resolvedAt = now();
+    proposeCorrective: ({ causeAnalysis, correctiveAction, preventiveAction }) => {
+      state.correction = { causeAnalysis, correctiveAction, preventiveAction };
+      state.correctiveApprovedAt = undefined;
       state.status = 'awaiting_approval';
     },
     approveCorrective: ({ approved }) => {
-      if (!approved) {
-        state.status = 'handling';
-        state.resolvedAt = undefined;
+      state.status = 'handling';
+      if (approved) {
+        state.correctiveApprovedAt = now();
+      } else {
         state.progressFrom = now();
-      } else if (input.anonymous) {
+      }
+    },
+    recordHandling: () => {
+      state.resolvedAt = now();
+      if (input.anonymous) {
+        // C7: nobody to visit: a quiet week without a repeat complaint closes it.
         state.exemption = 'anonymous';
         state.status = 'quiet_period';
-        state.quietSince = now();
+        state.quietSince = state.resolvedAt;
       } else {
         state.status = 'awaiting_return_visit';
       }
     },
-    recordReturnVisit: ({ satisfied, answered }) => {
+    scheduleReturnVisit: ({ visitAt, method }) => {
+      state.returnVisitAt = new Date(visitAt).toISOString();
+      if (!input.householdId) return;
+      return {
+        after: () =>
+          tracker.mail('C7 the visit time to the customer', [
+            {
+              idempotencyKey: `${c.workflowId}:visit-notice:${state.returnVisitAt}`,
+              workflowId: c.workflowId,
+              caseId: state.caseId,
+              propertyId: input.propertyId,
+              householdId: input.householdId,
+              template: 'complaintVisitNotice',
+              data: { caseId: state.caseId, appointmentAt: state.returnVisitAt, channel: method },
+            },
+          ]),
+      };
+    },
+    recordReturnVisit: ({ satisfied, answered, newNeed }, call) => {
       if (answered === false) {
         // V2: call again at another time of day; after the last attempt the customer is unreachable (C9 may follow).
         state.unansweredCalls += 1;
@@ -150,13 +182,24 @@ function complaintHandlers(c: ComplaintCase): ActionHandlerMap<typeof COMPLAINT_
       }
       state.nextCallFrom = undefined;
       const outcome = { outcome: satisfied ? 'satisfied' : 'unsatisfied' };
+      const calls = state.unansweredCalls + 1;
+      const follow = newNeed ? () => openNewNeed(c, newNeed, call.actor, calls) : undefined;
       if (satisfied) {
         state.status = 'awaiting_archive';
-        return { patch: outcome };
+        return { patch: outcome, after: follow };
       }
       state.status = 'unsatisfied';
       state.resolvedAt = undefined;
-      return { patch: outcome, ...failedHandling((times) => `the same problem was handled ${times} times without resolution`) };
+      state.returnVisitAt = undefined;
+      state.closingRepliedAt = undefined;
+      const failed = failedHandling((times) => `the same problem was handled ${times} times without resolution`);
+      return {
+        patch: outcome,
+        after: async () => {
+          if (follow) await follow();
+          if (failed) await failed.after();
+        },
+      };
     },
     exempt: ({ ground }) => {
       state.exemption = ground;
@@ -167,6 +210,7 @@ function complaintHandlers(c: ComplaintCase): ActionHandlerMap<typeof COMPLAINT_
       state.status = 'unsatisfied';
       state.quietSince = undefined;
       state.resolvedAt = undefined;
+      state.closingRepliedAt = undefined;
       return failedHandling((times) => `repeat complaint: handled ${times} times without resolution`);
     },
     explain: ({ explanation }) => {
@@ -177,10 +221,13 @@ function complaintHandlers(c: ComplaintCase): ActionHandlerMap<typeof COMPLAINT_
       state.closure = { ground, reason };
       archive(c, ground === 'unreachable');
     },
-    archive: () => archive(c, !c.contactable),
+    archive: () => archive(c),
     closingReply: ({ note }) => {
-      state.status = 'closed';
-      state.closedAt = now();
+      state.closingRepliedAt = now();
+      if (state.status === 'archived') {
+        state.status = 'closed';
+        state.closedAt = state.closingRepliedAt;
+      }
       if (c.kind !== 'customer' || !input.householdId) return;
       return {
         after: () =>

@@ -45,6 +45,8 @@ export interface ComplaintInput {
   anonymous?: boolean;
   /** C4: flagged at intake. */
   lawsuitOrMediaRisk?: boolean;
+  /** C4: serious financial loss or personal injury, recorded at intake. */
+  seriousLossOrInjury?: boolean;
   /** C4: people behind a collective complaint. */
   complainants?: number;
   /** The case this complaint came from, e.g. the repair of R11, and why. */
@@ -63,6 +65,10 @@ export interface ComplaintView extends CaseView {
   /** C8: handlings the customer was not satisfied with. */
   failedHandlings: number;
   handling?: { method: string; dueAt: string };
+  correction?: { causeAnalysis: string; correctiveAction: string; preventiveAction?: string };
+  correctiveApprovedAt?: string;
+  returnVisitAt?: string;
+  closingRepliedAt?: string;
   exemption?: ExemptionGround;
   closure?: { ground: string; reason: string };
 }
@@ -88,7 +94,15 @@ export interface ComplaintState extends CoreState {
   handling?: { method: string; dueAt: string };
   /** C6: handling started or progress last reported; the next report is due 24 h later. */
   progressFrom?: string;
+  /** C6: the cause analysis and corrective/preventive action proposed, and when the manager approved them. */
+  correction?: { causeAnalysis: string; correctiveAction: string; preventiveAction?: string };
+  correctiveApprovedAt?: string;
+  /** C6: handling recorded done (cleared when the customer is not satisfied and handling starts again). */
   resolvedAt?: string;
+  /** C7: the visit time the customer was told. */
+  returnVisitAt?: string;
+  /** C11: the closing reply went out. */
+  closingRepliedAt?: string;
   failedHandlings: number;
   exemption?: ExemptionGround;
   quietSince?: string;
@@ -134,6 +148,11 @@ export function allowedActions(c: ComplaintCase) {
     firstReplied: s.firstRepliedAt !== undefined,
     writtenReplied: s.writtenRepliedAt !== undefined,
     reportedToGroup: s.groupReportedAt !== undefined,
+    contactable: c.contactable,
+    correctiveApproved: s.correctiveApprovedAt !== undefined,
+    handled: s.resolvedAt !== undefined,
+    visitScheduled: s.returnVisitAt !== undefined,
+    closingReplied: s.closingRepliedAt !== undefined,
   });
 }
 
@@ -149,6 +168,10 @@ export function viewOf(c: ComplaintCase): ComplaintView {
     majorReasons: s.majorReasons,
     failedHandlings: s.failedHandlings,
     handling: s.handling,
+    correction: s.correction,
+    correctiveApprovedAt: s.correctiveApprovedAt,
+    returnVisitAt: s.returnVisitAt,
+    closingRepliedAt: s.closingRepliedAt,
     exemption: s.exemption,
     closure: s.closure,
   };
@@ -177,10 +200,13 @@ export const notifyOwners = (
     },
   ]);
 
-/** C7/C9: archived; C11's closing reply follows, unless there is nobody to reply to. */
-export function archive(c: ComplaintCase, nobodyToReplyTo: boolean): void {
+/**
+ * C7/C9: archived. It closes at once when the C11 closing reply already went out or there is nobody
+ * to reply to (anonymous, no contact, unreachable); otherwise it waits for that reply.
+ */
+export function archive(c: ComplaintCase, nobodyToReplyTo = !c.contactable): void {
   c.state.archivedAt = new Date().toISOString();
-  if (nobodyToReplyTo) {
+  if (nobodyToReplyTo || c.state.closingRepliedAt !== undefined) {
     c.state.status = 'closed';
     c.state.closedAt = c.state.archivedAt;
   } else {
@@ -257,7 +283,16 @@ export async function openComplaint(input: ComplaintInput): Promise<ComplaintCas
       input,
       state.confidential
         ? { kind, confidential: true }
-        : { kind, channel: input.channel, severity: input.severity, category: input.category, source: input.source, complainants: input.complainants, lawsuitOrMediaRisk: input.lawsuitOrMediaRisk },
+        : {
+            kind,
+            channel: input.channel,
+            severity: input.severity,
+            category: input.category,
+            source: input.source,
+            complainants: input.complainants,
+            lawsuitOrMediaRisk: input.lawsuitOrMediaRisk,
+            seriousLossOrInjury: input.seriousLossOrInjury,
+          },
     ),
   );
   c.recorded = true;
