@@ -27,6 +27,8 @@ export interface CaseMailData {
   severity?: string;
   kind?: string;
   note?: string;
+  /** The staff member who took the step (e.g. the engineer who found nobody home). */
+  by?: string;
 }
 
 const SEVERITY_LABELS: Record<string, string> = { general: '一般投诉', important: '重要投诉', major: '重大投诉' };
@@ -160,6 +162,18 @@ export const TEMPLATES = {
       `新的承诺完成时间：${localTime(d.promisedAt)}`,
       '',
       `Repair ${d.caseId}: new promised completion time ${d.promisedAt}.`,
+    ),
+  }),
+  /** R6: the engineer found nobody home; the area's butler agrees a new time with the customer. */
+  customerNotHome: (d: CaseMailData): MailContent => ({
+    subject: `【客户不在家】${d.caseId} ${d.room ?? ''} 请改约`.trim(),
+    text: lines(
+      `报修 ${d.caseId}（${d.room ?? '公区'}）：维修人员${d.by ? ` ${d.by}` : ''}按约上门，客户不在家。`,
+      d.note && `维修人员留言：${d.note}`,
+      `请在 ${localTime(d.dueAt)} 前与客户约定新的上门时间；联系不上的，请留言并定下新的日期后记录（改约）。`,
+      d.link && `工单：${d.link}`,
+      '',
+      `Repair ${d.caseId}: nobody was home. Agree a new time with the customer (or leave a note and set a date) by ${d.dueAt}.`,
     ),
   }),
   /** R5: one day before a repair appointment. */

@@ -21,6 +21,8 @@ export interface CaseListFilter {
   areaIds?: readonly string[];
   overdue?: 'true' | 'false';
   open?: 'true' | 'false';
+  /** Only cases whose next deadline falls before this instant (e.g. the return visits to make today). */
+  dueBefore?: Date;
 }
 
 /**
@@ -109,6 +111,7 @@ function applyFilter(qb: Knex.QueryBuilder, f: CaseListFilter, now: Date): void 
   if (f.overdue === 'false') qb.andWhere((q) => q.whereNull('due_at').orWhere('due_at', '>=', now));
   if (f.open === 'true') qb.whereNull('closed_at');
   if (f.open === 'false') qb.whereNotNull('closed_at');
+  if (f.dueBefore) qb.andWhere('due_at', '<', f.dueBefore);
 }
 
 function parseCursor(cursor: string): { at: Date; id: string } {

@@ -1,10 +1,11 @@
-import type { Client, WorkflowStartOptions } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowFailedError, WorkflowUpdateFailedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
 import type { Workflow } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import { allocateCaseNumber } from '../db/case-numbers';
 import type { Orm } from '../db/orm';
 import type { Role } from '../domain/people';
+import { caseOpenedUpdate } from '../workflows/messages';
 import { AreaId, CaseStatus, CaseType, Severity } from '../workflows/search-attributes';
 import { actorFor, type StaffPrincipal } from './auth';
 import type { OperationResult } from './contract';
@@ -148,6 +149,8 @@ export async function openIntakeCase<I extends { room?: string; areaId?: string;
 type CaseStart<W extends Workflow> = Pick<WorkflowStartOptions<W>, 'workflowId' | 'args' | 'typedSearchAttributes' | 'staticSummary'> & {
   self: string;
   status?: string;
+  /** Answer once the case row is written (every case workflow with staff actions): false for a record that takes none. */
+  awaitOpening?: boolean;
 };
 
 /**
@@ -169,8 +172,11 @@ export function openCase<W extends Workflow>(
 }
 
 /**
- * Starts a case's workflow under its business key and answers 201 with where to find it. A
- * retried create finds the case it already opened instead of failing or opening a second.
+ * Starts a case's workflow under its business key and answers 201 with where to find it, once the
+ * case is open: an update sent with the start (`caseOpened`) returns when the case row is written,
+ * so the front desk can act on the case the moment it hears its number — no 409 or 404 while it is
+ * being recorded — and a case that cannot open is answered as such instead of with a 201. A retried
+ * create finds the case it already opened instead of failing or opening a second.
  */
 async function startCase<W extends Workflow>(
   temporal: Client,
@@ -178,13 +184,28 @@ async function startCase<W extends Workflow>(
   workflowType: string,
   options: CaseStart<W> & { caseId: string },
 ): Promise<OperationResult> {
-  const { caseId, self, status = 'received', ...start } = options;
-  await temporal.workflow.start<W>(workflowType, {
+  const { caseId, self, status = 'received', awaitOpening = true, ...start } = options;
+  const startOptions = {
     ...start,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'REJECT_DUPLICATE',
-  } as WorkflowStartOptions<W>);
+  } as WorkflowStartOptions<W> & { workflowIdConflictPolicy: 'USE_EXISTING' };
+  if (!awaitOpening) {
+    await temporal.workflow.start<W>(workflowType, startOptions);
+  } else {
+    await temporal.workflow
+      .executeUpdateWithStart(caseOpenedUpdate, { startWorkflowOperation: new WithStartWorkflowOperation<W>(workflowType, startOptions) })
+      .catch((error: unknown) => {
+        // The workflow failed for good while opening (it mailed the supervisors): say so, not 201.
+        if (error instanceof WorkflowUpdateFailedError || error instanceof WorkflowFailedError) {
+          const cause = (error as Error & { cause?: Error & { cause?: Error & { type?: string } } }).cause;
+          const type = (cause?.cause as { type?: string } | undefined)?.type ?? (cause as { type?: string } | undefined)?.type ?? 'failure';
+          throw new HttpProblem(502, 'Case not opened', `case ${caseId} could not be opened (${type}); the supervisors were told`);
+        }
+        throw error;
+      });
+  }
   return {
     status: 201,
     body: { caseId, workflowId: options.workflowId, status, links: { self } },

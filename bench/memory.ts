@@ -65,7 +65,7 @@ async function main(): Promise<void> {
           propertyId: stack.seed.propertyId,
           areaId: rooms[i % rooms.length].area,
           room: rooms[i % rooms.length].room,
-          intake: { room: rooms[i % rooms.length].room, contactName: '测试', contactPhone: '13800000000', channel: 'phone', description: '内存压测', classification: 'general', tags: [], publicArea: false },
+          intake: { room: rooms[i % rooms.length].room, contactName: '测试', contactPhone: '13800000000', channel: 'phone', description: '内存压测', classification: 'general', tags: [], publicArea: false, underWarranty: false },
           receivedAt: new Date().toISOString(),
           receivedBy: { staffId: 'S-FD1', role: 'frontdesk' },
         };

@@ -82,8 +82,6 @@ export const COMPLAINT_ACTIONS_BY_STATUS: Readonly<Record<ComplaintStatus, reado
 /** What decides a complaint's actions besides its status. */
 export interface ComplaintProgress {
   status: ComplaintStatus;
-  /** The case row is written: an action's audit event needs it. */
-  recorded: boolean;
   /** Someone to respond and reply to (not anonymous, a contact left): C1, C3 and C11 are owed only then. */
   contactable: boolean;
   responded: boolean;
@@ -110,7 +108,7 @@ export interface ComplaintProgress {
  * done — and, until it is major, the C4 flag. A closed or invalid complaint takes nothing.
  */
 export function allowedComplaintActions(c: ComplaintProgress): ComplaintActionName[] {
-  if (!c.recorded || c.status === 'closed' || c.status === 'invalid') return [];
+  if (c.status === 'closed' || c.status === 'invalid') return [];
   const waiting: ComplaintActionName[] = [
     ...(c.correctiveApproved ? [] : (['recordHandling'] as const)),
     ...(c.visitScheduled ? [] : (['recordReturnVisit'] as const)),
@@ -134,8 +132,8 @@ export const RETURN_VISIT_ACTION_NAMES = ['recordCall', 'exempt'] as const;
 export type ReturnVisitActionName = (typeof RETURN_VISIT_ACTION_NAMES)[number];
 
 /** V1–V3 calls once the visit is due (a leak visit waits for rain, R9); C7 an exemption any time before an outcome. */
-export function allowedReturnVisitActions(v: { recorded: boolean; status: ReturnVisitStatus; decided: boolean }): ReturnVisitActionName[] {
-  if (!v.recorded || v.decided) return [];
+export function allowedReturnVisitActions(v: { status: ReturnVisitStatus; decided: boolean }): ReturnVisitActionName[] {
+  if (v.decided) return [];
   return v.status === 'awaiting_rain' ? ['exempt'] : ['recordCall', 'exempt'];
 }
 

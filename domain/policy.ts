@@ -18,11 +18,15 @@ export const servicePolicySchema = z.object({
   warningFraction: z.number().gt(0).lt(1).default(0.75),
   repair: z
     .object({
-      /** R2: the engineer accepts the work order within 30 min. */
+      /** R2: the engineer accepts the work order within 30 min … */
       acceptWithinMs: duration.default(30 * MINUTE),
-      /** R3: urgent repair (急修) on site within 20 min. */
+      /** R2: … an urgent one within 5, shorter than the 20 min promised on site (R3), so a re-dispatch can still keep that promise. */
+      urgentAcceptWithinMs: duration.default(5 * MINUTE),
+      /** R6: the butler agrees a new time with a customer who was not home (or records a note left and a new date) within 2 h. */
+      rescheduleWithinMs: duration.default(2 * HOUR),
+      /** R3: urgent repair (急修) on site within 20 min of the report. */
       urgentArriveWithinMs: duration.default(20 * MINUTE),
-      /** R3: urgent repair fixed within 8 h. */
+      /** R3: urgent repair fixed within 8 h of the report. */
       urgentRepairWithinMs: duration.default(8 * HOUR),
       /** R4: general repair (一般维修) fixed within 2 h of dispatch. */
       generalRepairWithinMs: duration.default(2 * HOUR),
@@ -44,6 +48,10 @@ export const servicePolicySchema = z.object({
       maxAttempts: z.number().int().min(1).default(3),
       /** V2: the next call is placed at a different time of day — at least this much later. */
       retryAfterMs: duration.default(3 * HOUR),
+      /** R9: a leak repair's visit that has seen no recorded rainy day falls due anyway this long after the repair. */
+      rainFallbackMs: duration.default(30 * DAY),
+      /** V4: a non-conformity (an unsatisfied visit) is followed up until the customer is satisfied within 3 days; a miss goes to the manager. */
+      nonConformityWithinMs: duration.default(3 * DAY),
     })
     .prefault({}),
   complaint: z

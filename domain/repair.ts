@@ -25,6 +25,8 @@ export const repairIntakeSchema = () =>
       tags: z.array(z.enum(REPAIR_TAGS)).max(REPAIR_TAGS.length).default([]),
       /** R7: a public-facility repair (公区) rather than one inside a home. */
       publicArea: z.boolean().default(false),
+      /** R9: the house is still under its warranty (房屋质量保证期内): a leak repair's visit then waits for the first rainy day. */
+      underWarranty: z.boolean().default(false),
       /** I2: when the call or visit came in, when it is recorded afterwards; defaults to now. */
       receivedAt: instant().optional(),
       /** R5: required for a major repair; the agreed visit time. */

@@ -30,8 +30,8 @@ export interface ReturnVisitSubject {
   classification: RepairClass;
   tags: readonly RepairTag[];
   completedAt: Date;
-  /** A leak (渗漏) repaired under warranty waits for rain; leaks are under warranty unless said otherwise. */
-  underWarranty?: boolean;
+  /** A leak (渗漏) repaired under the house's warranty (房屋质量保证期内, recorded at intake) waits for rain. */
+  underWarranty: boolean;
 }
 
 export type ReturnVisitDue = { kind: 'by'; dueAt: Date } | { kind: 'after-rain' };
@@ -47,13 +47,21 @@ export function returnVisitDue(policy: ServicePolicy, subject: ReturnVisitSubjec
   const has = (tag: RepairTag) => subject.tags.includes(tag);
   const pressing = (subject.classification === 'urgent' && (has('water') || has('electricity'))) || has('neighbour') || has('dangerous');
   if (pressing) return { kind: 'by', dueAt: after(subject.completedAt, policy.repair.returnVisitUrgentWithinMs) };
-  if (has('leak') && (subject.underWarranty ?? true)) return { kind: 'after-rain' };
+  if (has('leak') && subject.underWarranty) return { kind: 'after-rain' };
   return { kind: 'by', dueAt: after(subject.completedAt, policy.repair.returnVisitWithinMs) };
 }
 
 /** R9: only rain after the repair tests a leak repair. */
 export function rainCounts(rainAt: Date, completedAt: Date): boolean {
   return rainAt.getTime() >= completedAt.getTime();
+}
+
+/**
+ * R9: a leak repair's visit that has seen no recorded rainy day falls due anyway once the fallback
+ * has passed since the repair (30 days): then within the ordinary window, like a visit after rain.
+ */
+export function rainFallbackAt(policy: ServicePolicy, completedAt: Date): Date {
+  return after(completedAt, policy.returnVisit.rainFallbackMs);
 }
 
 /** R9: once it has rained, a leak repair's visit is due within the ordinary window. */
@@ -74,15 +82,10 @@ export function nextCallFrom(policy: ServicePolicy, unansweredAt: Date): Date {
   return after(unansweredAt, policy.returnVisit.retryAfterMs);
 }
 
-/**
- * V4: a non-conformity goes to the supervisor with a deadline — the customer is to be revisited,
- * satisfied, within the same R9 window the visit itself had (24 h or 2 days).
- */
-export function nonConformityDueAt(policy: ServicePolicy, subject: Omit<ReturnVisitSubject, 'completedAt'>, foundAt: Date): Date {
-  const due = returnVisitDue(policy, { ...subject, underWarranty: false, completedAt: foundAt });
-  return due.kind === 'by' ? due.dueAt : after(foundAt, policy.repair.returnVisitWithinMs);
+/** V4: a non-conformity goes to the supervisor with a deadline: the customer revisited, satisfied, within 3 days. */
+export function nonConformityDueAt(policy: ServicePolicy, foundAt: Date): Date {
+  return after(foundAt, policy.returnVisit.nonConformityWithinMs);
 }
-
 
 /** V3: a new need the customer raises during the visit; it becomes a new repair request. */
 export const newNeedSchema = () =>

@@ -14,6 +14,7 @@
 import { condition } from '@temporalio/workflow';
 import { majorAtIntake } from '../domain/complaint';
 import type { Role } from '../domain/people';
+import { awaitOpening } from './case';
 import { isOver, notifyOwners, openComplaint, severityOf, type ComplaintInput } from './complaint/case';
 import { quietWeeks, startClocks } from './complaint/clocks';
 import { upgrade } from './complaint/upgrade';
@@ -21,7 +22,8 @@ import { upgrade } from './complaint/upgrade';
 export type { ComplaintInput, ComplaintSeverity, ComplaintView } from './complaint/case';
 
 export async function complaint(input: ComplaintInput): Promise<{ caseId: string; status: string; severity: string }> {
-  const c = await openComplaint(input);
+  // The API's answer waits for the case row (R11's complaints are started by a repair: nobody waits).
+  const c = await openComplaint(input, awaitOpening(input.caseId));
   const severity = severityOf(c);
 
   // R11: a repair that failed twice opens a major complaint; a survey's follow-up (S6) is an ordinary one.

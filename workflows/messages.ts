@@ -229,6 +229,12 @@ export interface CaseView extends CaseBasics {
 
 export const caseViewQuery = defineQuery<CaseView>('caseView');
 
+/**
+ * Sent with a case's start by the API (update-with-start): answers once the case row is written, so
+ * the API's 201 means the case takes the actions of its first state at once.
+ */
+export const caseOpenedUpdate = defineUpdate<{ caseId: string }>('caseOpened');
+
 export type ActionTable = Record<string, ActionSpec>;
 type PayloadOf<T extends ActionTable, A extends keyof T> = z.infer<ReturnType<T[A]['payload']>>;
 
@@ -263,5 +269,5 @@ export const RETURN_VISIT_ACTIONS = {
 
 export const returnVisitMessages = caseMessages(RETURN_VISIT_ACTIONS);
 
-/** R9: it rained at `at` (ISO instant); a leak repair's return visit falls due from then. */
-export const rainfallSignal = defineSignal<[{ at: string }]>('rainfall');
+/** R9: it rained at `at` (ISO instant); a leak repair's return visit falls due from then — it answers whether it did. */
+export const rainfallUpdate = defineUpdate<{ moved: boolean; reason?: string }, [{ at: string }]>('rainfall');

@@ -9,7 +9,7 @@ import { PATROL_ACTIONS_BY_STATUS } from '../domain/case-actions';
 import { SYSTEM_ACTOR as SYSTEM, type Actor, type Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import { rectificationStartBy, rectifiedBy, type PatrolFinding, type PatrolStatus } from '../domain/requests';
-import { activities, CaseTracker, openingState, registerActions, type CoreState } from './case';
+import { activities, awaitOpening, CaseTracker, openingState, registerActions, type CoreState } from './case';
 import { caseViewQuery } from './messages';
 import { PATROL_ACTIONS, patrolMessages } from './request-messages';
 
@@ -37,6 +37,7 @@ const NOTICE_ROLES: Record<PatrolFinding['department'], Role[]> = {
 };
 
 export async function patrolFinding(input: PatrolFindingInput): Promise<{ caseId: string; status: string; escalated: boolean }> {
+  const opening = awaitOpening(input.caseId);
   const policy: ServicePolicy = await activities.loadPolicy(input.propertyId);
   const workflowId = workflowInfo().workflowId;
   const { finding } = input;
@@ -50,7 +51,7 @@ export async function patrolFinding(input: PatrolFindingInput): Promise<{ caseId
     ...openingState(),
     receivedAt: input.foundAt,
   };
-  const tracker = new CaseTracker(state, policy);
+  const tracker = new CaseTracker(state, policy, opening);
   const isRectified = () => state.status === 'rectified';
 
   const view = () => tracker.view([...PATROL_ACTIONS_BY_STATUS[state.status]]);
@@ -93,7 +94,7 @@ export async function patrolFinding(input: PatrolFindingInput): Promise<{ caseId
       payload: { rule: 'O1', location: finding.location, photoRef: finding.photoRef, department: finding.department },
     },
   );
-  tracker.refresh();
+  tracker.opened();
 
   const startBy = rectificationStartBy(policy, input.foundAt);
   const dueBy = rectifiedBy(policy, input.foundAt, finding.rectifyBy);

@@ -8,7 +8,7 @@
  * again (R10), and the second failure opens a linked major complaint (R11).
  */
 import { SYSTEM_ACTOR as SYSTEM } from '../domain/people';
-import { appointmentReminders, publicFacilityStart, recordFailure, recordFee, reportInvalid, returnVisitOf } from './repair/aftercare';
+import { appointmentReminders, nonConformity, publicFacilityStart, recordFailure, recordFee, reportInvalid, returnVisitOf } from './repair/aftercare';
 import { runAttempt } from './repair/attempt';
 import { isInvalid, isOver, openRepair, type RepairInput, type RepairOutcome } from './repair/case';
 
@@ -18,6 +18,8 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
   const job = await openRepair(input);
   const { state, tracker } = job;
   const beside = [publicFacilityStart(job), appointmentReminders(job)];
+  /** V4: the non-conformity under way, after an unsatisfied return visit. */
+  let nonConforming: Promise<void> | undefined;
 
   for (let number = 1; !isOver(job); number++) {
     const attempt = await runAttempt(job, number);
@@ -28,6 +30,7 @@ export async function repair(input: RepairInput): Promise<RepairOutcome> {
     }
     await recordFee(job, attempt);
     if ((await returnVisitOf(job, attempt)) === 'unsatisfied') {
+      if (!nonConforming) beside.push((nonConforming = nonConformity(job, attempt)));
       await recordFailure(job, attempt, 'customer unsatisfied at the return visit');
       continue; // R10
     }

@@ -9,7 +9,7 @@ import { allowedRequestActions } from '../domain/case-actions';
 import { SYSTEM_ACTOR as SYSTEM, type Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import { replyBy, type RequestIntake, type RequestStatus } from '../domain/requests';
-import { activities, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case';
+import { activities, awaitOpening, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case';
 import { caseViewQuery, type CaseView } from './messages';
 import { REQUEST_ACTIONS, requestMessages } from './request-messages';
 
@@ -30,6 +30,7 @@ interface RequestState extends CoreState {
 }
 
 export async function serviceRequest(input: ServiceRequestInput): Promise<{ caseId: string; status: string; escalated: boolean }> {
+  const opening = awaitOpening(input.caseId);
   const policy: ServicePolicy = await activities.loadPolicy(input.propertyId);
   const workflowId = workflowInfo().workflowId;
   const state: RequestState = {
@@ -44,7 +45,7 @@ export async function serviceRequest(input: ServiceRequestInput): Promise<{ case
     ...openingState(),
     receivedAt: input.receivedAt,
   };
-  const tracker = new CaseTracker(state, policy);
+  const tracker = new CaseTracker(state, policy, opening);
   const isClosed = () => state.closedAt !== undefined;
   const reply = tracker.movable({ name: 'reply', rule: 'I3', summary: 'I3 reply due' });
   const view = (): CaseView => tracker.view(allowedRequestActions({ closed: isClosed(), kind: state.requestKind }));
@@ -106,7 +107,7 @@ export async function serviceRequest(input: ServiceRequestInput): Promise<{ case
     },
     receivedEvent(input, { channel: input.intake.channel, kind: input.intake.kind }),
   );
-  tracker.refresh();
+  tracker.opened();
 
   if (input.intake.answer) {
     // I3: answered on the spot.

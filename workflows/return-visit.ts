@@ -13,6 +13,7 @@ import {
   nextCallFrom,
   nonConformityDueAt,
   rainCounts,
+  rainFallbackAt,
   returnVisitDue,
   returnVisitDueAfterRain,
   type NewNeed,
@@ -22,7 +23,7 @@ import {
 } from '../domain/return-visit';
 import { activities, CaseTracker, openingState, registerActions, type CaseActions, type CoreState } from './case';
 import type { ServicePolicy } from '../domain/policy';
-import { caseViewQuery, rainfallSignal, RETURN_VISIT_ACTIONS, returnVisitMessages, type CaseView } from './messages';
+import { caseViewQuery, rainfallUpdate, RETURN_VISIT_ACTIONS, returnVisitMessages, type CaseView } from './messages';
 import type { repair } from './repair';
 import { AreaId, CaseStatus, CaseType, Severity } from './search-attributes';
 import { workflowIds } from '../domain/workflow-ids';
@@ -40,7 +41,7 @@ export interface ReturnVisitInput {
   /** How the customer first reached us; kept on the case row. */
   channel: Channel;
   /** The repair that was done: R9 decides from it when the visit is due. */
-  subject: { classification: RepairClass; tags: RepairTag[]; completedAt: string; underWarranty?: boolean };
+  subject: { classification: RepairClass; tags: RepairTag[]; completedAt: string; underWarranty: boolean };
 }
 
 export interface ReturnVisitOutcome {
@@ -88,11 +89,9 @@ interface VisitCase {
   completedAt: Date;
   state: ReturnVisitState;
   tracker: CaseTracker;
-  /** Actions wait for the case row: an audit event needs it. */
-  recorded: boolean;
 }
 
-const allowedActions = (v: VisitCase) => allowedReturnVisitActions({ recorded: v.recorded, status: v.state.status as ReturnVisitStatus, decided: v.state.outcome !== undefined });
+const allowedActions = (v: VisitCase) => allowedReturnVisitActions({ status: v.state.status as ReturnVisitStatus, decided: v.state.outcome !== undefined });
 
 const viewOf = (v: VisitCase): ReturnVisitView => ({
   ...v.tracker.view(allowedActions(v)),
@@ -136,6 +135,7 @@ async function openFollowUp(v: VisitCase, need: NewNeed, receivedBy: Actor, call
           classification: need.classification,
           tags: need.tags ?? [],
           publicArea: !input.room,
+            underWarranty: false,
           appointmentAt: need.appointmentAt,
         },
         receivedAt: new Date().toISOString(),
@@ -222,17 +222,18 @@ async function openVisit(input: ReturnVisitInput): Promise<{ visit: VisitCase; d
     followUpCaseIds: [],
     links: [{ caseId: input.parentCaseId, relation: 'parent' }],
   };
-  const v: VisitCase = { input, workflowId, policy, completedAt, state, tracker: new CaseTracker(state, policy), recorded: false };
+  const v: VisitCase = { input, workflowId, policy, completedAt, state, tracker: new CaseTracker(state, policy) };
 
   setHandler(caseViewQuery, () => viewOf(v));
-  setHandler(rainfallSignal, ({ at }) => {
+  setHandler(rainfallUpdate, ({ at }) => {
     const rainAt = new Date(at);
-    if (state.status !== 'awaiting_rain' || state.rainfallAt) return;
+    if (state.status !== 'awaiting_rain' || state.rainfallAt) return { moved: false, reason: 'not waiting for rain' };
     if (Number.isNaN(rainAt.getTime()) || !rainCounts(rainAt, completedAt)) {
       log.info('rain before the repair was done does not count (R9)', { at, completedAt: input.subject.completedAt });
-      return;
+      return { moved: false, reason: 'the rain came before the repair was done' };
     }
     state.rainfallAt = rainAt.toISOString();
+    return { moved: true };
   });
   registerActions(RETURN_VISIT_ACTIONS, returnVisitMessages, v.tracker, visitActions(v));
 
@@ -262,8 +263,7 @@ async function openVisit(input: ReturnVisitInput): Promise<{ visit: VisitCase; d
       payload: { parentCaseId: input.parentCaseId, rule: 'R9', due: due.kind, subject: input.subject },
     },
   );
-  v.recorded = true;
-  v.tracker.refresh();
+  v.tracker.opened();
   return { visit: v, due };
 }
 
@@ -291,10 +291,17 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
     await visitBy(v, due.dueAt, 'scheduled', {});
   } else {
     await tracker.audit('scheduled', SYSTEM, { rule: 'R9', due: 'after-rain' }, { links: state.links });
-    await condition(() => state.rainfallAt !== undefined || state.outcome !== undefined);
+    // R9: no rainy day recorded by the fallback (30 days after the repair): the visit falls due anyway, and says why.
+    const fallbackAt = rainFallbackAt(policy, v.completedAt);
+    const rainedOrDone = () => state.rainfallAt !== undefined || state.outcome !== undefined;
+    const waited = await condition(rainedOrDone, Math.max(1, fallbackAt.getTime() - Date.now()), { summary: 'R9 waiting for the first rainy day' });
     if (!state.outcome) {
       state.status = 'open';
-      await visitBy(v, returnVisitDueAfterRain(policy, new Date(state.rainfallAt!)), 'rainfall', { rainfallAt: state.rainfallAt });
+      if (waited) await visitBy(v, returnVisitDueAfterRain(policy, new Date(state.rainfallAt!)), 'rainfall', { rainfallAt: state.rainfallAt });
+      else {
+        const reason = `no rainy day recorded within ${Math.round(policy.returnVisit.rainFallbackMs / 86_400_000)} days of the repair`;
+        await visitBy(v, returnVisitDueAfterRain(policy, new Date()), 'rain-fallback', { reason });
+      }
     }
   }
   // A new need is still being opened by the call's handler: its case id belongs in the outcome.
@@ -302,7 +309,7 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
 
   // ---- V4: the result is counted; a non-conformity goes to the supervisor with a deadline ----
   if (state.outcome === 'unsatisfied') {
-    const dueAt = nonConformityDueAt(policy, input.subject, new Date());
+    const dueAt = nonConformityDueAt(policy, new Date());
     await tracker.mail('V4 non-conformity to the supervisor', [{
       idempotencyKey: `${workflowId}:non-conformity`,
       workflowId,

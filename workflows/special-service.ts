@@ -9,7 +9,7 @@ import { SPECIAL_SERVICE_ACTIONS_BY_STATUS, type SpecialServiceActionName } from
 import { SYSTEM_ACTOR as SYSTEM, type Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { SpecialServiceIntake, SpecialServiceStatus } from '../domain/requests';
-import { activities, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case';
+import { activities, awaitOpening, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case';
 import { caseViewQuery } from './messages';
 import type { repair } from './repair';
 import { SPECIAL_SERVICE_ACTIONS, specialServiceMessages } from './request-messages';
@@ -33,6 +33,7 @@ interface SpecialServiceState extends CoreState {
 }
 
 export async function specialService(input: SpecialServiceInput): Promise<{ caseId: string; status: string; escalated: boolean; workOrderId?: string }> {
+  const opening = awaitOpening(input.caseId);
   const policy: ServicePolicy = await activities.loadPolicy(input.propertyId);
   const workflowId = workflowInfo().workflowId;
   const { intake } = input;
@@ -49,7 +50,7 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
     partner: intake.partner,
     links: [],
   };
-  const tracker = new CaseTracker(state, policy);
+  const tracker = new CaseTracker(state, policy, opening);
   const isOver = () => state.closedAt !== undefined;
   const answered = () => state.status !== 'received' && state.status !== 'awaiting_partner';
 
@@ -110,7 +111,7 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
     },
     receivedEvent(input, { rule: 'O2', channel: intake.channel, provider: intake.provider, requestedBy: intake.requestedBy, partner: intake.partner }),
   );
-  tracker.refresh();
+  tracker.opened();
 
   if (intake.provider === 'internal') {
     // The work order is a repair case: the same dispatch, acceptance, sign-off and fee (R2, R8).
@@ -139,6 +140,7 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
             classification: 'general',
             tags: [],
             publicArea: false,
+            underWarranty: false,
             appointmentAt: requestedInFuture ? intake.requestedBy : undefined,
           },
           receivedAt: new Date().toISOString(),

@@ -255,6 +255,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
             self: `/api/v1/complaint-warnings/${caseId}`,
             status: 'recorded',
             workflowId: workflowIds.complaintWarning(caseId),
+            awaitOpening: false,
             args: [
               {
                 caseId,

@@ -112,7 +112,8 @@ describe('repair rules', () => {
     await repairAction(stack, caseId, 'accept', engineer).expect(200);
     const notHome = await repairAction(stack, caseId, 'customerNotHome', engineer, { note: '敲门无人应答' });
     expect(notHome.body.status).toBe('awaiting_reschedule');
-    expect(notHome.body.deadlines.filter((d: { state: string }) => d.state === 'pending')).toEqual([]);
+    // The customer's clocks wait; only the butler's own R6 clock to agree a new time runs.
+    expect(notHome.body.deadlines.filter((d: { state: string }) => d.state === 'pending').map((d: { name: string; rule: string }) => [d.name, d.rule])).toEqual([['reschedule', 'R6']]);
     await repairAction(stack, caseId, 'reschedule', 'S-BT2', { appointmentAt: inMs(60_000), reached: false }).expect(400);
     await repairAction(stack, caseId, 'reschedule', 'S-BT2', { appointmentAt: inMs(-60_000), reached: true }).expect(422);
     const appointmentAt = inMs(4000);

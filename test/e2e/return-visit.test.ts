@@ -46,7 +46,7 @@ async function startVisit(subject: Partial<ReturnVisitInput['subject']> = {}) {
         householdId: `${stack.seed.propertyId}-1-1-301`,
         ...CONTACT,
         channel: 'phone',
-        subject: { classification: 'general', tags: [], completedAt: new Date().toISOString(), ...subject },
+        subject: { classification: 'general', tags: [], underWarranty: true, completedAt: new Date().toISOString(), ...subject },
       },
     ],
   });
@@ -217,7 +217,7 @@ describe('return visits', () => {
 
     const rain = await request(stack.app).post('/api/v1/properties/rainfall').set(as('S-BT1')).send({}).expect(200);
     expect(rain.body.date).toBe(localDate(new Date(), 'Asia/Shanghai'));
-    expect(rain.body.signalled).toContain(caseId);
+    expect(rain.body.moved).toContain(caseId);
 
     const due = await eventually(async () => {
       const v = await view(caseId);
@@ -236,11 +236,12 @@ describe('return visits', () => {
     expect(await handle.result()).toMatchObject({ outcome: 'satisfied', attempts: 1 });
   });
 
-  it('R9: rain on a day before the leak repair was done does not start its clock', async () => {
+  it('R9: rain on a day before the leak repair was done does not start its clock, and the answer says it moved nothing', async () => {
     const { caseId } = await startVisit({ tags: ['leak'] });
     const yesterday = localDate(new Date(Date.now() - DAY), 'Asia/Shanghai');
     const rain = await request(stack.app).post('/api/v1/properties/rainfall').set(as('S-SV1')).send({ date: yesterday }).expect(200);
-    expect(rain.body.signalled).toContain(caseId);
+    expect(rain.body.moved).not.toContain(caseId);
+    expect(rain.body.unmoved).toContainEqual({ caseId, reason: 'the rain came before the repair was done' });
     await sleep(500);
     expect(await view(caseId)).toMatchObject({ status: 'awaiting_rain', deadlines: [] });
     await act(caseId, 'exempt', 'S-SV1', { reason: '测试结束' }).expect(200);

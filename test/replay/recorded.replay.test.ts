@@ -108,7 +108,7 @@ if (RECORDING) describe('recording histories (RECORD_HISTORIES=1)', () => {
           contactName: '王先生',
           contactPhone: '13800138000',
           channel: 'phone',
-          subject: { classification: 'general', tags: ['leak'], completedAt: new Date().toISOString() },
+          subject: { classification: 'general', tags: ['leak'], underWarranty: true, completedAt: new Date().toISOString() },
         },
       ],
     });

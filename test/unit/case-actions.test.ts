@@ -56,7 +56,6 @@ describe('repair actions by status', () => {
 describe('complaint actions by status and progress', () => {
   const fresh: ComplaintProgress = {
     status: 'received',
-    recorded: true,
     contactable: true,
     responded: false,
     classified: false,
@@ -72,7 +71,6 @@ describe('complaint actions by status and progress', () => {
 
   test('C1: a new complaint is classified or found invalid, and owes its 30-minute response; C4 may flag it major', () => {
     expect(allowedComplaintActions(fresh)).toEqual(['classify', 'markInvalid', 'respond', 'flagLawsuitOrMediaRisk']);
-    expect(allowedComplaintActions({ ...fresh, recorded: false })).toEqual([]);
   });
 
   test('C1/C3: an anonymous complaint owes no response and no first reply — there is nobody to give them to', () => {
@@ -128,10 +126,9 @@ describe('complaint actions by status and progress', () => {
 
 describe('the lighter cases', () => {
   test('V2/R9: a leak visit waiting for rain can only be exempted; a decided visit takes nothing', () => {
-    expect(allowedReturnVisitActions({ recorded: true, status: 'awaiting_rain', decided: false })).toEqual(['exempt']);
-    expect(allowedReturnVisitActions({ recorded: true, status: 'open', decided: false })).toEqual(['recordCall', 'exempt']);
-    expect(allowedReturnVisitActions({ recorded: true, status: 'open', decided: true })).toEqual([]);
-    expect(allowedReturnVisitActions({ recorded: false, status: 'open', decided: false })).toEqual([]);
+    expect(allowedReturnVisitActions({ status: 'awaiting_rain', decided: false })).toEqual(['exempt']);
+    expect(allowedReturnVisitActions({ status: 'open', decided: false })).toEqual(['recordCall', 'exempt']);
+    expect(allowedReturnVisitActions({ status: 'open', decided: true })).toEqual([]);
   });
 
   test('I3: only a suggestion is forwarded; a closed request takes nothing', () => {

@@ -3,6 +3,7 @@ import {
   nextCallFrom,
   nonConformityDueAt,
   rainCounts,
+  rainFallbackAt,
   rainfallMoment,
   RETURN_VISIT_METHODS,
   returnVisitCallSchema,
@@ -13,7 +14,8 @@ import {
 /** A local time in Asia/Shanghai, e.g. shanghai('2026-11-22 10:00'). */
 const shanghai = (local: string): Date => new Date(`${local.replace(' ', 'T')}:00+08:00`);
 const completedAt = shanghai('2026-11-22 10:00');
-const due = (subject: Omit<Parameters<typeof returnVisitDue>[1], 'completedAt'>) => returnVisitDue(DEFAULT_POLICY, { ...subject, completedAt });
+type Subject = Omit<Parameters<typeof returnVisitDue>[1], 'completedAt' | 'underWarranty'> & { underWarranty?: boolean };
+const due = (subject: Subject) => returnVisitDue(DEFAULT_POLICY, { underWarranty: false, ...subject, completedAt });
 const by = (ms: number) => ({ kind: 'by', dueAt: new Date(completedAt.getTime() + ms) });
 
 describe('when a return visit is due (R9), with the company documents’ numbers', () => {
@@ -39,17 +41,18 @@ describe('when a return visit is due (R9), with the company documents’ numbers
     expect(due({ classification: 'general', tags: ['dangerous'] })).toEqual(by(24 * HOUR));
   });
 
-  it('R9: a leak repair waits for the first rainy day; leaks are under warranty unless said otherwise', () => {
-    expect(due({ classification: 'general', tags: ['leak'] })).toEqual({ kind: 'after-rain' });
+  it('R9: a leak repair under warranty (a fact recorded at intake) waits for the first rainy day; a fallback 30 days after the repair', () => {
     expect(due({ classification: 'general', tags: ['leak'], underWarranty: true })).toEqual({ kind: 'after-rain' });
+    expect(rainFallbackAt(DEFAULT_POLICY, completedAt)).toEqual(shanghai('2026-12-22 10:00'));
   });
 
-  it('R9: a leak repair outside the warranty is revisited within 2 days', () => {
+  it('R9: a leak repair outside the warranty, or not recorded as under it, is revisited within 2 days', () => {
     expect(due({ classification: 'general', tags: ['leak'], underWarranty: false })).toEqual(by(2 * DAY));
+    expect(due({ classification: 'general', tags: ['leak'] })).toEqual(by(2 * DAY));
   });
 
   it('R9: a dangerous leak does not wait for the weather', () => {
-    expect(due({ classification: 'urgent', tags: ['leak', 'dangerous'] })).toEqual(by(24 * HOUR));
+    expect(due({ classification: 'urgent', tags: ['leak', 'dangerous'], underWarranty: true })).toEqual(by(24 * HOUR));
   });
 
   it('R9: any other repair is revisited within 2 days', () => {
@@ -99,9 +102,8 @@ describe('calls and their results (V1, V2, V4)', () => {
     expect(nextCallFrom(DEFAULT_POLICY, shanghai('2026-11-22 10:00'))).toEqual(shanghai('2026-11-22 13:00'));
   });
 
-  it('V4: a non-conformity is to be put right within the visit’s own R9 window', () => {
+  it('V4: a non-conformity is to be put right — the customer revisited and satisfied — within 3 days', () => {
     const foundAt = shanghai('2026-11-23 09:00');
-    expect(nonConformityDueAt(DEFAULT_POLICY, { classification: 'urgent', tags: ['water'] }, foundAt)).toEqual(shanghai('2026-11-24 09:00'));
-    expect(nonConformityDueAt(DEFAULT_POLICY, { classification: 'general', tags: ['leak'] }, foundAt)).toEqual(shanghai('2026-11-25 09:00'));
+    expect(nonConformityDueAt(DEFAULT_POLICY, foundAt)).toEqual(shanghai('2026-11-26 09:00'));
   });
 });

@@ -10,7 +10,7 @@
  * with "[TMPRL1100] Nondeterminism error: Update machine does not handle this event:
  * UpsertWorkflowSearchAttributes" (found by the fuzz run on a query that replayed a request case).
  */
-import { workflowInfo } from '@temporalio/workflow';
+import { condition, workflowInfo } from '@temporalio/workflow';
 import type { CaseEventInput, CasePatch } from '../../activities/cases';
 import type { NotifyInput } from '../../activities/notify';
 import type { Actor } from '../../domain/people';
@@ -27,6 +27,12 @@ export class AuditWriter {
   /** Mails the audit writer handed back unsent, on their way in a notification activity of their own. */
   private readonly resending: Promise<unknown>[] = [];
   private writer?: Promise<void>;
+  /**
+   * The case row exists (its opening activity finished): an event needs it. A case takes the actions
+   * of its first state from the moment it is started — the API answers 201 before the row is written —
+   * and their events wait here for it.
+   */
+  private rowWritten = false;
 
   constructor(
     private readonly state: CoreState,
@@ -67,6 +73,11 @@ export class AuditWriter {
     this.writer ??= this.write();
   }
 
+  /** The case row is written: queued events may follow it. */
+  opened(): void {
+    this.rowWritten = true;
+  }
+
   /** Every event recorded so far is in Postgres (and every mail handed to SMTP or to its own activity). */
   async written(): Promise<void> {
     while (this.writer) await this.writer;
@@ -87,6 +98,7 @@ export class AuditWriter {
   }
 
   private async write(): Promise<void> {
+    if (!this.rowWritten) await condition(() => this.rowWritten);
     while (this.queue.length > 0 || this.mails.length > 0) {
       // Let the rest of this workflow task record its events first (a dispatch and the deadline it
       // sets, a missed deadline and its escalation): what is queued until a pass adds nothing goes

@@ -196,6 +196,15 @@ export class MovableDeadline {
     return this.spec.rule;
   }
 
+  get name(): string {
+    return this.spec.name;
+  }
+
+  /** A time is promised now (not cleared while waiting for a new appointment). */
+  get pending(): boolean {
+    return this.dueAt !== undefined;
+  }
+
   /** A new promised time; `rule` when the promise now rests on another rule (e.g. an R6 appointment). */
   moveTo(dueAt: Date, rule?: string): void {
     const running = this.dueAt !== undefined || this.revision > 0;

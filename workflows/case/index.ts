@@ -2,6 +2,6 @@
 export { activities } from './proxies';
 export { registerActions, type ActionCheckMap, type ActionHandlerMap, type Applied, type CaseActions, type PayloadOf } from './actions';
 export { MovableDeadline, type DeadlineSpec, type Escalation } from './deadlines';
-export { noteAssumedCalendar } from './opening';
+export { awaitOpening, noteAssumedCalendar, type OpeningGate } from './opening';
 export { openingState, receivedEvent, type CoreState } from './state';
 export { CaseTracker } from './tracker';

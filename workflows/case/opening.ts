@@ -1,7 +1,31 @@
-/** How a case opens: the note a case makes when its working days are partly assumed. */
+/** How a case opens: the API's wait for its row, and the note a case makes when its working days are partly assumed. */
+import { condition, setHandler } from '@temporalio/workflow';
 import { assumedYearsNote, calendarMissingKey, type CalendarSnapshot } from '../../domain/calendar';
+import { caseOpenedUpdate } from '../messages';
 import { SYSTEM_ACTOR } from '../../domain/people';
 import type { CaseTracker } from './tracker';
+
+export interface OpeningGate {
+  opened(): void;
+}
+
+/**
+ * The API starts a case with an update (`caseOpened`) that answers once the case row is written.
+ * Called first thing in the workflow, before anything is awaited: an update without a handler in the
+ * workflow's first task is refused.
+ */
+export function awaitOpening(caseId: string): OpeningGate {
+  let open = false;
+  setHandler(caseOpenedUpdate, async () => {
+    await condition(() => open);
+    return { caseId };
+  });
+  return {
+    opened: () => {
+      open = true;
+    },
+  };
+}
 
 /**
  * A case that counts working days on a calendar with assumed years (no national arrangement loaded

@@ -8,6 +8,7 @@ import type { NotifyInput } from '../../activities/notify';
 import type { Actor } from '../../domain/people';
 import type { ServicePolicy } from '../../domain/policy';
 import type { CaseView, DeadlineView } from '../messages';
+import type { OpeningGate } from './opening';
 import { AuditWriter } from './audit-writer';
 import { Deadlines, MovableDeadline, type DeadlineSpec, type Escalation } from './deadlines';
 import { Presentation } from './presentation';
@@ -21,10 +22,19 @@ export class CaseTracker {
   constructor(
     readonly state: CoreState,
     policy: ServicePolicy,
+    /** The API's wait for the case row (see {@link awaitOpening}), for a case the API starts. */
+    private readonly opening?: OpeningGate,
   ) {
     this.presentation = new Presentation(state, policy);
     this.log = new AuditWriter(state, () => this.presentation.readModel(), () => this.presentation.refresh());
     this.clocks = new Deadlines(state, policy, this.log, this.presentation);
+  }
+
+  /** The case row is written (its opening activity finished): the audit writer may follow it. */
+  opened(): void {
+    this.opening?.opened();
+    this.log.opened();
+    this.presentation.refresh();
   }
 
   /** An accepted transition: in the case's recent history at once, in Postgres behind the workflow. */

@@ -17,7 +17,7 @@ import {
 } from '../../domain/complaint';
 import type { Actor, Channel, Role } from '../../domain/people';
 import type { ServicePolicy } from '../../domain/policy';
-import { activities, CaseTracker, noteAssumedCalendar, openingState, receivedEvent, registerActions, type CoreState } from '../case';
+import { activities, CaseTracker, noteAssumedCalendar, type OpeningGate, openingState, receivedEvent, registerActions, type CoreState } from '../case';
 import { caseViewQuery, COMPLAINT_ACTIONS, complaintMessages, complaintUpgradeSignal, type CaseView } from '../messages';
 import { complaintActions } from './actions';
 import { upgrade } from './upgrade';
@@ -141,7 +141,6 @@ export function allowedActions(c: ComplaintCase) {
   const s = c.state;
   return allowedComplaintActions({
     status: s.status,
-    recorded: c.recorded,
     responded: s.respondedAt !== undefined,
     classified: severityOf(c) !== undefined,
     major: isMajor(c),
@@ -215,7 +214,7 @@ export function archive(c: ComplaintCase, nobodyToReplyTo = !c.contactable): voi
 }
 
 /** The policy and calendar, the handlers, then the case row (with a note when working days are assumed). */
-export async function openComplaint(input: ComplaintInput): Promise<ComplaintCase> {
+export async function openComplaint(input: ComplaintInput, opening?: OpeningGate): Promise<ComplaintCase> {
   const [policy, calendar]: [ServicePolicy, CalendarSnapshot] = await Promise.all([activities.loadPolicy(input.propertyId), activities.loadCalendar(input.propertyId)]);
   const kind: ComplaintKind = input.kind ?? 'customer';
   const routing = COMPLAINT_ROUTING[kind];
@@ -247,7 +246,7 @@ export async function openComplaint(input: ComplaintInput): Promise<ComplaintCas
     routing,
     contactable: !input.anonymous && Boolean(input.contactPhone || input.householdId),
     state,
-    tracker: new CaseTracker(state, policy),
+    tracker: new CaseTracker(state, policy, opening),
     recorded: false,
   };
 
@@ -296,7 +295,7 @@ export async function openComplaint(input: ComplaintInput): Promise<ComplaintCas
     ),
   );
   c.recorded = true;
-  c.tracker.refresh();
+  c.tracker.opened();
   await noteAssumedCalendar(c.tracker, calendar);
   return c;
 }

@@ -43,6 +43,7 @@ export async function openNewNeed(c: ComplaintCase, need: ComplaintNewNeed, rece
             classification: need.classification!,
             tags: need.tags ?? [],
             publicArea: !input.room,
+            underWarranty: false,
             appointmentAt: need.appointmentAt,
           },
           receivedAt,

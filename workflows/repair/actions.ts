@@ -1,6 +1,6 @@
 /** What staff do to a repair (R1–R12), one handler per action; the workflow accepts each only in the states domain/case-actions.ts lists. */
 import { ApplicationFailure } from '@temporalio/workflow';
-import { repairBy } from '../../domain/repair-deadlines';
+import { repairBy, rescheduleBy } from '../../domain/repair-deadlines';
 import type { CaseActions } from '../case';
 import type { REPAIR_ACTIONS } from '../messages';
 import { allowedActions, currentAttempt, viewOf, type RepairCase } from './case';
@@ -59,17 +59,35 @@ export function repairActions(repair: RepairCase): CaseActions<typeof REPAIR_ACT
         currentAttempt(repair)!.arrivedAt = now();
         state.status = 'on_site';
       },
-      customerNotHome: () => {
+      customerNotHome: (payload, call) => {
         // Not our delay: the clocks wait for the new appointment the butler agrees (R6).
         state.status = 'awaiting_reschedule';
+        const paused = [repair.clocks?.arrival, repair.clocks?.fixing].filter((clock) => clock?.pending).map((clock) => clock!.name);
         repair.clocks?.arrival.clear();
         repair.clocks?.fixing?.clear();
+        return {
+          recorded: { ...payload, clocksPaused: paused, reason: 'customer not home (R6)' },
+          // The butler is told at once: they agree the new time.
+          after: () =>
+            tracker.mail('R6 the butler agrees a new time', [
+              {
+                idempotencyKey: `${repair.workflowId}:not-home:${state.seq}`,
+                workflowId: repair.workflowId,
+                caseId: state.caseId,
+                propertyId: repair.input.propertyId,
+                areaId: repair.input.areaId,
+                roles: ['butler'],
+                template: 'customerNotHome',
+                data: { caseId: state.caseId, room: state.room, by: call.actor.staffId, note: payload.note, dueAt: rescheduleBy(policy, new Date()).toISOString() },
+              },
+            ]),
+        };
       },
       reschedule: ({ appointmentAt }) => {
         state.appointmentAt = appointmentAt;
         if (state.status === 'awaiting_reschedule') state.status = currentAttempt(repair)?.acceptedAt ? 'accepted' : 'dispatched';
         repair.clocks?.arrival.moveTo(new Date(appointmentAt), 'R6');
-        const fixBy = repairBy(policy, { classification: state.classification, dispatchedAt: new Date(), appointmentAt });
+        const fixBy = repairBy(policy, { classification: state.classification, promisedFrom: new Date(), dispatchedAt: new Date(), appointmentAt });
         if (fixBy) repair.clocks?.fixing?.moveTo(fixBy.dueAt);
       },
       recordMeasures: ({ promisedAt, measures, explanation }) => {

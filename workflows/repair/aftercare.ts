@@ -6,12 +6,12 @@
 import { condition, executeChild, ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { SYSTEM_ACTOR as SYSTEM } from '../../domain/people';
 import { publicFacilityStartBy, reminderAt } from '../../domain/repair-deadlines';
+import { nonConformityDueAt, returnVisitCaseId } from '../../domain/return-visit';
 import { activities } from '../case';
 import type { complaint } from '../complaint';
 import type { returnVisit } from '../return-visit';
 import { escalateToSupervisor } from './attempt';
-import { isOver, type Attempt, type RepairCase } from './case';
-import { returnVisitCaseId } from '../../domain/return-visit';
+import { isInvalid, isOver, type Attempt, type RepairCase } from './case';
 import { workflowIds } from '../../domain/workflow-ids';
 
 /** R7: a public-facility repair is started (someone on site) within 2 days of the report. */
@@ -130,12 +130,37 @@ export async function returnVisitOf(repair: RepairCase, attempt: Attempt): Promi
         contactName: input.intake.contactName,
         contactPhone: input.intake.contactPhone,
         channel: input.intake.channel,
-        subject: { classification: state.classification, tags: input.intake.tags, completedAt: attempt.completedAt ?? new Date().toISOString() },
+        subject: { classification: state.classification, tags: input.intake.tags, underWarranty: input.intake.underWarranty, completedAt: attempt.completedAt ?? new Date().toISOString() },
       },
     ],
   });
   await tracker.audit('return-visit-result', SYSTEM, { returnVisit: visitId, outcome: result.outcome, followUps: result.followUpCaseIds });
   return result.outcome;
+}
+
+/**
+ * V4: an unsatisfied return visit is a non-conformity the supervisor follows (its mail went with the
+ * visit): the customer revisited and satisfied within 3 days — the repair closing after a satisfied
+ * visit — or the manager hears of it. One at a time: a second unsatisfied visit while the first is
+ * still open changes nothing about it (R11 already raises the case).
+ */
+export async function nonConformity(repair: RepairCase, attempt: Attempt): Promise<void> {
+  const dueAt = nonConformityDueAt(repair.policy, new Date());
+  const outcome = await repair.tracker.watch(
+    { name: 'nonConformity', rule: 'V4', dueAt, summary: 'V4 customer satisfied after the non-conformity' },
+    () => repair.state.status === 'closed',
+    () => isInvalid(repair),
+  );
+  if (outcome === 'missed') {
+    await repair.tracker.escalate({
+      deadline: 'nonConformity',
+      rule: 'V4',
+      roles: ['manager'],
+      reason: 'the customer found unsatisfied at the return visit was not revisited and satisfied in time',
+      dueAt: dueAt.toISOString(),
+      step: `non-conformity:${attempt.number}`,
+    });
+  }
 }
 
 /** R1: an invalid request goes back to whoever took it in, with the written reason; no return visit. */

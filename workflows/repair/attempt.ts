@@ -6,7 +6,7 @@
 import { condition } from '@temporalio/workflow';
 import type { NotifyInput } from '../../activities/notify';
 import { SYSTEM_ACTOR as SYSTEM } from '../../domain/people';
-import { acceptBy, arriveBy, repairBy } from '../../domain/repair-deadlines';
+import { acceptBy, arriveBy, repairBy, rescheduleBy } from '../../domain/repair-deadlines';
 import { activities } from '../case';
 import { isOver, type Attempt, type RepairCase } from './case';
 
@@ -64,7 +64,7 @@ async function sendWorkOrder(repair: RepairCase, attempt: Attempt, acceptBy: Dat
 async function acceptance(repair: RepairCase, attempt: Attempt, finished: () => boolean): Promise<void> {
   const { policy, state, tracker } = repair;
   for (;;) {
-    const acceptDue = acceptBy(policy, new Date());
+    const acceptDue = acceptBy(policy, new Date(), state.classification);
     const [met] = await Promise.all([
       tracker.deadline({ name: 'accept', rule: 'R2', dueAt: acceptDue, summary: `R2 acceptance due (attempt ${attempt.number})` }, () => attempt.acceptedAt !== undefined || finished()),
       sendWorkOrder(repair, attempt, acceptDue),
@@ -74,13 +74,33 @@ async function acceptance(repair: RepairCase, attempt: Attempt, finished: () => 
       repair,
       'accept',
       'R2',
-      `work order not accepted by ${state.assigneeId} within ${policy.repair.acceptWithinMs / 60000} min; re-dispatched`,
+      `work order not accepted by ${state.assigneeId} within ${(state.classification === 'urgent' ? policy.repair.urgentAcceptWithinMs : policy.repair.acceptWithinMs) / 60000} min; re-dispatched`,
       acceptDue.toISOString(),
       `accept:${attempt.number}.${attempt.engineers.length}`,
     );
     await dispatch(repair, attempt);
   }
 }
+
+/**
+ * R6: nobody was home. The butler has 2 h to agree a new time with the customer, or to record the
+ * note left and a new date; missed, the supervisor hears of it. Meanwhile the repair's clocks wait
+ * (the handler cleared them) and run again from the new appointment.
+ */
+async function reschedule(repair: RepairCase, finished: () => boolean): Promise<void> {
+  const { state, tracker, policy } = repair;
+  const waiting = () => state.status === 'awaiting_reschedule';
+  for (let times = 1; ; times++) {
+    await condition(() => finished() || waiting());
+    if (finished()) return;
+    const dueAt = rescheduleBy(policy, new Date());
+    const met = await tracker.deadline({ name: 'reschedule', rule: 'R6', dueAt, summary: 'R6 new appointment due' }, () => !waiting() || finished());
+    if (!met) await escalateToSupervisor(repair, 'reschedule', 'R6', 'the customer was not home and no new time was agreed in time', dueAt.toISOString(), `reschedule:${attempt(repair)}.${times}`);
+    await condition(() => !waiting() || finished());
+  }
+}
+
+const attempt = (repair: RepairCase) => repair.state.attempts.length;
 
 /** Runs one attempt until the customer signs off or rejects the work, or the repair is over. */
 export async function runAttempt(repair: RepairCase, number: number): Promise<Attempt> {
@@ -92,9 +112,16 @@ export async function runAttempt(repair: RepairCase, number: number): Promise<At
 
   const accepting = acceptance(repair, attempt, finished);
 
-  // Arrival: at the agreed appointment (R5, R6), else within 20 min for an urgent repair (R3);
-  // repaired within 8 h (R3) or 2 h (R4). Actions move these promises (R3/R4 new time, R6).
-  const promise = { classification: state.classification, dispatchedAt: new Date(attempt.dispatchedAt), appointmentAt: number === 1 ? state.appointmentAt : undefined };
+  // Arrival: at the agreed appointment (R5, R6), else within 20 min of the report for an urgent
+  // repair (R3); repaired within 8 h of the report (R3) or 2 h of dispatch (R4). The customer's clock
+  // runs from the report, whoever is dispatched; an attempt after a failed one (R10) promises anew.
+  // Actions move these promises (R3/R4 new time, R6).
+  const promise = {
+    classification: state.classification,
+    promisedFrom: new Date(number === 1 ? repair.input.receivedAt : attempt.dispatchedAt),
+    dispatchedAt: new Date(attempt.dispatchedAt),
+    appointmentAt: number === 1 ? state.appointmentAt : undefined,
+  };
   const firstArrival = arriveBy(policy, promise);
   const firstRepair = repairBy(policy, promise);
   const arrival = tracker.movable({ name: 'arrive', rule: firstArrival?.rule ?? 'R3', summary: `${firstArrival?.rule ?? 'R3'} on site due (attempt ${number})` });
@@ -120,8 +147,10 @@ export async function runAttempt(repair: RepairCase, number: number): Promise<At
       ),
   );
 
+  const rescheduling = reschedule(repair, finished);
+
   await condition(finished);
-  await Promise.all([accepting, arriving, repairing]);
+  await Promise.all([accepting, arriving, repairing, rescheduling]);
   repair.clocks = undefined;
   return attempt;
 }

@@ -7,7 +7,7 @@ import { REPAIR_ACTIONS_BY_STATUS } from '../../domain/case-actions';
 import type { Actor } from '../../domain/people';
 import type { ServicePolicy } from '../../domain/policy';
 import type { RepairIntake, RepairStatus } from '../../domain/repair';
-import { activities, CaseTracker, openingState, receivedEvent, registerActions, type CoreState, type MovableDeadline } from '../case';
+import { activities, awaitOpening, CaseTracker, openingState, receivedEvent, registerActions, type CoreState, type MovableDeadline } from '../case';
 import { caseViewQuery, REPAIR_ACTIONS, repairMessages, type CaseView } from '../messages';
 import { repairActions } from './actions';
 
@@ -79,6 +79,7 @@ export const viewOf = (c: RepairCase): CaseView => c.tracker.view(allowedActions
 
 /** The opening in one activity — the case row, the policy and the first work order's engineer — then the handlers. */
 export async function openRepair(input: RepairInput): Promise<RepairCase> {
+  const opening = awaitOpening(input.caseId);
   const workflowId = workflowInfo().workflowId;
   const opened = await activities.openCase(
     {
@@ -124,9 +125,9 @@ export async function openRepair(input: RepairInput): Promise<RepairCase> {
     appointmentAt: input.intake.appointmentAt,
     links: [],
   };
-  const repair: RepairCase = { input, workflowId, policy: opened.policy, state, tracker: new CaseTracker(state, opened.policy), firstEngineer: opened.engineerId };
+  const repair: RepairCase = { input, workflowId, policy: opened.policy, state, tracker: new CaseTracker(state, opened.policy, opening), firstEngineer: opened.engineerId };
   setHandler(caseViewQuery, () => viewOf(repair));
   registerActions(REPAIR_ACTIONS, repairMessages, repair.tracker, repairActions(repair));
-  repair.tracker.refresh();
+  repair.tracker.opened();
   return repair;
 }
