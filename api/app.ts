@@ -14,6 +14,7 @@ import { createApiMetrics } from './metrics';
 import { limitInFlight, temporalDeadline } from './overload';
 import { notFoundRoute, problemHandler } from './problem';
 import { rateLimitPerKey } from './rate-limit';
+import { adminAuditOperations } from './routes/admin-audit';
 import { calendarOperations } from './routes/calendar';
 import { complaintOperations } from './routes/complaints';
 import { householdOperations } from './routes/households';
@@ -38,7 +39,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };

@@ -101,8 +101,12 @@ async function main(): Promise<number> {
     await migrate(orm);
     const seed = await seedDemo(orm);
     // The demo key of a staff member holding every role, so every operation is reached past 403.
-    await createStaff(orm.em.fork(), seed.propertyId, { id: 'S-FUZZ', name: 'fuzz', email: 's-fuzz@demo.wuye.local', roles: [...ROLES], areaIds: [] });
-    const key = (await issueKey(orm.em.fork(), seed.propertyId, 'S-FUZZ'))!;
+    // Set up as `npm run staff` would: every role, hr and audit included.
+    const setup = { kind: 'cli', osUser: 'fuzz' } as const;
+    await createStaff(orm.em.fork(), seed.propertyId, { id: 'S-FUZZ', name: 'fuzz', email: 's-fuzz@demo.wuye.local', roles: [...ROLES], areaIds: [] }, setup);
+    const issued = await issueKey(orm.em.fork(), seed.propertyId, 'S-FUZZ', setup);
+    if (!('apiKey' in issued)) throw new Error('could not issue the fuzzing key');
+    const key = issued.apiKey;
 
     const nativeConnection = await NativeConnection.connect({ address: env.address });
     const mailer = createMailer(sink.url);
