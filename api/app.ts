@@ -4,6 +4,7 @@ import express, { Router, type Express } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { scrub } from '../logging';
 import { missingNationalYears } from '../db/calendar-store';
 import type { Orm } from '../db/orm';
 import { assumedYearsNote } from '../domain/calendar';
@@ -73,8 +74,9 @@ export function buildApp(deps: ApiDeps): Express {
         return id;
       },
       // Never log bodies or the Authorization header: they carry API keys and residents' personal data.
+      // Nor a survey link's token, which is in its URL (/s/<token>).
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: scrub(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customProps: (req) => ({ staffId: req.staff?.id }),

@@ -4,9 +4,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config';
 import { openOrm, type Orm } from '../db/orm';
+import { createLogger, scrub } from '../logging';
 import { buildApp } from './app';
 
 export interface RunningApi {
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
     throw new Error('api/server.ts needs TEMPORAL_ADDRESS and DATABASE_URL; `npm start` sets them for the embedded stack.');
   }
-  const logger = pino({ level: config.LOG_LEVEL });
+  const logger = createLogger(config.LOG_LEVEL);
   const orm = await openOrm(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${scrub(error instanceof Error ? error.message : String(error))}\n`);
     process.exit(1);
   });
 }

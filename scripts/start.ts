@@ -9,16 +9,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
 import { startApi } from '../api/server';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
 import { announceMissingCalendars } from '../activities/calendar';
-import { createMailer, createWorker, workerTelemetry } from '../worker';
+import { createLogger } from '../logging';
+import { createMailer, createWorker, workerRuntimeOptions } from '../worker';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from './schedules';
 import { devServerArgs, devServerOptions, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
@@ -184,12 +184,10 @@ async function main(): Promise<void> {
       SMTP_URL: smtpUrl,
       PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
     };
-    const logger = pino({ level: config.LOG_LEVEL });
-    // The SDK's own chatter (bundle sizes, state changes) only at debug; warnings always.
+    const logger = createLogger(config.LOG_LEVEL);
     Runtime.install({
-      logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
+      ...workerRuntimeOptions(config, logger, '127.0.0.1'),
       shutdownSignals: [], // this script orders the shutdown itself
-      telemetryOptions: workerTelemetry(config, '127.0.0.1'),
     });
 
     const orm = await openOrm(databaseUrl);
