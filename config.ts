@@ -36,6 +36,11 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: urlWithProtocols(['http:', 'https:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().trim().min(1).default('.data'),
+  /**
+   * The API's Prometheus endpoint, a port of its own beside PORT: the exposition has no login, so it is
+   * not served where staff and residents reach the API. 0 turns it off.
+   */
+  API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   /** The worker's Prometheus endpoint (Temporal SDK runtime metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /**

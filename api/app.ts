@@ -11,7 +11,7 @@ import { assumedYearsNote } from '../domain/calendar';
 import { authenticate } from './auth';
 import { mount, openApiDocument, type Operation } from './contract';
 import { docsPage } from './docs';
-import { createApiMetrics } from './metrics';
+import { createApiMetrics, type ApiMetrics } from './metrics';
 import { limitInFlight, temporalDeadline } from './overload';
 import { notFoundRoute, problemHandler } from './problem';
 import { rateLimitPerKey } from './rate-limit';
@@ -36,6 +36,8 @@ export interface ApiDeps {
   temporal: Client;
   config: Config;
   logger: Logger;
+  /** Where the app counts its requests; served by `metricsApp` on its own port. A fresh registry when absent. */
+  metrics?: ApiMetrics;
 }
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
@@ -45,8 +47,8 @@ export function apiOperations(deps: ApiDeps): Operation[] {
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
 
-/** The routes outside the API prefix that are deliberately not in the OpenAPI document (operations, the document itself). */
-export const OPERATIONAL_ROUTES = ['GET /metrics', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /s/:token', 'POST /s/:token'] as const;
+/** The routes outside the API prefix that are deliberately not in the OpenAPI document (operations, the document itself). /metrics is on its own port (api/metrics.ts). */
+export const OPERATIONAL_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /s/:token', 'POST /s/:token'] as const;
 
 export function apiDocument(operations: Operation[]) {
   return openApiDocument(operations, API_INFO);
@@ -62,7 +64,7 @@ export function buildApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  const metrics = createApiMetrics();
+  const metrics = deps.metrics ?? createApiMetrics();
   app.use(metrics.observe);
   app.use(
     pinoHttp({
@@ -83,7 +85,6 @@ export function buildApp(deps: ApiDeps): Express {
     }),
   );
 
-  app.get('/metrics', metrics.expose);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -212,14 +212,16 @@ async function main(): Promise<void> {
     const client = new Client({ connection, namespace: effective.TEMPORAL_NAMESPACE });
     stops.push(() => connection.close());
     await ensureSchedules(client, effective, await scheduledProperties(orm));
-    const api = await startApi({ config: effective, orm, temporal: client, logger });
+    // Metrics on this machine only, like the worker's: the exposition has no login.
+    const api = await startApi({ config: effective, orm, temporal: client, logger, metricsHost: '127.0.0.1' });
     stops.push(() => api.close());
 
     const base = `http://localhost:${config.PORT}`;
     say();
     say('物业客服中心 Service Centre is running');
     say(`  API          ${base}/api/v1   reference: ${base}/docs   contract: ${base}/openapi.json`);
-    say(`  Metrics      ${base}/metrics (API)${config.WORKER_METRICS_PORT ? `   http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)` : ''}`);
+    const metrics = [api.metricsUrl && `${api.metricsUrl} (API)`, config.WORKER_METRICS_PORT && `http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)`].filter(Boolean);
+    if (metrics.length) say(`  Metrics      ${metrics.join('   ')}`);
     say(`  Temporal UI  ${temporal.uiUrl ?? '(set TEMPORAL_UI_URL)'}   server: ${temporal.address}`);
     say(`  Mail         ${config.SMTP_URL ? smtpUrl.replace(/\/\/[^@]*@/, '//***@') : `${join(dataDir, 'mail')}/*.eml`}`);
     say(`  Postgres     ${config.DATABASE_URL ? '(DATABASE_URL)' : `embedded, data in ${join(dataDir, 'pg')}`}`);

@@ -162,6 +162,14 @@ describe('docker-compose.yml', () => {
     expect(publishedPorts('api').map((p) => p.target)).toContain(PORT);
   });
 
+  test("the api's metrics port (API_METRICS_PORT) is exposed to the compose network and never published", () => {
+    const { API_METRICS_PORT, PORT } = loadConfig(envOf('api'));
+    expect(API_METRICS_PORT).toBeGreaterThan(0);
+    expect(API_METRICS_PORT).not.toBe(PORT);
+    expect(containerPorts('api')).toContain(API_METRICS_PORT);
+    expect(publishedPorts('api').map((p) => p.target)).not.toContain(API_METRICS_PORT);
+  });
+
   test('the api healthcheck probes GET /healthz', () => {
     const check = services.api.healthcheck?.test;
     expect(Array.isArray(check) ? check.join(' ') : check).toContain('/healthz');
