@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express, { Router, type Express } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
@@ -10,11 +11,11 @@ import type { Orm } from '../db/orm';
 import { assumedYearsNote } from '../domain/calendar';
 import { authenticate } from './auth';
 import { mount, openApiDocument, type Operation } from './contract';
-import { docsPage } from './docs';
+import { DOCS_SCRIPT_SOURCE, docsPage } from './docs';
 import { createApiMetrics, type ApiMetrics } from './metrics';
 import { limitInFlight, temporalDeadline } from './overload';
 import { notFoundRoute, problemHandler } from './problem';
-import { rateLimitPerKey } from './rate-limit';
+import { BadKeyLimit, rateLimitPerKey } from './rate-limit';
 import { adminAuditOperations } from './routes/admin-audit';
 import { calendarOperations } from './routes/calendar';
 import { complaintOperations } from './routes/complaints';
@@ -60,10 +61,28 @@ async function readinessWarnings(orm: Orm): Promise<{ propertyId: string; year: 
   return missing.map(({ propertyId, year }) => ({ propertyId, year, warning: `${assumedYearsNote([year])}: PUT /api/v1/calendar/national/${year}` }));
 }
 
+/**
+ * Security headers on every answer (helmet's defaults: nosniff, frame-ancestors, HSTS, COOP/CORP,
+ * no referrer across origins…). The policy allows the /docs page's one inline script by its hash
+ * and no other script; no `upgrade-insecure-requests`, which would send `npm start`'s plain-HTTP
+ * /docs requests to an https:// that is not there. The survey page sets a stricter policy of its own.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    directives: {
+      'script-src': ["'self'", DOCS_SCRIPT_SOURCE],
+      'frame-ancestors': ["'none'"],
+      'base-uri': ["'none'"],
+      'upgrade-insecure-requests': null,
+    },
+  },
+});
+
 export function buildApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // Which X-Forwarded-For entry is the client's address, for the per-address limits.
+  app.set('trust proxy', deps.config.TRUST_PROXY);
   const metrics = deps.metrics ?? createApiMetrics();
   app.use(metrics.observe);
   app.use(
@@ -85,6 +104,7 @@ export function buildApp(deps: ApiDeps): Express {
     }),
   );
 
+  app.use(securityHeaders);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -120,7 +140,12 @@ export function buildApp(deps: ApiDeps): Express {
   api.use(limitInFlight(deps.config.API_MAX_IN_FLIGHT));
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
   api.use(temporalDeadline(deps.temporal));
-  const guards = [authenticate(deps.orm), rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST })];
+  const badKeys = new BadKeyLimit({ perSecond: deps.config.RATE_LIMIT_BAD_KEYS_PER_SECOND, burst: deps.config.RATE_LIMIT_BAD_KEYS_BURST });
+  const guards = [
+    badKeys.guard,
+    authenticate(deps.orm, (req) => badKeys.unknownKey(req)),
+    rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST }),
+  ];
   // Only an operation that declares a text body (an iCalendar file) parses one, after authentication.
   const textParser = (mediaType: string) => express.text({ type: mediaType, limit: BODY_LIMIT });
   for (const op of operations) mount(api, op, guards, textParser);
