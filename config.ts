@@ -86,6 +86,8 @@ export const configSchema = z.object({
   RATE_LIMIT_BAD_KEYS_BURST: z.coerce.number().int().min(1).max(100_000).default(100),
   /** The proxies in front of the API whose X-Forwarded-For is believed (express `trust proxy`). */
   TRUST_PROXY: trustProxy.default(['loopback']),
+  /** Days an Idempotency-Key's record is kept; a retry after that is a new request (api/idempotency.ts). */
+  IDEMPOTENCY_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Requests one API process works on at once; beyond, 503 + Retry-After (memory stays bounded). */
   API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(200),
 });

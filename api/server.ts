@@ -8,8 +8,9 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config';
 import { openOrm, type Orm } from '../db/orm';
-import { createLogger, scrub } from '../logging';
+import { createLogger, loggableError, scrub } from '../logging';
 import { buildApp } from './app';
+import { expireIdempotencyRecords } from './idempotency';
 import { createApiMetrics, metricsApp } from './metrics';
 
 export interface RunningApi {
@@ -32,7 +33,7 @@ const closing = (server: Server) => new Promise<void>((resolve) => server.close(
 /**
  * The API on `port` (default PORT) and its Prometheus metrics on `metricsPort` (default
  * API_METRICS_PORT, where 0 means none; an explicit 0 here means any free port), on `host` and
- * `metricsHost` (default `host`).
+ * `metricsHost` (default `host`); and, while it runs, the purge of expired idempotency records.
  */
 export async function startApi(input: {
   config: Config;
@@ -55,12 +56,16 @@ export async function startApi(input: {
     await closing(server);
     throw error;
   });
+  const stopExpiry = expireIdempotencyRecords(() => input.orm.em.fork(), input.config.IDEMPOTENCY_TTL_DAYS, (error) =>
+    input.logger.warn({ err: loggableError(error) }, 'purging expired idempotency records failed; trying again in an hour'),
+  );
   const portOf = (s: Server) => (s.address() as { port: number }).port;
   return {
     server,
     url: `http://127.0.0.1:${portOf(server)}`,
     ...(metricsServer ? { metricsUrl: `http://127.0.0.1:${portOf(metricsServer)}/metrics` } : {}),
     close: async () => {
+      stopExpiry();
       await Promise.all([closing(server), ...(metricsServer ? [closing(metricsServer)] : [])]);
     },
   };

@@ -45,7 +45,7 @@ const mayNotGrant = (refused: Role[], what: string) =>
 const SELF_GRANTED_NOTE = `Roles ${SELF_GRANTED_ROLES.join(' and ')} can be granted only by a holder of that role (or \`npm run staff\`): anyone else gets 403, and the attempt is audited.`;
 
 /** A manager's administration of staff and their API keys (the bootstrap is `npm run staff`). */
-export function staffOperations({ orm }: RouteDeps): Operation[] {
+export function staffOperations({ orm, config }: RouteDeps): Operation[] {
   return [
     operation({
       method: 'post',
@@ -72,7 +72,7 @@ export function staffOperations({ orm }: RouteDeps): Operation[] {
         if (refused.length) throw mayNotGrant(refused, `${body.id} would hold ${refused.join(', ')}`);
         return withIdempotency(
           em,
-          { staffId: staff.id, key, body },
+          { staffId: staff.id, key, body, ttlDays: config.IDEMPOTENCY_TTL_DAYS },
           async () => body.id,
           async () => {
             const result = await createStaff(em.fork(), staff.propertyId, body, administrator(staff));

@@ -147,7 +147,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         const workflowId = `survey-run-${runId}`;
         return withIdempotency(
           em,
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body },
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body, ttlDays: config.IDEMPOTENCY_TTL_DAYS },
           async () => runId,
           async () => {
             try {
@@ -354,7 +354,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         const workflowId = `survey-campaign-${campaignId}`;
         return withIdempotency(
           em,
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body },
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body, ttlDays: config.IDEMPOTENCY_TTL_DAYS },
           async () => campaignId,
           async () => {
             try {

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { hashApiKey, LAST_USED_RESOLUTION_MS } from '../../api/auth';
-import { AdminAuditEvent, Staff } from '../../db/entities';
+import { purgeExpiredIdempotency } from '../../api/idempotency';
+import { AdminAuditEvent, IdempotentRequest, Staff } from '../../db/entities';
 import { createStaff, issueKey } from '../../db/staff-admin';
 import { as } from '../helpers/repairs';
 import { startTestStack, type TestStack } from '../helpers/stack';
@@ -187,5 +188,27 @@ describe('staff and their API keys', () => {
     expect(everything).not.toContain(hashApiKey(key));
     for (const other of ['S-SV1', 'S-HR1', 'S-FD1', 'S-BT1']) await request(stack.app).get('/api/v1/admin-audit').set(as(stack, other)).expect(403);
     await request(stack.app).get('/api/v1/admin-audit?action=Staff%').set(as(stack, 'S-MG1')).expect(400);
+  });
+
+  it('an idempotency record expires after IDEMPOTENCY_TTL_DAYS: the key then starts a new request, and the purge deletes expired records', async () => {
+    const em = stack.orm.em.fork();
+    const key = 'staff-expiry-0001';
+    const first = { id: 'S-EX1', name: '前台 甲', email: 's-ex1@demo.wuye.local', roles: ['frontdesk'], areaIds: [] };
+    await request(stack.app).post('/api/v1/staff').set(as(stack, 'S-MG1')).set('Idempotency-Key', key).send(first).expect(201);
+    await request(stack.app).post('/api/v1/staff').set(as(stack, 'S-MG1')).set('Idempotency-Key', key).send({ ...first, id: 'S-EX2' }).expect(422);
+    const ttlDays = stack.config.IDEMPOTENCY_TTL_DAYS;
+    expect(ttlDays).toBe(7);
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    await em.nativeUpdate(IdempotentRequest, { staffId: 'S-MG1', key }, { createdAt: daysAgo(ttlDays + 0.01) });
+    const again = await request(stack.app).post('/api/v1/staff').set(as(stack, 'S-MG1')).set('Idempotency-Key', key).send({ ...first, id: 'S-EX2' }).expect(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect((await em.fork().findOneOrFail(IdempotentRequest, { staffId: 'S-MG1', key })).resourceId).toBe('S-EX2');
+
+    // The purge: two records past their time go, a fresh one stays.
+    const record = (k: string, createdAt: Date) => ({ staffId: 'S-MG1', key: k, requestHash: 'x'.repeat(64), resourceId: null, statusCode: 201, response: null, createdAt });
+    await em.insertMany(IdempotentRequest, [record('old-0000001', daysAgo(30)), record('old-0000002', daysAgo(ttlDays + 1)), record('new-0000001', daysAgo(ttlDays - 1))]);
+    expect(await purgeExpiredIdempotency(em.fork(), ttlDays, new Date(), 1)).toBe(2);
+    const left = (await em.fork().find(IdempotentRequest, { key: { $in: ['old-0000001', 'old-0000002', 'new-0000001'] } })).map((r) => r.key);
+    expect(left).toEqual(['new-0000001']);
   });
 });
