@@ -21,7 +21,7 @@ import { createLogger } from '../logging';
 import { createMailer, createWorker, workerRuntimeOptions } from '../worker';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from './schedules';
-import { devServerArgs, devServerOptions, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
+import { devServerOptions, embeddedDevServerArgs, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
 
 const EMBEDDED = { temporalPort: 7233, uiPort: 8233, postgresPort: 54329, smtpPort: 2525, database: 'service_centre' };
 
@@ -74,7 +74,7 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
       env = await TestWorkflowEnvironment.createLocal({
         server: {
           executable: { type: 'cached-download', downloadDir: cli.downloadDir },
-          ip: '127.0.0.1',
+          ip: '127.0.0.1', // the UI binds where the frontend does: this machine only
           port: EMBEDDED.temporalPort,
           ui: true,
           uiPort: EMBEDDED.uiPort,
@@ -93,15 +93,7 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
       `port ${EMBEDDED.temporalPort} is already in use — is another \`npm start\` running? Stop it, or set TEMPORAL_ADDRESS=127.0.0.1:${EMBEDDED.temporalPort} to use that server.`,
     );
   }
-  const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(EMBEDDED.temporalPort),
-    '--ui-port', String(EMBEDDED.uiPort),
-    '--db-filename', dbFile,
-    '--log-level', 'error',
-    ...devServerArgs(),
-  ];
+  const args = embeddedDevServerArgs({ port: EMBEDDED.temporalPort, uiPort: EMBEDDED.uiPort, dbFile });
   const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   stops.push(
     () =>
@@ -222,7 +214,7 @@ async function main(): Promise<void> {
     say(`  API          ${base}/api/v1   reference: ${base}/docs   contract: ${base}/openapi.json`);
     const metrics = [api.metricsUrl && `${api.metricsUrl} (API)`, config.WORKER_METRICS_PORT && `http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)`].filter(Boolean);
     if (metrics.length) say(`  Metrics      ${metrics.join('   ')}`);
-    say(`  Temporal UI  ${temporal.uiUrl ?? '(set TEMPORAL_UI_URL)'}   server: ${temporal.address}`);
+    say(`  Temporal UI  ${temporal.uiUrl ?? '(set TEMPORAL_UI_URL)'}   server: ${temporal.address}   (supervisors' console, this machine only: docs/security.md)`);
     say(`  Mail         ${config.SMTP_URL ? smtpUrl.replace(/\/\/[^@]*@/, '//***@') : `${join(dataDir, 'mail')}/*.eml`}`);
     say(`  Postgres     ${config.DATABASE_URL ? '(DATABASE_URL)' : `embedded, data in ${join(dataDir, 'pg')}`}`);
     say(`  Demo data    property ${seed.propertyId}, ${seed.households} households${seed.created ? ' (seeded now)' : ''}`);

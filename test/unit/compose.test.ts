@@ -218,6 +218,18 @@ describe('docker-compose.yml', () => {
     expect(publishedPorts('temporal-ui').map((p) => p.target)).toContain(8080);
   });
 
+  test("the Temporal UI is the supervisors' console: behind its OIDC login, read-only, on 127.0.0.1 only", () => {
+    const ui = envOf('temporal-ui');
+    expect(ui).toMatchObject({ TEMPORAL_AUTH_ENABLED: 'true', TEMPORAL_DISABLE_WRITE_ACTIONS: 'true' });
+    // The OIDC client is the deployment's to give, like the passwords: compose refuses to start without it.
+    for (const key of ['TEMPORAL_AUTH_PROVIDER_URL', 'TEMPORAL_AUTH_CLIENT_ID', 'TEMPORAL_AUTH_CLIENT_SECRET']) expect({ key, value: ui[key] }).toEqual({ key, value: expect.stringMatching(/^required-/) });
+    expect(new URL(ui.TEMPORAL_AUTH_CALLBACK_URL).pathname).toBe('/auth/sso/callback');
+    expect(ui.TEMPORAL_AUTH_SCOPES.split(',')).toContain('openid');
+    for (const port of services['temporal-ui'].ports ?? []) expect(String(port)).toMatch(/^127\.0\.0\.1:/);
+    // Write actions off is enforced by the UI server itself from 2.42 on (its DisableWriteMiddleware).
+    expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:2\.(4[2-9]|[5-9]\d)\./);
+  });
+
   test('every long-running service has a healthcheck', () => {
     for (const name of LONG_RUNNING) {
       const check = services[name].healthcheck;
