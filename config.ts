@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -24,6 +25,31 @@ const hostPort = z
 
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** The address names express's `trust proxy` knows, besides addresses and subnets. */
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * express's `trust proxy`: `true`/`false`, a number of hops, or a comma list of the proxies' addresses,
+ * subnets and names. It decides which X-Forwarded-For entry is the client's address — what the
+ * per-address limits count — so a wrong value lets a client choose its own address.
+ */
+const trustProxy = z
+  .string()
+  .trim()
+  .refine((value) => {
+    if (/^(true|false|\d{1,2})$/.test(value)) return true;
+    return value.split(',').every((entry) => {
+      const item = entry.trim();
+      const [address, bits, ...rest] = item.split('/');
+      return rest.length === 0 && (PROXY_NAMES.includes(item) || (isIP(address) !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits))));
+    });
+  }, `must be true, false, a number of proxies, or a comma list of addresses, subnets and ${PROXY_NAMES.join(', ')}`)
+  .transform((value): boolean | number | string[] => {
+    if (value === 'true' || value === 'false') return value === 'true';
+    if (/^\d+$/.test(value)) return Number(value);
+    return value.split(',').map((entry) => entry.trim());
+  });
+
 export const configSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
@@ -36,6 +62,11 @@ export const configSchema = z.object({
   PUBLIC_BASE_URL: urlWithProtocols(['http:', 'https:']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().trim().min(1).default('.data'),
+  /**
+   * The API's Prometheus endpoint, a port of its own beside PORT: the exposition has no login, so it is
+   * not served where staff and residents reach the API. 0 turns it off.
+   */
+  API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   /** The worker's Prometheus endpoint (Temporal SDK runtime metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /**
@@ -47,6 +78,16 @@ export const configSchema = z.object({
   /** Requests per second each API key may make on average, and the burst it may spend at once. */
   RATE_LIMIT_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
   RATE_LIMIT_BURST: z.coerce.number().int().min(1).max(100_000).default(60),
+  /**
+   * Unknown or revoked API keys one client address may send a second, and at once; beyond, 429 before
+   * the key is looked up (api/rate-limit.ts BadKeyLimit). Valid keys do not count.
+   */
+  RATE_LIMIT_BAD_KEYS_PER_SECOND: z.coerce.number().positive().max(10_000).default(10),
+  RATE_LIMIT_BAD_KEYS_BURST: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** The proxies in front of the API whose X-Forwarded-For is believed (express `trust proxy`). */
+  TRUST_PROXY: trustProxy.default(['loopback']),
+  /** Days an Idempotency-Key's record is kept; a retry after that is a new request (api/idempotency.ts). */
+  IDEMPOTENCY_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Requests one API process works on at once; beyond, 503 + Retry-After (memory stays bounded). */
   API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(200),
 });

@@ -7,10 +7,11 @@ import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type BundleOptio
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import { createActivities } from './activities';
 import { announceMissingCalendars } from './activities/calendar';
 import { loadConfig, type Config } from './config';
+import { coreLogFilter, createLogger, scrub, sdkLogger } from './logging';
 import { openOrm, type Orm } from './db/orm';
 import { ensureSchedules, scheduledProperties } from './scripts/schedules';
 
@@ -45,6 +46,18 @@ export interface WorkerDeps {
 export function workerTelemetry(config: Config, host: string): RuntimeOptions['telemetryOptions'] {
   if (!config.WORKER_METRICS_PORT) return undefined;
   return { metrics: { prometheus: { bindAddress: `${host}:${config.WORKER_METRICS_PORT}` } } };
+}
+
+/**
+ * The SDK runtime of a worker process: its logs and its Rust core's through `logger` (pino JSON at
+ * LOG_LEVEL, scrubbed: logging.ts) instead of the SDK's default console lines, which ignore
+ * LOG_LEVEL and print a failed activity's error whole — MikroORM's message quotes the row.
+ */
+export function workerRuntimeOptions(config: Config, logger: Logger, metricsHost: string): RuntimeOptions {
+  return {
+    logger: sdkLogger(logger),
+    telemetryOptions: { ...workerTelemetry(config, metricsHost), logging: { filter: coreLogFilter(config.LOG_LEVEL), forward: {} } },
+  };
 }
 
 /**
@@ -88,11 +101,11 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.SMTP_URL) {
     throw new Error('worker.ts needs TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL; `npm start` sets them for the embedded stack.');
   }
+  const logger = createLogger(config.LOG_LEVEL);
   // In a container: Prometheus scrapes from another one.
-  Runtime.install({ telemetryOptions: workerTelemetry(config, '0.0.0.0') });
+  Runtime.install(workerRuntimeOptions(config, logger, '0.0.0.0'));
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const orm = await openOrm(config.DATABASE_URL);
-  const logger = pino({ level: config.LOG_LEVEL });
   const mailer = createMailer(config.SMTP_URL);
   await announceMissingCalendars({ orm, mailer, config, clock: () => new Date() }, logger);
   const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -106,7 +119,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${scrub(error instanceof Error ? error.message : String(error))}\n`);
     process.exit(1);
   });
 }

@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import express, { Router, type Express } from 'express';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
+import { scrub } from '../logging';
 import { missingNationalYears } from '../db/calendar-store';
 import type { Orm } from '../db/orm';
 import { assumedYearsNote } from '../domain/calendar';
 import { authenticate } from './auth';
 import { mount, openApiDocument, type Operation } from './contract';
-import { docsPage } from './docs';
-import { createApiMetrics } from './metrics';
+import { DOCS_SCRIPT_SOURCE, docsPage } from './docs';
+import { createApiMetrics, type ApiMetrics } from './metrics';
 import { limitInFlight, temporalDeadline } from './overload';
 import { notFoundRoute, problemHandler } from './problem';
-import { rateLimitPerKey } from './rate-limit';
+import { BadKeyLimit, rateLimitPerKey } from './rate-limit';
+import { adminAuditOperations } from './routes/admin-audit';
 import { calendarOperations } from './routes/calendar';
 import { complaintOperations } from './routes/complaints';
 import { householdOperations } from './routes/households';
@@ -34,17 +37,19 @@ export interface ApiDeps {
   temporal: Client;
   config: Config;
   logger: Logger;
+  /** Where the app counts its requests; served by `metricsApp` on its own port. A fresh registry when absent. */
+  metrics?: ApiMetrics;
 }
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
 
-/** The routes outside the API prefix that are deliberately not in the OpenAPI document (operations, the document itself). */
-export const OPERATIONAL_ROUTES = ['GET /metrics', 'GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /s/:token', 'POST /s/:token'] as const;
+/** The routes outside the API prefix that are deliberately not in the OpenAPI document (operations, the document itself). /metrics is on its own port (api/metrics.ts). */
+export const OPERATIONAL_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /s/:token', 'POST /s/:token'] as const;
 
 export function apiDocument(operations: Operation[]) {
   return openApiDocument(operations, API_INFO);
@@ -56,11 +61,29 @@ async function readinessWarnings(orm: Orm): Promise<{ propertyId: string; year: 
   return missing.map(({ propertyId, year }) => ({ propertyId, year, warning: `${assumedYearsNote([year])}: PUT /api/v1/calendar/national/${year}` }));
 }
 
+/**
+ * Security headers on every answer (helmet's defaults: nosniff, frame-ancestors, HSTS, COOP/CORP,
+ * no referrer across origins…). The policy allows the /docs page's one inline script by its hash
+ * and no other script; no `upgrade-insecure-requests`, which would send `npm start`'s plain-HTTP
+ * /docs requests to an https:// that is not there. The survey page sets a stricter policy of its own.
+ */
+const securityHeaders = helmet({
+  contentSecurityPolicy: {
+    directives: {
+      'script-src': ["'self'", DOCS_SCRIPT_SOURCE],
+      'frame-ancestors': ["'none'"],
+      'base-uri': ["'none'"],
+      'upgrade-insecure-requests': null,
+    },
+  },
+});
+
 export function buildApp(deps: ApiDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
-  const metrics = createApiMetrics();
+  // Which X-Forwarded-For entry is the client's address, for the per-address limits.
+  app.set('trust proxy', deps.config.TRUST_PROXY);
+  const metrics = deps.metrics ?? createApiMetrics();
   app.use(metrics.observe);
   app.use(
     pinoHttp({
@@ -72,15 +95,16 @@ export function buildApp(deps: ApiDeps): Express {
         return id;
       },
       // Never log bodies or the Authorization header: they carry API keys and residents' personal data.
+      // Nor a survey link's token, which is in its URL (/s/<token>).
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: scrub(req.url) }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       customProps: (req) => ({ staffId: req.staff?.id }),
     }),
   );
 
-  app.get('/metrics', metrics.expose);
+  app.use(securityHeaders);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -116,7 +140,12 @@ export function buildApp(deps: ApiDeps): Express {
   api.use(limitInFlight(deps.config.API_MAX_IN_FLIGHT));
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
   api.use(temporalDeadline(deps.temporal));
-  const guards = [authenticate(deps.orm), rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST })];
+  const badKeys = new BadKeyLimit({ perSecond: deps.config.RATE_LIMIT_BAD_KEYS_PER_SECOND, burst: deps.config.RATE_LIMIT_BAD_KEYS_BURST });
+  const guards = [
+    badKeys.guard,
+    authenticate(deps.orm, (req) => badKeys.unknownKey(req)),
+    rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST }),
+  ];
   // Only an operation that declares a text body (an iCalendar file) parses one, after authentication.
   const textParser = (mediaType: string) => express.text({ type: mediaType, limit: BODY_LIMIT });
   for (const op of operations) mount(api, op, guards, textParser);

@@ -1,6 +1,6 @@
 import 'pino-http';
 import { createHash, randomBytes } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Orm } from '../db/orm';
 import type { Actor, Role } from '../domain/people';
 import { HttpProblem } from './problem';
@@ -45,8 +45,11 @@ interface StaffKeyRow {
   api_key_last_used_at: string | null;
 }
 
-/** Resolves `Authorization: Bearer <key>` to a staff member; 401 without a valid key. */
-export function authenticate(orm: Orm): RequestHandler {
+/**
+ * Resolves `Authorization: Bearer <key>` to a staff member; 401 without a valid key. A key that is
+ * looked up and not found is reported to `onUnknownKey` (the per-address limit of bad keys).
+ */
+export function authenticate(orm: Orm, onUnknownKey: (req: Request) => void = () => undefined): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -57,7 +60,10 @@ export function authenticate(orm: Orm): RequestHandler {
       'select id, property_id, roles, area_ids, api_key_last_used_at from staff where api_key_hash = ? and active = true and api_key_revoked_at is null limit 1',
       [hashApiKey(match[1])],
     );
-    if (!staff) return next(new HttpProblem(401, 'Unauthorized', 'the API key is unknown or revoked', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }));
+    if (!staff) {
+      onUnknownKey(req);
+      return next(new HttpProblem(401, 'Unauthorized', 'the API key is unknown or revoked', {}, { 'WWW-Authenticate': 'Bearer error="invalid_token"' }));
+    }
     const now = new Date();
     const lastUsedAt = staff.api_key_last_used_at === null ? null : (orm.em.getPlatform().parseDate(staff.api_key_last_used_at) as Date);
     if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {

@@ -60,23 +60,42 @@ export function operation<P, Q, B>(op: Operation<P, Q, B>): Operation {
   return op as unknown as Operation;
 }
 
-/** `guards` run before a non-public operation: authentication, then the per-key rate limit. */
 /**
- * Where a request carries U+0000 in a string. Postgres text cannot hold it, so such a value would
- * pass validation and then fail every retry of the activity that stores it: refused at the door.
+ * Text Postgres cannot keep as sent: U+0000, which its text type cannot hold (such a value would pass
+ * validation and then fail every retry of the activity that stores it), and a lone UTF-16 surrogate
+ * (JSON's "\ud800"), which the driver's UTF-8 encoding turns into U+FFFD — a different string
+ * stored in silence. Both are refused at the door, naming the field.
  */
-export function nulPaths(value: unknown, path: string[] = []): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path.length ? path.join('.') : '(root)'] : [];
-  if (Array.isArray(value)) return value.flatMap((v, i) => nulPaths(v, [...path, String(i)]));
-  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => [...(k.includes('\u0000') ? [[...path, k].join('.')] : []), ...nulPaths(v, [...path, k])]);
+const UNSTORABLE: readonly [RegExp, string][] = [
+  [/\u0000/, 'contains a NUL character (U+0000), which cannot be stored'],
+  [/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, 'contains a lone UTF-16 surrogate (e.g. \\ud800), which is not text and cannot be stored as sent'],
+];
+
+const unstorable = (text: string) => UNSTORABLE.find(([pattern]) => pattern.test(text))?.[1];
+
+/** Where a request carries text Postgres cannot keep as sent (keys included), and why. */
+export function unstorableText(value: unknown, path: string[] = []): { name: string; reason: string }[] {
+  const here = (p: string[]) => (p.length ? p.join('.') : '(root)');
+  if (typeof value === 'string') {
+    const reason = unstorable(value);
+    return reason ? [{ name: here(path), reason }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => unstorableText(v, [...path, String(i)]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => {
+      const reason = unstorable(k);
+      return [...(reason ? [{ name: here([...path, k]), reason }] : []), ...unstorableText(v, [...path, k])];
+    });
+  }
   return [];
 }
 
-function nulProblem(where: InvalidParam['in'], paths: string[]): HttpProblem {
-  const invalid: InvalidParam[] = paths.map((name) => ({ name, in: where, reason: 'contains a NUL character (U+0000), which cannot be stored' }));
+function unstorableProblem(where: InvalidParam['in'], found: { name: string; reason: string }[]): HttpProblem {
+  const invalid: InvalidParam[] = found.map(({ name, reason }) => ({ name, in: where, reason }));
   return new HttpProblem(400, 'Invalid request', `${invalid.length} invalid field(s) in the ${where}`, { 'invalid-params': invalid });
 }
 
+/** `guards` run before a non-public operation: the per-address limit of bad keys, authentication, then the per-key rate limit. */
 export function mount(router: Router, op: Operation, guards: RequestHandler[], textParser?: (mediaType: string) => RequestHandler): void {
   const handlers = [
     // The route template labels this request's metrics, whatever the outcome.
@@ -99,8 +118,8 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[], t
       }
       const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'path' | 'query' | 'body'): T => {
         if (!schema) return undefined as T;
-        const nul = nulPaths(value);
-        if (nul.length) throw nulProblem(where, nul);
+        const bad = unstorableText(value);
+        if (bad.length) throw unstorableProblem(where, bad);
         const parsed = schema.safeParse(value);
         if (!parsed.success) throw validationProblem(where, parsed.error);
         return parsed.data;

@@ -1,9 +1,11 @@
 /**
- * Prometheus metrics of the API at GET /metrics: requests by method, route template and status,
- * and their duration. Labels are templates (`/api/v1/repairs/:caseId`), never concrete paths, so
- * case numbers do not become series; unmatched paths share one label.
+ * Prometheus metrics of the API: requests by method, route template and status, and their
+ * duration. Labels are templates (`/api/v1/repairs/:caseId`), never concrete paths, so case numbers
+ * do not become series; unmatched paths share one label. They are served at GET /metrics on a port
+ * of their own (API_METRICS_PORT), not beside the API: the exposition has no login, and the API's
+ * port is the one published to staff and residents.
  */
-import type { RequestHandler } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 export interface ApiMetrics {
@@ -43,4 +45,12 @@ export function createApiMetrics(): ApiMetrics {
       res.type(registry.contentType).send(await registry.metrics());
     },
   };
+}
+
+/** The metrics port's whole app: GET /metrics, and 404 for anything else. */
+export function metricsApp(metrics: ApiMetrics): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metrics.expose);
+  return app;
 }

@@ -2,6 +2,7 @@ import 'pino-http';
 import { DriverException } from '@mikro-orm/core';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { loggableError } from '../logging';
 
 /** An RFC 9457 problem detail; thrown anywhere in a route, rendered as application/problem+json. */
 export class HttpProblem extends Error {
@@ -42,12 +43,6 @@ function slug(title: string): string {
 export const notFoundRoute: RequestHandler = (req, _res, next) => {
   next(new HttpProblem(404, 'Not found', `no route for ${req.method} ${req.path}`));
 };
-
-/** A database error's message quotes the failing row — residents' names and phones — so only its kind is logged. */
-function loggable(error: unknown): unknown {
-  if (error instanceof DriverException) return { type: error.name, code: error.code, sqlState: error.sqlState, stack: error.stack?.split('\n').slice(1).join('\n') };
-  return error;
-}
 
 /** How long a client should wait before retrying when a dependency is down. */
 export const RETRY_AFTER_SECONDS = 5;
@@ -92,7 +87,8 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     req.log?.warn({ dependency: what, err: { type: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'dependency unavailable');
     problem = new HttpProblem(503, 'Service unavailable', `the ${what === 'database' ? 'database' : 'workflow service'} is unreachable; retry later`, {}, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
   } else {
-    req.log?.error({ err: loggable(error) }, 'unhandled error');
+    // A database error's message quotes the failing row — residents' names and phones — so only its kind is logged.
+    req.log?.error({ err: loggableError(error) }, 'unhandled error');
     problem = new HttpProblem(500, 'Internal error', 'the request failed; it has been logged with its request id');
   }
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);

@@ -4,30 +4,70 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
-import pino, { type Logger } from 'pino';
+import type { Express } from 'express';
+import type { Logger } from 'pino';
 import { loadConfig, type Config } from '../config';
 import { openOrm, type Orm } from '../db/orm';
+import { createLogger, loggableError, scrub } from '../logging';
 import { buildApp } from './app';
+import { expireIdempotencyRecords } from './idempotency';
+import { createApiMetrics, metricsApp } from './metrics';
 
 export interface RunningApi {
   server: Server;
   url: string;
+  /** `…/metrics` on the metrics port, when one is served. */
+  metricsUrl?: string;
   close(): Promise<void>;
 }
 
-export async function startApi(input: { config: Config; orm: Orm; temporal: Client; logger: Logger; port?: number; host?: string }): Promise<RunningApi> {
-  const app = buildApp({ orm: input.orm, temporal: input.temporal, config: input.config, logger: input.logger });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(input.port ?? input.config.PORT, input.host ?? '0.0.0.0', () => resolve(s));
+function listen(app: Express, port: number, host: string): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s));
     s.once('error', reject);
   });
+}
+
+const closing = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
+
+/**
+ * The API on `port` (default PORT) and its Prometheus metrics on `metricsPort` (default
+ * API_METRICS_PORT, where 0 means none; an explicit 0 here means any free port), on `host` and
+ * `metricsHost` (default `host`); and, while it runs, the purge of expired idempotency records.
+ */
+export async function startApi(input: {
+  config: Config;
+  orm: Orm;
+  temporal: Client;
+  logger: Logger;
+  port?: number;
+  host?: string;
+  metricsPort?: number;
+  metricsHost?: string;
+}): Promise<RunningApi> {
+  const host = input.host ?? '0.0.0.0';
+  const metrics = createApiMetrics();
+  const app = buildApp({ orm: input.orm, temporal: input.temporal, config: input.config, logger: input.logger, metrics });
+  const server = await listen(app, input.port ?? input.config.PORT, host);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  const { port } = server.address() as { port: number };
+  const metricsPort = input.metricsPort ?? (input.config.API_METRICS_PORT || undefined);
+  const metricsServer = metricsPort === undefined ? undefined : await listen(metricsApp(metrics), metricsPort, input.metricsHost ?? host).catch(async (error: unknown) => {
+    await closing(server);
+    throw error;
+  });
+  const stopExpiry = expireIdempotencyRecords(() => input.orm.em.fork(), input.config.IDEMPOTENCY_TTL_DAYS, (error) =>
+    input.logger.warn({ err: loggableError(error) }, 'purging expired idempotency records failed; trying again in an hour'),
+  );
+  const portOf = (s: Server) => (s.address() as { port: number }).port;
   return {
     server,
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    url: `http://127.0.0.1:${portOf(server)}`,
+    ...(metricsServer ? { metricsUrl: `http://127.0.0.1:${portOf(metricsServer)}/metrics` } : {}),
+    close: async () => {
+      stopExpiry();
+      await Promise.all([closing(server), ...(metricsServer ? [closing(metricsServer)] : [])]);
+    },
   };
 }
 
@@ -36,12 +76,12 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
     throw new Error('api/server.ts needs TEMPORAL_ADDRESS and DATABASE_URL; `npm start` sets them for the embedded stack.');
   }
-  const logger = pino({ level: config.LOG_LEVEL });
+  const logger = createLogger(config.LOG_LEVEL);
   const orm = await openOrm(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const api = await startApi({ config, orm, temporal, logger });
-  logger.info({ url: api.url }, 'API listening');
+  logger.info({ url: api.url, metrics: api.metricsUrl }, 'API listening');
   const stop = async () => {
     await api.close();
     await connection.close();
@@ -54,7 +94,7 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${scrub(error instanceof Error ? error.message : String(error))}\n`);
     process.exit(1);
   });
 }

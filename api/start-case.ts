@@ -165,7 +165,7 @@ export function openCase<W extends Workflow>(
 ): Promise<OperationResult> {
   return withIdempotency(
     deps.em,
-    { staffId: request.staffId, key: request.idempotencyKey, body: request.body },
+    { staffId: request.staffId, key: request.idempotencyKey, body: request.body, ttlDays: deps.config.IDEMPOTENCY_TTL_DAYS },
     (tx) => allocateCaseNumber(tx, request.prefix, request.at, request.timeZone),
     (caseId) => startCase<W>(deps.temporal, deps.config, workflowType, { caseId, ...start(caseId) }),
   );

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
       temporal: stack.client,
       logger: pino({ level: 'silent' }),
       port: 0,
+      metricsPort: 0,
       host: '127.0.0.1',
     });
     const alone = await medianOf<LoadResult & { cpu: string }>(RUNS, (r) => r.perSecond, async () => {

@@ -111,7 +111,7 @@ export async function startBenchStack(
   const running = [worker.run(), baselineWorker.run()];
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const api = await startApi({ config, orm, temporal: client, logger: pino({ level: 'silent' }), port: 0, host: '127.0.0.1' });
+  const api = await startApi({ config, orm, temporal: client, logger: pino({ level: 'silent' }), port: 0, metricsPort: 0, host: '127.0.0.1' });
   const facts = { ...machineFacts(cli.path), 'rate limit': 'raised for the run (one key carries the whole load)' };
   return {
     config,

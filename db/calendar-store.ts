@@ -7,6 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CalendarOverride, NationalYear, NamedDate } from '../domain/calendar-data';
 import { yearsWithoutNationalData } from '../domain/calendar-data';
 import { localDate } from '../domain/calendar';
+import { appendAdminAudit } from './admin-audit';
 
 export interface CalendarSources {
   timeZone: string;
@@ -61,25 +62,6 @@ export async function missingNationalYears(em: EntityManager, now: Date): Promis
     const year = localYear(now, p.time_zone);
     return yearsWithoutNationalData(year, year + 1, loaded).map((missing) => ({ propertyId: p.id, timeZone: p.time_zone, year: missing }));
   });
-}
-
-export interface AuditEntry {
-  propertyId: string | null;
-  actorId: string;
-  action: string;
-  subject: string;
-  detail: Record<string, unknown>;
-}
-
-export async function appendAdminAudit(em: EntityManager, entry: AuditEntry, at = new Date()): Promise<void> {
-  await em.execute('insert into admin_audit_event (property_id, actor_id, at, action, subject, detail) values (?, ?, ?, ?, ?, ?::jsonb)', [
-      entry.propertyId,
-      entry.actorId,
-      at,
-      entry.action,
-      entry.subject,
-      JSON.stringify(entry.detail),
-    ]);
 }
 
 /** Stores a validated national arrangement for its year (replacing any loaded before) and audits it. */

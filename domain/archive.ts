@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { phone } from './fields';
+import { toCsv } from './csv';
 import type { Role } from './people';
 
 /** Age bands of the archive (the seed's and the paper form's). */
@@ -155,12 +156,7 @@ export function summariseArchive(year: number, households: ArchiveSummaryInput[]
   return summary;
 }
 
-const csvCell = (value: string | number) => {
-  const text = String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-};
-
-/** The same summary as CSV rows `section,key,count` (a spreadsheet opens it as is). */
+/** The same summary as CSV rows `section,key,count` (a spreadsheet opens it as is: domain/csv.ts). Its keys are what staff typed. */
 export function archiveSummaryCsv(summary: ArchiveSummary): string {
   const rows: (string | number)[][] = [['section', 'key', 'count']];
   for (const key of ['households', 'members', 'householdsWithPets', 'householdsWithServiceNeeds', 'movedInThisYear', 'changesThisYear'] as const) {
@@ -169,5 +165,5 @@ export function archiveSummaryCsv(summary: ArchiveSummary): string {
   for (const section of ['occupations', 'ageBands', 'pets', 'festivals'] as const) {
     for (const [key, count] of Object.entries(summary[section]).sort(([a], [b]) => a.localeCompare(b))) rows.push([section, key, count]);
   }
-  return `\ufeff${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return toCsv(rows);
 }

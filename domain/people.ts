@@ -33,3 +33,19 @@ export const AREA_SCOPED_ROLES: readonly Role[] = ['butler'];
 export function seesOnlyOwnAreas(roles: readonly Role[]): boolean {
   return roles.length > 0 && roles.every((r) => AREA_SCOPED_ROLES.includes(r));
 }
+
+/**
+ * Roles that only their own holders may grant (C2): hr and audit read the employee complaints and
+ * whistle-blowing reports nobody else may see, so a manager who could give either role — or a key to
+ * someone who holds it — could read them through that person. Everything else is the manager's to grant.
+ */
+export const SELF_GRANTED_ROLES: readonly Role[] = ['hr', 'audit'];
+
+/**
+ * The roles of `target` that `granter` may not give (empty: they may): a self-granted role only by
+ * one of its holders, any other role only by a manager. Giving a key to a staff member is giving
+ * them their roles, so the same rule decides who may issue one.
+ */
+export function rolesBeyondGranter(granter: readonly Role[], target: readonly Role[]): Role[] {
+  return [...new Set(target)].filter((role) => (SELF_GRANTED_ROLES.includes(role) ? !granter.includes(role) : !granter.includes('manager')));
+}

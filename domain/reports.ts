@@ -5,6 +5,7 @@
  * activities and the API load the rows, these functions count them, CSV is rendered here too.
  */
 import { endOfLocalDate, localDate } from './calendar';
+import { toCsv } from './csv';
 import { HOUR } from './policy';
 
 /** 'YYYY-MM' */
@@ -363,16 +364,4 @@ export function repairProgressCsv(p: RepairProgress): string {
     ['date', 'case_id', 'area_id', 'classification', 'status', 'assignee_id', 'sla_state', 'age_hours_at_end_of_day'],
     ...p.open.map((o) => [p.date, o.caseId, o.areaId, o.classification, o.status, o.assigneeId, o.slaState, o.ageHours]),
   ]);
-}
-
-// ---------------------------------------------------------------- CSV
-
-/** RFC 4180: fields with a comma, quote or line break are quoted; null is empty; CRLF line ends. */
-export function toCsv(rows: (string | number | null | undefined)[][]): string {
-  const field = (v: string | number | null | undefined) => {
-    if (v === null || v === undefined) return '';
-    const s = String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return rows.map((r) => r.map(field).join(',')).join('\r\n') + '\r\n';
 }

@@ -53,12 +53,12 @@ function schemathesis(): string {
 
 
 /** Requests the API answered, by status class, from its own Prometheus counter (the document fetch excluded). */
-async function served(apiUrl: string): Promise<{ total: number; serverErrors: number }> {
-  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+async function served(metricsUrl: string): Promise<{ total: number; serverErrors: number }> {
+  const text = await (await fetch(metricsUrl)).text();
   let total = 0;
   let serverErrors = 0;
   for (const [, route, status, value] of text.matchAll(/^http_requests_total\{method="[A-Z]+",route="([^"]*)",status="(\d+)"\} (\d+)/gm)) {
-    if (route === '/openapi.json' || route === '/metrics') continue;
+    if (route === '/openapi.json') continue;
     total += Number(value);
     if (Number(status) >= 500) serverErrors += Number(value);
   }
@@ -101,8 +101,12 @@ async function main(): Promise<number> {
     await migrate(orm);
     const seed = await seedDemo(orm);
     // The demo key of a staff member holding every role, so every operation is reached past 403.
-    await createStaff(orm.em.fork(), seed.propertyId, { id: 'S-FUZZ', name: 'fuzz', email: 's-fuzz@demo.wuye.local', roles: [...ROLES], areaIds: [] });
-    const key = (await issueKey(orm.em.fork(), seed.propertyId, 'S-FUZZ'))!;
+    // Set up as `npm run staff` would: every role, hr and audit included.
+    const setup = { kind: 'cli', osUser: 'fuzz' } as const;
+    await createStaff(orm.em.fork(), seed.propertyId, { id: 'S-FUZZ', name: 'fuzz', email: 's-fuzz@demo.wuye.local', roles: [...ROLES], areaIds: [] }, setup);
+    const issued = await issueKey(orm.em.fork(), seed.propertyId, 'S-FUZZ', setup);
+    if (!('apiKey' in issued)) throw new Error('could not issue the fuzzing key');
+    const key = issued.apiKey;
 
     const nativeConnection = await NativeConnection.connect({ address: env.address });
     const mailer = createMailer(sink.url);
@@ -117,7 +121,7 @@ async function main(): Promise<number> {
     const connection = await Connection.connect({ address: env.address });
     stops.unshift(() => connection.close());
     const logger = pino({ level: 'error' }, pino.destination(2));
-    const api = await startApi({ config, orm, temporal: new Client({ connection }), logger, port: await freePort(), host: '127.0.0.1' });
+    const api = await startApi({ config, orm, temporal: new Client({ connection }), logger, port: await freePort(), metricsPort: 0, host: '127.0.0.1' });
     stops.unshift(() => api.close());
     say(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s; API ${api.url}`);
 
@@ -138,7 +142,7 @@ async function main(): Promise<number> {
       const child = spawn(bin, args, { stdio: 'inherit', cwd: workDir }); // its caches stay out of the clone
       child.once('exit', (c) => resolve(c ?? 1));
     });
-    const { total, serverErrors } = await served(api.url);
+    const { total, serverErrors } = await served(api.metricsUrl!);
     const seconds = ((Date.now() - fuzzStarted) / 1000).toFixed(1);
     say(`${total} requests answered by the API in ${seconds} s; ${serverErrors} with a 5xx status; schemathesis exit code ${code}`);
     if (code !== 0) return fail('schemathesis found failures (above)');

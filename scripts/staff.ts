@@ -1,18 +1,21 @@
 /**
  * `npm run staff -- <command>`: staff and API keys straight in the database, for the first manager
- * of a deployment (afterwards managers use `/api/v1/staff`). Reads DATABASE_URL.
+ * of a deployment, and the first holders of hr and audit, which only their holders may grant through
+ * the API (afterwards managers use `/api/v1/staff`). Every change is audited as done by `cli` with
+ * the operating-system user. Reads DATABASE_URL.
  *
  *   create --id S-MG1 --name '经理 周伟' --email m@example.com --roles manager [--areas A1,A2] [--property P001]
  *   issue-key S-MG1      prints a new key once; the previous one stops working
  *   revoke S-MG1
  *   list [--property P001]
  */
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { loadConfig } from '../config';
 import { Property, Staff } from '../db/entities';
 import { openOrm } from '../db/orm';
-import { createStaff, issueKey, newStaffSchema, revokeKey, summarise } from '../db/staff-admin';
+import { createStaff, issueKey, newStaffSchema, revokeKey, summarise, type StaffAdministrator } from '../db/staff-admin';
 
 const USAGE = `usage: npm run staff -- create --id S-MG1 --name NAME --email EMAIL --roles manager[,supervisor] [--areas A1,A2] [--property P001]
        npm run staff -- issue-key STAFF_ID
@@ -20,6 +23,17 @@ const USAGE = `usage: npm run staff -- create --id S-MG1 --name NAME --email EMA
        npm run staff -- list [--property P001]`;
 
 class UsageError extends Error {}
+
+/** Who ran the command, for the audit record: the command line holds every power, so it may grant any role. */
+function commandLine(): StaffAdministrator {
+  let osUser = process.env.USER ?? 'unknown';
+  try {
+    osUser = userInfo().username;
+  } catch {
+    // no passwd entry for this uid (some containers): keep $USER
+  }
+  return { kind: 'cli', osUser };
+}
 
 const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 
@@ -45,20 +59,22 @@ async function run(em: EntityManager, argv: string[]): Promise<string> {
     case 'create': {
       const input = newStaffSchema.safeParse({ id: values.id, name: values.name, email: values.email, roles: list(values.roles), areaIds: list(values.areas) });
       if (!input.success) throw new UsageError(input.error.issues.map((i) => `--${i.path[0] === 'areaIds' ? 'areas' : String(i.path[0])}: ${i.message}`).join('\n'));
-      const result = await createStaff(em, await propertyOf(em, values.property), input.data);
+      const result = await createStaff(em, await propertyOf(em, values.property), input.data, commandLine());
+      if ('forbidden' in result) throw new UsageError(`may not grant ${result.forbidden.join(', ')}`);
       if ('conflict' in result) throw new UsageError(`staff number ${result.conflict} is taken`);
       if ('unknownAreas' in result) throw new UsageError(`no area ${result.unknownAreas.join(', ')} in this property`);
       return `created ${result.created.id} (${result.created.roles.join(', ')}); now: npm run staff -- issue-key ${result.created.id}`;
     }
     case 'issue-key': {
       if (!staffId) throw new UsageError(USAGE);
-      const key = await issueKey(em, undefined, staffId);
-      if (!key) throw new UsageError(`no staff member ${staffId}`);
-      return `API key of ${staffId} (shown once; only its hash is stored):\n${key}`;
+      const result = await issueKey(em, undefined, staffId, commandLine());
+      if ('notFound' in result) throw new UsageError(`no staff member ${staffId}`);
+      if ('forbidden' in result) throw new UsageError(`may not grant ${result.forbidden.join(', ')}`);
+      return `API key of ${staffId} (shown once; only its hash is stored):\n${result.apiKey}`;
     }
     case 'revoke': {
       if (!staffId) throw new UsageError(USAGE);
-      if (!(await revokeKey(em, undefined, staffId))) throw new UsageError(`no staff member ${staffId}`);
+      if (!(await revokeKey(em, undefined, staffId, commandLine()))) throw new UsageError(`no staff member ${staffId}`);
       return `revoked the key of ${staffId}`;
     }
     case 'list': {

@@ -9,19 +9,19 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import pino from 'pino';
 import { startApi } from '../api/server';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
 import { announceMissingCalendars } from '../activities/calendar';
-import { createMailer, createWorker, workerTelemetry } from '../worker';
+import { createLogger } from '../logging';
+import { createMailer, createWorker, workerRuntimeOptions } from '../worker';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from './schedules';
-import { devServerArgs, devServerOptions, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
+import { devServerOptions, embeddedDevServerArgs, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
 
 const EMBEDDED = { temporalPort: 7233, uiPort: 8233, postgresPort: 54329, smtpPort: 2525, database: 'service_centre' };
 
@@ -74,7 +74,7 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
       env = await TestWorkflowEnvironment.createLocal({
         server: {
           executable: { type: 'cached-download', downloadDir: cli.downloadDir },
-          ip: '127.0.0.1',
+          ip: '127.0.0.1', // the UI binds where the frontend does: this machine only
           port: EMBEDDED.temporalPort,
           ui: true,
           uiPort: EMBEDDED.uiPort,
@@ -93,15 +93,7 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
       `port ${EMBEDDED.temporalPort} is already in use — is another \`npm start\` running? Stop it, or set TEMPORAL_ADDRESS=127.0.0.1:${EMBEDDED.temporalPort} to use that server.`,
     );
   }
-  const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(EMBEDDED.temporalPort),
-    '--ui-port', String(EMBEDDED.uiPort),
-    '--db-filename', dbFile,
-    '--log-level', 'error',
-    ...devServerArgs(),
-  ];
+  const args = embeddedDevServerArgs({ port: EMBEDDED.temporalPort, uiPort: EMBEDDED.uiPort, dbFile });
   const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   stops.push(
     () =>
@@ -184,12 +176,10 @@ async function main(): Promise<void> {
       SMTP_URL: smtpUrl,
       PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
     };
-    const logger = pino({ level: config.LOG_LEVEL });
-    // The SDK's own chatter (bundle sizes, state changes) only at debug; warnings always.
+    const logger = createLogger(config.LOG_LEVEL);
     Runtime.install({
-      logger: new DefaultLogger(config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace' ? 'DEBUG' : 'WARN'),
+      ...workerRuntimeOptions(config, logger, '127.0.0.1'),
       shutdownSignals: [], // this script orders the shutdown itself
-      telemetryOptions: workerTelemetry(config, '127.0.0.1'),
     });
 
     const orm = await openOrm(databaseUrl);
@@ -214,15 +204,17 @@ async function main(): Promise<void> {
     const client = new Client({ connection, namespace: effective.TEMPORAL_NAMESPACE });
     stops.push(() => connection.close());
     await ensureSchedules(client, effective, await scheduledProperties(orm));
-    const api = await startApi({ config: effective, orm, temporal: client, logger });
+    // Metrics on this machine only, like the worker's: the exposition has no login.
+    const api = await startApi({ config: effective, orm, temporal: client, logger, metricsHost: '127.0.0.1' });
     stops.push(() => api.close());
 
     const base = `http://localhost:${config.PORT}`;
     say();
     say('物业客服中心 Service Centre is running');
     say(`  API          ${base}/api/v1   reference: ${base}/docs   contract: ${base}/openapi.json`);
-    say(`  Metrics      ${base}/metrics (API)${config.WORKER_METRICS_PORT ? `   http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)` : ''}`);
-    say(`  Temporal UI  ${temporal.uiUrl ?? '(set TEMPORAL_UI_URL)'}   server: ${temporal.address}`);
+    const metrics = [api.metricsUrl && `${api.metricsUrl} (API)`, config.WORKER_METRICS_PORT && `http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)`].filter(Boolean);
+    if (metrics.length) say(`  Metrics      ${metrics.join('   ')}`);
+    say(`  Temporal UI  ${temporal.uiUrl ?? '(set TEMPORAL_UI_URL)'}   server: ${temporal.address}   (supervisors' console, this machine only: docs/security.md)`);
     say(`  Mail         ${config.SMTP_URL ? smtpUrl.replace(/\/\/[^@]*@/, '//***@') : `${join(dataDir, 'mail')}/*.eml`}`);
     say(`  Postgres     ${config.DATABASE_URL ? '(DATABASE_URL)' : `embedded, data in ${join(dataDir, 'pg')}`}`);
     say(`  Demo data    property ${seed.propertyId}, ${seed.households} households${seed.created ? ' (seeded now)' : ''}`);

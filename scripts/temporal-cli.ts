@@ -42,6 +42,26 @@ export function devServerArgs(): string[] {
   return [...searchAttributeCliSpecs().flatMap(({ name, type }) => ['--search-attribute', `${name}=${type}`]), ...dynamicConfigArgs()];
 }
 
+/**
+ * `temporal server start-dev` for `npm start`: the frontend and the Web UI bound to 127.0.0.1, named,
+ * not left to the CLI's defaults. The dev server's UI is the supervisors' console with every right —
+ * its HTTP API (`/api/v1/namespaces/…/workflows/…/history`) answers without a login, and a signal or
+ * terminate sent through it bypasses the API's audit log — so it is for this machine only
+ * (docs/security.md; docker-compose.yml puts the production UI behind a login, read-only).
+ */
+export function embeddedDevServerArgs(options: { port: number; uiPort: number; dbFile: string }): string[] {
+  return [
+    'server', 'start-dev',
+    '--ip', '127.0.0.1',
+    '--port', String(options.port),
+    '--ui-ip', '127.0.0.1',
+    '--ui-port', String(options.uiPort),
+    '--db-filename', options.dbFile,
+    '--log-level', 'error',
+    ...devServerArgs(),
+  ];
+}
+
 export type TemporalCli =
   | { kind: 'path'; path: string; source: 'TEMPORAL_CLI_PATH' | 'PATH' | 'cache' | 'go install' }
   /** No local binary: let the SDK download one into `downloadDir` (needs internet). */

@@ -308,7 +308,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
         const householdId = `${staff.propertyId}-${body.room}`;
         return withIdempotency(
           em,
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body, ttlDays: deps.config.IDEMPOTENCY_TTL_DAYS },
           async () => householdId,
           async (id) => {
             const work = em.fork();
@@ -406,7 +406,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
         const household = await findHousehold(deps, em, params.householdId, staff);
         return withIdempotency(
           em.fork(),
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body: { householdId: household.id, ...body } },
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body: { householdId: household.id, ...body }, ttlDays: deps.config.IDEMPOTENCY_TTL_DAYS },
           async () => household.id,
           async () => {
             const work = em.fork();

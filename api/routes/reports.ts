@@ -7,6 +7,7 @@ import { StoredReport } from '../../db/entities';
 import { createReconciliationActivities } from '../../activities/reconciliation';
 import { loadComplaintAnalysis, loadRepairProgress, loadStaffResults } from '../../activities/reports';
 import { complaintAnalysisCsv, DATE_PATTERN, isCalendarDate, MONTH_PATTERN, repairProgressCsv, staffResultsCsv } from '../../domain/reports';
+import { withBom } from '../../domain/csv';
 import { seesOnlyOwnAreas, type Role } from '../../domain/people';
 import type { ActivityDeps } from '../../activities/deps';
 import { operation, type Operation } from '../contract';
@@ -108,13 +109,14 @@ const openListsSchema = z.object({
 });
 
 const csv = (text: string, filename: string) => ({ status: 200, text, headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${filename}"` } });
-const CSV_RESPONSE = { 200: { description: 'The report as CSV (RFC 4180)', mediaType: 'text/csv' } };
+const CSV_RESPONSE = { 200: { description: 'The report as CSV (RFC 4180, UTF-8 with a byte order mark so a spreadsheet reads the Chinese; cells that would start a formula begin with \')', mediaType: 'text/csv' } };
 
 export function reportOperations({ orm }: RouteDeps): Operation[] {
   /** The stored P1 (what the managers were mailed) when there is one, else computed now. */
   const complaintReport = async (propertyId: string, month: string) => {
     const stored = await orm.em.fork().findOne(StoredReport, { kind: 'P1', propertyId, period: month });
-    if (stored) return { analysis: { ...(stored.data as unknown as z.infer<typeof complaintAnalysisSchema>), generatedAt: stored.generatedAt.toISOString() }, csv: stored.csv };
+    // A copy stored before the CSV carried its byte order mark gets one as it is served.
+    if (stored) return { analysis: { ...(stored.data as unknown as z.infer<typeof complaintAnalysisSchema>), generatedAt: stored.generatedAt.toISOString() }, csv: withBom(stored.csv) };
     const analysis = await loadComplaintAnalysis(orm, propertyId, month);
     return { analysis, csv: complaintAnalysisCsv(analysis) };
   };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Staff } from '../../db/entities';
-import { createStaff, issueKey, newStaffSchema, revokeKey, staffIdSchema, summarise } from '../../db/staff-admin';
-import { ROLES } from '../../domain/people';
+import { createStaff, issueKey, newStaffSchema, refusedGrant, revokeKey, staffIdSchema, summarise, type StaffAdministrator } from '../../db/staff-admin';
+import { ROLES, SELF_GRANTED_ROLES, type Role } from '../../domain/people';
+import type { StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { HttpProblem } from '../problem';
@@ -33,14 +34,25 @@ const listQuery = z
 
 const noSuchStaff = (id: string) => new HttpProblem(404, 'Not found', `no staff member ${id} in this property`);
 
+const administrator = (staff: StaffPrincipal): StaffAdministrator => ({ kind: 'staff', staffId: staff.id, roles: staff.roles });
+
+/** A grant the caller may not make: 403, and the attempt is already in the audit log. */
+const mayNotGrant = (refused: Role[], what: string) =>
+  new HttpProblem(403, 'Forbidden', `${what}: only a holder of ${refused.join(' and ')} may grant ${refused.length > 1 ? 'them' : 'it'} (or \`npm run staff\` on the server); this attempt has been recorded`, {
+    refusedRoles: refused,
+  });
+
+const SELF_GRANTED_NOTE = `Roles ${SELF_GRANTED_ROLES.join(' and ')} can be granted only by a holder of that role (or \`npm run staff\`): anyone else gets 403, and the attempt is audited.`;
+
 /** A manager's administration of staff and their API keys (the bootstrap is `npm run staff`). */
-export function staffOperations({ orm }: RouteDeps): Operation[] {
+export function staffOperations({ orm, config }: RouteDeps): Operation[] {
   return [
     operation({
       method: 'post',
       path: '/staff',
       operationId: 'createStaff',
       summary: "Add a staff member to the manager's property (without a key: issue one next)",
+      description: `${SELF_GRANTED_NOTE} Every staff member added is in the administrative audit log (GET /api/v1/admin-audit).`,
       tags: ['staff'],
       roles: ADMIN_ROLES,
       body: newStaffSchema,
@@ -48,17 +60,23 @@ export function staffOperations({ orm }: RouteDeps): Operation[] {
       idempotent: true,
       responses: {
         201: { description: 'Created', schema: staffSummarySchema },
+        403: { description: `Not a manager, or a role the caller may not grant (${SELF_GRANTED_ROLES.join(', ')}); the attempt is audited` },
         409: { description: 'That staff number is taken' },
         422: { description: 'An area that is not in this property, or an Idempotency-Key reused with another body' },
       },
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();
+        const key = idempotencyKeyOf(req.get('idempotency-key'));
+        // Before the Idempotency-Key is claimed: a refused grant leaves nothing behind but its audit record.
+        const refused = await refusedGrant(em, staff.propertyId, administrator(staff), 'staff.create', body.id, body.roles);
+        if (refused.length) throw mayNotGrant(refused, `${body.id} would hold ${refused.join(', ')}`);
         return withIdempotency(
           em,
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body },
+          { staffId: staff.id, key, body, ttlDays: config.IDEMPOTENCY_TTL_DAYS },
           async () => body.id,
           async () => {
-            const result = await createStaff(em.fork(), staff.propertyId, body);
+            const result = await createStaff(em.fork(), staff.propertyId, body, administrator(staff));
+            if ('forbidden' in result) throw mayNotGrant(result.forbidden, `${body.id} would hold ${result.forbidden.join(', ')}`);
             if ('conflict' in result) throw new HttpProblem(409, 'Conflict', `staff number ${result.conflict} is taken`);
             if ('unknownAreas' in result) {
               throw new HttpProblem(422, 'Unknown area', `no area ${result.unknownAreas.join(', ')} in this property`, {
@@ -101,18 +119,22 @@ export function staffOperations({ orm }: RouteDeps): Operation[] {
       path: '/staff/:staffId/keys',
       operationId: 'issueStaffKey',
       summary: 'Issue a new API key, shown only in this answer; the previous key stops working',
-      description: 'Not idempotent by design: a repeat issues another key and invalidates the one before, and no key is ever stored to be replayed.',
+      description:
+        'Not idempotent by design: a repeat issues another key and invalidates the one before, and no key is ever stored to be replayed. ' +
+        `A key carries its holder's roles: ${SELF_GRANTED_NOTE} Every key issued is audited (never the key).`,
       tags: ['staff'],
       roles: ADMIN_ROLES,
       params: staffParams,
       responses: {
         201: { description: 'The key; store it now', schema: z.object({ staffId: z.string(), apiKey: z.string() }) },
+        403: { description: `Not a manager, or the staff member holds a role the caller may not grant (${SELF_GRANTED_ROLES.join(', ')}); the attempt is audited` },
         404: { description: 'No such staff member in this property' },
       },
       handler: async ({ params, staff }) => {
-        const apiKey = await issueKey(orm.em.fork(), staff.propertyId, params.staffId);
-        if (!apiKey) throw noSuchStaff(params.staffId);
-        return { status: 201, body: { staffId: params.staffId, apiKey }, headers: { 'Cache-Control': 'no-store' } };
+        const result = await issueKey(orm.em.fork(), staff.propertyId, params.staffId, administrator(staff));
+        if ('notFound' in result) throw noSuchStaff(params.staffId);
+        if ('forbidden' in result) throw mayNotGrant(result.forbidden, `${params.staffId} holds ${result.forbidden.join(', ')}`);
+        return { status: 201, body: { staffId: params.staffId, apiKey: result.apiKey }, headers: { 'Cache-Control': 'no-store' } };
       },
     }),
 
@@ -121,12 +143,13 @@ export function staffOperations({ orm }: RouteDeps): Operation[] {
       path: '/staff/:staffId/keys',
       operationId: 'revokeStaffKey',
       summary: "Revoke the staff member's API key at once",
+      description: 'Any key of the property, an hr or audit holder’s too: revoking takes access away and never gives it. Audited.',
       tags: ['staff'],
       roles: ADMIN_ROLES,
       params: staffParams,
       responses: { 204: { description: 'Revoked' }, 404: { description: 'No such staff member in this property' } },
       handler: async ({ params, staff }) => {
-        if (!(await revokeKey(orm.em.fork(), staff.propertyId, params.staffId))) throw noSuchStaff(params.staffId);
+        if (!(await revokeKey(orm.em.fork(), staff.propertyId, params.staffId, administrator(staff)))) throw noSuchStaff(params.staffId);
         return { status: 204 };
       },
     }),

@@ -148,7 +148,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         const workflowId = workflowIds.surveyRun(runId);
         return withIdempotency(
           em,
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body },
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body, ttlDays: config.IDEMPOTENCY_TTL_DAYS },
           async () => runId,
           async () => {
             try {
@@ -355,7 +355,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         const workflowId = workflowIds.surveyCampaign(campaignId);
         return withIdempotency(
           em,
-          { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body },
+          { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body, ttlDays: config.IDEMPOTENCY_TTL_DAYS },
           async () => campaignId,
           async () => {
             try {

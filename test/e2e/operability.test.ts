@@ -1,6 +1,6 @@
 /**
- * Operating the API and the worker: Prometheus metrics of both, one log line per request with the
- * acting staff member and nothing personal, and the per-key rate limit.
+ * Operating the API and the worker: Prometheus metrics of both (the API's on a port of its own), one
+ * log line per request with the acting staff member and nothing personal, and the per-key rate limit.
  */
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -10,6 +10,7 @@ import { NativeConnection } from '@temporalio/worker';
 import pino from 'pino';
 import request from 'supertest';
 import { buildApp } from '../../api/app';
+import { startApi } from '../../api/server';
 import type { Config } from '../../config';
 import { createMailer, createWorker } from '../../worker';
 import { as } from '../helpers/repairs';
@@ -24,20 +25,31 @@ afterAll(async () => stack?.close());
 const intake = { room: '2-1-101', contactName: '赵女士', contactPhone: '13700137000', channel: 'phone', description: '门锁坏了', classification: 'general', tags: [] };
 
 describe('operability', () => {
-  it('GET /metrics counts requests by route template and status, with durations', async () => {
-    await request(stack.app).get('/api/v1/repairs').set(as(stack, 'S-SV1')).expect(200);
-    await request(stack.app).get('/api/v1/repairs/R20991231-0001').set(as(stack, 'S-SV1')).expect(404);
-    await request(stack.app).get('/api/v1/repairs/R20991231-0001').expect(401);
-    await request(stack.app).get('/nowhere/42').expect(404);
-    const res = await request(stack.app).get('/metrics').expect(200);
-    expect(res.headers['content-type']).toMatch(/^text\/plain/);
-    expect(res.text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/repairs",status="200"\} 1/);
-    expect(res.text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/repairs\/:caseId",status="404"\} 1/);
-    expect(res.text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/repairs\/:caseId",status="401"\} 1/);
-    expect(res.text).toMatch(/http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
-    expect(res.text).toMatch(/http_request_duration_seconds_bucket\{le="0.5",method="GET",route="\/api\/v1\/repairs",status="200"\} 1/);
-    expect(res.text).not.toContain('R20991231-0001');
-    expect(res.text).toContain('process_cpu_seconds_total');
+  it('GET /metrics, on a port of its own and not beside the API, counts requests by route template and status, with durations', async () => {
+    const api = await startApi({ config: stack.config, orm: stack.orm, temporal: stack.client, logger: pino({ level: 'silent' }), port: 0, metricsPort: 0, host: '127.0.0.1' });
+    try {
+      const bearer = { Authorization: `Bearer ${stack.keyOf('S-SV1')}` };
+      expect((await fetch(`${api.url}/api/v1/repairs`, { headers: bearer })).status).toBe(200);
+      expect((await fetch(`${api.url}/api/v1/repairs/R20991231-0001`, { headers: bearer })).status).toBe(404);
+      expect((await fetch(`${api.url}/api/v1/repairs/R20991231-0001`)).status).toBe(401);
+      expect((await fetch(`${api.url}/nowhere/42`)).status).toBe(404);
+      const res = await fetch(api.metricsUrl!);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+      const text = await res.text();
+      expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/repairs",status="200"\} 1/);
+      expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/repairs\/:caseId",status="404"\} 1/);
+      expect(text).toMatch(/http_requests_total\{method="GET",route="\/api\/v1\/repairs\/:caseId",status="401"\} 1/);
+      expect(text).toMatch(/http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
+      expect(text).toMatch(/http_request_duration_seconds_bucket\{le="0.5",method="GET",route="\/api\/v1\/repairs",status="200"\} 1/);
+      expect(text).not.toContain('R20991231-0001');
+      expect(text).toContain('process_cpu_seconds_total');
+      // Not on the API's port, where staff and residents reach it; nothing but /metrics on its own.
+      expect((await fetch(`${api.url}/metrics`)).status).toBe(404);
+      expect((await fetch(api.metricsUrl!.replace(/\/metrics$/, '/api/v1/repairs'), { headers: bearer })).status).toBe(404);
+    } finally {
+      await api.close();
+    }
   });
 
   it('every request line names the acting staff member, and never a key, a body or personal data', async () => {

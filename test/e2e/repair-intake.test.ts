@@ -183,6 +183,35 @@ describe('repair intake end to end', () => {
     expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
   });
 
+  it('I2: text with a lone UTF-16 surrogate ("\\ud800", which would be stored as "�") is refused with 400 naming the field; a real pair (an emoji) is kept as sent', async () => {
+    const before = await stack.orm.em.fork().count(Case, {});
+    // Raw JSON text: the escapes reach the server as sent, not as UTF-8 the client re-encoded.
+    const body = (contactName: string, description: string) =>
+      `{"room":"1-1-301","contactName":"${contactName}","contactPhone":"13800138000","channel":"phone","description":"${description}","classification":"general","tags":["\\udc00x"]}`;
+    const refused = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .set('Content-Type', 'application/json')
+      .send(body('\\ud800', '漏水'))
+      .expect(400);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((refused.body['invalid-params'] as { name: string; in: string; reason: string }[]).map((p) => [p.name, p.in])).toEqual([
+      ['contactName', 'body'],
+      ['tags.0', 'body'],
+    ]);
+    expect(refused.body['invalid-params'][0].reason).toMatch(/lone UTF-16 surrogate/);
+    expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
+
+    const kept = await request(stack.app)
+      .post('/api/v1/repairs')
+      .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .set('Content-Type', 'application/json')
+      .send(body('王先生\\ud83d\\ude00', '漏水').replace('"\\udc00x"', '"water"'))
+      .expect(201);
+    const row = await eventually(() => stack.orm.em.fork().findOne(Case, { id: kept.body.caseId }), { what: 'the case row' });
+    expect(row.contactName).toBe('王先生\u{1F600}');
+  });
+
   it('I2: an unknown room is rejected with 422 and nothing is started', async () => {
     const response = await request(stack.app)
       .post('/api/v1/repairs')

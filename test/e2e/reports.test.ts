@@ -200,7 +200,7 @@ describe('P1 monthly complaint analysis', () => {
     expect(mail.attachments[0].contentType).toMatch(/^text\/csv/);
     const csv = mail.attachments[0].content.split('\r\n');
     expect(csv.slice(0, 6)).toEqual([
-      'dimension,key,complaints,resolved,mean_resolution_hours,median_resolution_hours',
+      '\ufeffdimension,key,complaints,resolved,mean_resolution_hours,median_resolution_hours',
       'total,all,10,7,18.3,10',
       'category,environment,4,3,6,6',
       'category,engineering,3,2,30,30',
@@ -260,7 +260,7 @@ describe('P3 per-staff results', () => {
     });
     const csv = await get(`reports/staff/${MONTH}/csv`, 'S-SV1').expect(200);
     expect(csv.text.split('\r\n')).toEqual([
-      'month,staff_id,deadlines_met,deadlines_missed,met_rate,return_visits_satisfied,return_visits_unsatisfied,satisfaction_rate,escalations_caused',
+      '\ufeffmonth,staff_id,deadlines_met,deadlines_missed,met_rate,return_visits_satisfied,return_visits_unsatisfied,satisfaction_rate,escalations_caused',
       `${MONTH},S-EN1,2,1,0.667,1,0,1,1`,
       `${MONTH},S-EN2,1,1,0.5,1,1,0.5,1`,
       '',

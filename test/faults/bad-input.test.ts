@@ -2,8 +2,9 @@
  * Bad input and access: requests of every kind the API rejects — no key, a wrong key, the wrong
  * role, another area's case, invalid and malformed bodies, too large a body, an unknown room or
  * case, an action the case does not allow, a reused Idempotency-Key — leave no trace but a log
- * line: no case row, no case event, no notification, no mail, no workflow. And no secret (API
- * keys, the database URL and its password, the SMTP URL) appears in any log line or answer.
+ * line: no case row, no case event, no notification, no mail, no workflow (text that cannot be stored
+ * as sent — a lone UTF-16 surrogate — among them). And no secret (API keys, the database URL and its
+ * password, the SMTP URL) appears in any log line or answer.
  */
 import { Case, CaseEvent, IdempotentRequest, Notification } from '../../db/entities';
 import { figures, startFaultStack, until, type ApiAnswer, type FaultStack } from './harness';
@@ -70,6 +71,11 @@ describe('bad input and access', () => {
       ['invalid action payload', 400, stack.call('POST', `/repairs/${caseId}/markInvalid`, 'S-BT2', { reason: 42 })],
       ['unknown route', 404, stack.call('POST', '/repairz', 'S-FD1', repair)],
       ['bad complaint', 400, stack.call('POST', '/complaints', 'S-FD1', { kind: 'customer', room: '3-1-502' })],
+      [
+        'a lone UTF-16 surrogate in a text field',
+        400,
+        raw('POST', '/api/v1/repairs', { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, JSON.stringify(repair).replace('"李女士"', '"\\ud800"')),
+      ],
       ['not JSON at all', 400, raw('POST', '/api/v1/repairs', { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, '\u0000\u0001garbage')],
     ];
     const answers = await Promise.all(rejected.map(async ([what, expected, answer]) => ({ what, expected, answer: await answer })));
@@ -80,7 +86,7 @@ describe('bad input and access', () => {
     const secrets = [...stack.seed.staff.map((s) => s.apiKey), stack.config.DATABASE_URL!, `:${dbUrl.password}@`, stack.config.SMTP_URL!];
     const readyz = await raw('GET', '/readyz', {});
     const openapi = await raw('GET', '/openapi.json', {});
-    const metrics = await raw('GET', '/metrics', {});
+    const metrics = await fetch(stack.api.metricsUrl!).then(async (res) => ({ body: await res.text() }));
     const exposed = [...stack.apiLog, ...answers.map((a) => JSON.stringify(a.answer.body)), readyz.body, openapi.body, metrics.body, JSON.stringify(made.body)].join('\n');
     const leaked = secrets.filter((s) => exposed.includes(s));
     const logLinesForRejected = stack.apiLog.filter((line) => /"statusCode":4\d\d/.test(line)).length;

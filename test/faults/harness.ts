@@ -351,7 +351,7 @@ export async function startFaultStack(options: { apiEnv?: Record<string, string>
       },
     }),
   );
-  const api = await startApi({ config, orm, temporal: client, logger, port: 0, host: '127.0.0.1' });
+  const api = await startApi({ config, orm, temporal: client, logger, port: 0, metricsPort: 0, host: '127.0.0.1' });
   const stack: FaultStack = {
     config,
     orm,

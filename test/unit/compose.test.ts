@@ -162,6 +162,14 @@ describe('docker-compose.yml', () => {
     expect(publishedPorts('api').map((p) => p.target)).toContain(PORT);
   });
 
+  test("the api's metrics port (API_METRICS_PORT) is exposed to the compose network and never published", () => {
+    const { API_METRICS_PORT, PORT } = loadConfig(envOf('api'));
+    expect(API_METRICS_PORT).toBeGreaterThan(0);
+    expect(API_METRICS_PORT).not.toBe(PORT);
+    expect(containerPorts('api')).toContain(API_METRICS_PORT);
+    expect(publishedPorts('api').map((p) => p.target)).not.toContain(API_METRICS_PORT);
+  });
+
   test('the api healthcheck probes GET /healthz', () => {
     const check = services.api.healthcheck?.test;
     expect(Array.isArray(check) ? check.join(' ') : check).toContain('/healthz');
@@ -208,6 +216,18 @@ describe('docker-compose.yml', () => {
     expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:2\.42\.\d+$/);
     expect(envOf('temporal-ui').TEMPORAL_ADDRESS).toBe(envOf('worker').TEMPORAL_ADDRESS);
     expect(publishedPorts('temporal-ui').map((p) => p.target)).toContain(8080);
+  });
+
+  test("the Temporal UI is the supervisors' console: behind its OIDC login, read-only, on 127.0.0.1 only", () => {
+    const ui = envOf('temporal-ui');
+    expect(ui).toMatchObject({ TEMPORAL_AUTH_ENABLED: 'true', TEMPORAL_DISABLE_WRITE_ACTIONS: 'true' });
+    // The OIDC client is the deployment's to give, like the passwords: compose refuses to start without it.
+    for (const key of ['TEMPORAL_AUTH_PROVIDER_URL', 'TEMPORAL_AUTH_CLIENT_ID', 'TEMPORAL_AUTH_CLIENT_SECRET']) expect({ key, value: ui[key] }).toEqual({ key, value: expect.stringMatching(/^required-/) });
+    expect(new URL(ui.TEMPORAL_AUTH_CALLBACK_URL).pathname).toBe('/auth/sso/callback');
+    expect(ui.TEMPORAL_AUTH_SCOPES.split(',')).toContain('openid');
+    for (const port of services['temporal-ui'].ports ?? []) expect(String(port)).toMatch(/^127\.0\.0\.1:/);
+    // Write actions off is enforced by the UI server itself from 2.42 on (its DisableWriteMiddleware).
+    expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:2\.(4[2-9]|[5-9]\d)\./);
   });
 
   test('every long-running service has a healthcheck', () => {

@@ -25,4 +25,17 @@ describe('the token bucket of an API key', () => {
     buckets.take('k');
     expect(buckets.take('k')).toEqual({ allowed: false, retryAfterSeconds: 10 });
   });
+
+  it('says how long until a key could spend, without spending (the per-address limit of bad keys checks before it counts)', () => {
+    let now = 0;
+    const buckets = new TokenBuckets({ perSecond: 0.5, burst: 2, now: () => now });
+    expect(buckets.wait('a')).toBe(0);
+    buckets.take('a');
+    expect(buckets.wait('a')).toBe(0);
+    buckets.take('a');
+    expect(buckets.wait('a')).toBe(2);
+    expect(buckets.wait('a')).toBe(2);
+    now += 2000;
+    expect(buckets.wait('a')).toBe(0);
+  });
 });

@@ -9,10 +9,10 @@ import {
   staffResults,
   staffResultsCsv,
   staffResultsFromCounts,
-  toCsv,
   type ComplaintRow,
   type RepairRow,
 } from '../../domain/reports';
+import { toCsv } from '../../domain/csv';
 
 const TZ = 'Asia/Shanghai';
 const at = (local: string) => new Date(`${local}+08:00`);
@@ -68,7 +68,7 @@ describe('P1 monthly complaint analysis', () => {
     expect(a.repeatIssues).toEqual([{ issueKey: 'lift-3', complaints: 3, households: 2, caseIds: ['C1', 'C2', 'C3'] }]);
     expect(a.repeatHouseholds).toEqual([{ householdId: 'H1', complaints: 2, caseIds: ['C1', 'C2'] }]);
     const csv = complaintAnalysisCsv(a).split('\r\n');
-    expect(csv[0]).toBe('dimension,key,complaints,resolved,mean_resolution_hours,median_resolution_hours');
+    expect(csv[0]).toBe('\ufeffdimension,key,complaints,resolved,mean_resolution_hours,median_resolution_hours');
     expect(csv[1]).toBe('total,all,6,3,14,10');
     expect(csv).toContain('repeat_issue,lift-3,3,,,');
   });
@@ -153,6 +153,6 @@ describe('P2 daily repair progress', () => {
   });
 
   it('P2: CSV fields with commas or quotes are quoted', () => {
-    expect(toCsv([['a', 'b,c', 'd"e', null, 1]])).toBe('a,"b,c","d""e",,1\r\n');
+    expect(toCsv([['a', 'b,c', 'd"e', null, 1]])).toBe('\ufeffa,"b,c","d""e",,1\r\n');
   });
 });

@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { cacheDir, resolveTemporalCli, TemporalCliMissingError } from '../../scripts/temporal-cli';
+import { cacheDir, embeddedDevServerArgs, resolveTemporalCli, TemporalCliMissingError } from '../../scripts/temporal-cli';
 
 function fakeBinary(dir: string, name: string): string {
   mkdirSync(dir, { recursive: true });
@@ -56,5 +56,17 @@ describe('Temporal CLI provisioning (the order of docs/operations.md)', () => {
     expect(result.stderr).toMatch(/TEMPORAL_ADDRESS/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe("npm start's dev server", () => {
+  it('binds the frontend and the Web UI (the supervisors\' console, no login) to 127.0.0.1, by name', () => {
+    const args = embeddedDevServerArgs({ port: 7233, uiPort: 8233, dbFile: '/tmp/t.db' });
+    const value = (flag: string) => args[args.indexOf(flag) + 1];
+    expect(args.slice(0, 2)).toEqual(['server', 'start-dev']);
+    expect(value('--ip')).toBe('127.0.0.1');
+    expect(value('--ui-ip')).toBe('127.0.0.1');
+    expect([value('--port'), value('--ui-port'), value('--db-filename')]).toEqual(['7233', '8233', '/tmp/t.db']);
+    expect(args).not.toContain('--headless');
   });
 });
