@@ -33,3 +33,15 @@ export const AREA_SCOPED_ROLES: readonly Role[] = ['butler'];
 export function seesOnlyOwnAreas(roles: readonly Role[]): boolean {
   return roles.length > 0 && roles.every((r) => AREA_SCOPED_ROLES.includes(r));
 }
+
+/**
+ * Roles granted (or taken away) only from the command line or by someone who holds them: hr and
+ * audit receive complaints about staff and whistle-blowing reports (C2), which the manager they may
+ * concern must not be able to read by giving the role to themselves or a friend.
+ */
+export const SELF_GRANTED_ROLES: readonly Role[] = ['hr', 'audit'];
+
+/** The roles of `before` → `after` that a grantor holding `grantor` may not add or remove. */
+export function rolesTheGrantorMayNotChange(grantor: readonly Role[], before: readonly Role[], after: readonly Role[]): Role[] {
+  return SELF_GRANTED_ROLES.filter((role) => before.includes(role) !== after.includes(role) && !grantor.includes(role));
+}

@@ -13,7 +13,7 @@
  * cannot explain is left as it was and counted as not previewed, with the reason. What a different
  * outcome would itself have set in motion (a re-dispatch, an upgrade to major) is not replayed.
  */
-import { addWorkingDays, type CalendarSnapshot } from './calendar';
+import { addWorkingDays, endOfLocalDate, localDate, type CalendarSnapshot } from './calendar';
 import type { ServicePolicy } from './policy';
 
 export interface RecordedEvent {
@@ -315,4 +315,37 @@ export function previewPolicy(input: { cases: RecordedCase[]; proposed: ServiceP
     notPreviewed: [...skipped.entries()].map(([reason, count]) => ({ reason, explanation: NOT_PREVIEWED_REASONS[reason], count })).sort((a, b) => a.reason.localeCompare(b.reason)),
     differences: differences.sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.caseId.localeCompare(b.caseId)),
   };
+}
+
+const DAY_MS = 86_400_000;
+const shiftDate = (date: string, days: number) => new Date(new Date(`${date}T00:00:00Z`).getTime() + days * DAY_MS).toISOString().slice(0, 10);
+
+/** The longest period one preview covers. */
+export const MAX_PREVIEW_DAYS = 92;
+
+/**
+ * The instants a preview covers: the property-local month `YYYY-MM`, or the local dates `from`
+ * through `to` (both included); by default the previous month.
+ */
+export function previewPeriod(
+  request: { month?: string; from?: string; to?: string },
+  timeZone: string,
+  now: Date,
+): { from: Date; to: Date; label: string } | { problem: string } {
+  let first: string;
+  let last: string;
+  if (request.month) {
+    first = `${request.month}-01`;
+    last = shiftDate(`${shiftDate(first, 31).slice(0, 7)}-01`, -1);
+  } else if (request.from || request.to) {
+    if (!request.from || !request.to) return { problem: 'name both from and to (local dates), or a month' };
+    [first, last] = [request.from, request.to];
+  } else {
+    const thisMonth = `${localDate(now, timeZone).slice(0, 7)}-01`;
+    first = `${shiftDate(thisMonth, -1).slice(0, 7)}-01`;
+    last = shiftDate(thisMonth, -1);
+  }
+  if (last < first) return { problem: 'the period ends before it starts' };
+  if ((new Date(last).getTime() - new Date(first).getTime()) / DAY_MS + 1 > MAX_PREVIEW_DAYS) return { problem: `at most ${MAX_PREVIEW_DAYS} days at a time` };
+  return { from: endOfLocalDate(shiftDate(first, -1), timeZone), to: endOfLocalDate(last, timeZone), label: request.from ? `${first}..${last}` : first.slice(0, 7) };
 }

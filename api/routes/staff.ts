@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Staff } from '../../db/entities';
 import { createStaff, issueKey, newStaffSchema, revokeKey, staffIdSchema, summarise } from '../../db/staff-admin';
-import { ROLES } from '../../domain/people';
+import { ROLES, rolesTheGrantorMayNotChange } from '../../domain/people';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { HttpProblem } from '../problem';
@@ -48,10 +48,13 @@ export function staffOperations({ orm }: RouteDeps): Operation[] {
       idempotent: true,
       responses: {
         201: { description: 'Created', schema: staffSummarySchema },
+        403: { description: 'hr or audit, which only a holder of that role (or the command line) grants' },
         409: { description: 'That staff number is taken' },
         422: { description: 'An area that is not in this property, or an Idempotency-Key reused with another body' },
       },
       handler: async ({ body, staff, req }) => {
+        const guarded = rolesTheGrantorMayNotChange(staff.roles, [], body.roles);
+        if (guarded.length) throw new HttpProblem(403, 'Forbidden', `${guarded.join(', ')} may be granted only by a holder of that role, or with npm run staff`);
         const em = orm.em.fork();
         return withIdempotency(
           em,

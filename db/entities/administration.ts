@@ -40,8 +40,8 @@ export const ImportBatch = defineEntity({
     fileName: p.string().length(200).nullable(),
     fileSha256: p.string().length(64),
     format: p.string().length(8),
-    /** The parsed rows as the dry run read them (personal data: kept only until confirmed or expired). */
-    rows: p.json<unknown[]>(),
+    /** The table as the dry run read it (personal data: emptied once confirmed, deleted when expired). */
+    content: p.json<Record<string, unknown>>(),
     /** The dry run's report (counts and the rows that would change or are refused). */
     report: p.json<Record<string, unknown>>(),
     createdBy: p.string().length(32),

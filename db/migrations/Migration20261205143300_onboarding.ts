@@ -9,7 +9,7 @@ import { Migration } from '@mikro-orm/migrations';
 export class Migration20261205143300_onboarding extends Migration {
 
   override async up(): Promise<void> {
-    this.addSql(`create table "import_batch" ("id" varchar(40) not null, "property_id" varchar(32) not null, "kind" varchar(16) not null, "status" varchar(16) not null, "file_name" varchar(200) null, "file_sha256" varchar(64) not null, "format" varchar(8) not null, "rows" jsonb not null, "report" jsonb not null, "created_by" varchar(32) not null, "created_at" timestamptz not null, "confirmed_at" timestamptz null, "expires_at" timestamptz not null, constraint "import_batch_pkey" primary key ("id"));`);
+    this.addSql(`create table "import_batch" ("id" varchar(40) not null, "property_id" varchar(32) not null, "kind" varchar(16) not null, "status" varchar(16) not null, "file_name" varchar(200) null, "file_sha256" varchar(64) not null, "format" varchar(8) not null, "content" jsonb not null, "report" jsonb not null, "created_by" varchar(32) not null, "created_at" timestamptz not null, "confirmed_at" timestamptz null, "expires_at" timestamptz not null, constraint "import_batch_pkey" primary key ("id"));`);
     this.addSql(`create index "import_batch_property_id_created_at_index" on "import_batch" ("property_id", "created_at");`);
 
     this.addSql(`create table "policy_version" ("property_id" varchar(32) not null, "version" int not null, "policy" jsonb not null, "changes" jsonb not null, "reason" varchar(500) null, "actor_id" varchar(32) not null, "at" timestamptz not null, constraint "policy_version_pkey" primary key ("property_id", "version"));`);
