@@ -19,6 +19,8 @@ export interface Table {
 }
 
 export const MAX_IMPORT_ROWS = 20_000;
+/** No field of a household or staff member is longer; a longer cell is refused without being echoed. */
+export const MAX_CELL_LENGTH = 2000;
 
 export type ImportKind = 'households' | 'staff';
 
@@ -79,12 +81,16 @@ export interface FileProblem {
 export function mapColumns(kind: ImportKind, headers: string[]): { fields: (string | undefined)[] } | { problems: FileProblem[] } {
   const columns = IMPORT_COLUMNS[kind];
   const problems: FileProblem[] = [];
+  const unknown: string[] = [];
   const fields = headers.map((header) => {
     if (!header.trim()) return undefined;
     const column = columns.find((c) => c.names.some((n) => normaliseHeader(n) === normaliseHeader(header)));
-    if (!column) problems.push({ column: header, reason: `unknown column; the columns are ${columns.map((c) => c.names[0]).join(', ')}` });
+    if (!column) unknown.push(header.length > 40 ? `${header.slice(0, 40)}…` : header);
     return column?.field;
   });
+  // A file that is not a table of ours at all (junk) has a header of junk: ten of its columns say enough.
+  for (const header of unknown.slice(0, 10)) problems.push({ column: header, reason: `unknown column; the columns are ${columns.map((c) => c.names[0]).join(', ')}` });
+  if (unknown.length > 10) problems.push({ reason: `and ${unknown.length - 10} more unknown columns` });
   for (const column of columns) {
     const count = fields.filter((f) => f === column.field).length;
     if (count > 1) problems.push({ column: column.names[0], reason: 'the column appears more than once' });
@@ -116,6 +122,10 @@ export function readRow(kind: ImportKind, fields: (string | undefined)[], cells:
       return;
     }
     const column = columns.find((c) => c.field === field);
+    if (typeof cell === 'string' && cell.length > MAX_CELL_LENGTH) {
+      reasons.push(`${column!.names[0]}: longer than ${MAX_CELL_LENGTH} characters`);
+      return;
+    }
     const formula = formulaProblem(cell, column);
     if (formula) {
       reasons.push(`${column!.names[0]}: ${formula}`);

@@ -1,4 +1,5 @@
 /** Import files as a property's office would make them: CSV text and XLSX workbooks of households and staff. */
+import { deflateRawSync } from 'node:zlib';
 import ExcelJS from 'exceljs';
 
 export type Row = (string | number | Date | { formula: string } | null)[];
@@ -53,3 +54,39 @@ export function households(count: number, place: { area: string; building: strin
 }
 
 export const STAFF_HEADERS = ['id', 'name', 'email', 'roles', 'areas'];
+
+/**
+ * A ZIP archive of one entry of `size` zero bytes, deflated: a few hundred kilobytes that unpack to
+ * `size` (local header, data, central directory and its end, as the ZIP format lays them out).
+ */
+export function zipOfZeros(name: string, size: number): Buffer {
+  const data = deflateRawSync(Buffer.alloc(size), { level: 9 });
+  // The guard reads the declared sizes only; nothing here inflates the entry, so its CRC is left 0.
+  const crc = 0;
+  const file = Buffer.from(name);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(crc >>> 0, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(size, 22);
+  local.writeUInt16LE(file.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(crc >>> 0, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(size, 24);
+  central.writeUInt16LE(file.length, 28);
+  const centralAt = local.length + file.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + file.length, 12);
+  end.writeUInt32LE(centralAt, 16);
+  return Buffer.concat([local, file, data, central, file, end]);
+}
