@@ -11,6 +11,18 @@ import type { ExistingHousehold, ExistingStaff, HouseholdContext, HouseholdWrite
 import type { Role } from '../domain/people';
 import { appendAdminAudit } from './calendar-store';
 
+/**
+ * A statement whose parameters go to Postgres as parameters: the entity manager's `execute` writes
+ * every parameter into the SQL text as an escaped literal, and an import's rows travel as one JSON
+ * document of megabytes. In the transaction of `em` when there is one.
+ */
+async function bulk<T = unknown>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const query = em.getKnex().raw(sql, params as never[]);
+  const trx = em.getTransactionContext();
+  const result = (await (trx ? query.transacting(trx) : query)) as { rows: T[] };
+  return result.rows;
+}
+
 /** How long a dry run can be confirmed. */
 export const DRY_RUN_VALID_MS = 24 * 60 * 60 * 1000;
 
@@ -107,7 +119,8 @@ export async function saveDryRun(
   const id = `imp-${randomUUID()}`;
   const expiresAt = new Date(now.getTime() + DRY_RUN_VALID_MS);
   await em.execute('delete from import_batch where property_id = ? and status = ? and expires_at < ?', [input.propertyId, 'dry-run', now]);
-  await em.execute(
+  await bulk(
+    em,
     `insert into import_batch (id, property_id, kind, status, file_name, file_sha256, format, content, report, created_by, created_at, confirmed_at, expires_at)
      values (?, ?, ?, 'dry-run', null, ?, ?, ?::jsonb, ?::jsonb, ?, ?, null, ?)`,
     [id, input.propertyId, input.kind, input.fileSha256, input.format, JSON.stringify(input.table), JSON.stringify(input.report), input.createdBy, now, expiresAt],
@@ -148,7 +161,8 @@ interface Actor {
 /** Inserts household_change rows (the archive's audit) in one statement. */
 async function archiveAudit(tx: EntityManager, propertyId: string, actor: Actor, at: Date, changes: { householdId: string; action: string; contactId: number | null; changes: FieldChange[] }[]): Promise<void> {
   if (changes.length === 0) return;
-  await tx.execute(
+  await bulk(
+    tx,
     `insert into household_change (household_id, property_id, action, contact_id, actor_id, actor_role, at, changes)
      select x.household_id, ?, x.action, x.contact_id, ?, ?, ?, x.changes
        from jsonb_to_recordset(?::jsonb) as x(household_id text, action text, contact_id int, changes jsonb)`,
@@ -181,7 +195,8 @@ export async function writeHouseholds(tx: EntityManager, batch: StoredImport, wr
   const columns = `id text, building_id text, room text, unit text, move_in_date date, members_count int, occupation text, age_band text,
                    hobbies jsonb, skills jsonb, pets jsonb, festivals jsonb, service_needs text, given jsonb`;
   if (creates.length) {
-    await tx.execute(
+    await bulk(
+      tx,
       `insert into household (id, property_id, building_id, room, unit, move_in_date, move_out_date, members_count, occupation, age_band, hobbies, skills, pets, festivals, service_needs, updated_at)
        select x.id, ?, x.building_id, x.room, x.unit, x.move_in_date, null, x.members_count, x.occupation, x.age_band, x.hobbies, x.skills, x.pets, x.festivals, x.service_needs, ?
          from jsonb_to_recordset(?::jsonb) as x(${columns})`,
@@ -192,7 +207,8 @@ export async function writeHouseholds(tx: EntityManager, batch: StoredImport, wr
   const set = (field: string, column: string) => `${column} = case when x.given @> '["${field}"]'::jsonb then x.${column} else h.${column} end`;
   const changedArchive = updates.filter((w) => w.archiveChanges.length);
   if (changedArchive.length) {
-    await tx.execute(
+    await bulk(
+      tx,
       `update household h set ${[
         set('moveInDate', 'move_in_date'),
         set('membersCount', 'members_count'),
@@ -222,7 +238,8 @@ export async function writeHouseholds(tx: EntityManager, batch: StoredImport, wr
     })),
   );
   const inserted = newContacts.length
-    ? await tx.execute<{ id: number; household_id: string; phone: string }[]>(
+    ? await bulk<{ id: number; household_id: string; phone: string }>(
+        tx,
         `insert into household_contact (household_id, name, phone, email, relation, "primary", occupation, age_band)
          select x.household_id, x.name, x.phone, x.email, x.relation, x.primary, x.occupation, x.age_band
            from jsonb_to_recordset(?::jsonb) as x(household_id text, name text, phone text, email text, relation text, "primary" boolean, occupation text, age_band text)
@@ -255,12 +272,14 @@ export async function writeStaff(tx: EntityManager, batch: StoredImport, writes:
   const rows = (action: 'create' | 'update') =>
     JSON.stringify(writes.filter((w) => w.action === action).map((w) => ({ id: w.staff.id, name: w.staff.name, email: w.staff.email, roles: w.staff.roles, area_ids: w.staff.areaIds })));
   const columns = 'id text, name text, email text, roles jsonb, area_ids jsonb';
-  await tx.execute(
+  await bulk(
+    tx,
     `insert into staff (id, property_id, name, email, roles, area_ids, api_key_hash, active, created_at)
      select x.id, ?, x.name, x.email, x.roles, x.area_ids, null, true, ? from jsonb_to_recordset(?::jsonb) as x(${columns})`,
     [batch.propertyId, now, rows('create')],
   );
-  await tx.execute(
+  await bulk(
+    tx,
     `update staff s set name = x.name, email = x.email, roles = x.roles, area_ids = x.area_ids
        from jsonb_to_recordset(?::jsonb) as x(${columns}) where s.id = x.id and s.property_id = ?`,
     [rows('update'), batch.propertyId],

@@ -157,7 +157,7 @@ export interface HouseholdRowPlan {
   room: string | null;
   action: ImportAction;
   reasons: string[];
-  /** Fields it changes (personal values named only). */
+  /** What an update changes (personal values named only); empty for a creation, which writes its row as read. */
   changes: FieldChange[];
 }
 
@@ -280,8 +280,8 @@ export function planHouseholds(table: Table, fields: (string | undefined)[], ctx
       continue;
     }
     if (!existing) {
-      const changes = [...diffFields({}, { room: h.room, ...h.archive }), ...h.contacts.flatMap((c) => diffFields({}, c, PERSONAL_CONTACT_FIELDS).map((f) => ({ ...f, field: `contact.${f.field}` })))];
-      rows.push({ line, room: h.room, action: 'create', reasons: [], changes });
+      // A new household is its row as read: the report need not echo it back.
+      rows.push({ line, room: h.room, action: 'create', reasons: [], changes: [] });
       writes.push({ line, action: 'create', household: h, archiveChanges: diffFields({}, { room: h.room, ...h.archive }), newContacts: h.contacts, contactUpdates: [] });
       continue;
     }
@@ -392,7 +392,7 @@ export function planStaff(table: Table, fields: (string | undefined)[], ctx: Sta
       continue;
     }
     if (!existing) {
-      rows.push({ line, staffId: id, action: 'create', reasons: [], changes: diffFields({}, { ...staff }) });
+      rows.push({ line, staffId: id, action: 'create', reasons: [], changes: [] });
       writes.push({ line, action: 'create', staff, changes: diffFields({}, { ...staff }) });
       continue;
     }
