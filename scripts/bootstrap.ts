@@ -45,7 +45,8 @@ function input(argv: string[]) {
     manager: { id: v['manager-id'], name: v['manager-name'], email: v['manager-email'] },
   });
   if (!parsed.success) {
-    throw new UsageError(`${parsed.error.issues.map((i) => `--${FLAGS[i.path.join('.')] ?? i.path.join('.')}: ${i.message}`).join('\n')}\n${USAGE}`);
+    const reason = (i: z.core.$ZodIssue) => (i.code === 'invalid_type' && i.message.endsWith('received undefined') ? 'required' : i.message);
+    throw new UsageError(`${parsed.error.issues.map((i) => `--${FLAGS[i.path.join('.')] ?? i.path.join('.')}: ${reason(i)}`).join('\n')}\n${USAGE}`);
   }
   return parsed.data;
 }

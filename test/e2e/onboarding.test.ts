@@ -82,6 +82,12 @@ describe('onboarding a new property through the API', () => {
       ['S-SV1', '主管 孙丽', 'sv1@example.com', 'supervisor', ''],
     ]);
     await importConfirmed('imports/staff', staffCsv, 'csv', 5);
+    // More staff from a workbook, with the Chinese column names a property's office uses.
+    const staffXlsx = await xlsx(['工号', '姓名', '邮箱', '角色', '片区'], [
+      ['S-EN2', '维修 李勇', 'en2@example.com', 'engineer', 'A1'],
+      ['S-CC1', '客服中心 吴芳', 'cc1@example.com', 'callcenter', ''],
+    ]);
+    await importConfirmed('imports/staff', staffXlsx, 'xlsx', 2);
     await request(stack.app).patch('/api/v1/areas/A1').set(api('S-MG1')).send({ butlerId: 'S-BT1' }).expect(200);
     await request(stack.app).patch('/api/v1/areas/A2').set(api('S-MG1')).send({ butlerId: 'S-BT2' }).expect(200);
     for (const id of ['S-FD1', 'S-SV1']) keys[id] = (await request(stack.app).post(`/api/v1/staff/${id}/keys`).set(api('S-MG1')).expect(201)).body.apiKey;
@@ -120,6 +126,7 @@ describe('onboarding a new property through the API', () => {
     const window = new Date(accept.dueAt).getTime() - new Date(received.body.receivedAt).getTime();
     expect(window).toBeGreaterThanOrEqual(45 * MINUTE);
     expect(window).toBeLessThan(46 * MINUTE);
+    // S-EN1 is the only engineer of the west area.
     expect(received.body).toMatchObject({ areaId: 'A2', assigneeId: 'S-EN1' });
 
     // A second bootstrap changes nothing.
@@ -133,6 +140,7 @@ describe('onboarding a new property through the API', () => {
       'place.area.create',
       'place.building.create',
       'place.building.create',
+      'import.staff',
       'import.staff',
       'place.area.update',
       'place.area.update',
