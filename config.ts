@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Every setting the processes read from the environment, validated once at startup.
- * An unset connection variable means "use the embedded part" (design.md §6); a set but
+ * An unset connection variable means "use the embedded part" (docs/architecture.md §6); a set but
  * malformed one is a startup error that names the variable.
  */
 const urlWithProtocols = (protocols: string[]) =>
@@ -40,8 +40,8 @@ export const configSchema = z.object({
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /**
    * Open cases the worker keeps in memory (the SDK's sticky cache); a case out of it is replayed from
-   * its history at its next wake-up. Unset, the SDK sizes it from the heap for ~1.7 MiB a workflow
-   * (~2,300 with Node's default heap); an open repair takes ~0.45 MiB (bench:memory). README: sizing.
+   * its history at its next wake-up. Unset, the SDK sizes it from the heap with an allowance per
+   * workflow far above what an open case takes here (bench:memory). Sizing: docs/operations.md.
    */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(2).max(1_000_000).optional(),
   /** Requests per second each API key may make on average, and the burst it may spend at once. */
@@ -53,7 +53,7 @@ export const configSchema = z.object({
 
 export type Config = z.infer<typeof configSchema>;
 
-/** The names of the variables, so docker-compose.yml and the README can be checked against the code. */
+/** The names of the variables, so docker-compose.yml can be checked against the code (test/unit/compose.test.ts). */
 export const CONFIG_VARIABLES = Object.keys(configSchema.shape) as (keyof Config)[];
 
 export class ConfigError extends Error {

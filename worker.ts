@@ -1,6 +1,6 @@
 /**
  * The worker process: runs every workflow and activity on the task queue. Run more replicas to
- * scale out (docker-compose.yml). Its dependencies are built once here (design.md §4).
+ * scale out (docker-compose.yml). Its dependencies are built once here (docs/architecture.md §4).
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type BundleOptions, type RuntimeOptions, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';

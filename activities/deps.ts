@@ -2,7 +2,7 @@ import type { Transporter } from 'nodemailer';
 import type { Orm } from '../db/orm';
 import type { Config } from '../config';
 
-/** What every activity closes over; built once in worker.ts (design.md §4). */
+/** What every activity closes over; built once in worker.ts (docs/architecture.md §4). */
 export interface ActivityDeps {
   orm: Orm;
   mailer: Transporter;

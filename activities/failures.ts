@@ -1,6 +1,6 @@
 /**
- * Which activity failures a retry cannot fix (design: failures that retrying cannot fix are
- * non-retryable with a `type`; everything else retries with backoff). Without this, a bug or bad
+ * Which activity failures a retry cannot fix (docs/architecture.md §4: failures that retrying
+ * cannot fix are non-retryable with a `type`; everything else retries with backoff). Without this, a bug or bad
  * data — a `RangeError` from domain code, a row Postgres refuses — was retried for ever while the
  * case sat invisible. Every activity the worker registers goes through {@link withPermanentFailures}.
  */

@@ -71,7 +71,7 @@ export interface OutgoingMail {
  * transaction, and `sent` after it; a retried activity skips what is `sent`. A worker that dies
  * between SMTP's 250 and the `sent` mark leaves a `sending` row: the retry sends it again with the
  * same Message-ID, so the mailbox holds one message (delivery is at least once, the message
- * exactly once — README). An SMTP failure is thrown, for the activity to retry with backoff.
+ * exactly once — docs/operations.md, "Exactly-once mail"). An SMTP failure is thrown, for the activity to retry with backoff.
  */
 export async function deliverOnce(
   { orm, mailer, config }: Pick<ActivityDeps, 'orm' | 'mailer' | 'config'>,
@@ -86,7 +86,7 @@ export async function deliverOnce(
   },
 ): Promise<'sent' | 'skipped' | 'rejected'> {
   // Plain SQL, one statement per step: this runs for every mail the system sends, and the entity
-  // manager's insert, load and two flushes cost about four times the CPU.
+  // manager's insert, load and two flushes cost several times the CPU (bench/RESULTS.md).
   const db = orm.em.getConnection();
   const { key, recipient, mail } = notice;
   const messageId = messageIdFor(key, config.MAIL_FROM);

@@ -1,4 +1,4 @@
-/** Survey mails (domain.md §5): zh-CN first, an English line after, readable on a phone. */
+/** Survey mails (docs/rules.md §5): zh-CN first, an English line after, readable on a phone. */
 import { DEFAULT_TIME_ZONE, displayTime } from '../domain/calendar';
 import { SURVEY_TOPICS, type SurveyTopic } from '../domain/survey';
 import type { MailContent } from './templates';

@@ -8,6 +8,7 @@ import { distributionQuota, distributionRate, halfYearOf, occupancyYears, sample
 import { parsePolicy } from '../domain/policy';
 import type { ActivityDeps } from './deps';
 import { createNotifyActivities } from './notify';
+import { workflowIds } from '../domain/workflow-ids';
 
 /** The SHA-256 a personal link's token is stored as; the token itself is only in the resident's mail. */
 export function surveyTokenHash(token: string): string {
@@ -36,7 +37,6 @@ export interface SurveyAssignment {
 
 export const surveyRunId = (propertyId: string, month: string) => `${propertyId}-${month}`;
 export const surveyIdOf = (month: string, householdId: string) => `${month}-${householdId}`;
-export const surveyWorkflowId = (surveyId: string) => `survey-${surveyId}`;
 
 const INSERT_CHUNK = 1000;
 
@@ -135,7 +135,7 @@ export function createSurveyActivities(deps: ActivityDeps) {
                   month: input.month,
                   halfYear,
                   topic,
-                  workflowId: surveyWorkflowId(id),
+                  workflowId: workflowIds.survey(id),
                   status: 'chosen',
                   invitedAt: null,
                   closesAt: null,

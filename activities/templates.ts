@@ -221,6 +221,16 @@ export const TEMPLATES = {
     subject: `【投诉处理回复】${d.caseId}`,
     text: lines(`您的投诉 ${d.caseId} 已处理完毕并结案。`, d.note && `回复：${d.note}`, '感谢您的监督与支持。', '', `Your complaint ${d.caseId} is closed: ${d.note ?? ''}`),
   }),
+  /** C7: the customer is told in advance when the supervisor will visit about their complaint. */
+  complaintVisitNotice: (d: CaseMailData): MailContent => ({
+    subject: `【投诉回访预约】${d.caseId} ${localTime(d.appointmentAt)}`,
+    text: lines(
+      `您的投诉 ${d.caseId} 已处理完毕。客服主管将于 ${localTime(d.appointmentAt)} 回访，了解您是否满意。`,
+      '如需改约，请联系物业客服中心。',
+      '',
+      `Your complaint ${d.caseId} was handled; our supervisor will follow up at ${d.appointmentAt}.`,
+    ),
+  }),
   /** C10: a site warns of a likely group complaint before it happens. */
   complaintWarning: (d: CaseMailData): MailContent => ({
     subject: `【投诉预警】${d.caseId}`,

@@ -39,7 +39,7 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   summary: string;
   description?: string;
   tags: string[];
-  /** Roles allowed (domain.md §0), or `public` for unauthenticated routes. */
+  /** Roles allowed (docs/rules.md §0), or `public` for unauthenticated routes. */
   roles: readonly Role[] | 'public';
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;

@@ -49,8 +49,8 @@ interface LocationRow {
 
 /**
  * Where a case belongs: the household's room, or an area (a public facility, R7); and the
- * property's time zone. One plain query: every intake runs it (two entity loads cost the intake
- * path a Postgres round trip and ~0.8 ms of CPU more).
+ * property's time zone. One plain query: every intake runs it, and two entity loads cost the intake
+ * path one more Postgres round trip and more CPU (bench:intake, bench/RESULTS.md).
  */
 export async function locate(em: EntityManager, propertyId: string, room: string | undefined, areaId: string | undefined): Promise<CaseLocation> {
   const [row] = await em.getConnection().execute<LocationRow[]>(

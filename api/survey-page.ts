@@ -1,5 +1,5 @@
 /**
- * The resident's survey page `/s/:token` (design.md §5): plain server-rendered HTML, outside the
+ * The resident's survey page `/s/:token` (docs/architecture.md §5): plain server-rendered HTML, outside the
  * staff API, that works on a phone, in zh-CN (English with `?lang=en`), with real labels. The token
  * is the only credential: it is looked up by its hash, works for one survey until its window closes
  * and only until the survey is answered. A bad, used or expired link gets a friendly page (404/410),

@@ -15,9 +15,8 @@
  *
  * BENCH_CASES (10000), BENCH_WINDOW_MS (600000 = 10 min: the intake's span, and so the deadlines'),
  * BENCH_CACHE (the worker's cached workflows; by default what the production worker gets, which
- * the SDK sizes from the heap: ~2,300 with Node's default heap on a 24 GiB machine). A case that
- * left the cache is replayed from its history at its warning and again at its deadline: with 1,000
- * cached for 2,000 cases that cost each case's escalation ~90 ms more CPU.
+ * the SDK sizes from the heap). A case that left the cache is replayed from its history at its
+ * warning and again at its deadline, which costs each escalation CPU (bench/RESULTS.md).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -8,6 +8,7 @@
  */
 import { fmt, report, runBench } from './lib';
 import { startBenchStack } from './stack';
+import { workflowIds } from '../domain/workflow-ids';
 
 async function call(url: string, key: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -57,7 +58,7 @@ async function main(): Promise<void> {
     await post(`${api}/return-visits/${visit}/recordCall`, stack.keyOf('S-BT1'), { answered: false, method: 'phone' });
     await new Promise((r) => setTimeout(r, 1100));
     await post(`${api}/return-visits/${visit}/recordCall`, stack.keyOf('S-BT1'), { answered: true, method: 'phone', satisfied: true });
-    const repair = stack.client.workflow.getHandle(`repair-${caseId}`);
+    const repair = stack.client.workflow.getHandle(workflowIds.repair(caseId));
     await repair.result();
     const repairEvents = (await repair.fetchHistory()).events?.length ?? 0;
     const visitEvents = (await stack.client.workflow.getHandle(`return-visit-${visit}`).fetchHistory()).events?.length ?? 0;
@@ -71,8 +72,10 @@ async function main(): Promise<void> {
       ['classify', 'S-BT1', { severity: 'general', category: 'environment', department: '环境部' }],
       ['firstReply', 'S-BT1', { note: '已安排清理' }],
       ['agreeHandling', 'S-BT1', { method: '增加清运班次', dueAt: inTenMinutes }],
-      ['recordHandling', 'S-BT1', { result: '已清运', causeAnalysis: '排班遗漏', correctiveAction: '补排班次', preventiveAction: '每日巡查' }],
+      ['proposeCorrective', 'S-BT1', { causeAnalysis: '排班遗漏', correctiveAction: '补排班次', preventiveAction: '每日巡查' }],
       ['approveCorrective', 'S-MG1', { approved: true }],
+      ['recordHandling', 'S-BT1', { result: '已清运' }],
+      ['scheduleReturnVisit', 'S-SV1', { visitAt: new Date(Date.now() + 3_600_000).toISOString(), method: 'phone' }],
       ['recordReturnVisit', 'S-SV1', { method: 'phone', satisfied: true }],
       ['archive', 'S-MG1', {}],
       ['closingReply', 'S-BT1', { note: '已书面回复客户' }],

@@ -13,10 +13,10 @@
  * tells the intake's own cost from the set-up's.
  */
 import pino from 'pino';
-import { repairWorkflowId } from '../api/routes/repairs';
 import { startApi } from '../api/server';
 import { startBenchStack, workerDoneWith, type BenchStack } from './stack';
 import { cpuPer, cpuTotals, fmt, load, medianOf, report, runBench, type LoadResult } from './lib';
+import { workflowIds } from '../domain/workflow-ids';
 
 const CONCURRENCY = 64;
 const COUNT = Number(process.env.BENCH_COUNT ?? 640);
@@ -125,7 +125,7 @@ async function intakeLoad(url: string, key: string, rooms: string[]): Promise<{ 
 
 /** The unpolled repairs go, so that no later worker on another queue could ever pick them up. */
 async function terminateAll(stack: BenchStack, caseIds: string[]): Promise<void> {
-  await load(caseIds.length, CONCURRENCY, (i) => stack.client.workflow.getHandle(repairWorkflowId(caseIds[i])).terminate('bench:intake, API path alone'));
+  await load(caseIds.length, CONCURRENCY, (i) => stack.client.workflow.getHandle(workflowIds.repair(caseIds[i])).terminate('bench:intake, API path alone'));
 }
 
 runBench(main);

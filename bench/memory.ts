@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { writeHeapSnapshot } from 'node:v8';
 import type { Worker } from '@temporalio/worker';
 import { startBenchStack } from './stack';
+import { workflowIds } from '../domain/workflow-ids';
 
 const SIZES = (process.env.BENCH_SIZES ?? '1000,5000,10000').split(',').map(Number);
 /** BENCH_HEAP_SNAPSHOT=dir: workflows on the main thread, and a heap snapshot once the repairs are cached (bench/heap-summary.ts reads it). */
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
           receivedAt: new Date().toISOString(),
           receivedBy: { staffId: 'S-FD1', role: 'frontdesk' },
         };
-        return stack.client.workflow.start('repair', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: `repair-${caseId}`, args: [input] });
+        return stack.client.workflow.start('repair', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId: workflowIds.repair(caseId), args: [input] });
       });
       await cachedAtLeast(stack.worker, size);
       // Every repair has dispatched its work order (its activities ran): it sits waiting, as open cases do.

@@ -1,5 +1,5 @@
 /**
- * The customer archive (客户档案, domain.md §0): its fields, who may read residents' personal data,
+ * The customer archive (客户档案, docs/rules.md §0): its fields, who may read residents' personal data,
  * how a change is audited, and the yearly summary. Pure: no I/O.
  */
 import { z } from 'zod';

@@ -69,7 +69,7 @@ const displayFormats = new Map<string, Intl.DateTimeFormat>();
  * A time as staff and residents read it in `timeZone`: what `toLocaleString('zh-CN', { timeZone,
  * hour12: false })` gives ("2026/11/23 22:32:05"), or month, day, hour and minute ("11/23 22:32")
  * when `short`. One formatter per zone and form, made once: every toLocaleString call with options
- * builds a new one (~120 µs here), and a case's Temporal UI details and its mails format several.
+ * builds a new one, which is costly, and a case's Temporal UI details and its mails format several.
  */
 export function displayTime(at: string | Date, timeZone: string, form: 'full' | 'short' = 'full'): string {
   const key = `${form} ${timeZone}`;

@@ -1,5 +1,5 @@
 /**
- * When each promise of a complaint falls due (domain.md §3), as pure functions of the policy
+ * When each promise of a complaint falls due (docs/rules.md §3), as pure functions of the policy
  * snapshot and the property's calendar. Replies are counted in working days (C3, C11).
  */
 import { addWorkingDays, type CalendarSnapshot } from './calendar';
@@ -51,14 +51,27 @@ export function nextProgressReportBy(policy: ServicePolicy, lastReportOrStart: D
   return after(lastReportOrStart, policy.complaint.progressReportEveryMs);
 }
 
-/** C4: still unresolved one week after it was made, a complaint becomes major. */
-export function majorIfUnresolvedAt(policy: ServicePolicy, receivedAt: Date | string): Date {
-  return after(receivedAt, policy.complaint.unresolvedMajorAfterMs);
+/**
+ * C4: when a complaint still unresolved becomes major — one week after it was made (through our
+ * fault), or `within` after it (one month, whoever's fault: `unresolvedAnyMajorAfterMs`).
+ */
+export function majorIfUnresolvedAt(policy: ServicePolicy, receivedAt: Date | string, within = policy.complaint.unresolvedMajorAfterMs): Date {
+  return after(receivedAt, within);
+}
+
+/** C7: the supervisor's return visit is due within one week of the complaint being resolved. */
+export function returnVisitBy(policy: ServicePolicy, resolvedAt: Date | string): Date {
+  return after(resolvedAt, policy.complaint.returnVisitWithinMs);
 }
 
 /** C4: the start of the rolling window in which distinct complainants of an issue are counted. */
 export function issueWindowStart(policy: ServicePolicy, now: Date): Date {
   return after(now, -policy.complaint.issueWindowMs);
+}
+
+/** C4: whether a complaint received at `receivedAt` still counts toward its issue at `now` (the activity asks Postgres the same: `received_at >= issueWindowStart`). */
+export function inIssueWindow(policy: ServicePolicy, receivedAt: Date | string, now: Date): boolean {
+  return new Date(receivedAt).getTime() >= issueWindowStart(policy, now).getTime();
 }
 
 /** C7: an exempt complaint closes one week after completion when no repeat complaint came. */
@@ -85,7 +98,7 @@ export function closureAllowedFrom(policy: ServicePolicy, ground: ClosureGround,
   }
 }
 
-/** C11: after closing, the reply to the customer within 1 working day. */
-export function closingReplyBy(policy: ServicePolicy, calendar: CalendarSnapshot, closedAt: Date): Date {
-  return workingDaysAfter(policy, calendar, closedAt, policy.complaint.closingReplyWorkingDays);
+/** C11: once handling is finished, the closing reply to the customer within 1 working day. */
+export function closingReplyBy(policy: ServicePolicy, calendar: CalendarSnapshot, handledAt: Date): Date {
+  return workingDaysAfter(policy, calendar, handledAt, policy.complaint.closingReplyWorkingDays);
 }

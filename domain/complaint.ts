@@ -1,10 +1,12 @@
 /**
- * A complaint (投诉, domain.md §3): its kinds, severities, categories, lifecycle and who may see and
+ * A complaint (投诉, docs/rules.md §3): its kinds, severities, categories, lifecycle and who may see and
  * handle it. Pure: bundled into workflow code and imported by the API.
  */
 import { z } from 'zod';
-import { instant, phone } from './fields';
+import { instant, note, phone } from './fields';
 import { CHANNELS, type Role } from './people';
+import { REPAIR_CLASSES, REPAIR_TAGS } from './repair';
+import { REQUEST_KINDS } from './requests';
 
 /** C2: a customer complaint, an employee complaint (staff about staff → hr), a whistle-blowing report (→ audit). */
 export const COMPLAINT_KINDS = ['customer', 'employee', 'report'] as const;
@@ -36,7 +38,16 @@ export const CLOSURE_GROUNDS = ['lawful', 'beyond-authority', 'unreachable', 'un
 export type ClosureGround = (typeof CLOSURE_GROUNDS)[number];
 
 /** Why a complaint became major (C4, C8, R11). */
-export type MajorReason = 'lawsuit-or-media' | 'same-issue' | 'collective' | 'unresolved-a-week' | 'handled-twice' | 'repair-failed-twice' | 'classified';
+export type MajorReason =
+  | 'lawsuit-or-media'
+  | 'serious-loss-or-injury'
+  | 'same-issue'
+  | 'collective'
+  | 'unresolved-a-week'
+  | 'unresolved-a-month'
+  | 'handled-twice'
+  | 'repair-failed-twice'
+  | 'classified';
 
 export const COMPLAINT_STATUSES = [
   'received', // C1: waiting for the first response and the classification
@@ -98,6 +109,8 @@ export const complaintIntakeSchema = () =>
       category: z.enum(COMPLAINT_CATEGORIES).optional().describe('C5; may be set later at classification'),
       /** C4: a risk of a lawsuit or media exposure makes the complaint major at once. */
       lawsuitOrMediaRisk: z.boolean().default(false),
+      /** C4: serious financial loss or personal injury (重大经济损失或人身伤害) makes it major at once. */
+      seriousLossOrInjury: z.boolean().default(false),
       /** C4: people behind a collective complaint; 3 or more make it major. */
       complainants: z.number().int().min(1).max(10_000).default(1),
       receivedAt: instant().optional(),
@@ -115,11 +128,41 @@ export const complaintIntakeSchema = () =>
 export type ComplaintIntake = z.infer<ReturnType<typeof complaintIntakeSchema>>;
 
 /** C4: the reasons that make a complaint major at intake; none → it keeps the severity it was given. */
-export function majorAtIntake(policy: { collectiveComplainantsForMajor: number }, intake: { lawsuitOrMediaRisk?: boolean; complainants?: number }): MajorReason | undefined {
+export function majorAtIntake(
+  policy: { collectiveComplainantsForMajor: number },
+  intake: { lawsuitOrMediaRisk?: boolean; seriousLossOrInjury?: boolean; complainants?: number },
+): MajorReason | undefined {
   if (intake.lawsuitOrMediaRisk) return 'lawsuit-or-media';
+  if (intake.seriousLossOrInjury) return 'serious-loss-or-injury';
   if ((intake.complainants ?? 1) >= policy.collectiveComplainantsForMajor) return 'collective';
   return undefined;
 }
+
+/**
+ * V3: a new need the customer raised at the complaint's return visit, which becomes a request of its
+ * own kind: a repair (with its R1 class), or an inquiry, suggestion, help request or praise (I3).
+ */
+export const complaintNewNeedSchema = () =>
+  z
+    .object({
+      kind: z.enum(['repair', ...REQUEST_KINDS]),
+      description: z.string().trim().min(2).max(2000),
+      classification: z.enum(REPAIR_CLASSES).optional().describe('R1: required for a repair'),
+      tags: z.array(z.enum(REPAIR_TAGS)).max(REPAIR_TAGS.length).optional(),
+      appointmentAt: instant().optional().describe('R5: required for a major repair'),
+      note: note().optional(),
+    })
+    .strict()
+    .superRefine((need, ctx) => {
+      if (need.kind === 'repair' && !need.classification) ctx.addIssue({ code: 'custom', path: ['classification'], message: 'a repair is urgent, general or major (R1)' });
+      if (need.kind === 'repair' && need.classification === 'major' && !need.appointmentAt) {
+        ctx.addIssue({ code: 'custom', path: ['appointmentAt'], message: 'a major repair needs an agreed appointment time (R5)' });
+      }
+      if (need.kind !== 'repair' && (need.classification || need.tags || need.appointmentAt)) {
+        ctx.addIssue({ code: 'custom', path: ['kind'], message: 'classification, tags and appointment are for a repair' });
+      }
+    });
+export type ComplaintNewNeed = z.infer<ReturnType<typeof complaintNewNeedSchema>>;
 
 /** Complaint case numbers, e.g. C20261122-0003. */
 export const complaintCaseIdPattern = /^C\d{8}-\d{4,}$/;

@@ -1,4 +1,4 @@
-/** Staff roles of domain.md §0. */
+/** Staff roles of docs/rules.md §0. */
 export const ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager', 'callcenter', 'hr', 'audit'] as const;
 export type Role = (typeof ROLES)[number];
 

@@ -10,7 +10,7 @@ const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time of
 
 /**
  * A property's service policy (服务标准): every duration and threshold the workflows obey.
- * Defaults are the company documents' numbers (domain.md); a property may override any of them.
+ * Defaults are the company documents' numbers (docs/rules.md); a property may override any of them.
  * A workflow snapshots the policy at start, so a later change never rewrites a running case.
  * Every field ending in `Ms` is a duration in milliseconds and is scaled by {@link compressPolicy}.
  */
@@ -74,8 +74,12 @@ export const servicePolicySchema = z.object({
       issueWindowMs: duration.default(30 * DAY),
       /** C4: a collective complaint of this many people is major at once. */
       collectiveComplainantsForMajor: z.number().int().min(2).default(3),
-      /** C4: still unresolved this long after it was made, a complaint becomes major. */
+      /** C4: still unresolved this long after it was made through our fault, a complaint becomes major … */
       unresolvedMajorAfterMs: duration.default(7 * DAY),
+      /** C4: … and any complaint still unresolved this long after it was made, whoever's fault it is. */
+      unresolvedAnyMajorAfterMs: duration.default(30 * DAY),
+      /** C7: the supervisor's return visit is due this long after the complaint was resolved; a miss goes to the manager. */
+      returnVisitWithinMs: duration.default(7 * DAY),
       /** C8: the same problem handled this many times without resolution makes the complaint major. */
       failedHandlingsForMajor: z.number().int().min(1).default(2),
       /** C7: an exempt complaint closes when no repeat complaint arrives this long after completion. */
@@ -84,7 +88,7 @@ export const servicePolicySchema = z.object({
       unreachableForMs: duration.default(30 * DAY),
       /** C9: … and no new complaint within 15 days; or handled but unconfirmed for 15 days. */
       unconfirmedForMs: duration.default(15 * DAY),
-      /** C11: the reply after closing goes out within 1 working day. */
+      /** C11: the closing reply goes out within 1 working day of the end of handling. */
       closingReplyWorkingDays: z.number().int().min(0).default(1),
       /**
        * Tests only: when set, a working day is this many plain milliseconds and the calendar is
@@ -109,7 +113,7 @@ export const servicePolicySchema = z.object({
       rectifyWithinMs: duration.default(3 * DAY),
     })
     .prefault({}),
-  /** Satisfaction surveys (domain.md §5). */
+  /** Satisfaction surveys (docs/rules.md §5). */
   survey: z
     .object({
       /** S1: each area consults at least this share of its occupied households every month. */
@@ -180,7 +184,7 @@ export function parsePolicy(stored: unknown): ServicePolicy {
 
 /**
  * The same policy with every duration divided by `factor` — how tests run real rules on a dev
- * server that does not skip time (design.md §7). Counts and fractions are unchanged.
+ * server that does not skip time (docs/architecture.md §7). Counts and fractions are unchanged.
  */
 export function compressPolicy(policy: ServicePolicy, factor: number): ServicePolicy {
   const scale = (value: unknown, key: string): unknown => {

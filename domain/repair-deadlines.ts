@@ -1,5 +1,5 @@
 /**
- * When each promise of a repair falls due (domain.md §2), as pure functions of the policy
+ * When each promise of a repair falls due (docs/rules.md §2), as pure functions of the policy
  * snapshot. The workflow's clocks call these; unit tests prove them with the real numbers.
  */
 import type { ServicePolicy } from './policy';

@@ -1,5 +1,5 @@
 /**
- * The reports of domain.md §7 as pure aggregations over rows of the read model: P1 the monthly
+ * The reports of docs/rules.md §7 as pure aggregations over rows of the read model: P1 the monthly
  * complaint analysis (月度投诉分析报告), P2 the daily open-request list and repair-progress report
  * (信息员日报), P3 the per-staff results that feed appraisal (员工绩效 — 工作业绩). No I/O: the
  * activities and the API load the rows, these functions count them, CSV is rendered here too.

@@ -1,5 +1,5 @@
 /**
- * The lighter requests of domain.md: inquiries, suggestions, help requests and praise (I3), special
+ * The lighter requests of docs/rules.md: inquiries, suggestions, help requests and praise (I3), special
  * and personalised services (特约服务, O2) and patrol findings (片区巡查, O1). Their intake schemas
  * and the deadline maths, pure.
  */
@@ -64,6 +64,7 @@ export type SpecialServiceIntake = z.infer<ReturnType<typeof specialServiceIntak
 export const PATROL_DEPARTMENTS = ['cleaning', 'greening', 'engineering'] as const;
 export type PatrolDepartment = (typeof PATROL_DEPARTMENTS)[number];
 export const PATROL_STATUSES = ['notified', 'started', 'rectified'] as const;
+export type PatrolStatus = (typeof PATROL_STATUSES)[number];
 
 /** O1: a butler's patrol finding. The photo is a reference (URL or storage key), never uploaded here. */
 export const patrolFindingSchema = () =>

@@ -1,5 +1,5 @@
 /**
- * The return visit (回访) after a repair (domain.md R9, V1–V4): when it is due, how the customer is
+ * The return visit (回访) after a repair (docs/rules.md R9, V1–V4): when it is due, how the customer is
  * reached, how a visit ends and what staff record. Pure: bundled into workflow code.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * Satisfaction surveys (意见征询 / 满意度调查, domain.md §5): the monthly sample of each area (S1),
+ * Satisfaction surveys (意见征询 / 满意度调查, docs/rules.md §5): the monthly sample of each area (S1),
  * the rotating topic and the methods (S2), low scores that need a follow-up (S6), and the
  * half-yearly questionnaire's quota and recovery (S4, S5). Pure and deterministic: bundled into
  * workflow code, so the choice of a month can be recomputed from the seed recorded in its run.

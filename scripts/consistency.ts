@@ -1,7 +1,7 @@
 /**
  * The read model against the workflows: for every case row, asks its workflow's `caseView` and
  * compares what both say about status, assignee, escalation and the next deadline. Temporal is
- * the source of truth (design.md §1); a difference means an activity's write was lost or applied
+ * the source of truth (docs/architecture.md §1); a difference means an activity's write was lost or applied
  * out of order. Used by the fault tests after an outage, and by hand:
  *
  *   DATABASE_URL=… TEMPORAL_ADDRESS=… npx tsx scripts/consistency.ts

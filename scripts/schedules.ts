@@ -1,5 +1,5 @@
 /**
- * The Temporal Schedules of every property (design.md §1): the R12 reconciliation of open
+ * The Temporal Schedules of every property (docs/architecture.md §1): the R12 reconciliation of open
  * requests, morning and afternoon, the S1 monthly survey sampling and the P1 monthly complaint
  * analysis, at the times of the property's policy (`schedules`) in its time zone. Ensured at every
  * boot of a worker (and by `npm start`), and for one property as soon as a manager changes its time

@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole system on one machine with no configuration (design.md §6) — a Temporal
+ * `npm start`: the whole system on one machine with no configuration (docs/architecture.md §6) — a Temporal
  * dev server with its Web UI, an embedded Postgres, a mail sink, the worker and the API, all
  * keeping their state under .data/. TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL swap any part
  * for a real one. Ctrl-C stops everything; the next start finds every case where it was.

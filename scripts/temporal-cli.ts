@@ -1,7 +1,7 @@
 /**
  * Finds or builds the Temporal CLI (which carries the dev server and its Web UI), in the order of
- * design.md §6: TEMPORAL_CLI_PATH → `temporal` on PATH → this project's tool cache → `go install`
- * when Go is present → the SDK's own download. Run directly, it provisions the CLI and prints its path.
+ * docs/operations.md ("The Temporal CLI"): TEMPORAL_CLI_PATH → `temporal` on PATH → this project's
+ * tool cache → `go install` when Go is present → the SDK's own download. Run directly, it provisions the CLI and prints its path.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
@@ -20,8 +20,8 @@ const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSIO
  *
  * Eager activity execution: an activity a workflow task schedules on its own worker's queue comes
  * back in the server's answer to that task, not through matching and another poll. Off by default
- * in server 1.29. `npm run bench:server` measures the dev server's CPU per activity at 5.6 ms
- * through matching against 3.9 eager, and two scheduled by one task at 10.0 against 5.6.
+ * in server 1.29. `npm run bench:server` measures what it saves the dev server per activity
+ * (bench/RESULTS.md).
  */
 export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, boolean | number | string>> = {
   'system.enableActivityEagerExecution': true,

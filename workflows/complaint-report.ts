@@ -6,7 +6,7 @@
  */
 import { setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { Month } from '../domain/reports';
-import { activities } from './case-core';
+import { activities } from './case/proxies';
 
 export interface ComplaintReportInput {
   propertyId: string;

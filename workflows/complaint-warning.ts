@@ -6,7 +6,7 @@
  */
 import { workflowInfo } from '@temporalio/workflow';
 import type { Actor } from '../domain/people';
-import { activities } from './case-core';
+import { activities } from './case/proxies';
 
 export interface ComplaintWarningInput {
   caseId: string;

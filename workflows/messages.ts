@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { instant, note } from '../domain/fields';
 import type { Actor, Role } from '../domain/people';
 import { RETURN_VISIT_METHODS, returnVisitCallSchema, returnVisitExemptionSchema } from '../domain/return-visit';
-import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, EXEMPTION_GROUNDS, issueKeySchema, type MajorReason } from '../domain/complaint';
+import type { ComplaintActionName, RepairActionName, ReturnVisitActionName } from '../domain/case-actions';
+import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_SEVERITIES, complaintNewNeedSchema, EXEMPTION_GROUNDS, issueKeySchema, type MajorReason } from '../domain/complaint';
 
 export interface ActionCall<P = unknown> {
   actor: Actor;
@@ -16,17 +17,19 @@ export interface ActionCall<P = unknown> {
 }
 
 export interface ActionSpec<S extends z.ZodType = z.ZodType> {
-  /** Roles that may take the action (domain.md §0); checked by the API and again by the validator. */
+  /** Roles that may take the action (docs/rules.md §0); checked by the API and again by the validator. */
   roles: readonly Role[];
   /**
    * Builds the payload's schema: called where it is used, never at module load. A workflow's
-   * modules are evaluated once per cached workflow, and schemas built at load cost each cached case
-   * about 1.5 MiB (bench:memory's heap snapshot: ~500 zod objects per case).
+   * modules are evaluated once per cached workflow, so schemas built at load would be built and kept
+   * by every cached case (bench:memory's heap snapshot shows them; figures in bench/RESULTS.md).
    */
   payload: () => S;
   /** One line for the OpenAPI document and the audit trail. */
   summary: string;
 }
+
+export type { ComplaintActionName, RepairActionName, ReturnVisitActionName } from '../domain/case-actions';
 
 export const spec = <S extends z.ZodType>(roles: readonly Role[], payload: () => S, summary: string): ActionSpec<S> => ({ roles, payload, summary });
 
@@ -80,7 +83,7 @@ export const REPAIR_ACTIONS = {
     () => z.object({ reason: note() }).strict(),
     'R12: why the request is not finished today (未完成原因)',
   ),
-} as const satisfies Record<string, ActionSpec>;
+} as const satisfies Record<RepairActionName, ActionSpec>;
 
 // Complaint actions are open to every role that handles some kind of complaint; the workflow then
 // lets only the roles of this complaint's kind act (COMPLAINT_ROUTING: hr for employee complaints,
@@ -90,7 +93,7 @@ const OWNERS = ['butler', 'supervisor', 'manager', 'hr', 'audit'] as const;
 const SENIOR = ['supervisor', 'manager', 'hr', 'audit'] as const;
 const APPROVERS = ['manager', 'hr', 'audit'] as const;
 
-/** Staff actions on a complaint (投诉), in the product's words (domain.md §3). */
+/** Staff actions on a complaint (投诉), in the product's words (docs/rules.md §3). */
 export const COMPLAINT_ACTIONS = {
   respond: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C1: the first response to the customer, within 30 min (首次响应)'),
   classify: spec(
@@ -105,6 +108,7 @@ export const COMPLAINT_ACTIONS = {
             .boolean()
             .optional()
             .describe('C4: whether the cause lies with us; unless recorded as not our fault, a complaint still unresolved a week after it was made becomes major'),
+          seriousLossOrInjury: z.boolean().optional().describe('C4: serious financial loss or personal injury (重大经济损失或人身伤害) makes the complaint major'),
           assigneeId: z.string().trim().min(1).max(32).optional(),
         })
         .strict(),
@@ -128,19 +132,36 @@ export const COMPLAINT_ACTIONS = {
     'C6/C8: the handling method and deadline agreed with the customer; after an unsatisfied visit, the analysis and the improvement (处理方法、完成期限)',
   ),
   reportProgress: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C6: progress reported to the customer, at least every 24 h while handling lasts (进度反馈)'),
-  recordHandling: spec(
+  proposeCorrective: spec(
     OWNERS,
-    () => z.object({ result: note(), causeAnalysis: note(), correctiveAction: note(), preventiveAction: note().optional() }).strict(),
-    'C6: handled — result, cause analysis and corrective/preventive action, for the manager to approve (原因分析、纠正预防措施)',
+    () => z.object({ causeAnalysis: note(), correctiveAction: note(), preventiveAction: note().optional() }).strict(),
+    'C6: the cause analysis and the corrective/preventive action, for the manager to approve before they are carried out (原因分析、纠正预防措施)',
   ),
-  approveCorrective: spec(APPROVERS, () => z.object({ approved: z.boolean(), note: note().optional() }).strict(), 'C6: the manager approves the cause analysis and corrective action, or sends it back'),
+  approveCorrective: spec(
+    APPROVERS,
+    () => z.object({ approved: z.boolean(), note: note().optional() }).strict(),
+    'C6: the manager approves the corrective action before it is carried out (经项目经理确认后实施), or sends it back',
+  ),
+  recordHandling: spec(OWNERS, () => z.object({ result: note() }).strict(), 'C6: handling done, once its corrective action was approved — the result; the C11 closing reply is due from now (处理完毕)'),
+  scheduleReturnVisit: spec(
+    SENIOR,
+    () => z.object({ visitAt: instant(), method: z.enum(RETURN_VISIT_METHODS), note: note().optional() }).strict(),
+    'C7: the customer is told when the supervisor will visit (回访时间告知) — before the visit is recorded',
+  ),
   recordReturnVisit: spec(
     SENIOR,
     () => z
-        .object({ method: z.enum(RETURN_VISIT_METHODS), answered: z.boolean().default(true), satisfied: z.boolean().optional(), comments: note().optional() })
+        .object({
+          method: z.enum(RETURN_VISIT_METHODS),
+          answered: z.boolean().default(true),
+          satisfied: z.boolean().optional(),
+          comments: note().optional(),
+          newNeed: complaintNewNeedSchema().optional().describe('V3: a new need the customer raised; it becomes a request of its kind'),
+        })
         .strict()
-        .refine((v) => !v.answered || v.satisfied !== undefined, { path: ['satisfied'], message: 'an answered visit records whether the customer is satisfied' }),
-    'C7/C8/V2: the supervisor\'s return visit — the customer\'s verdict, or an unanswered call to repeat at another time of day (回访)',
+        .refine((v) => !v.answered || v.satisfied !== undefined, { path: ['satisfied'], message: 'an answered visit records whether the customer is satisfied' })
+        .refine((v) => v.answered || !v.newNeed, { path: ['newNeed'], message: 'nobody answered: there is no new need to record (V2)' }),
+    'C7/C8/V2/V3: the supervisor\'s return visit — the customer\'s verdict and any new need, or an unanswered call to repeat at another time of day (回访)',
   ),
   exempt: spec(SENIOR, () => z.object({ ground: z.enum(EXEMPTION_GROUNDS), reason: note() }).strict(), 'C7: no return visit — solved on the spot, anonymous or sensitive; closes after a quiet week (免回访)'),
   repeatComplaint: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C7: the customer complained again within the quiet week; handling resumes'),
@@ -152,16 +173,12 @@ export const COMPLAINT_ACTIONS = {
   ),
   archive: spec(APPROVERS, () => z.object({ note: note().optional() }).strict(), 'C7: the manager approves and the complaint is archived (归档)'),
   closingReply: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C11: the reply to the customer after closing, within 1 working day (结案回复)'),
-} as const satisfies Record<string, ActionSpec>;
+} as const satisfies Record<ComplaintActionName, ActionSpec>;
 
-export type ComplaintActionName = keyof typeof COMPLAINT_ACTIONS;
-export type ComplaintActionPayload<A extends ComplaintActionName> = z.infer<ReturnType<(typeof COMPLAINT_ACTIONS)[A]['payload']>>;
 
 /** C4: another complaint of the same issue reached the threshold (or R11/C8 from elsewhere): become major. */
 export const complaintUpgradeSignal = defineSignal<[{ reason: MajorReason; rule: string; detail: string }]>('upgrade');
 
-export type RepairActionName = keyof typeof REPAIR_ACTIONS;
-export type RepairActionPayload<A extends RepairActionName> = z.infer<ReturnType<(typeof REPAIR_ACTIONS)[A]['payload']>>;
 
 export type SlaState = 'ok' | 'warning' | 'breached';
 
@@ -169,7 +186,7 @@ export type CaseKind = 'repair' | 'return_visit' | 'complaint' | 'request' | 'sp
 
 export interface DeadlineView {
   name: string;
-  /** The rule of domain.md that sets it, e.g. R3. */
+  /** The rule of docs/rules.md that sets it, e.g. R3. */
   rule: string;
   dueAt: string;
   state: 'pending' | 'met' | 'missed' | 'cancelled';
@@ -242,9 +259,7 @@ export const RETURN_VISIT_ACTIONS = {
     'V1–V3: one attempt to reach the customer — unanswered (call again at another time of day), or their verdict and any new need (回访记录)',
   ),
   exempt: spec(['supervisor'], returnVisitExemptionSchema, 'C7: the supervisor waives the return visit, with the reason (免回访)'),
-} as const satisfies Record<string, ActionSpec>;
-
-export type ReturnVisitActionName = keyof typeof RETURN_VISIT_ACTIONS;
+} as const satisfies Record<ReturnVisitActionName, ActionSpec>;
 
 export const returnVisitMessages = caseMessages(RETURN_VISIT_ACTIONS);
 

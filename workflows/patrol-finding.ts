@@ -1,16 +1,17 @@
 /**
- * A patrol finding (片区巡查, domain.md O1): what a butler found on patrol becomes a rectification
+ * A patrol finding (片区巡查, docs/rules.md O1): what a butler found on patrol becomes a rectification
  * notice (问题整改通知单) to cleaning, greening or engineering, with a deadline. A finding whose
  * rectification has not started within 2 days goes to the supervisor, as a public-facility repair
  * does (R7); so does a notice not rectified by its deadline. Each escalates once.
  */
 import { condition, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Actor, Role } from '../domain/people';
+import { PATROL_ACTIONS_BY_STATUS } from '../domain/case-actions';
+import { SYSTEM_ACTOR as SYSTEM, type Actor, type Role } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
-import { rectificationStartBy, rectifiedBy, type PatrolFinding } from '../domain/requests';
-import { activities, CaseTracker, openingState, registerActions, type CoreState } from './case-core';
-import { caseViewQuery, type ActionCall, type CaseView } from './messages';
-import { PATROL_ACTIONS, patrolMessages, type PatrolActionName } from './request-messages';
+import { rectificationStartBy, rectifiedBy, type PatrolFinding, type PatrolStatus } from '../domain/requests';
+import { activities, CaseTracker, openingState, registerActions, type CoreState } from './case';
+import { caseViewQuery } from './messages';
+import { PATROL_ACTIONS, patrolMessages } from './request-messages';
 
 export interface PatrolFindingInput {
   caseId: string;
@@ -21,15 +22,13 @@ export interface PatrolFindingInput {
 }
 
 interface PatrolState extends CoreState {
-  status: 'notified' | 'started' | 'rectified';
+  status: PatrolStatus;
   startedAt?: string;
 }
 
-const SYSTEM: Actor = { staffId: 'system', role: 'system' };
-
 /**
  * Who receives the notice. Engineering is the engineers; cleaning and greening have no role of
- * their own in domain.md §0 — the area's butler hands the notice to them (or their contractor).
+ * their own in docs/rules.md §0 — the area's butler hands the notice to them (or their contractor).
  */
 const NOTICE_ROLES: Record<PatrolFinding['department'], Role[]> = {
   engineering: ['engineer', 'butler'],
@@ -54,20 +53,22 @@ export async function patrolFinding(input: PatrolFindingInput): Promise<{ caseId
   const tracker = new CaseTracker(state, policy);
   const isRectified = () => state.status === 'rectified';
 
-  const allowed = (): PatrolActionName[] =>
-    state.status === 'notified' ? ['startRectification', 'completeRectification'] : state.status === 'started' ? ['completeRectification'] : [];
-
-  async function apply(name: PatrolActionName, call: ActionCall): Promise<CaseView> {
+  const view = () => tracker.view([...PATROL_ACTIONS_BY_STATUS[state.status]]);
+  /** Starting (or completing one not yet started) records when the rectification began. */
+  const rectify = (status: 'started' | 'rectified') => {
     const now = new Date().toISOString();
-    if (name === 'startRectification' || !state.startedAt) state.startedAt = now;
-    state.status = name === 'startRectification' ? 'started' : 'rectified';
+    if (status === 'started' || !state.startedAt) state.startedAt = now;
+    state.status = status;
     if (isRectified()) state.closedAt = now;
-    await tracker.audit(name, call.actor, call.payload as Record<string, unknown>);
-    return tracker.view(allowed());
-  }
+  };
 
-  setHandler(caseViewQuery, () => tracker.view(allowed()));
-  registerActions(PATROL_ACTIONS, patrolMessages, { allowed, describe: () => `rectification is ${state.status}`, apply });
+  setHandler(caseViewQuery, view);
+  registerActions(PATROL_ACTIONS, patrolMessages, tracker, {
+    allowed: () => [...PATROL_ACTIONS_BY_STATUS[state.status]],
+    describe: () => `rectification is ${state.status}`,
+    handlers: { startRectification: () => rectify('started'), completeRectification: () => rectify('rectified') },
+    view,
+  });
 
   await activities.recordCase(
     {

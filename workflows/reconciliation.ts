@@ -13,7 +13,7 @@ import {
   type ReconciliationSlot,
   type ReconciliationSummary,
 } from '../domain/reconciliation';
-import { activities } from './case-core';
+import { activities } from './case/proxies';
 
 export interface ReconciliationInput {
   propertyId: string;

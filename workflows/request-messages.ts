@@ -5,7 +5,10 @@
  */
 import { z } from 'zod';
 import { instant, note } from '../domain/fields';
+import type { PatrolActionName, RequestActionName, SpecialServiceActionName } from '../domain/case-actions';
 import { caseMessages, fenCents, spec, type ActionSpec } from './messages';
+
+export type { PatrolActionName, RequestActionName, SpecialServiceActionName } from '../domain/case-actions';
 
 /** The service centre's desk: whoever takes requests in may answer them. */
 const SERVICE_DESK = ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter'] as const;
@@ -23,9 +26,7 @@ export const REQUEST_ACTIONS = {
     () => z.object({ note: note() }).strict(),
     'I3/S3: a suggestion judged valuable goes to the supervisor and is archived (合理化建议上报)',
   ),
-} as const satisfies Record<string, ActionSpec>;
-export type RequestActionName = keyof typeof REQUEST_ACTIONS;
-export type RequestActionPayload<A extends RequestActionName> = z.infer<ReturnType<(typeof REQUEST_ACTIONS)[A]['payload']>>;
+} as const satisfies Record<RequestActionName, ActionSpec>;
 export const requestMessages = caseMessages(REQUEST_ACTIONS);
 
 const COORDINATORS = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
@@ -46,9 +47,7 @@ export const SPECIAL_SERVICE_ACTIONS = {
         .refine((v) => !v.feeCents || v.feeDescription, { path: ['feeDescription'], message: 'say what the fee is for (R8)' }),
     'O2/R8: the service was provided; its fee goes to finance (完成、交财务入帐)',
   ),
-} as const satisfies Record<string, ActionSpec>;
-export type SpecialServiceActionName = keyof typeof SPECIAL_SERVICE_ACTIONS;
-export type SpecialServiceActionPayload<A extends SpecialServiceActionName> = z.infer<ReturnType<(typeof SPECIAL_SERVICE_ACTIONS)[A]['payload']>>;
+} as const satisfies Record<SpecialServiceActionName, ActionSpec>;
 export const specialServiceMessages = caseMessages(SPECIAL_SERVICE_ACTIONS);
 
 const RECTIFIERS = ['butler', 'engineer', 'supervisor', 'frontdesk'] as const;
@@ -57,6 +56,5 @@ const RECTIFIERS = ['butler', 'engineer', 'supervisor', 'frontdesk'] as const;
 export const PATROL_ACTIONS = {
   startRectification: spec(RECTIFIERS, () => z.object({ note: note().optional() }).strict(), 'O1: the department started the rectification (开始整改)'),
   completeRectification: spec(RECTIFIERS, () => z.object({ result: note(), photoRef: z.string().trim().min(3).max(500).optional() }).strict(), 'O1: rectified, with the result (整改完成)'),
-} as const satisfies Record<string, ActionSpec>;
-export type PatrolActionName = keyof typeof PATROL_ACTIONS;
+} as const satisfies Record<PatrolActionName, ActionSpec>;
 export const patrolMessages = caseMessages(PATROL_ACTIONS);

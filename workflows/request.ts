@@ -1,16 +1,17 @@
 /**
- * An inquiry, suggestion, help request or praise (问询、建议、求助、表扬, domain.md I3): the
+ * An inquiry, suggestion, help request or praise (问询、建议、求助、表扬, docs/rules.md I3): the
  * lightweight request. Answered on the spot it closes at once; otherwise the customer is promised a
  * reply time, which is a deadline — missed, it goes to the supervisor, once per promised time.
  * A suggestion judged valuable is forwarded to the supervisor and archived.
  */
 import { ApplicationFailure, condition, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Actor } from '../domain/people';
+import { allowedRequestActions } from '../domain/case-actions';
+import { SYSTEM_ACTOR as SYSTEM, type Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import { replyBy, type RequestIntake, type RequestStatus } from '../domain/requests';
-import { activities, CaseTracker, MovableDeadline, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
-import { caseViewQuery, type ActionCall, type CaseView } from './messages';
-import { REQUEST_ACTIONS, requestMessages, type RequestActionName, type RequestActionPayload } from './request-messages';
+import { activities, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case';
+import { caseViewQuery, type CaseView } from './messages';
+import { REQUEST_ACTIONS, requestMessages } from './request-messages';
 
 export interface ServiceRequestInput {
   caseId: string;
@@ -27,8 +28,6 @@ interface RequestState extends CoreState {
   status: RequestStatus;
   requestKind: RequestIntake['kind'];
 }
-
-const SYSTEM: Actor = { staffId: 'system', role: 'system' };
 
 export async function serviceRequest(input: ServiceRequestInput): Promise<{ caseId: string; status: string; escalated: boolean }> {
   const policy: ServicePolicy = await activities.loadPolicy(input.propertyId);
@@ -47,58 +46,42 @@ export async function serviceRequest(input: ServiceRequestInput): Promise<{ case
   };
   const tracker = new CaseTracker(state, policy);
   const isClosed = () => state.closedAt !== undefined;
-  const reply = new MovableDeadline(tracker, { name: 'reply', rule: 'I3', summary: 'I3 reply due' });
-
-  const allowed = (): RequestActionName[] => {
-    if (isClosed()) return [];
-    return state.requestKind === 'suggestion' ? ['answer', 'promiseReply', 'forwardSuggestion'] : ['answer', 'promiseReply'];
-  };
-  const view = (): CaseView => tracker.view(allowed());
-
-  async function apply(name: RequestActionName, call: ActionCall): Promise<CaseView> {
-    const now = new Date().toISOString();
-    const after: (() => Promise<unknown>)[] = [];
-    switch (name) {
-      case 'answer':
-        state.status = 'answered';
-        state.closedAt = now;
-        break;
-      case 'promiseReply':
-        reply.moveTo(new Date((call.payload as RequestActionPayload<'promiseReply'>).replyBy));
-        break;
-      case 'forwardSuggestion': {
-        state.status = 'forwarded';
-        state.closedAt = now;
-        const { note } = call.payload as RequestActionPayload<'forwardSuggestion'>;
-        after.push(() =>
-          tracker.mail('the suggestion forwarded to the supervisor', [{
-            idempotencyKey: `${workflowId}:forwarded`,
-            workflowId,
-            caseId: state.caseId,
-            propertyId: input.propertyId,
-            roles: ['supervisor'],
-            template: 'suggestionForwarded',
-            data: { caseId: state.caseId, room: state.room, description: input.intake.content, note },
-          }]),
-        );
-        break;
-      }
-    }
-    await tracker.audit(name, call.actor, call.payload as Record<string, unknown>);
-    for (const effect of after) await effect();
-    return view();
-  }
+  const reply = tracker.movable({ name: 'reply', rule: 'I3', summary: 'I3 reply due' });
+  const view = (): CaseView => tracker.view(allowedRequestActions({ closed: isClosed(), kind: state.requestKind }));
 
   setHandler(caseViewQuery, view);
-  registerActions(REQUEST_ACTIONS, requestMessages, {
-    allowed,
+  registerActions(REQUEST_ACTIONS, requestMessages, tracker, {
+    allowed: () => allowedRequestActions({ closed: isClosed(), kind: state.requestKind }),
     describe: () => `request is ${state.status}`,
-    check(name, call) {
-      if (name === 'promiseReply' && new Date((call.payload as { replyBy: string }).replyBy).getTime() <= Date.now()) {
-        throw ApplicationFailure.create({ type: 'ImpossibleTime', message: 'replyBy is not in the future' });
-      }
+    checks: {
+      promiseReply: ({ replyBy }) => {
+        if (new Date(replyBy).getTime() <= Date.now()) throw ApplicationFailure.create({ type: 'ImpossibleTime', message: 'replyBy is not in the future' });
+      },
     },
-    apply,
+    handlers: {
+      answer: () => {
+        state.status = 'answered';
+        state.closedAt = new Date().toISOString();
+      },
+      promiseReply: ({ replyBy }) => reply.moveTo(new Date(replyBy)),
+      forwardSuggestion: ({ note }) => {
+        state.status = 'forwarded';
+        state.closedAt = new Date().toISOString();
+        return {
+          after: () =>
+            tracker.mail('the suggestion forwarded to the supervisor', [{
+              idempotencyKey: `${workflowId}:forwarded`,
+              workflowId,
+              caseId: state.caseId,
+              propertyId: input.propertyId,
+              roles: ['supervisor'],
+              template: 'suggestionForwarded',
+              data: { caseId: state.caseId, room: state.room, description: input.intake.content, note },
+            }]),
+        };
+      },
+    },
+    view,
   });
 
   // I2: the record of who asked what, when, through which channel, taken by whom.

@@ -1,12 +1,13 @@
 /**
- * A return visit (回访) after a repair, later also after a complaint (domain.md R9, V1–V4): a child
+ * A return visit (回访) after a repair, later also after a complaint (docs/rules.md R9, V1–V4): a child
  * workflow of its case, e.g. `return-visit-RV-R20261122-0007-1`. It falls due by R9 (a leak waits
  * for the first rainy day), takes calls until the customer answers or is unreachable, opens a new
  * repair for any new need, and answers its parent with the outcome.
  */
 import { allHandlersFinished, ApplicationFailure, condition, log, ParentClosePolicy, setHandler, startChild, workflowInfo } from '@temporalio/workflow';
 import { displayTime } from '../domain/calendar';
-import type { Actor, Channel } from '../domain/people';
+import { allowedReturnVisitActions } from '../domain/case-actions';
+import { SYSTEM_ACTOR as SYSTEM, type Actor, type Channel } from '../domain/people';
 import type { RepairClass, RepairTag } from '../domain/repair';
 import {
   nextCallFrom,
@@ -17,19 +18,14 @@ import {
   type NewNeed,
   type ReturnVisitMethod,
   type ReturnVisitResult,
+  type ReturnVisitStatus,
 } from '../domain/return-visit';
-import { activities, CaseTracker, openingState, registerActions, type CoreState } from './case-core';
-import {
-  caseViewQuery,
-  rainfallSignal,
-  RETURN_VISIT_ACTIONS,
-  returnVisitMessages,
-  type ActionCall,
-  type CaseView,
-  type ReturnVisitActionName,
-} from './messages';
+import { activities, CaseTracker, openingState, registerActions, type CaseActions, type CoreState } from './case';
+import type { ServicePolicy } from '../domain/policy';
+import { caseViewQuery, rainfallSignal, RETURN_VISIT_ACTIONS, returnVisitMessages, type CaseView } from './messages';
 import type { repair } from './repair';
 import { AreaId, CaseStatus, CaseType, Severity } from './search-attributes';
+import { workflowIds } from '../domain/workflow-ids';
 
 export interface ReturnVisitInput {
   /** e.g. RV-R20261122-0007-1: the repair's case number and which visit of it. */
@@ -84,9 +80,130 @@ interface ReturnVisitState extends CoreState {
   links: { caseId: string; relation: string }[];
 }
 
-const SYSTEM: Actor = { staffId: 'system', role: 'system' };
+/** A running return visit: what its steps share. */
+interface VisitCase {
+  input: ReturnVisitInput;
+  workflowId: string;
+  policy: ServicePolicy;
+  completedAt: Date;
+  state: ReturnVisitState;
+  tracker: CaseTracker;
+  /** Actions wait for the case row: an audit event needs it. */
+  recorded: boolean;
+}
 
-export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitOutcome> {
+const allowedActions = (v: VisitCase) => allowedReturnVisitActions({ recorded: v.recorded, status: v.state.status as ReturnVisitStatus, decided: v.state.outcome !== undefined });
+
+const viewOf = (v: VisitCase): ReturnVisitView => ({
+  ...v.tracker.view(allowedActions(v)),
+  parentCaseId: v.input.parentCaseId,
+  attempts: v.state.calls.length,
+  nextCallFrom: v.state.nextCallFrom,
+  rainfallAt: v.state.rainfallAt,
+  outcome: v.state.outcome,
+  followUpCaseIds: v.state.followUpCaseIds,
+});
+
+/** V3: the new need becomes a repair request of its own, received by whoever took the call. */
+async function openFollowUp(v: VisitCase, need: NewNeed, receivedBy: Actor, call: number): Promise<void> {
+  const { input, state } = v;
+  const caseId = await activities.allocateCaseNumber({ prefix: 'R', propertyId: input.propertyId, idempotencyKey: `${v.workflowId}:follow-up:${call}` });
+  await startChild<typeof repair>('repair', {
+    workflowId: workflowIds.repair(caseId),
+    // The new request lives on whatever becomes of this visit.
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    typedSearchAttributes: [
+      { key: CaseType, value: 'repair' },
+      { key: CaseStatus, value: 'received' },
+      { key: Severity, value: need.classification },
+      { key: AreaId, value: input.areaId },
+    ],
+    staticSummary: `报修 ${caseId} ← 回访 ${state.caseId}${input.room ? ` · room ${input.room}` : ''} · ${need.classification}`,
+    args: [
+      {
+        caseId,
+        propertyId: input.propertyId,
+        areaId: input.areaId,
+        householdId: input.householdId,
+        room: input.room,
+        intake: {
+          room: input.room,
+          areaId: input.room ? undefined : input.areaId,
+          contactName: input.contactName,
+          contactPhone: input.contactPhone,
+          channel: 'staff',
+          description: need.description,
+          classification: need.classification,
+          tags: need.tags ?? [],
+          publicArea: !input.room,
+          appointmentAt: need.appointmentAt,
+        },
+        receivedAt: new Date().toISOString(),
+        receivedBy,
+      },
+    ],
+  });
+  state.followUpCaseIds.push(caseId);
+  state.links = [...state.links, { caseId, relation: 'follow-up' }];
+  await v.tracker.audit('follow-up-opened', receivedBy, { caseId, rule: 'V3' }, { links: state.links });
+}
+
+/** V1–V3 calls and the C7 exemption. State changes before the first await: a second action validated meanwhile sees them. */
+function visitActions(v: VisitCase): CaseActions<typeof RETURN_VISIT_ACTIONS, ReturnVisitView> {
+  const { state, policy } = v;
+  return {
+    allowed: () => allowedActions(v),
+    describe: () =>
+      state.outcome
+        ? `return visit is done (${state.outcome})`
+        : state.status === 'awaiting_rain'
+          ? 'return visit awaits the first rainy day after the leak repair (R9)'
+          : `return visit is ${state.status}`,
+    checks: {
+      recordCall: () => {
+        if (!state.nextCallFrom || Date.now() >= Date.parse(state.nextCallFrom)) return;
+        const last = state.calls[state.calls.length - 1];
+        throw ApplicationFailure.create({
+          type: 'ActionNotAllowed',
+          message:
+            `V2: the call at ${displayTime(last.at, policy.timeZone)} went unanswered; call again at a different time of day, ` +
+            `from ${displayTime(state.nextCallFrom, policy.timeZone)} (${state.nextCallFrom})`,
+        });
+      },
+    },
+    handlers: {
+      exempt: ({ reason }) => {
+        state.outcome = 'exempt';
+        state.comments = reason;
+        return { recorded: { reason } };
+      },
+      recordCall: (payload, call) => {
+        const now = new Date();
+        state.calls.push({ at: now.toISOString(), by: call.actor.staffId, method: payload.method, answered: payload.answered });
+        const unanswered = state.calls.filter((c) => !c.answered).length;
+        if (payload.answered) {
+          state.outcome = payload.satisfied ? 'satisfied' : 'unsatisfied';
+          state.comments = payload.comments;
+          state.nextCallFrom = undefined;
+        } else if (unanswered >= policy.returnVisit.maxAttempts) {
+          state.outcome = 'unreachable';
+          state.nextCallFrom = undefined;
+        } else {
+          state.nextCallFrom = nextCallFrom(policy, now).toISOString();
+        }
+        const { newNeed } = payload;
+        return {
+          recorded: { ...payload, attempt: state.calls.length, unanswered, nextCallFrom: state.nextCallFrom },
+          after: newNeed ? () => openFollowUp(v, newNeed, call.actor, state.calls.length) : undefined,
+        };
+      },
+    },
+    view: () => viewOf(v),
+  };
+}
+
+/** The policy, the handlers and the case row. */
+async function openVisit(input: ReturnVisitInput): Promise<{ visit: VisitCase; due: ReturnType<typeof returnVisitDue> }> {
   const policy = await activities.loadPolicy(input.propertyId);
   const workflowId = workflowInfo().workflowId;
   const completedAt = new Date(input.subject.completedAt);
@@ -105,98 +222,9 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
     followUpCaseIds: [],
     links: [{ caseId: input.parentCaseId, relation: 'parent' }],
   };
-  const tracker = new CaseTracker(state, policy);
-  /** Actions wait for the case row: an audit event needs it. */
-  let recorded = false;
+  const v: VisitCase = { input, workflowId, policy, completedAt, state, tracker: new CaseTracker(state, policy), recorded: false };
 
-
-  const allowed = (): ReturnVisitActionName[] => {
-    if (!recorded || state.outcome) return [];
-    return state.status === 'awaiting_rain' ? ['exempt'] : ['recordCall', 'exempt'];
-  };
-
-  const view = (): ReturnVisitView => ({
-    ...tracker.view(allowed()),
-    parentCaseId: input.parentCaseId,
-    attempts: state.calls.length,
-    nextCallFrom: state.nextCallFrom,
-    rainfallAt: state.rainfallAt,
-    outcome: state.outcome,
-    followUpCaseIds: state.followUpCaseIds,
-  });
-
-  /** V3: the new need becomes a repair request of its own, received by whoever took the call. */
-  async function openFollowUp(need: NewNeed, receivedBy: Actor, call: number): Promise<void> {
-    const caseId = await activities.allocateCaseNumber({ prefix: 'R', propertyId: input.propertyId, idempotencyKey: `${workflowId}:follow-up:${call}` });
-    await startChild<typeof repair>('repair', {
-      workflowId: `repair-${caseId}`,
-      // The new request lives on whatever becomes of this visit.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [
-        { key: CaseType, value: 'repair' },
-        { key: CaseStatus, value: 'received' },
-        { key: Severity, value: need.classification },
-        { key: AreaId, value: input.areaId },
-      ],
-      staticSummary: `报修 ${caseId} ← 回访 ${state.caseId}${input.room ? ` · room ${input.room}` : ''} · ${need.classification}`,
-      args: [
-        {
-          caseId,
-          propertyId: input.propertyId,
-          areaId: input.areaId,
-          householdId: input.householdId,
-          room: input.room,
-          intake: {
-            room: input.room,
-            areaId: input.room ? undefined : input.areaId,
-            contactName: input.contactName,
-            contactPhone: input.contactPhone,
-            channel: 'staff',
-            description: need.description,
-            classification: need.classification,
-            tags: need.tags ?? [],
-            publicArea: !input.room,
-            appointmentAt: need.appointmentAt,
-          },
-          receivedAt: new Date().toISOString(),
-          receivedBy,
-        },
-      ],
-    });
-    state.followUpCaseIds.push(caseId);
-    state.links = [...state.links, { caseId, relation: 'follow-up' }];
-    await tracker.audit('follow-up-opened', receivedBy, { caseId, rule: 'V3' }, { links: state.links });
-  }
-
-  // State changes before the first await: a second action validated meanwhile sees them.
-  async function apply(name: ReturnVisitActionName, call: ActionCall): Promise<ReturnVisitView> {
-    const now = new Date();
-    if (name === 'exempt') {
-      const { reason } = RETURN_VISIT_ACTIONS.exempt.payload().parse(call.payload);
-      state.outcome = 'exempt';
-      state.comments = reason;
-      await tracker.audit(name, call.actor, { reason });
-      return view();
-    }
-    const payload = RETURN_VISIT_ACTIONS.recordCall.payload().parse(call.payload);
-    state.calls.push({ at: now.toISOString(), by: call.actor.staffId, method: payload.method, answered: payload.answered });
-    const unanswered = state.calls.filter((c) => !c.answered).length;
-    if (payload.answered) {
-      state.outcome = payload.satisfied ? 'satisfied' : 'unsatisfied';
-      state.comments = payload.comments;
-      state.nextCallFrom = undefined;
-    } else if (unanswered >= policy.returnVisit.maxAttempts) {
-      state.outcome = 'unreachable';
-      state.nextCallFrom = undefined;
-    } else {
-      state.nextCallFrom = nextCallFrom(policy, now).toISOString();
-    }
-    await tracker.audit(name, call.actor, { ...payload, attempt: state.calls.length, unanswered, nextCallFrom: state.nextCallFrom });
-    if (payload.newNeed) await openFollowUp(payload.newNeed, call.actor, state.calls.length);
-    return view();
-  }
-
-  setHandler(caseViewQuery, view);
+  setHandler(caseViewQuery, () => viewOf(v));
   setHandler(rainfallSignal, ({ at }) => {
     const rainAt = new Date(at);
     if (state.status !== 'awaiting_rain' || state.rainfallAt) return;
@@ -206,28 +234,8 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
     }
     state.rainfallAt = rainAt.toISOString();
   });
-  registerActions(RETURN_VISIT_ACTIONS, returnVisitMessages, {
-    allowed,
-    describe: () =>
-      state.outcome
-        ? `return visit is done (${state.outcome})`
-        : state.status === 'awaiting_rain'
-          ? 'return visit awaits the first rainy day after the leak repair (R9)'
-          : `return visit is ${state.status}`,
-    check(name) {
-      if (name !== 'recordCall' || !state.nextCallFrom || Date.now() >= Date.parse(state.nextCallFrom)) return;
-      const last = state.calls[state.calls.length - 1];
-      throw ApplicationFailure.create({
-        type: 'ActionNotAllowed',
-        message:
-          `V2: the call at ${displayTime(last.at, policy.timeZone)} went unanswered; call again at a different time of day, ` +
-          `from ${displayTime(state.nextCallFrom, policy.timeZone)} (${state.nextCallFrom})`,
-      });
-    },
-    apply,
-  });
+  registerActions(RETURN_VISIT_ACTIONS, returnVisitMessages, v.tracker, visitActions(v));
 
-  // ---- the case row ----
   await activities.recordCase(
     {
       caseId: input.caseId,
@@ -254,32 +262,39 @@ export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitO
       payload: { parentCaseId: input.parentCaseId, rule: 'R9', due: due.kind, subject: input.subject },
     },
   );
-  recorded = true;
-  tracker.refresh();
+  v.recorded = true;
+  v.tracker.refresh();
+  return { visit: v, due };
+}
 
-  /** R9: the visit is due by `dueAt`; missed, the supervisor hears of it once, and it may still be done late. */
-  async function visitBy(dueAt: Date, event: string, payload: Record<string, unknown>): Promise<void> {
-    const visited = tracker.deadline({ name: 'visit', rule: 'R9', dueAt, summary: 'R9 return visit due' }, () => state.outcome !== undefined);
-    await tracker.audit(event, SYSTEM, { ...payload, rule: 'R9', dueAt: dueAt.toISOString() }, { links: state.links });
-    if (await visited) return;
-    await tracker.escalate({
-      deadline: 'visit',
-      rule: 'R9',
-      roles: ['supervisor'],
-      reason: `return visit of ${input.parentCaseId} not done by its R9 deadline; it is still open`,
-      dueAt: dueAt.toISOString(),
-      step: 'visit',
-    });
-  }
+/** R9: the visit is due by `dueAt`; missed, the supervisor hears of it once, and it may still be done late. */
+async function visitBy(v: VisitCase, dueAt: Date, event: string, payload: Record<string, unknown>): Promise<void> {
+  const { tracker, state } = v;
+  const visited = tracker.deadline({ name: 'visit', rule: 'R9', dueAt, summary: 'R9 return visit due' }, () => state.outcome !== undefined);
+  await tracker.audit(event, SYSTEM, { ...payload, rule: 'R9', dueAt: dueAt.toISOString() }, { links: state.links });
+  if (await visited) return;
+  await tracker.escalate({
+    deadline: 'visit',
+    rule: 'R9',
+    roles: ['supervisor'],
+    reason: `return visit of ${v.input.parentCaseId} not done by its R9 deadline; it is still open`,
+    dueAt: dueAt.toISOString(),
+    step: 'visit',
+  });
+}
+
+export async function returnVisit(input: ReturnVisitInput): Promise<ReturnVisitOutcome> {
+  const { visit: v, due } = await openVisit(input);
+  const { state, tracker, policy, workflowId } = v;
 
   if (due.kind === 'by') {
-    await visitBy(due.dueAt, 'scheduled', {});
+    await visitBy(v, due.dueAt, 'scheduled', {});
   } else {
     await tracker.audit('scheduled', SYSTEM, { rule: 'R9', due: 'after-rain' }, { links: state.links });
     await condition(() => state.rainfallAt !== undefined || state.outcome !== undefined);
     if (!state.outcome) {
       state.status = 'open';
-      await visitBy(returnVisitDueAfterRain(policy, new Date(state.rainfallAt!)), 'rainfall', { rainfallAt: state.rainfallAt });
+      await visitBy(v, returnVisitDueAfterRain(policy, new Date(state.rainfallAt!)), 'rainfall', { rainfallAt: state.rainfallAt });
     }
   }
   // A new need is still being opened by the call's handler: its case id belongs in the outcome.

@@ -1,7 +1,7 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /**
- * Typed search attributes a supervisor filters on in the Temporal Web UI (design.md §3).
+ * Typed search attributes a supervisor filters on in the Temporal Web UI (docs/architecture.md §3).
  * Values are codes, room numbers and case numbers only — never names or phones.
  */
 export const CaseType = defineSearchAttributeKey('CaseType', SearchAttributeType.KEYWORD);

@@ -1,17 +1,19 @@
 /**
- * A special or personalised service (特约服务, domain.md O2). An internal one becomes a work order:
+ * A special or personalised service (特约服务, docs/rules.md O2). An internal one becomes a work order:
  * a repair case (R2 dispatch, acceptance, sign-off; R8 records its fee) linked to this one. An
  * external one waits for a partner's confirmation, which must reach the customer by the time they
  * asked for — missed, it goes to the supervisor once; its fee is recorded for finance when done.
  */
 import { condition, executeChild, ParentClosePolicy, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { Actor } from '../domain/people';
+import { SPECIAL_SERVICE_ACTIONS_BY_STATUS, type SpecialServiceActionName } from '../domain/case-actions';
+import { SYSTEM_ACTOR as SYSTEM, type Actor } from '../domain/people';
 import type { ServicePolicy } from '../domain/policy';
 import type { SpecialServiceIntake, SpecialServiceStatus } from '../domain/requests';
-import { activities, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case-core';
-import { caseViewQuery, type ActionCall, type CaseView } from './messages';
+import { activities, CaseTracker, openingState, receivedEvent, registerActions, type CoreState } from './case';
+import { caseViewQuery } from './messages';
 import type { repair } from './repair';
-import { SPECIAL_SERVICE_ACTIONS, specialServiceMessages, type SpecialServiceActionName, type SpecialServiceActionPayload } from './request-messages';
+import { SPECIAL_SERVICE_ACTIONS, specialServiceMessages } from './request-messages';
+import { workflowIds } from '../domain/workflow-ids';
 
 export interface SpecialServiceInput {
   caseId: string;
@@ -29,8 +31,6 @@ interface SpecialServiceState extends CoreState {
   partner?: string;
   links: { caseId: string; relation: string }[];
 }
-
-const SYSTEM: Actor = { staffId: 'system', role: 'system' };
 
 export async function specialService(input: SpecialServiceInput): Promise<{ caseId: string; status: string; escalated: boolean; workOrderId?: string }> {
   const policy: ServicePolicy = await activities.loadPolicy(input.propertyId);
@@ -53,27 +53,24 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
   const isOver = () => state.closedAt !== undefined;
   const answered = () => state.status !== 'received' && state.status !== 'awaiting_partner';
 
-  const allowed = (): SpecialServiceActionName[] => {
-    if (intake.provider === 'internal' || isOver()) return [];
-    if (state.status === 'awaiting_partner') return ['confirmPartner', 'decline'];
-    if (state.status === 'confirmed') return ['complete', 'decline'];
-    return [];
-  };
+  /** An internal service is acted on through its work order (a repair case). */
+  const allowed = (): SpecialServiceActionName[] => (intake.provider === 'internal' || state.status === 'received' ? [] : [...SPECIAL_SERVICE_ACTIONS_BY_STATUS[state.status]]);
+  const view = () => tracker.view(allowed());
 
-  async function apply(name: SpecialServiceActionName, call: ActionCall): Promise<CaseView> {
-    const now = new Date().toISOString();
-    const payload = call.payload as Record<string, unknown>;
-    switch (name) {
-      case 'confirmPartner':
-        state.partner = (payload as SpecialServiceActionPayload<'confirmPartner'>).partner;
+  setHandler(caseViewQuery, view);
+  registerActions(SPECIAL_SERVICE_ACTIONS, specialServiceMessages, tracker, {
+    allowed,
+    describe: () => `special service is ${state.status}`,
+    handlers: {
+      confirmPartner: ({ partner }) => {
+        state.partner = partner;
         state.status = 'confirmed';
-        break;
-      case 'decline':
+      },
+      decline: () => {
         state.status = 'declined';
-        state.closedAt = now;
-        break;
-      case 'complete': {
-        const { feeCents, feeDescription } = payload as SpecialServiceActionPayload<'complete'>;
+        state.closedAt = new Date().toISOString();
+      },
+      complete: async ({ feeCents, feeDescription }, call) => {
         if (feeCents) {
           // R8: the fee goes to finance (交财务部入帐) before the case shows it as done.
           await activities.recordFinanceEntry({
@@ -86,16 +83,11 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
           });
         }
         state.status = 'completed';
-        state.closedAt = now;
-        break;
-      }
-    }
-    await tracker.audit(name, call.actor, payload);
-    return tracker.view(allowed());
-  }
-
-  setHandler(caseViewQuery, () => tracker.view(allowed()));
-  registerActions(SPECIAL_SERVICE_ACTIONS, specialServiceMessages, { allowed, describe: () => `special service is ${state.status}`, apply });
+        state.closedAt = new Date().toISOString();
+      },
+    },
+    view,
+  });
 
   await activities.recordCase(
     {
@@ -128,7 +120,7 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
     await tracker.audit('work-order-opened', SYSTEM, { workOrderId }, { links: state.links });
     const requestedInFuture = new Date(intake.requestedBy).getTime() > Date.now();
     const outcome = await executeChild<typeof repair>('repair', {
-      workflowId: `repair-${workOrderId}`,
+      workflowId: workflowIds.repair(workOrderId),
       parentClosePolicy: ParentClosePolicy.ABANDON,
       staticSummary: `特约服务工单 ${workOrderId} ← ${state.caseId}${state.room ? ` · room ${state.room}` : ''}`,
       args: [

@@ -1,5 +1,5 @@
 /**
- * The half-yearly questionnaire (管理工作征询意见表, domain.md S4/S5): released, distributed within
+ * The half-yearly questionnaire (管理工作征询意见表, docs/rules.md S4/S5): released, distributed within
  * 7 working days to at least 20 % (under 3 years of occupancy) or 15 % of the households, then
  * collected within 15 working days of distribution, with recovery tracked against 90 % and the
  * supervisor alerted before the deadline when it is behind. Staff report running totals.
@@ -9,7 +9,7 @@ import type { CalendarSnapshot } from '../domain/calendar';
 import { addWorkingDays, assumedYearsNote, calendarMissingKey } from '../domain/calendar';
 import type { ServicePolicy } from '../domain/policy';
 import { recovery } from '../domain/survey';
-import { activities } from './case-core';
+import { activities } from './case/proxies';
 import { campaignCountsSchema, campaignCountsUpdate, campaignViewQuery, type CampaignView } from './survey-messages';
 
 export interface SurveyCampaignInput {

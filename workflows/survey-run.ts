@@ -1,5 +1,5 @@
 /**
- * The monthly sampling run (月度意见征询, domain.md S1): started by the property's Temporal
+ * The monthly sampling run (月度意见征询, docs/rules.md S1): started by the property's Temporal
  * Schedule on the 1st at 09:00, or by a supervisor through the API. An activity chooses and records
  * the month's households (seeded, once per property and month); the run then starts one `survey`
  * workflow per household in batches, and continues as new long before its history grows large, so
@@ -9,7 +9,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { allHandlersFinished, condition, continueAsNew, ParentClosePolicy, setCurrentDetails, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SurveyAssignment, SurveyRunPlan } from '../activities/surveys';
 import { monthOf, SURVEY_TOPICS, surveyTermsOf } from '../domain/survey';
-import { activities } from './case-core';
+import { activities } from './case/proxies';
 import { surveyStartAttributes, type survey } from './survey';
 
 export interface SurveyRunInput {

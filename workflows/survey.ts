@@ -1,5 +1,5 @@
 /**
- * One household's survey of one month (意见征询, domain.md S1–S3, S6): `survey-<month>-<household>`,
+ * One household's survey of one month (意见征询, docs/rules.md S1–S3, S6): `survey-<month>-<household>`,
  * started by the month's run. It mails a personal link, reminds before the window closes, takes
  * exactly one answer (the resident's page, or staff who asked by visit, phone, outdoor chat,
  * questionnaire or forum — S2), and opens a follow-up complaint for a low score or a complaint (S6).
@@ -8,11 +8,12 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { SearchAttributePair } from '@temporalio/common';
 import { allHandlersFinished, ApplicationFailure, condition, log, ParentClosePolicy, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Channel } from '../domain/people';
-import { needsFollowUp, SCORE_MAX, surveyAnswerSchema, SURVEY_TOPICS, surveyTermsOf, surveyWindow, type SurveyMethod, type SurveyTerms, type SurveyTopic } from '../domain/survey';
-import { activities } from './case-core';
+import { needsFollowUp, SCORE_MAX, surveyAnswerSchema, SURVEY_TOPICS, surveyWindow, type SurveyMethod, type SurveyTerms, type SurveyTopic } from '../domain/survey';
+import { activities } from './case/proxies';
 import type { complaint } from './complaint';
 import { AreaId, CaseStatus, CaseType } from './search-attributes';
 import { surveyAnswerSignal, surveyAnswerUpdate, surveyViewQuery, type SurveyAnswerCall, type SurveyView } from './survey-messages';
+import { workflowIds } from '../domain/workflow-ids';
 
 export interface SurveyInput {
   surveyId: string;
@@ -24,13 +25,10 @@ export interface SurveyInput {
   month: string;
   topic: SurveyTopic;
   /**
-   * The survey's terms, from the policy the month's run loaded. A survey started with them loads no
-   * policy of its own and starts with its search attributes already set (the run gives them,
-   * {@link surveyStartAttributes}), so its set-up is one activity, two workflow tasks and one
-   * upsert instead of two, three and two. Surveys started without them (before this change) load
-   * the policy and upsert at once, and replay that way.
+   * The survey's terms, from the policy the month's run loaded: a survey loads no policy of its own
+   * and starts with its search attributes already set (the run gives them, {@link surveyStartAttributes}).
    */
-  terms?: SurveyTerms;
+  terms: SurveyTerms;
 }
 
 /** A survey's search attributes as its run starts it: its type, its area and `chosen`. */
@@ -54,8 +52,7 @@ export interface SurveyOutcome {
 const CHANNEL_OF: Record<SurveyMethod, Channel> = { link: 'email', visit: 'visit', phone: 'phone', outdoor: 'staff', questionnaire: 'letter', forum: 'staff' };
 
 export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
-  const terms = input.terms ?? surveyTermsOf(await activities.loadPolicy(input.propertyId));
-  const policy = { survey: terms };
+  const policy = { survey: input.terms };
   const { closesAt, remindAt } = surveyWindow(policy, new Date());
   const workflowId = workflowInfo().workflowId;
   const state: SurveyView = {
@@ -74,9 +71,9 @@ export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
   let shown = [started.get(CaseType), started.get(AreaId), started.get(CaseStatus)].join('|');
 
   const refresh = () => {
-    // A survey started with terms upserts only what changed; one started before upserts every time, as it did.
+    // Only what changed since the start (or the last upsert).
     const showing = ['survey', input.areaId, state.status].join('|');
-    if (!input.terms || showing !== shown) {
+    if (showing !== shown) {
       upsertSearchAttributes([
         { key: CaseType, value: 'survey' },
         { key: AreaId, value: input.areaId },
@@ -169,7 +166,7 @@ export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
     const words = given.complaint ?? given.comment;
     try {
       await startChild<typeof complaint>('complaint', {
-        workflowId: `complaint-${caseId}`,
+        workflowId: workflowIds.complaint(caseId),
         // The complaint lives on after this survey ends.
         parentClosePolicy: ParentClosePolicy.ABANDON,
         staticSummary: `投诉 ${caseId} ← 满意度调查 ${input.surveyId} · room ${input.room} · ${given.score}/${SCORE_MAX}`,

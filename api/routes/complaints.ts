@@ -29,6 +29,7 @@ import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
 import type { RouteDeps } from './repairs';
 import { locate, receiptTime } from '../start-case';
+import { workflowIds } from '../../domain/workflow-ids';
 
 /** Anyone who takes complaints in (I1); hr and audit take in the kinds that are theirs (C2). */
 const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager', 'hr', 'audit'] as const;
@@ -75,7 +76,6 @@ async function warningOf(em: EntityManager, row: ICase): Promise<z.infer<typeof 
 const WARNING_ROLES = ['butler', 'supervisor', 'manager'] as const;
 
 
-export const complaintWorkflowId = (caseId: string) => `complaint-${caseId}`;
 
 const complaintCaseId = z.string().regex(complaintCaseIdPattern, 'must be a complaint case number like C20261122-0003');
 const createdSchema = z.object({ caseId: z.string(), workflowId: z.string(), status: z.string(), links: z.object({ self: z.string() }) });
@@ -125,7 +125,7 @@ const warningBody = z
 
 const kindsFor = (roles: readonly Role[]): ComplaintKind[] => visibleKinds(roles);
 
-/** Complaints (投诉, domain.md §3): intake, lists, the case view and every staff action. */
+/** Complaints (投诉, docs/rules.md §3): intake, lists, the case view and every staff action. */
 export function complaintOperations({ orm, temporal, config }: RouteDeps): Operation[] {
   return [
     operation({
@@ -167,7 +167,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
           'complaint',
           (caseId) => ({
             self: `/api/v1/complaints/${caseId}`,
-            workflowId: complaintWorkflowId(caseId),
+            workflowId: workflowIds.complaint(caseId),
             args: [
               {
                 caseId,
@@ -184,6 +184,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
                 kind: body.kind,
                 anonymous: body.anonymous,
                 lawsuitOrMediaRisk: body.lawsuitOrMediaRisk,
+                seriousLossOrInjury: body.seriousLossOrInjury,
                 complainants: body.complainants,
                 receivedAt: receivedAt.toISOString(),
                 receivedBy: actorFor(staff, INTAKE_ROLES),
@@ -195,7 +196,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
               { key: Severity, value: body.severity ?? 'unclassified' },
               { key: AreaId, value: where.areaId },
             ],
-            // No names, rooms or contents of a confidential complaint in the Temporal UI (design.md §3).
+            // No names, rooms or contents of a confidential complaint in the Temporal UI (docs/architecture.md §3).
             staticSummary: confidential ? `投诉 ${caseId} · confidential` : `投诉 ${caseId} · ${where.room ? `room ${where.room}` : `area ${where.areaId}`}`,
           }),
         );
@@ -253,7 +254,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
           (caseId) => ({
             self: `/api/v1/complaint-warnings/${caseId}`,
             status: 'recorded',
-            workflowId: `complaint-warning-${caseId}`,
+            workflowId: workflowIds.complaintWarning(caseId),
             args: [
               {
                 caseId,

@@ -1,5 +1,5 @@
 /**
- * The customer archive (客户档案, domain.md §0): households and their contacts, each change
+ * The customer archive (客户档案, docs/rules.md §0): households and their contacts, each change
  * audited (who, when, which fields — personal values masked), the household page with its
  * complaint and major-repair history from the read model, and the yearly summary per property.
  * Residents' names, phones and e-mail addresses are shown only to the roles that need them.

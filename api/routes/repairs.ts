@@ -10,6 +10,7 @@ import { HttpProblem } from '../problem';
 import { openIntakeCase } from '../start-case';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
+import { workflowIds } from '../../domain/workflow-ids';
 
 export interface RouteDeps {
   orm: Orm;
@@ -22,7 +23,6 @@ const READ_ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager', 
 
 const repairCaseId = z.string().regex(/^R\d{8}-\d{4,}$/, 'must be a repair case number like R20261122-0007');
 
-export const repairWorkflowId = (caseId: string) => `repair-${caseId}`;
 
 const createdSchema = z.object({ caseId: z.string(), workflowId: z.string(), status: z.string(), links: z.object({ self: z.string() }) });
 
@@ -92,7 +92,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
             prefix: 'R',
             workflowType: 'repair',
             basePath: '/repairs',
-            workflowId: repairWorkflowId,
+            workflowId: workflowIds.repair,
             caseType: 'repair',
             status: 'received',
             severity: body.classification,

@@ -1,5 +1,5 @@
 /**
- * The reports of domain.md §7 for supervisors and managers (and a butler's own open-request list):
+ * The reports of docs/rules.md §7 for supervisors and managers (and a butler's own open-request list):
  * read from Postgres only, as JSON or CSV. Employee complaints and reports are in none of them.
  */
 import { z } from 'zod';

@@ -19,6 +19,7 @@ import { visibleAreaIds } from '../scope';
 import { inTheFuture, openCase, openIntakeCase } from '../start-case';
 import { caseRoutes } from './case-actions';
 import type { RouteDeps } from './repairs';
+import { workflowIds } from '../../domain/workflow-ids';
 
 /** I1: any staff member who receives a request records it for the service centre (channel `staff`). */
 const REQUEST_INTAKE_ROLES = ['frontdesk', 'butler', 'engineer', 'callcenter', 'supervisor', 'manager'] as const;
@@ -34,9 +35,6 @@ const caseNumber = (prefix: string, what: string) =>
 
 const createdSchema = z.object({ caseId: z.string(), workflowId: z.string(), status: z.string(), links: z.object({ self: z.string() }) });
 
-export const requestWorkflowId = (caseId: string) => `request-${caseId}`;
-export const specialServiceWorkflowId = (caseId: string) => `special-service-${caseId}`;
-export const patrolFindingWorkflowId = (caseId: string) => `patrol-finding-${caseId}`;
 
 
 const listItem = z.object({
@@ -145,7 +143,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
             prefix: 'Q',
             workflowType: 'serviceRequest',
             basePath: '/requests',
-            workflowId: requestWorkflowId,
+            workflowId: workflowIds.request,
             caseType: 'request',
             status: 'awaiting_reply',
             severity: body.kind,
@@ -205,7 +203,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
             prefix: 'T',
             workflowType: 'specialService',
             basePath: '/special-services',
-            workflowId: specialServiceWorkflowId,
+            workflowId: workflowIds.specialService,
             caseType: 'special_service',
             status: 'received',
             severity: body.provider,
@@ -261,7 +259,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
           'patrolFinding',
           (caseId) => ({
             self: `/api/v1/patrol-findings/${caseId}`,
-            workflowId: patrolFindingWorkflowId(caseId),
+            workflowId: workflowIds.patrolFinding(caseId),
             args: [{ caseId, propertyId: staff.propertyId, finding: body, foundAt: foundAt.toISOString(), foundBy: actorFor(staff, PATROL_ROLES) }],
             typedSearchAttributes: [
               { key: CaseType, value: 'patrol_finding' },

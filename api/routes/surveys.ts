@@ -1,5 +1,5 @@
 /**
- * Satisfaction surveys for staff (domain.md §5): start a month's sampling run by hand (S1), read a
+ * Satisfaction surveys for staff (docs/rules.md §5): start a month's sampling run by hand (S1), read a
  * run and a household's survey, record an answer taken by visit, phone, outdoor chat, paper or forum
  * (S2), the month's results per area and topic (S3, from Postgres only), and the half-yearly
  * questionnaire campaign (S4/S5).
@@ -28,6 +28,7 @@ import {
   type SurveyView,
 } from '../../workflows/survey-messages';
 import type { RouteDeps } from './repairs';
+import { workflowIds } from '../../domain/workflow-ids';
 
 const RUN_ROLES = ['supervisor', 'manager'] as const;
 const READ_ROLES = ['supervisor', 'manager', 'butler'] as const;
@@ -144,7 +145,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
           });
         }
         const runId = surveyRunId(property.id, month);
-        const workflowId = `survey-run-${runId}`;
+        const workflowId = workflowIds.surveyRun(runId);
         return withIdempotency(
           em,
           { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body },
@@ -351,7 +352,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         const property = await em.findOneOrFail(Property, { id: staff.propertyId });
         const halfYear = body.halfYear ?? halfYearOf(monthOf(new Date(), property.timeZone));
         const campaignId = `${property.id}-${halfYear}`;
-        const workflowId = `survey-campaign-${campaignId}`;
+        const workflowId = workflowIds.surveyCampaign(campaignId);
         return withIdempotency(
           em,
           { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body },

@@ -2,7 +2,7 @@ import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import type { FieldChange } from '../../domain/archive';
 
 /**
- * The audit trail of the customer archive (客户档案, domain.md §0): who changed which household or
+ * The audit trail of the customer archive (客户档案, docs/rules.md §0): who changed which household or
  * contact, when, and which fields from what to what. Append-only; personal values are masked so
  * the trail can be shown to every role that reads the archive.
  */

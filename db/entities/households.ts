@@ -1,7 +1,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { Building } from './places';
 
-/** A household (客户/业主) and its archive (客户档案, domain.md §0). Names and phones are personal data. */
+/** A household (客户/业主) and its archive (客户档案, docs/rules.md §0). Names and phones are personal data. */
 export const Household = defineEntity({
   name: 'Household',
   tableName: 'household',

@@ -1,9 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * P3 reads a per-month tally instead of scanning a month of case events per request (bench:reads:
- * 22 req/s, p99 1.1 s over 100k cases). The tally is kept by a trigger on case_event, so every
- * writer of the audit log keeps it in its own transaction:
+ * P3 reads a per-month tally instead of scanning a month of case events per request, which
+ * bench:reads found far below its target over 100k cases (bench/RESULTS.md). The tally is kept by
+ * a trigger on case_event, so every writer of the audit log keeps it in its own transaction:
  * - a constraint trigger, deferred to the commit, so the tally row of a busy engineer is locked
  *   only while a writer commits, not for the rest of its transaction;
  * - AFTER INSERT, which fires only for rows actually inserted: an activity's retry meets the

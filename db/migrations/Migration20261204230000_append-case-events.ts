@@ -4,7 +4,7 @@ import { Migration } from '@mikro-orm/migrations';
  * A case's audit events and its read-model patch in one round trip. The writer runs at every step
  * of every case (a dispatch, an acceptance, a missed deadline) and sent begin, an insert per event,
  * a locking select, an update and commit: six statements for a typical batch of two, each a round
- * trip (a profile of the intake put ~0.3 ms of Node CPU in each query's socket write alone).
+ * trip (a profile of the intake found Node CPU in each query's socket write alone).
  *
  * The same rules as before, now in one call (activities/cases.ts `appendEvents`):
  * - each event at most once (its idempotency key): a retried batch inserts nothing;

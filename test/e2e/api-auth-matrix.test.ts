@@ -1,5 +1,5 @@
 /**
- * Every operation of the OpenAPI document against every role of domain.md §0: without a key 401,
+ * Every operation of the OpenAPI document against every role of docs/rules.md §0: without a key 401,
  * with a key of a role the operation does not list in `x-roles` 403, with a key of a listed role
  * neither (the request reaches the operation). And the document is what the router serves: a
  * route that is not in it, or an operation that has no route, fails here.

@@ -1,5 +1,5 @@
 /**
- * domain.md §0: a butler owns an area (片区). They see — and act on — the repairs and return
+ * docs/rules.md §0: a butler owns an area (片区). They see — and act on — the repairs and return
  * visits of their own areas only; another area's case does not exist for them (404). Front desk,
  * call centre, supervisors and managers see the whole property.
  */

@@ -4,7 +4,7 @@
  * compressed through the policy's test-only `workingDayMs`.
  */
 import request from 'supertest';
-import { Case, Notification } from '../../db/entities';
+import { Case, CaseEvent, Notification } from '../../db/entities';
 import { CHANNELS } from '../../domain/people';
 import { as, caseRow, sleep, usePolicy } from '../helpers/repairs';
 import { complain, complaintAct, complaintView, eventsOf, handleToReturnVisit, inMs, mailTo, writtenEvents } from '../helpers/complaints';
@@ -155,7 +155,7 @@ describe('complaint rules', () => {
     }
   });
 
-  it('C6: handling agreed with the customer; without a progress report in time it escalates; cause analysis and correction need the manager', async () => {
+  it('C6: handling agreed with the customer; without a progress report in time it escalates; the manager approves the corrective action before it is carried out', async () => {
     await usePolicy(stack, 600, (p) => {
       p.complaint.progressReportEveryMs = 1500;
     });
@@ -166,13 +166,24 @@ describe('complaint rules', () => {
     expect(agreed.body.department).toBe('工程部');
     await eventually(async () => (escalated(caseId, 'progress').length ? true : undefined), { what: 'C6 progress escalation' });
     expect((await complaintAct(stack, caseId, 'reportProgress', 'S-BT1', { note: '配件明日到货' })).status).toBe(200);
-    const handled = await complaintAct(stack, caseId, 'recordHandling', 'S-BT1', { result: '已更换', causeAnalysis: '水泵老化', correctiveAction: '更换水泵' });
-    expect(handled.body.status).toBe('awaiting_approval');
+    // Handling cannot be recorded done before the manager approved what is to be carried out.
+    const tooEarly = await complaintAct(stack, caseId, 'recordHandling', 'S-BT1', { result: '已更换' });
+    expect(tooEarly.status).toBe(409);
+    expect(tooEarly.body.detail).toContain('recordHandling is not allowed');
+    const proposed = await complaintAct(stack, caseId, 'proposeCorrective', 'S-BT1', { causeAnalysis: '水泵老化', correctiveAction: '更换水泵' });
+    expect(proposed.body.status).toBe('awaiting_approval');
     expect((await complaintAct(stack, caseId, 'approveCorrective', 'S-SV1', { approved: true })).status).toBe(403);
     const sentBack = await complaintAct(stack, caseId, 'approveCorrective', 'S-MG1', { approved: false, note: '预防措施不足' });
     expect(sentBack.body.status).toBe('handling');
-    await complaintAct(stack, caseId, 'recordHandling', 'S-BT1', { result: '已更换', causeAnalysis: '水泵老化', correctiveAction: '更换水泵', preventiveAction: '季度保养' });
-    expect((await complaintAct(stack, caseId, 'approveCorrective', 'S-MG1', { approved: true })).body.status).toBe('awaiting_return_visit');
+    expect(sentBack.body.allowedActions).not.toContain('recordHandling');
+    await complaintAct(stack, caseId, 'proposeCorrective', 'S-BT1', { causeAnalysis: '水泵老化', correctiveAction: '更换水泵', preventiveAction: '季度保养' });
+    const approved = await complaintAct(stack, caseId, 'approveCorrective', 'S-MG1', { approved: true });
+    expect([approved.body.status, approved.body.allowedActions.includes('recordHandling')]).toEqual(['handling', true]);
+    expect(approved.body.correction).toEqual({ causeAnalysis: '水泵老化', correctiveAction: '更换水泵', preventiveAction: '季度保养' });
+    expect((await complaintAct(stack, caseId, 'recordHandling', 'S-BT1', { result: '已更换' })).body.status).toBe('awaiting_return_visit');
+    await writtenEvents(stack, caseId, 'recordHandling');
+    const events = await stack.orm.em.fork().find(CaseEvent, { caseId, action: { $in: ['proposeCorrective', 'approveCorrective', 'recordHandling'] } }, { orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.action)).toEqual(['proposeCorrective', 'approveCorrective', 'proposeCorrective', 'approveCorrective', 'recordHandling']);
   });
 
   it('C7: the supervisor’s return visit finds the customer satisfied, the manager archives it; an exempt one closes after a quiet week', async () => {
@@ -235,8 +246,9 @@ describe('complaint rules', () => {
     const unconfirmed = await complain(stack, { severity: 'general', category: 'environment' });
     await complaintAct(stack, unconfirmed, 'classify', 'S-BT1', { severity: 'general', category: 'environment', department: '环境部' });
     await complaintAct(stack, unconfirmed, 'agreeHandling', 'S-BT1', { method: '修剪绿化', dueAt: inMs(600_000) });
-    await complaintAct(stack, unconfirmed, 'recordHandling', 'S-BT1', { result: '已修剪', causeAnalysis: '养护计划遗漏', correctiveAction: '补充养护计划' }).then((r) => expect(r.status).toBe(200));
-    await complaintAct(stack, unconfirmed, 'approveCorrective', 'S-MG1', { approved: true }).then((r) => expect(r.body.status).toBe('awaiting_return_visit'));
+    await complaintAct(stack, unconfirmed, 'proposeCorrective', 'S-BT1', { causeAnalysis: '养护计划遗漏', correctiveAction: '补充养护计划' }).then((r) => expect(r.status).toBe(200));
+    await complaintAct(stack, unconfirmed, 'approveCorrective', 'S-MG1', { approved: true }).then((r) => expect(r.status).toBe(200));
+    await complaintAct(stack, unconfirmed, 'recordHandling', 'S-BT1', { result: '已修剪' }).then((r) => expect(r.body.status).toBe('awaiting_return_visit'));
     await new Promise((r) => setTimeout(r, 1200));
     const done = await complaintAct(stack, unconfirmed, 'closeWithoutAgreement', 'S-SV1', { ground: 'unconfirmed', reason: '已处理，客户15天未确认' });
     expect(done.status).toBe(200);
@@ -295,7 +307,7 @@ describe('complaint rules', () => {
     await request(stack.app).get('/api/v1/complaint-warnings/W20990101-0001').set(as(stack, 'S-SV1')).expect(404);
   });
 
-  it('C11: after the complaint is archived, the closing reply is due within 1 working day; missed, it escalates; sent, the case closes and the customer hears it', async () => {
+  it('C11: a complaint archived without handling recorded (closed without agreement) owes its closing reply within 1 working day of that; missed, it escalates; sent, the case closes and the customer hears it', async () => {
     await usePolicy(stack, 600, (p) => {
       p.complaint.workingDayMs = 1500;
     });

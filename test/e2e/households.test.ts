@@ -1,5 +1,5 @@
 /**
- * The customer archive (客户档案, domain.md §0) through the API on the real stack: households and
+ * The customer archive (客户档案, docs/rules.md §0) through the API on the real stack: households and
  * their members, every change audited (personal values masked), who may read residents' phones,
  * the household page's complaint and major-repair history, and the yearly summary (JSON, CSV).
  */

@@ -1,5 +1,5 @@
 /**
- * The reports of domain.md §7 end to end: a generated past month of cases and events written
+ * The reports of docs/rules.md §7 end to end: a generated past month of cases and events written
  * straight into Postgres (as the workflows would have left them), plus real cases run on the dev
  * server this month. P1 is started by its Temporal Schedule, stored, and mailed to the managers as
  * HTML with the CSV attached; P1–P3 are read through the API as JSON and CSV. Every number of the

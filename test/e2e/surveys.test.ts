@@ -1,5 +1,5 @@
 /**
- * Satisfaction surveys (domain.md S1–S6) on real parts: the monthly Schedule on the dev server, runs
+ * Satisfaction surveys (docs/rules.md S1–S6) on real parts: the monthly Schedule on the dev server, runs
  * started through the API for six months in a row over the demo property (208 households, a new
  * one moving in mid-half-year), answers recorded by staff, low scores opening complaints, the
  * month's results, and the half-yearly questionnaire campaign with its alerts.

@@ -1,5 +1,5 @@
 /**
- * The supervisor's console is the real Temporal Web UI served by the dev server (design.md §1):
+ * The supervisor's console is the real Temporal Web UI served by the dev server (docs/architecture.md §1):
  * headless Chromium filters this file's namespace by search attributes, opens the case it finds
  * and saves a screenshot of its page with the current details (no resident's name or phone).
  */

@@ -39,7 +39,7 @@ async function timedCall(method: string, path: string, body?: unknown) {
 }
 
 describe('fault: Postgres down', () => {
-  it('R4: with Postgres stopped under traffic the API answers 503 + Retry-After (never 500, never a hang), activities retry, and afterwards the read model equals every workflow', async () => {
+  it('postgres down: with Postgres stopped under traffic the API answers 503 + Retry-After (never 500, never a hang), activities retry, and afterwards the read model equals every workflow', async () => {
     const cases: string[] = [];
     for (let i = 0; i < 4; i++) {
       const res = await timedCall('POST', '/repairs', newRepair(i));

@@ -21,7 +21,7 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 describe('fault: SMTP down', () => {
-  it('R2: with the SMTP server down, work orders queue and retry; after recovery each notification is delivered exactly once', async () => {
+  it('smtp down: with the SMTP server down, work orders queue and retry; after recovery each notification is delivered exactly once', async () => {
     await stack.smtp.down();
     const downSince = Date.now();
     const cases: string[] = [];

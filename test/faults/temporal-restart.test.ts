@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 describe('fault: Temporal dev server restarted', () => {
-  it('R4: deadlines that fall due while the Temporal server is down fire once it is back; no case is lost', async () => {
+  it('temporal restart: deadlines that fall due while the Temporal server is down fire once it is back; no case is lost', async () => {
     const cases: string[] = [];
     for (let i = 0; i < 4; i++) {
       const res = await stack.call('POST', '/repairs', 'S-FD1', {

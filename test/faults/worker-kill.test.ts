@@ -29,7 +29,7 @@ async function auditDuplicates(): Promise<{ duplicates: number; gaps: number; ev
 }
 
 describe('fault: worker killed', () => {
-  it('R4: a worker killed between an escalation mail reaching SMTP and its row being marked sent — every deadline still fires, each escalation mail is in the mailbox once, no audit event twice', async () => {
+  it('worker kill: a worker killed between an escalation mail reaching SMTP and its row being marked sent — every deadline still fires, each escalation mail is in the mailbox once, no audit event twice', async () => {
     let killedAt: CapturedMail | undefined;
     stack.smtp.onMessage = async (mail) => {
       if (killedAt || !mail.subject.includes('超时升级')) return;

@@ -37,15 +37,23 @@ export const mailTo = (stack: TestStack, caseId: string, subject: string) =>
     .map((m) => m.to[0].split('@')[0])
     .sort();
 
-/** Walks a classified (or unsatisfied, C8: with an analysis) complaint through handling to the supervisor's return visit. */
+/**
+ * Walks a classified (or unsatisfied, C8: with an analysis) complaint through handling to the
+ * supervisor's return visit: handling agreed, the corrective action proposed and approved by the
+ * manager before it is carried out (C6), handling recorded done, the visit time given (C7).
+ */
 export async function handleToReturnVisit(stack: TestStack, caseId: string, staffId = 'S-BT1', approver = 'S-MG1', analysis?: string) {
   const steps: [string, string, Record<string, unknown>][] = [
     ['agreeHandling', staffId, { method: '更换电梯主板', dueAt: inMs(600_000), ...(analysis ? { analysis } : {}) }],
-    ['recordHandling', staffId, { result: '已更换', causeAnalysis: '主板老化', correctiveAction: '更换主板', preventiveAction: '每月巡检' }],
+    ['proposeCorrective', staffId, { causeAnalysis: '主板老化', correctiveAction: '更换主板', preventiveAction: '每月巡检' }],
     ['approveCorrective', approver, { approved: true }],
+    ['recordHandling', staffId, { result: '已更换' }],
+    ['scheduleReturnVisit', 'S-SV1', { visitAt: inMs(60_000), method: 'phone' }],
   ];
   for (const [action, who, body] of steps) {
     const res = await complaintAct(stack, caseId, action, who, body);
     if (res.status !== 200) throw new Error(`${action}: ${res.status} ${JSON.stringify(res.body)}`);
+    // An anonymous complaint has nobody to visit: it waits out its quiet week instead (C7).
+    if (action === 'recordHandling' && res.body.status !== 'awaiting_return_visit') return;
   }
 }

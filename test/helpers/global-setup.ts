@@ -1,5 +1,5 @@
 /**
- * Starts the real parts once for the whole suite (design.md §7): a Temporal dev server through
+ * Starts the real parts once for the whole suite (docs/architecture.md §7): a Temporal dev server through
  * TestWorkflowEnvironment.createLocal with the provisioned CLI and our search attributes, an
  * embedded Postgres with a migrated template database, and one workflow bundle.
  * Their addresses reach the test files through process.env.

@@ -1,43 +1,34 @@
 /**
- * Replays every recorded history in test/replay/histories against the current workflow bundle.
- * The histories are committed: a change to repair, returnVisit or complaint that would break a case
- * already running in production fails here (put such a change behind `patched()`).
+ * Replays every committed history in test/replay/histories against the current workflow bundle: a
+ * change to repair, returnVisit, complaint or the reconciliation that would break a case already
+ * running fails here. A tampered history must fail too (the negative control below), so a replay
+ * that passes means something.
  *
- * To record them again (after an intended, patched change): `RECORD_HISTORIES=1 npx jest test/replay/recorded`.
- * Keep the previous recordings beside them (`*.before-<patch>.json`): cases started before the
- * patch are still running somewhere and must keep replaying.
+ * Until the first release nothing runs in production: after an intended change, record the
+ * histories again with `RECORD_HISTORIES=1 npx jest test/replay --selectProjects stack` and commit
+ * them. From the first release on, a change to running workflows goes patched() → deprecatePatch()
+ * → removed, and the histories recorded before it stay (docs/architecture.md, "Versioning").
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { execFileSync } from 'node:child_process';
-import { resolveTemporalCli } from '../../scripts/temporal-cli';
+import request from 'supertest';
+import { returnVisitCaseId } from '../../domain/return-visit';
+import type { openRequestReconciliation } from '../../workflows/reconciliation';
+import type { returnVisit } from '../../workflows/return-visit';
 import { act, assigneeOf, caseRow, repairAction, report, usePolicy, workUntilCompleted } from '../helpers/repairs';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 import { complain, complaintAct, handleToReturnVisit } from '../helpers/complaints';
+import { historyFiles, readHistory, RECORDING, replay, replayDirectory, saveHistory } from './histories';
 
 const DIR = join(__dirname, 'histories');
-const recording = process.env.RECORD_HISTORIES === '1';
-
-/** Saves a finished workflow's history in the Temporal CLI's canonical JSON (what `temporal workflow show --output json` prints). */
-async function save(stack: TestStack, workflowId: string, name: string): Promise<void> {
-  await stack.client.workflow.getHandle(workflowId).result();
-  const cli = resolveTemporalCli();
-  if (cli.kind !== 'path') throw new Error('recording needs a local Temporal CLI');
-  const json = execFileSync(
-    cli.path,
-    ['workflow', 'show', '--output', 'json', '--workflow-id', workflowId, '--address', stack.config.TEMPORAL_ADDRESS!, '--namespace', stack.config.TEMPORAL_NAMESPACE],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  writeFileSync(join(DIR, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 1)}\n`);
-}
+const save = (stack: TestStack, workflowId: string, name: string) => saveHistory(stack, DIR, workflowId, name);
 
 // Recording is a tool, not a check: it exists only when asked for.
-if (recording) describe('recording histories (RECORD_HISTORIES=1)', () => {
+if (RECORDING) describe('recording histories (RECORD_HISTORIES=1)', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack();
+  });
+  beforeEach(async () => {
     await usePolicy(stack, 600, (p) => {
       p.returnVisit.retryAfterMs = 1000;
     });
@@ -101,6 +92,56 @@ if (recording) describe('recording histories (RECORD_HISTORIES=1)', () => {
     await save(stack, `complaint-${caseId}`, 'complaint-general-unsatisfied-twice-major');
   });
 
+  it('records a return visit that waited for rain, had an unanswered call and ended unsatisfied with a new need', async () => {
+    await usePolicy(stack, 14_400);
+    const caseId = returnVisitCaseId('R20261122-0001', 1);
+    const handle = await stack.client.workflow.start<typeof returnVisit>('returnVisit', {
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      workflowId: `return-visit-${caseId}`,
+      args: [
+        {
+          caseId,
+          parentCaseId: 'R20261122-0001',
+          propertyId: stack.seed.propertyId,
+          areaId: 'A1',
+          room: '1-1-301',
+          contactName: '王先生',
+          contactPhone: '13800138000',
+          channel: 'phone',
+          subject: { classification: 'general', tags: ['leak'], completedAt: new Date().toISOString() },
+        },
+      ],
+    });
+    await eventually(async () => (await handle.query<{ allowedActions: string[] }>('caseView')).allowedActions.includes('exempt'), { what: 'recorded' });
+    await request(stack.app).post('/api/v1/properties/rainfall').set('Authorization', `Bearer ${stack.keyOf('S-BT1')}`).send({}).expect(200);
+    await eventually(async () => (await handle.query<{ status: string }>('caseView')).status === 'open', { what: 'due after rain' });
+    const unanswered = await act(stack, `return-visits/${caseId}`, 'recordCall', 'S-BT1', { answered: false, method: 'phone' }).expect(200);
+    await new Promise((r) => setTimeout(r, Date.parse(unanswered.body.nextCallFrom) - Date.now() + 100));
+    await act(stack, `return-visits/${caseId}`, 'recordCall', 'S-BT1', {
+      answered: true,
+      method: 'phone',
+      satisfied: false,
+      comments: '仍然渗水',
+      newNeed: { description: '客厅灯不亮', classification: 'general', tags: ['electricity'] },
+    }).expect(200);
+    const result = await handle.result();
+    await stack.client.workflow.getHandle(`repair-${result.followUpCaseIds[0]}`).terminate('recording over');
+    await save(stack, handle.workflowId, 'return-visit-rain-unanswered-unsatisfied');
+  });
+
+  it('records an afternoon reconciliation (R12), the supervisor’s summary included', async () => {
+    await usePolicy(stack, 1);
+    const created = await report(stack, { room: '3-1-502', classification: 'general' });
+    await caseRow(stack, created, () => true, 'recorded');
+    const handle = await stack.client.workflow.start<typeof openRequestReconciliation>('openRequestReconciliation', {
+      taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
+      workflowId: 'reconcile-P001-afternoon-recorded',
+      args: [{ propertyId: stack.seed.propertyId, slot: 'afternoon' }],
+    });
+    await handle.result();
+    await save(stack, handle.workflowId, 'reconciliation-afternoon');
+  });
+
   it('records a monthly complaint analysis (P1) for a given month', async () => {
     const workflowId = 'complaint-report-P001-recorded';
     await stack.client.workflow.start('monthlyComplaintReport', { taskQueue: stack.config.TEMPORAL_TASK_QUEUE, workflowId, args: [{ propertyId: 'P001', month: '2026-10' }] });
@@ -109,16 +150,20 @@ if (recording) describe('recording histories (RECORD_HISTORIES=1)', () => {
 });
 
 describe('recorded histories', () => {
-  it('R1–R11, V1–V4: every recorded repair, return-visit and complaint history replays on the current code without nondeterminism', async () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+  it('R1–R12, V1–V4, C1–C11, P1: every committed repair, return-visit, complaint, reconciliation and report history replays on the current code', async () => {
+    const files = historyFiles(DIR);
     const types = new Set(files.map((f) => f.split('-').slice(0, f.startsWith('return-visit') ? 2 : 1).join('-')));
-    expect([...types].sort()).toEqual(['complaint', 'repair', 'return-visit']);
-    const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(readFileSync(join(DIR, f), 'utf8'))) }));
-    const bundle = process.env.TEST_WORKFLOW_BUNDLE!;
-    const results: { file: string; error?: unknown }[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: bundle } }, histories)) {
-      results.push({ file: result.workflowId, error: result.error });
-    }
-    expect(results).toEqual(files.map((file) => ({ file, error: undefined })));
+    expect([...types].sort()).toEqual(['complaint', 'reconciliation', 'repair', 'return-visit']);
+    expect(await replayDirectory(DIR)).toEqual(files.map((file) => ({ file, error: undefined })));
+  });
+
+  it('a history with a tampered event fails to replay (the negative control: these replays can fail)', async () => {
+    const history = readHistory(DIR, 'repair-urgent-late-satisfied.json');
+    const scheduled = history.events!.find((e) => e.activityTaskScheduledEventAttributes)!;
+    // The first activity the repair scheduled, as if the code had asked for another one.
+    scheduled.activityTaskScheduledEventAttributes!.activityType = { name: 'loadPolicy' };
+    const [result] = await replay([{ name: 'tampered', history }]);
+    expect(result.error).toBeDefined();
+    expect((result.error as Error).name).toBe('DeterminismViolationError');
   });
 });

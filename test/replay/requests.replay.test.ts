@@ -1,28 +1,20 @@
 /**
  * Replays the recorded histories of the request workflow types (serviceRequest, specialService,
- * patrolFinding) against the current bundle: a change that would break a running case fails here
- * (put it behind `patched()`). Kept beside the repair/complaint histories, in their own folder.
+ * patrolFinding) against the current bundle: a change that would break a running case fails here.
+ * Kept beside the repair/complaint histories, in their own folder.
  *
- * To record them again: `RECORD_HISTORIES=1 npx jest test/replay/requests --selectProjects stack`.
+ * To record them again: `RECORD_HISTORIES=1 npx jest test/replay --selectProjects stack` (test/replay/histories.ts).
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
-import { Worker } from '@temporalio/worker';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { as, caseRow, usePolicy } from '../helpers/repairs';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { historyFiles, RECORDING, replayDirectory, saveHistory } from './histories';
 
 const DIR = join(__dirname, 'histories-requests');
-const recording = process.env.RECORD_HISTORIES === '1';
+const save = (stack: TestStack, workflowId: string, name: string) => saveHistory(stack, DIR, workflowId, name);
 
-async function save(stack: TestStack, workflowId: string, name: string): Promise<void> {
-  const handle = stack.client.workflow.getHandle(workflowId);
-  await handle.result();
-  writeFileSync(join(DIR, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(await handle.fetchHistory())), null, 1)}\n`);
-}
-
-if (recording) describe('recording request histories (RECORD_HISTORIES=1)', () => {
+if (RECORDING) describe('recording request histories (RECORD_HISTORIES=1)', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack();
@@ -67,13 +59,8 @@ if (recording) describe('recording request histories (RECORD_HISTORIES=1)', () =
 
 describe('recorded request histories', () => {
   it('I3, O1, O2: every recorded request, special-service and patrol-finding history replays on the current code without nondeterminism', async () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+    const files = historyFiles(DIR);
     expect(files.length).toBeGreaterThanOrEqual(4);
-    const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(readFileSync(join(DIR, f), 'utf8'))) }));
-    const results: { file: string; error?: unknown }[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, histories)) {
-      results.push({ file: result.workflowId, error: result.error });
-    }
-    expect(results).toEqual(files.map((file) => ({ file, error: undefined })));
+    expect(await replayDirectory(DIR)).toEqual(files.map((file) => ({ file, error: undefined })));
   });
 });

@@ -3,37 +3,20 @@
  * a survey answered with a low score that opened a complaint, a survey that was reminded and
  * expired, a half-yearly campaign) against the current workflow bundle.
  *
- * To record them again (after an intended, patched change): `RECORD_HISTORIES=1 npx jest test/replay/survey`.
+ * To record them again: `RECORD_HISTORIES=1 npx jest test/replay --selectProjects stack` (test/replay/histories.ts).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
-import { Worker } from '@temporalio/worker';
 import request from 'supertest';
 import { SurveyInvitation } from '../../db/entities';
 import { DEFAULT_POLICY } from '../../domain/policy';
-import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import type { surveyMonthlyRun } from '../../workflows/survey-run';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { historyFiles, RECORDING, replayDirectory, saveHistory } from './histories';
 
 const DIR = join(__dirname, 'histories', 'surveys');
-const recording = process.env.RECORD_HISTORIES === '1';
+const save = (stack: TestStack, workflowId: string, name: string, runId?: string) => saveHistory(stack, DIR, workflowId, name, runId);
 
-async function save(stack: TestStack, workflowId: string, name: string, runId?: string): Promise<void> {
-  if (!runId) await stack.client.workflow.getHandle(workflowId).result();
-  const cli = resolveTemporalCli();
-  if (cli.kind !== 'path') throw new Error('recording needs a local Temporal CLI');
-  const json = execFileSync(
-    cli.path,
-    ['workflow', 'show', '--output', 'json', '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--address', stack.config.TEMPORAL_ADDRESS!, '--namespace', stack.config.TEMPORAL_NAMESPACE],
-    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-  );
-  mkdirSync(DIR, { recursive: true });
-  writeFileSync(join(DIR, `${name}.json`), `${JSON.stringify(JSON.parse(json), null, 1)}\n`);
-}
-
-if (recording) describe('recording survey histories (RECORD_HISTORIES=1)', () => {
+if (RECORDING) describe('recording survey histories (RECORD_HISTORIES=1)', () => {
   let stack: TestStack;
   const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
   beforeAll(async () => {
@@ -73,15 +56,10 @@ if (recording) describe('recording survey histories (RECORD_HISTORIES=1)', () =>
 
 describe('recorded survey histories', () => {
   it('S1–S6: every recorded monthly run, survey and campaign history replays on the current code without nondeterminism', async () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+    const files = historyFiles(DIR);
     expect(files).toEqual(
       expect.arrayContaining(['survey-campaign-recovery-behind.json', 'survey-low-score-follow-up.json', 'survey-monthly-run-first.json', 'survey-monthly-run-last.json', 'survey-reminded-expired.json']),
     );
-    const histories = files.map((f) => ({ workflowId: f, history: historyFromJSON(JSON.parse(readFileSync(join(DIR, f), 'utf8'))) }));
-    const results: { file: string; error?: unknown }[] = [];
-    for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, histories)) {
-      results.push({ file: result.workflowId, error: result.error });
-    }
-    expect(results).toEqual(files.map((file) => ({ file, error: undefined })));
+    expect(await replayDirectory(DIR)).toEqual(files.map((file) => ({ file, error: undefined })));
   });
 });

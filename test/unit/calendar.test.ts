@@ -3,7 +3,7 @@ import { addWorkingDays, displayTime, isWeekend, isWorkingDay, localDate, type C
 import { buildCalendarSnapshot, effectiveYear, nationalYearProblems, packageYear, yearsCoveredByPackage, yearsWithoutNationalData, type NationalYear } from '../../domain/calendar-data';
 import { parseArrangementIcs } from '../../domain/calendar-ics';
 
-// Reply deadlines from domain.md, in working days.
+// Reply deadlines from docs/rules.md, in working days.
 const GENERAL_FIRST_REPLY = 2; // C3
 const IMPORTANT_FIRST_REPLY = 1; // C3
 const MAJOR_PROGRESS_REPORT = 2; // C3

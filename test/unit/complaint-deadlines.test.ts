@@ -6,6 +6,7 @@ import {
   firstReplyBy,
   firstResponseBy,
   groupReportBy,
+  inIssueWindow,
   issueWindowStart,
   majorIfUnresolvedAt,
   nextProgressReportBy,
@@ -56,6 +57,13 @@ describe('complaint deadlines with the documents’ numbers', () => {
     expect(c.issueComplainantsForMajor).toBe(3);
     expect(majorIfUnresolvedAt(policy, shanghai('2025-09-30 10:00'))).toEqual(shanghai('2025-10-07 10:00'));
     expect(issueWindowStart(policy, shanghai('2025-10-31 10:00'))).toEqual(shanghai('2025-10-01 10:00'));
+  });
+
+  it('C4: a complaint made 29 days ago still counts toward its issue; one made 31 days ago no longer does', () => {
+    const now = shanghai('2025-10-31 10:00');
+    expect(inIssueWindow(policy, shanghai('2025-10-02 10:00'), now)).toBe(true); // 29 days
+    expect(inIssueWindow(policy, shanghai('2025-10-01 10:00'), now)).toBe(true); // 30 days: the window's first instant
+    expect(inIssueWindow(policy, shanghai('2025-09-30 10:00'), now)).toBe(false); // 31 days
   });
 
   it('C6: while handling lasts, progress is reported at least every 24 h', () => {

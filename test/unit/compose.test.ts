@@ -7,7 +7,7 @@ import { dynamicConfigArgs, SERVER_DYNAMIC_CONFIG } from '../../scripts/temporal
 import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
 
 /**
- * docker-compose.yml and the Dockerfile are the production shape (design.md §6). No Docker engine
+ * docker-compose.yml and the Dockerfile are the production shape (docs/architecture.md §6). No Docker engine
  * runs in the tests, so this checks them statically against the code they deploy: config.ts,
  * workflows/search-attributes.ts and what tsconfig.build.json emits.
  */

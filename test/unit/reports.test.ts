@@ -1,4 +1,4 @@
-/** The pure report aggregations of domain.md §7, on small hand-made inputs whose numbers are worked out here. */
+/** The pure report aggregations of docs/rules.md §7, on small hand-made inputs whose numbers are worked out here. */
 import {
   analyseComplaints,
   complaintAnalysisCsv,

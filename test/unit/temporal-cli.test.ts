@@ -12,7 +12,7 @@ function fakeBinary(dir: string, name: string): string {
   return path;
 }
 
-describe('Temporal CLI provisioning (design.md §6 order)', () => {
+describe('Temporal CLI provisioning (the order of docs/operations.md)', () => {
   const root = mkdtempSync(join(tmpdir(), 'cli-test-'));
   const quiet = { log: () => undefined };
 

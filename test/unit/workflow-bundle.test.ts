@@ -1,8 +1,8 @@
 /**
  * The worker evaluates the workflow bundle's modules once per cached workflow (the SDK's reusable
  * context gives every workflow its own module cache). A zod schema built at module load is
- * therefore built, and kept, once per open case: bench:memory's heap snapshot found ~500 zod
- * objects (~1.5 MiB) per cached repair. Schemas are built where they are used instead — the
+ * therefore built, and kept, once per open case, as bench:memory's heap snapshot showed (figures in
+ * bench/RESULTS.md). Schemas are built where they are used instead — the
  * action tables hold builders, the domain modules export builders — and this test keeps it so.
  */
 import { readdirSync } from 'node:fs';

@@ -1,8 +1,8 @@
 /**
  * Memory per cached case (issue 9, bench:memory): the worker's reusable V8 context evaluates the
  * modules of workflows/shared-modules.ts once, before any workflow, and every workflow finds them in
- * the shared module cache. Without it each cached workflow evaluated zod afresh (~60 modules, ~180
- * constructors: bench:memory's heap snapshot, 1.4 MiB → 0.55 MiB per cached repair in debug mode).
+ * the shared module cache. Without it each cached workflow evaluated zod afresh, every module and
+ * constructor of it (bench:memory's heap snapshot; figures in bench/RESULTS.md).
  * It is checked on the bundle the suite's workers run (globalSetup builds it with the worker's options).
  */
 import { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/reusable-vm';
@@ -38,7 +38,7 @@ describe('the workflow bundle', () => {
 
   it('preloads nothing of ours that has state: the workflow modules are still each workflow’s own', () => {
     expect(probe.shared('./workflows/repair.ts')).toBe(false);
-    expect(probe.shared('./workflows/case-core.ts')).toBe(false);
+    expect(probe.shared('./workflows/case/tracker.ts')).toBe(false);
   });
 
   it('still lets a workflow build schemas and parse with them once the shared modules are frozen', () => {
