@@ -1,5 +1,5 @@
 /**
- * A household moving in (入住) and out (空置), domain.md §0 and S1: occupied from its move-in date
+ * A household moving in (入住) and out (空置), docs/rules.md §0 and S1: occupied from its move-in date
  * until its move-out date. A household that moves out keeps its archive and its history, and
  * leaves the survey pool from that date; new occupants move in again. Pure: no I/O.
  */

@@ -1,5 +1,5 @@
 /**
- * Places (domain.md §0: property → area → building → unit → room) as a manager sets them up: the
+ * Places (docs/rules.md §0: property → area → building → unit → room) as a manager sets them up: the
  * fields of each and how they are written. Pure: no I/O.
  */
 import { z } from 'zod';

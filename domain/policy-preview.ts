@@ -44,14 +44,16 @@ interface Governed {
   rule: string;
   unit: 'duration' | 'workingDays';
   paths: PolicyPath[];
-  /** Actions that do what the deadline waits for, for a missed deadline done late. */
+  /** Actions that do what the deadline waits for, for a missed deadline done late … */
   doneBy: string[];
+  /** … when their payload says so (an unanswered call is not a return visit). */
+  doneWhen?: (payload: Record<string, unknown>) => boolean;
   /** Only the staff member who held the case when it was missed can still meet it (a work order's engineer). */
   byOwner?: boolean;
 }
 
 /**
- * The deadlines the workflows keep (workflows/*.ts: `tracker.deadline`, `keep`, `MovableDeadline`)
+ * The deadlines the workflows keep (workflows/: `tracker.deadline`, the complaint's `keep`, `MovableDeadline`)
  * that come from the policy. Appointments (R5/R6), agreed handling deadlines (C6 handling) and
  * customer-requested times (O2) are not here: no policy sets them.
  */
@@ -81,6 +83,15 @@ const GOVERNED: Governed[] = [
   },
   { kind: 'complaint', deadline: 'writtenReply', rule: 'C3', unit: 'duration', paths: [['complaint', 'majorWrittenReplyWithinMs']], doneBy: ['writtenReply'] },
   { kind: 'complaint', deadline: 'reportToGroup', rule: 'C3', unit: 'workingDays', paths: [['complaint', 'majorGroupReportWorkingDays']], doneBy: ['reportToGroup'] },
+  {
+    kind: 'complaint',
+    deadline: 'returnVisit',
+    rule: 'C7',
+    unit: 'duration',
+    paths: [['complaint', 'returnVisitWithinMs']],
+    doneBy: ['recordReturnVisit', 'exempt'],
+    doneWhen: (payload) => payload.answered !== false,
+  },
   { kind: 'complaint', deadline: 'progress', rule: 'C6', unit: 'duration', paths: [['complaint', 'progressReportEveryMs']], doneBy: ['reportProgress', 'recordHandling'] },
   { kind: 'complaint', deadline: 'closingReply', rule: 'C11', unit: 'workingDays', paths: [['complaint', 'closingReplyWorkingDays']], doneBy: ['closingReply'] },
   { kind: 'request', deadline: 'reply', rule: 'I3', unit: 'duration', paths: [['requests', 'replyWithinMs']], doneBy: ['answer'] },
@@ -270,7 +281,9 @@ export function previewPolicy(input: { cases: RecordedCase[]; proposed: ServiceP
       let doneAt: number | undefined;
       if (recorded === 'met') doneAt = at;
       else {
-        const done = later.find((e) => governed.doneBy.includes(e.action) && (!governed.byOwner || !ownerId || e.actorId === ownerId));
+        const done = later.find(
+          (e) => governed.doneBy.includes(e.action) && (governed.doneWhen?.(e.payload) ?? true) && (!governed.byOwner || !ownerId || e.actorId === ownerId),
+        );
         doneAt = done ? time(done.at) : undefined;
       }
       const proposedOutcome: Outcome = doneAt !== undefined && doneAt <= proposedDueAt ? 'met' : 'missed';

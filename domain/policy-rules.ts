@@ -14,7 +14,7 @@ export interface PolicyRule {
   key: string;
   /** Where it lives in the stored policy, e.g. ['repair', 'acceptWithinMs']. */
   path: string[];
-  /** The rule of domain.md it carries, e.g. R2. */
+  /** The rule of docs/rules.md it carries, e.g. R2. */
   rule: string;
   unit: RuleUnit;
   description: string;
@@ -26,9 +26,13 @@ export interface PolicyRule {
 type Entry = [path: string, rule: string, unit: RuleUnit, description: string, min: number, max: number];
 
 /**
- * Every rule a manager may change. Not here: the test-only `workingDayMs`, the survey run's batch
- * sizes (engineering, not service), and the time zone (the property's own field, PATCH /properties).
+ * Fields of the policy that are not a manager's rules: the test-only compressed working days, the
+ * survey run's batch sizes (engineering, not service), and the time zone (the property's own field,
+ * PATCH /properties/current). Every other field is in {@link ENTRIES} (test/unit/policy-rules.test.ts).
  */
+export const NOT_MANAGED = ['timeZone', 'complaint.workingDayMs', 'survey.campaign.workingDayMs', 'survey.startBatchSize', 'survey.runHistoryEventsBeforeContinue'] as const;
+
+/** Every rule a manager may change. */
 const ENTRIES: Entry[] = [
   ['warningFraction', 'SLA', 'fraction', 'share of a deadline after which the case shows a warning and its owner is told', 0.05, 0.95],
   ['repair.acceptWithinMs', 'R2', 'duration', 'the engineer accepts a work order within', MINUTE, DAY],
@@ -55,8 +59,10 @@ const ENTRIES: Entry[] = [
   ['complaint.issueComplainantsForMajor', 'C4', 'count', 'different complainants on one issue that make it major …', 2, 100],
   ['complaint.issueWindowMs', 'C4', 'duration', '… within this window', DAY, 366 * DAY],
   ['complaint.collectiveComplainantsForMajor', 'C4', 'count', 'people in a collective complaint that make it major at once', 2, 100],
-  ['complaint.unresolvedMajorAfterMs', 'C4', 'duration', 'a complaint still unresolved this long after it was made becomes major', DAY, 366 * DAY],
+  ['complaint.unresolvedMajorAfterMs', 'C4', 'duration', 'a complaint still unresolved this long after it was made through our fault becomes major …', DAY, 366 * DAY],
+  ['complaint.unresolvedAnyMajorAfterMs', 'C4', 'duration', '… and any complaint still unresolved this long after it was made, whoever’s fault', DAY, 366 * DAY],
   ['complaint.failedHandlingsForMajor', 'C8', 'count', 'handlings of the same problem without resolution that make it major', 1, 10],
+  ['complaint.returnVisitWithinMs', 'C7', 'duration', 'the supervisor’s return visit within (of the complaint being resolved); a miss goes to the manager', HOUR, 30 * DAY],
   ['complaint.exemptQuietPeriodMs', 'C7', 'duration', 'an exempt complaint closes when no repeat complaint arrives within', DAY, 90 * DAY],
   ['complaint.unreachableForMs', 'C9', 'duration', 'closed without agreement when unreachable by every contact for', DAY, 366 * DAY],
   ['complaint.unconfirmedForMs', 'C9', 'duration', '… and no new complaint within, or handled but unconfirmed for', DAY, 366 * DAY],
@@ -301,6 +307,7 @@ const ORDERED: { before: string; after: string; reason: string; strict: boolean 
   { before: 'repair.urgentArriveWithin', after: 'repair.urgentRepairWithin', reason: 'R3: someone is on site before the urgent repair is due', strict: false },
   { before: 'repair.returnVisitUrgentWithin', after: 'repair.returnVisitWithin', reason: 'R9: the urgent return visit comes no later than the ordinary one', strict: false },
   { before: 'complaint.firstResponseWithin', after: 'complaint.generalResolveWithin', reason: 'C1: the first response comes before the complaint is due to be resolved', strict: true },
+  { before: 'complaint.unresolvedMajorAfter', after: 'complaint.unresolvedAnyMajorAfter', reason: 'C4: the complaint unresolved through our fault becomes major no later than any unresolved complaint', strict: false },
   { before: 'survey.reminderBefore', after: 'survey.window', reason: 'the reminder goes out while the invitation is still open', strict: true },
   { before: 'survey.campaign.alertBeforeCollectWorkingDays', after: 'survey.campaign.collectWithinWorkingDays', reason: 'S4: the alert comes before collection closes', strict: true },
   { before: 'schedules.reconciliationMorningAt', after: 'schedules.reconciliationAfternoonAt', reason: 'R12: the morning reconciliation comes before the afternoon one', strict: true },

@@ -1,5 +1,5 @@
 /**
- * Places (domain.md §0): a manager sets up and edits the property's areas (片区), buildings (楼栋)
+ * Places (docs/rules.md §0): a manager sets up and edits the property's areas (片区), buildings (楼栋)
  * and their units (单元) through the API; every staff member reads them. Each change is audited.
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 import { DAY, DEFAULT_POLICY, HOUR, MINUTE } from '../../domain/policy';
-import { applyPolicyChanges, describePolicy, durationInChinese, durationInWords, isoDuration, parseIsoDuration, POLICY_RULES } from '../../domain/policy-rules';
+import { applyPolicyChanges, describePolicy, durationInChinese, durationInWords, isoDuration, NOT_MANAGED, parseIsoDuration, POLICY_RULES } from '../../domain/policy-rules';
 
 describe('the service policy as a manager reads and changes it', () => {
   it('durations read and write as ISO-8601 and in words', () => {
@@ -27,6 +27,15 @@ describe('the service policy as a manager reads and changes it', () => {
       expect({ key: rule.key, defined: value !== undefined }).toEqual({ key: rule.key, defined: true });
       if (typeof value === 'number') expect({ key: rule.key, inside: value >= rule.min && value <= rule.max }).toEqual({ key: rule.key, inside: true });
     }
+  });
+
+  it('every field of the policy is a rule of the catalogue, or deliberately not a manager’s', () => {
+    const leaves = (value: unknown, path: string[] = []): string[] =>
+      value && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value).flatMap(([k, v]) => leaves(v, [...path, k])) : [path.join('.')];
+    const optional = ['complaint.workingDayMs', 'survey.campaign.workingDayMs']; // absent from the defaults
+    const fields = [...leaves(DEFAULT_POLICY), ...optional];
+    const covered = new Set([...POLICY_RULES.map((r) => r.path.join('.')), ...NOT_MANAGED]);
+    expect(fields.filter((f) => !covered.has(f))).toEqual([]);
   });
 
   it('R2: the view shows each rule’s default, the property’s value and the one in force', () => {
