@@ -144,7 +144,10 @@ export function recipientRefused(error: unknown): boolean {
 }
 
 export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
-  /** Who gets the mail: named staff, staff by role (butlers only of the area), the household's contacts with e-mail. */
+  /**
+   * Who gets the mail: named staff, staff by role (butlers only of the area), the household's
+   * contacts with e-mail; with the 8080 centre (`callcenter`), the property's group contact.
+   */
   async function recipients(input: NotifyInput): Promise<{ id: string; email: string }[]> {
     // The property's active staff (with the area's butler) and the household's contacts with
     // e-mail, in one round trip: mails go out at many steps of every case.
@@ -153,9 +156,12 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
          select false as contact, s.id, s.email, s.roles, s.area_ids, (select butler_id from area where id = ?) as butler_id, 0::bigint as contact_no
            from staff s where s.property_id = ? and s.active
          union all
+         -- C3: the group's complaint contact hears what the 8080 centre hears.
+         select false, 'GROUP', p.group_email, '["callcenter"]'::jsonb, '[]'::jsonb, null, 0::bigint from property p where p.id = ? and p.group_email is not null
+         union all
          select true, 'H' || c.id, c.email, '[]'::jsonb, '[]'::jsonb, null, c.id from household_contact c where c.household_id = ? and c.email is not null
        ) people order by contact, contact_no, id`,
-      [input.areaId ?? null, input.propertyId, input.householdId ?? null],
+      [input.areaId ?? null, input.propertyId, input.propertyId, input.householdId ?? null],
     );
     const chosen = people.filter((s) => {
       if (s.contact) return true;

@@ -20,6 +20,9 @@ import { adminAuditOperations } from './routes/admin-audit';
 import { calendarOperations } from './routes/calendar';
 import { complaintOperations } from './routes/complaints';
 import { householdOperations } from './routes/households';
+import { importOperations } from './routes/imports';
+import { placeOperations } from './routes/places';
+import { propertyOperations } from './routes/properties';
 import { requestOperations } from './routes/requests';
 import { reconciliationOperations } from './routes/reconciliations';
 import { repairOperations } from './routes/repairs';
@@ -31,6 +34,8 @@ import { mountSurveyPage } from './survey-page';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = '64kb';
+/** Import files being read at once by one API process (each up to IMPORT_BODY_LIMIT). */
+export const UPLOADS_IN_FLIGHT = 2;
 
 export interface ApiDeps {
   orm: Orm;
@@ -43,7 +48,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
@@ -148,7 +153,11 @@ export function buildApp(deps: ApiDeps): Express {
   ];
   // Only an operation that declares a text body (an iCalendar file) parses one, after authentication.
   const textParser = (mediaType: string) => express.text({ type: mediaType, limit: BODY_LIMIT });
-  for (const op of operations) mount(api, op, guards, textParser);
+  // An upload (an import file) is read whole into memory, after authentication; a few at a time per
+  // process, so a burst of them cannot take the memory the in-flight cap × 64 kB bounds otherwise.
+  const uploads = limitInFlight(UPLOADS_IN_FLIGHT);
+  const uploadParser = (upload: { mediaTypes: string[]; limit: string }) => [uploads, express.raw({ type: upload.mediaTypes, limit: upload.limit })];
+  for (const op of operations) mount(api, op, guards, textParser, uploadParser);
   app.use(API_PREFIX, api);
   // The residents' survey page (/s/:token): HTML outside the staff API, limited per client address.
   mountSurveyPage(app, deps);

@@ -15,6 +15,8 @@ export interface OperationContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** An operation that takes an upload: the file as sent, and its media type. */
+  file?: { buffer: Buffer; mediaType: string };
   /** Present on every operation that is not public. */
   staff: StaffPrincipal;
   req: Request;
@@ -48,6 +50,11 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
    * into what `body` parses by `read` (which throws an HttpProblem for a document it cannot read).
    */
   textBody?: { mediaType: string; description: string; read: (text: string) => unknown };
+  /**
+   * The body is a file sent as is (a CSV or XLSX import), of one of `mediaTypes`, up to `limit`; the
+   * handler reads it as `file`. Such an operation has no JSON body.
+   */
+  upload?: { mediaTypes: string[]; limit: string; description: string };
   /** Accepts an Idempotency-Key header (creating requests). */
   idempotent?: boolean;
   /** `mediaType` defaults to application/json; a CSV download declares text/csv and its handler answers `text`. */
@@ -96,7 +103,13 @@ function unstorableProblem(where: InvalidParam['in'], found: { name: string; rea
 }
 
 /** `guards` run before a non-public operation: the per-address limit of bad keys, authentication, then the per-key rate limit. */
-export function mount(router: Router, op: Operation, guards: RequestHandler[], textParser?: (mediaType: string) => RequestHandler): void {
+export function mount(
+  router: Router,
+  op: Operation,
+  guards: RequestHandler[],
+  textParser?: (mediaType: string) => RequestHandler,
+  uploadParser?: (upload: NonNullable<Operation['upload']>) => RequestHandler[],
+): void {
   const handlers = [
     // The route template labels this request's metrics, whatever the outcome.
     (req: Request, res: Response, next: () => void) => {
@@ -105,6 +118,7 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[], t
     },
     ...(op.roles === 'public' ? [] : guards),
     ...(op.textBody && textParser ? [textParser(op.textBody.mediaType)] : []),
+    ...(op.upload && uploadParser ? uploadParser(op.upload) : []),
     async (req: Request, res: Response) => {
       if (op.roles !== 'public') {
         const staff = req.staff!;
@@ -113,6 +127,9 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[], t
         }
       }
       const asText = op.textBody && req.is(op.textBody.mediaType) && typeof req.body === 'string';
+      if (op.upload && !Buffer.isBuffer(req.body)) {
+        throw new HttpProblem(415, 'Unsupported media type', `send the file as the body, with Content-Type ${op.upload.mediaTypes.join(' or ')}`);
+      }
       if (op.body && req.method !== 'GET' && !asText && !req.is('application/json')) {
         throw new HttpProblem(415, 'Unsupported media type', `send the body as application/json${op.textBody ? ` or ${op.textBody.mediaType}` : ''}`);
       }
@@ -127,7 +144,8 @@ export function mount(router: Router, op: Operation, guards: RequestHandler[], t
       const params = parse(op.params, req.params, 'path');
       const query = parse(op.query, req.query, 'query');
       const body = parse(op.body, asText ? op.textBody!.read(req.body as string) : (req.body ?? {}), 'body');
-      const result = await op.handler({ params, query, body, staff: req.staff!, req, res });
+      const file = op.upload ? { buffer: req.body as Buffer, mediaType: (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase() } : undefined;
+      const result = await op.handler({ params, query, body, file, staff: req.staff!, req, res });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       if (result.text !== undefined) res.status(result.status).send(result.text);
       else if (result.body === undefined) res.status(result.status).end();
@@ -232,7 +250,7 @@ export function openApiDocument(ops: Operation[], info: { title: string; version
     }
     const errors = Object.entries(STANDARD_ERRORS).filter(([status]) => {
       if (op.roles === 'public' && (status === '401' || status === '403' || status === '429')) return false;
-      if (!op.body && (status === '413' || status === '415')) return false;
+      if (!op.body && !op.upload && (status === '413' || status === '415')) return false;
       return true;
     });
     for (const [status, description] of errors) {
@@ -258,6 +276,15 @@ export function openApiDocument(ops: Operation[], info: { title: string; version
                 'application/json': { schema: jsonSchema(op.body, 'input'), ...(op.bodyExample !== undefined ? { example: op.bodyExample } : {}) },
                 ...(op.textBody ? { [op.textBody.mediaType]: { schema: { type: 'string', description: op.textBody.description } } } : {}),
               },
+            },
+          }
+        : {}),
+      ...(op.upload
+        ? {
+            requestBody: {
+              required: true,
+              description: op.upload.description,
+              content: Object.fromEntries(op.upload.mediaTypes.map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
             },
           }
         : {}),

@@ -7,7 +7,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { hashApiKey, newApiKey } from '../api/auth';
 import type { Role } from '../domain/people';
 import type { ServicePolicyInput } from '../domain/policy';
-import { Area, Building, Household, HouseholdContact, Property, Staff } from './entities';
+import { Area, Building, Household, HouseholdContact, PolicyVersion, Property, Staff } from './entities';
 import type { Orm } from './orm';
 
 export const DEMO_PROPERTY_ID = 'P001';
@@ -86,7 +86,18 @@ export async function seedDemo(orm: Orm, options: SeedOptions = {}): Promise<See
       policy: (options.policy ?? null) as Record<string, unknown> | null,
       calendarOverrides: [],
       occupiedSince: '2022-06-01',
+      groupEmail: null,
+      policyVersion: 1,
       createdAt: new Date(),
+    });
+    tx.create(PolicyVersion, {
+      propertyId,
+      version: 1,
+      policy: (options.policy ?? {}) as Record<string, unknown>,
+      changes: [],
+      reason: 'demo seed',
+      actorId: 'system',
+      at: new Date(),
     });
     const areas = [
       tx.create(Area, { id: 'A1', property, name: '东区 East', butlerId: 'S-BT1' }),

@@ -71,6 +71,15 @@ export const contactUpdateSchema = z
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'change at least one field' });
 
+/**
+ * A phone number compared or searched as its digits, without a leading 86/0086 country code on a
+ * mainland mobile: "+86 138-0013-8000" and "13800138000" are the same number.
+ */
+export function phoneDigits(phone: string): string {
+  const digits = phone.replace(/\D/g, '');
+  return digits.replace(/^(0086|86)(?=1\d{10}$)/, '');
+}
+
 export interface FieldChange {
   field: string;
   old?: unknown;

@@ -49,3 +49,8 @@ export const SELF_GRANTED_ROLES: readonly Role[] = ['hr', 'audit'];
 export function rolesBeyondGranter(granter: readonly Role[], target: readonly Role[]): Role[] {
   return [...new Set(target)].filter((role) => (SELF_GRANTED_ROLES.includes(role) ? !granter.includes(role) : !granter.includes('manager')));
 }
+
+/** The roles of `before` → `after` that a grantor holding `grantor` may not add or remove (an import's rows, a staff change). */
+export function rolesTheGrantorMayNotChange(grantor: readonly Role[], before: readonly Role[], after: readonly Role[]): Role[] {
+  return SELF_GRANTED_ROLES.filter((role) => before.includes(role) !== after.includes(role) && !grantor.includes(role));
+}

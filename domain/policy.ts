@@ -5,6 +5,8 @@ export const HOUR = 60 * MINUTE;
 export const DAY = 24 * HOUR;
 
 const duration = z.number().int().positive();
+/** A local time of day, HH:MM, in the property's time zone. */
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time of day, HH:MM');
 
 /**
  * A property's service policy (服务标准): every duration and threshold the workflows obey.
@@ -154,6 +156,26 @@ export const servicePolicySchema = z.object({
           workingDayMs: duration.optional(),
         })
         .prefault({}),
+    })
+    .prefault({}),
+  /**
+   * When the property's Temporal Schedules fire, in its time zone (scripts/schedules.ts). A change
+   * moves the schedules at once; the workflows never read these.
+   */
+  schedules: z
+    .object({
+      /** R12: the morning reconciliation of open requests … */
+      reconciliationMorningAt: timeOfDay.default('09:00'),
+      /** … and the afternoon one. */
+      reconciliationAfternoonAt: timeOfDay.default('15:00'),
+      /** S1: the monthly survey sampling runs on this day of the month … */
+      surveyRunDayOfMonth: z.number().int().min(1).max(28).default(1),
+      /** … at this time. */
+      surveyRunAt: timeOfDay.default('09:00'),
+      /** P1: the previous month's complaint analysis is made on this day — it is due by the 10th … */
+      complaintReportDayOfMonth: z.number().int().min(1).max(10).default(2),
+      /** … at this time. */
+      complaintReportAt: timeOfDay.default('08:00'),
     })
     .prefault({}),
 });

@@ -1,35 +1,56 @@
 /**
  * The Temporal Schedules of every property (docs/architecture.md §1): the R12 reconciliation of open
- * requests, morning and afternoon, and the P1 monthly complaint analysis, in the property's time zone. Ensured at every boot of a worker
- * (and by `npm start`); running it again, from any number of replicas, changes nothing unless the
+ * requests, morning and afternoon, the S1 monthly survey sampling and the P1 monthly complaint
+ * analysis, at the times of the property's policy (`schedules`) in its time zone. Ensured at every
+ * boot of a worker (and by `npm start`), and for one property as soon as a manager changes its time
+ * zone or those times; running it again, from any number of replicas, changes nothing unless the
  * wanted spec or action differs from the schedule's, and then updates it in place.
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../config';
 import { Property } from '../db/entities';
 import type { Orm } from '../db/orm';
-import { HOUR } from '../domain/policy';
+import { DEFAULT_POLICY, HOUR, parsePolicy, type ServicePolicy } from '../domain/policy';
 import { RECONCILIATION_SLOT_NAMES, RECONCILIATION_SLOTS, reconciliationScheduleId, type ReconciliationSlot } from '../domain/reconciliation';
 import type { openRequestReconciliation } from '../workflows/reconciliation';
 import type { monthlyComplaintReport } from '../workflows/complaint-report';
 import type { surveyMonthlyRun } from '../workflows/survey-run';
 
+export type ScheduleTimes = ServicePolicy['schedules'];
+
 export interface ScheduledProperty {
   id: string;
   timeZone: string;
+  /** When each schedule fires (the policy's `schedules`); the documented defaults when left out. */
+  times?: ScheduleTimes;
+}
+
+/** A property as the schedules need it, from its row: time zone and the times its policy sets. */
+export function scheduledProperty(row: { id: string; timeZone: string; policy?: Record<string, unknown> | null }): ScheduledProperty {
+  return { id: row.id, timeZone: row.timeZone, times: parsePolicy(row.policy ?? {}).schedules };
 }
 
 /** Every property, as the schedules need it. */
 export async function scheduledProperties(orm: Orm): Promise<ScheduledProperty[]> {
-  const properties = await orm.em.fork().find(Property, {}, { fields: ['id', 'timeZone'], orderBy: { id: 'asc' } });
-  return properties.map((p) => ({ id: p.id, timeZone: p.timeZone }));
+  const properties = await orm.em.fork().find(Property, {}, { fields: ['id', 'timeZone', 'policy'], orderBy: { id: 'asc' } });
+  return properties.map(scheduledProperty);
+}
+
+const timesOf = (property: ScheduledProperty): ScheduleTimes => property.times ?? DEFAULT_POLICY.schedules;
+
+/** "09:30" → { hour: 9, minute: 30 }. */
+function clock(time: string): { hour: number; minute: number } {
+  const [hour, minute] = time.split(':').map(Number);
+  return { hour, minute };
 }
 
 // A list that arrives after the next slot is noise: a run missed for longer than this is dropped.
 const CATCHUP_WINDOW_MS = 4 * HOUR;
 
 function reconciliationSchedule(property: ScheduledProperty, slot: ReconciliationSlot, taskQueue: string) {
-  const { hour, minute, label } = RECONCILIATION_SLOTS[slot];
+  const { label } = RECONCILIATION_SLOTS[slot];
+  const times = timesOf(property);
+  const { hour, minute } = clock(slot === 'morning' ? times.reconciliationMorningAt : times.reconciliationAfternoonAt);
   const at = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
   const scheduleId = reconciliationScheduleId(property.id, slot);
   return {
@@ -49,17 +70,18 @@ function reconciliationSchedule(property: ScheduledProperty, slot: Reconciliatio
   } satisfies ScheduleOptions;
 }
 
-/** S1: the monthly survey run's schedule of a property (1st of the month, 09:00 local). */
+/** S1: the monthly survey run's schedule of a property (by default the 1st of the month, 09:00 local). */
 export const surveyRunScheduleId = (propertyId: string) => `survey-run-${propertyId}`;
-const SURVEY_RUN_AT = { dayOfMonth: 1, hour: 9, minute: 0 } as const;
 // A run missed by a day is still this month's run: it catches up within a week.
 const SURVEY_CATCHUP_WINDOW_MS = 7 * 24 * HOUR;
 
 function surveyRunSchedule(property: ScheduledProperty, taskQueue: string) {
   const scheduleId = surveyRunScheduleId(property.id);
+  const times = timesOf(property);
+  const at = { dayOfMonth: times.surveyRunDayOfMonth, ...clock(times.surveyRunAt) };
   return {
     scheduleId,
-    spec: { calendars: [{ ...SURVEY_RUN_AT, comment: 'S1 monthly survey sampling on the 1st at 09:00' }], timezone: property.timeZone },
+    spec: { calendars: [{ ...at, comment: `S1 monthly survey sampling on day ${at.dayOfMonth} at ${times.surveyRunAt}` }], timezone: property.timeZone },
     action: {
       type: 'startWorkflow',
       workflowType: 'surveyMonthlyRun',
@@ -67,7 +89,7 @@ function surveyRunSchedule(property: ScheduledProperty, taskQueue: string) {
       workflowId: scheduleId,
       taskQueue,
       args: [{ propertyId: property.id }] as Parameters<typeof surveyMonthlyRun>,
-      staticSummary: `S1 月度意见征询 · monthly survey sampling of ${property.id} (1st, 09:00 ${property.timeZone})`,
+      staticSummary: `S1 月度意见征询 · monthly survey sampling of ${property.id} (day ${at.dayOfMonth}, ${times.surveyRunAt} ${property.timeZone})`,
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: SURVEY_CATCHUP_WINDOW_MS },
     memo: { rule: 'S1', propertyId: property.id, purpose: `each area consults at least 10 % of its occupied households every month (${property.timeZone})` },
@@ -103,17 +125,22 @@ function upToDate(current: ScheduleDescription, wanted: WantedSchedule): boolean
   );
 }
 
-/** P1: on the 2nd at 08:00 local time, the previous month's analysis — ready well before the 10th. */
-export const COMPLAINT_REPORT_AT = { dayOfMonth: 2, hour: 8, minute: 0 } as const;
+/** P1: by default on the 2nd at 08:00 local time, the previous month's analysis — ready well before the 10th. */
+export const COMPLAINT_REPORT_AT = {
+  dayOfMonth: DEFAULT_POLICY.schedules.complaintReportDayOfMonth,
+  ...clock(DEFAULT_POLICY.schedules.complaintReportAt),
+} as const;
 export const complaintReportScheduleId = (propertyId: string) => `complaint-report-${propertyId}`;
 // Missed for days (a long outage) it still runs: the report is due by the 10th.
 const COMPLAINT_REPORT_CATCHUP_MS = 7 * 24 * HOUR;
 
 function complaintReportSchedule(property: ScheduledProperty, taskQueue: string) {
   const scheduleId = complaintReportScheduleId(property.id);
+  const times = timesOf(property);
+  const at = { dayOfMonth: times.complaintReportDayOfMonth, ...clock(times.complaintReportAt) };
   return {
     scheduleId,
-    spec: { calendars: [{ ...COMPLAINT_REPORT_AT, comment: 'P1 monthly complaint analysis on the 2nd at 08:00' }], timezone: property.timeZone },
+    spec: { calendars: [{ ...at, comment: `P1 monthly complaint analysis on day ${at.dayOfMonth} at ${times.complaintReportAt}` }], timezone: property.timeZone },
     action: {
       type: 'startWorkflow',
       workflowType: 'monthlyComplaintReport',

@@ -44,7 +44,7 @@ async function propertyOf(em: EntityManager, named: string | undefined): Promise
     return named;
   }
   const all = await em.find(Property, {}, { limit: 2 });
-  if (all.length !== 1) throw new UsageError(all.length ? 'there are several properties: name one with --property' : 'there is no property yet');
+  if (all.length !== 1) throw new UsageError(all.length ? 'there are several properties: name one with --property' : 'there is no property yet: create it with `npm run bootstrap`');
   return all[0].id;
 }
 

@@ -15,10 +15,15 @@ import {
   diffFields,
   PERSONAL_CONTACT_FIELDS,
   PERSONAL_DATA_ROLES,
+  phoneDigits,
   summariseArchive,
   type FieldChange,
 } from '../../domain/archive';
+import { appendAdminAudit } from '../../db/admin-audit';
+import { unitsOf } from '../../db/places';
 import type { Actor } from '../../domain/people';
+import { afterMove, moveProblem, moveSchema, type MoveKind } from '../../domain/occupancy';
+import { roomFitsBuilding, unitOfRoom } from '../../domain/places';
 import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
@@ -77,6 +82,8 @@ const householdView = z.object({
   areaId: z.string(),
   unit: z.string(),
   moveInDate: z.string().nullable(),
+  moveOutDate: z.string().nullable().describe('vacant (空置) from this date: out of the survey pool (S1); the history stays'),
+  occupied: z.boolean().describe('moved in and not moved out, today'),
   membersCount: z.number().nullable(),
   occupation: z.string().nullable(),
   ageBand: z.string().nullable(),
@@ -176,6 +183,13 @@ function audit(em: EntityManager, household: { id: string; propertyId: string },
   em.create(HouseholdChange, { householdId: household.id, propertyId: household.propertyId, action, contactId, actorId: actor.staffId, actorRole: actor.role, at: new Date(), changes });
 }
 
+const today = () => new Date().toISOString().slice(0, 10);
+const isOccupied = (h: IHousehold) => {
+  const moveIn = h.moveInDate ? String(h.moveInDate).slice(0, 10) : null;
+  const moveOut = h.moveOutDate ? String(h.moveOutDate).slice(0, 10) : null;
+  return !!moveIn && moveIn <= today() && (!moveOut || moveOut > today());
+};
+
 async function page(deps: RouteDeps, em: EntityManager, household: IHousehold, staff: StaffPrincipal): Promise<z.infer<typeof householdView>> {
   const visible = await seesPersonalData(em, staff, household.id);
   // Employee complaints and reports are about staff, not the household, and only hr/audit see them (C2);
@@ -201,6 +215,8 @@ async function page(deps: RouteDeps, em: EntityManager, household: IHousehold, s
     areaId: household.building.area.id,
     unit: household.unit,
     moveInDate: household.moveInDate ? String(household.moveInDate).slice(0, 10) : null,
+    moveOutDate: household.moveOutDate ? String(household.moveOutDate).slice(0, 10) : null,
+    occupied: isOccupied(household),
     personalData: visible ? 'visible' : 'masked',
     contacts: [...household.contacts].sort((a, b) => a.id - b.id).map((c) => contactOut(c, visible)),
     history: history.map((c) => ({
@@ -221,12 +237,39 @@ const listQuery = z
     room: roomSchema.optional(),
     buildingId: z.string().max(32).optional(),
     areaId: z.string().max(32).optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9][0-9\- ]{2,30}$/, 'at least 3 digits of a phone number')
+      .optional()
+      .describe("part of a contact's phone, as written anywhere: only digits are compared, +86 ignored (front desk, call centre, butlers, supervisors, managers)"),
+    name: z.string().trim().min(1).max(64).optional().describe("part of a contact's name (the same roles)"),
     limit: z.coerce.number().int().min(1).max(100).default(25),
     cursor: z.string().max(100).optional().describe('opaque; from the previous page'),
   })
   .strict();
 
-const listItem = z.object({ householdId: z.string(), room: z.string(), buildingId: z.string(), areaId: z.string(), membersCount: z.number().nullable(), moveInDate: z.string().nullable() });
+const listItem = z.object({
+  householdId: z.string(),
+  room: z.string(),
+  buildingId: z.string(),
+  areaId: z.string(),
+  membersCount: z.number().nullable(),
+  moveInDate: z.string().nullable(),
+  contacts: z
+    .array(z.object({ id: z.number(), name: z.string(), phone: z.string(), relation: z.string(), primary: z.boolean() }))
+    .optional()
+    .describe('only when searching by phone or name: whom the caller is speaking to'),
+});
+
+/** The digits to look for in stored phones: a typed +86 / 0086 country code is dropped. */
+const searchedDigits = (phone: string) => {
+  const digits = phone.replace(/\D/g, '');
+  return /^\s*(\+|00)86/.test(phone) ? digits.replace(/^(00)?86/, '') : phoneDigits(digits);
+};
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** A search names at most this many households (a partial phone of three digits matches many). */
+const SEARCH_LIMIT = 1000;
 
 export function householdOperations(deps: RouteDeps): Operation[] {
   const { orm } = deps;
@@ -235,21 +278,41 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       method: 'get',
       path: '/households',
       operationId: 'listHouseholds',
-      summary: 'Find households of the archive by room, building or area (no personal data), in room order with cursor pagination',
+      summary: 'Find households of the archive by room, building or area (no personal data), or a caller by phone or name, in room order with cursor pagination',
+      description:
+        'By phone (partial, any format) or by contact name only for the roles that see personal data; the matching households then list their contacts. A butler finds the households of their own areas.',
       tags: ['households'],
       roles: READ_ROLES,
       query: listQuery,
       responses: { 200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) } },
       handler: async ({ query, staff }) => {
         const em = orm.em.fork();
+        const searching = query.phone !== undefined || query.name !== undefined;
+        if (searching && !staff.roles.some((r) => PERSONAL_DATA_ROLES.includes(r))) {
+          throw new HttpProblem(403, 'Forbidden', `searching by phone or name is for ${PERSONAL_DATA_ROLES.join(', ')}`);
+        }
         const areas = await visibleAreaIds(orm, staff);
         const area = query.areaId ? (!areas || areas.includes(query.areaId) ? [query.areaId] : []) : areas;
         const where: Record<string, unknown> = { propertyId: staff.propertyId };
         if (query.room) where.room = query.room;
         if (query.buildingId) where.building = query.buildingId;
         if (area) where.building = { ...(query.buildingId ? { id: query.buildingId } : {}), area: { $in: area } };
-        if (query.cursor) where.id = { $gt: Buffer.from(query.cursor, 'base64url').toString('utf8') };
-        const rows = await em.find(Household, where, { populate: ['building'], orderBy: { id: 'asc' }, limit: query.limit + 1 });
+        const ids: Record<string, unknown> = {};
+        if (query.cursor) ids.$gt = Buffer.from(query.cursor, 'base64url').toString('utf8');
+        if (searching) {
+          // Phones as their digits and names by part, in the contacts of this property's households.
+          const found = await em.getConnection().execute<{ household_id: string }[]>(
+            `select distinct c.household_id from household_contact c join household h on h.id = c.household_id
+              where h.property_id = ?
+                ${query.phone !== undefined ? "and regexp_replace(c.phone, '[^0-9]', '', 'g') like ?" : ''}
+                ${query.name !== undefined ? "and c.name ilike ? escape '\\'" : ''}
+              order by c.household_id limit ${SEARCH_LIMIT}`,
+            [staff.propertyId, ...(query.phone !== undefined ? [likePattern(searchedDigits(query.phone))] : []), ...(query.name !== undefined ? [likePattern(query.name)] : [])],
+          );
+          ids.$in = found.map((f) => f.household_id);
+        }
+        if (Object.keys(ids).length) where.id = ids;
+        const rows = await em.find(Household, where, { populate: ['building', ...(searching ? (['contacts'] as const) : [])], orderBy: { id: 'asc' }, limit: query.limit + 1 });
         const page = rows.slice(0, query.limit);
         return {
           status: 200,
@@ -261,6 +324,9 @@ export function householdOperations(deps: RouteDeps): Operation[] {
               areaId: h.building.area.id,
               membersCount: h.membersCount ?? null,
               moveInDate: h.moveInDate ? String(h.moveInDate).slice(0, 10) : null,
+              ...(searching
+                ? { contacts: h.contacts.getItems().sort((a, b) => a.id - b.id).map((c) => ({ id: c.id, name: c.name, phone: c.phone, relation: c.relation, primary: c.primary })) }
+                : {}),
             })),
             nextCursor: rows.length > query.limit ? Buffer.from(page[page.length - 1].id).toString('base64url') : null,
           },
@@ -293,7 +359,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       responses: {
         201: { description: 'The household as it is now', schema: householdView },
         409: { description: 'The room is already in the archive' },
-        422: { description: 'Unknown building (or not in a butler\'s areas), or an Idempotency-Key reused with another body' },
+        422: { description: 'Unknown building (or not in a butler\'s areas), a unit the building does not have, or an Idempotency-Key reused with another body' },
       },
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();
@@ -303,6 +369,12 @@ export function householdOperations(deps: RouteDeps): Operation[] {
         if (!building || (areas && !areas.includes(building.area.id))) {
           throw new HttpProblem(422, 'Unknown building', `there is no building ${body.buildingId} among yours`, {
             'invalid-params': [{ name: 'buildingId', in: 'body', reason: 'no such building in your areas' }],
+          });
+        }
+        const units = await unitsOf(em, building.id);
+        if (!roomFitsBuilding(body.room, units)) {
+          throw new HttpProblem(422, 'Unknown unit', `building ${building.id} has no unit ${unitOfRoom(body.room)}`, {
+            'invalid-params': [{ name: 'room', in: 'body', reason: `the building's units are ${units.join(', ')}` }],
           });
         }
         const householdId = `${staff.propertyId}-${body.room}`;
@@ -449,6 +521,51 @@ export function householdOperations(deps: RouteDeps): Operation[] {
         return { status: 200, body: await page(deps, fresh, await findHousehold(deps, fresh, household.id, staff), staff) };
       },
     }),
+
+    ...(['move-in', 'move-out'] as const).map((kind: MoveKind) =>
+      operation({
+        method: 'post',
+        path: `/households/:householdId/${kind}`,
+        operationId: kind === 'move-in' ? 'recordMoveIn' : 'recordMoveOut',
+        summary:
+          kind === 'move-in'
+            ? 'Record that a household moved in (入住): occupied from that date, in the survey pool (S1)'
+            : 'Record that a household moved out (空置): out of the survey pool from that date (S1); its archive and history stay',
+        description: 'Audited in the archive’s changes and the administrative audit log.',
+        tags: ['households'],
+        roles: WRITE_ROLES,
+        params: householdParams,
+        body: moveSchema,
+        bodyExample: { date: '2026-12-01', note: kind === 'move-in' ? '新业主入住' : '业主出售房屋' },
+        responses: {
+          200: { description: 'The household as it is now', schema: householdView },
+          404: { description: 'No such household (or not in a butler\'s areas)' },
+          409: { description: 'The move does not fit the household’s dates (moved out already, before its move-in, …)' },
+        },
+        handler: async ({ params, body, staff }) => {
+          const actor = actorFor(staff, WRITE_ROLES);
+          const em = orm.em.fork();
+          const household = await findHousehold(deps, em, params.householdId, staff);
+          await em.transactional(async (tx) => {
+            const [row] = await tx.execute<{ move_in_date: string | null; move_out_date: string | null }[]>(
+              'select move_in_date::text as move_in_date, move_out_date::text as move_out_date from household where id = ? for update',
+              [household.id],
+            );
+            const current = { moveInDate: row.move_in_date, moveOutDate: row.move_out_date };
+            const problem = moveProblem(kind, current, body.date, today());
+            if (problem) throw new HttpProblem(409, 'Move refused', problem);
+            const next = afterMove(kind, body.date);
+            await tx.execute('update household set move_in_date = coalesce(?, move_in_date), move_out_date = ?, updated_at = now() where id = ?', [next.moveInDate ?? null, next.moveOutDate, household.id]);
+            const changes = diffFields(current, next);
+            audit(tx, household, actor, kind === 'move-in' ? 'moved-in' : 'moved-out', changes);
+            await tx.flush();
+            await appendAdminAudit(tx, { propertyId: staff.propertyId, actorId: staff.id, action: `household.${kind}`, subject: household.id, detail: { date: body.date, note: body.note ?? null, changes } });
+          });
+          const fresh = em.fork();
+          return { status: 200, body: await page(deps, fresh, await findHousehold(deps, fresh, household.id, staff), staff) };
+        },
+      }),
+    ),
 
     operation({
       method: 'get',

@@ -8,7 +8,8 @@ export * from './staff-month-tally';
 export * from './surveys';
 export * from './calendar';
 export * from './admin-audit';
-import { Area, Building, Property } from './places';
+export * from './administration';
+import { Area, Building, Property, Unit } from './places';
 import { Household, HouseholdContact } from './households';
 import { Staff } from './staff';
 import { Case, CaseCounter, CaseEvent, FinanceEntry, IdempotentRequest, Notification } from './cases';
@@ -17,13 +18,15 @@ import { StoredReport } from './reports';
 import { StaffMonthTally } from './staff-month-tally';
 import { NationalCalendarYear } from './calendar';
 import { AdminAuditEvent } from './admin-audit';
+import { ImportBatch, PolicyVersion } from './administration';
 import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from './surveys';
 
 export const ALL_ENTITIES = [
-  Property, Area, Building, Household, HouseholdContact, Staff,
+  Property, Area, Building, Unit, Household, HouseholdContact, Staff,
   Case, CaseEvent, Notification, CaseCounter, IdempotentRequest, FinanceEntry,
   HouseholdChange,
   StoredReport, StaffMonthTally,
   SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign,
   NationalCalendarYear, AdminAuditEvent,
+  PolicyVersion, ImportBatch,
 ];

@@ -14,6 +14,10 @@ export const Property = defineEntity({
     calendarOverrides: p.json<{ date: string; kind: 'holiday' | 'workday'; name?: string }[]>().default([] as never),
     /** Occupancy start (入住), used for survey rates (S5). */
     occupiedSince: p.date().nullable(),
+    /** C3: the group's complaint contact (regional/city company), told of a major complaint with the 8080 centre. */
+    groupEmail: p.string().length(200).nullable(),
+    /** The policy's version (policy_version): 0 until the first is recorded. */
+    policyVersion: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),
   },
 });
@@ -43,3 +47,20 @@ export const Building = defineEntity({
   },
 });
 export type IBuilding = InferEntity<typeof Building>;
+
+/**
+ * A unit (单元) of a building: the middle part of a room number "building-unit-room". A building
+ * with units registered accepts rooms in those units only; one without (older data) accepts any.
+ */
+export const Unit = defineEntity({
+  name: 'Unit',
+  tableName: 'unit',
+  primaryKeys: ['buildingId', 'code'],
+  properties: {
+    buildingId: p.string().length(32).primary(),
+    /** As written in room numbers, e.g. "2" in 1-2-301. */
+    code: p.string().length(8).primary(),
+    name: p.string().length(100),
+  },
+});
+export type IUnit = InferEntity<typeof Unit>;

@@ -30,7 +30,7 @@ afterAll(async () => {
 const sql = <T>(query: string, params: unknown[] = []) => orm.em.fork().getConnection().execute<T[]>(query, params);
 let step = 0;
 /** Sends one notification and returns who received it, in the order it went out. */
-async function recipientsOf(input: { staffIds?: string[]; roles?: ('butler' | 'supervisor')[]; areaId?: string; householdId?: string }): Promise<string[]> {
+async function recipientsOf(input: { staffIds?: string[]; roles?: ('butler' | 'supervisor' | 'callcenter')[]; areaId?: string; householdId?: string }): Promise<string[]> {
   const key = `repair-NR:${++step}`;
   await notify({ idempotencyKey: key, propertyId: 'P001', caseId: 'NR', template: 'dispatchCopy', data: { caseId: 'NR', room: '1-1-301', classification: 'general' }, ...input });
   const rows = await sql<{ recipient_email: string }>(`select recipient_email from notification where idempotency_key like ? and status = 'sent' order by id`, [`${key}:%`]);
@@ -57,6 +57,17 @@ describe('who a notification reaches', () => {
       expect(await recipientsOf({ roles: ['butler'], areaId: 'A1', staffIds: ['S-BT1', 'S-EN1'] })).toEqual(['s-en1@demo.wuye.local']);
     } finally {
       await sql(`update staff set active = true where id = 'S-BT1'`);
+    }
+  });
+
+  it("C3: with the 8080 centre, the property's group complaint contact is told; without one set, only the centre", async () => {
+    expect(await recipientsOf({ roles: ['callcenter'] })).toEqual(['s-cc1@demo.wuye.local']);
+    await sql(`update property set group_email = 'complaints@group.example' where id = 'P001'`);
+    try {
+      expect(await recipientsOf({ roles: ['callcenter', 'supervisor'] })).toEqual(['complaints@group.example', 's-cc1@demo.wuye.local', 's-sv1@demo.wuye.local']);
+      expect(await recipientsOf({ roles: ['supervisor'] })).toEqual(['s-sv1@demo.wuye.local']);
+    } finally {
+      await sql(`update property set group_email = null where id = 'P001'`);
     }
   });
 });

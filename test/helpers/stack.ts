@@ -86,7 +86,15 @@ async function createNamespace(address: string): Promise<string> {
 
 let runtimeQuiet = false;
 
-export async function startTestStack(options: { policy?: ServicePolicyInput; /** The activities' clock (a worker living in another year). */ clock?: () => Date } = {}): Promise<TestStack> {
+export async function startTestStack(
+  options: {
+    policy?: ServicePolicyInput;
+    /** The activities' clock (a worker living in another year). */
+    clock?: () => Date;
+    /** false: an empty database, as a new deployment finds it (no demo property, no staff). */
+    seed?: false;
+  } = {},
+): Promise<TestStack> {
   if (!runtimeQuiet) {
     Runtime.install({ logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: (m: string, a?: unknown) => process.env.TEST_WORKER_LOGS && process.stderr.write(`${m} ${JSON.stringify(a)}\n`), error: (m: string, a?: unknown) => process.stderr.write(`${m} ${JSON.stringify(a)}\n`) } as never });
     runtimeQuiet = true;
@@ -103,7 +111,7 @@ export async function startTestStack(options: { policy?: ServicePolicyInput; /**
     LOG_LEVEL: 'silent',
   });
   const orm = await openOrm(databaseUrl, { poolMax: 5 });
-  const seed = await seedDemo(orm, { policy: options.policy });
+  const seed: SeedResult = options.seed === false ? { created: false, propertyId: '', staff: [], households: 0 } : await seedDemo(orm, { policy: options.policy });
   const nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
   const mailer = createMailer(config.SMTP_URL!);
   const worker = await createWorker(
