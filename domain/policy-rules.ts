@@ -36,6 +36,8 @@ export const NOT_MANAGED = ['timeZone', 'complaint.workingDayMs', 'survey.campai
 const ENTRIES: Entry[] = [
   ['warningFraction', 'SLA', 'fraction', 'share of a deadline after which the case shows a warning and its owner is told', 0.05, 0.95],
   ['repair.acceptWithinMs', 'R2', 'duration', 'the engineer accepts a work order within', MINUTE, DAY],
+  ['repair.urgentAcceptWithinMs', 'R2', 'duration', 'the engineer accepts an urgent work order within (shorter than the time promised on site)', MINUTE, DAY],
+  ['repair.rescheduleWithinMs', 'R6', 'duration', 'the butler agrees a new time with a customer who was not home within', 10 * MINUTE, 7 * DAY],
   ['repair.urgentArriveWithinMs', 'R3', 'duration', 'an urgent repair has someone on site within', MINUTE, DAY],
   ['repair.urgentRepairWithinMs', 'R3', 'duration', 'an urgent repair is fixed within', 10 * MINUTE, 7 * DAY],
   ['repair.generalRepairWithinMs', 'R4', 'duration', 'a general repair is fixed within (of dispatch)', 10 * MINUTE, 7 * DAY],
@@ -46,6 +48,8 @@ const ENTRIES: Entry[] = [
   ['repair.failedAttemptsForMajorComplaint', 'R11', 'count', 'failed attempts on the same problem that open a major complaint', 1, 10],
   ['returnVisit.maxAttempts', 'V2', 'count', 'unanswered calls before the customer is recorded as unreachable', 1, 10],
   ['returnVisit.retryAfterMs', 'V2', 'duration', 'the next call is at least this much later (a different time of day)', 10 * MINUTE, 7 * DAY],
+  ['returnVisit.rainFallbackMs', 'R9', 'duration', 'a leak repair’s visit with no rainy day recorded falls due anyway this long after the repair', DAY, 366 * DAY],
+  ['returnVisit.nonConformityWithinMs', 'V4', 'duration', 'a customer unsatisfied at the return visit is revisited and satisfied within', HOUR, 30 * DAY],
   ['complaint.firstResponseWithinMs', 'C1', 'duration', 'the customer hears from us within', MINUTE, DAY],
   ['complaint.generalResolveWithinMs', 'C3', 'duration', 'a general complaint is resolved within', HOUR, 90 * DAY],
   ['complaint.importantResolveWithinMs', 'C3', 'duration', 'an important complaint is resolved within', HOUR, 90 * DAY],
@@ -305,6 +309,7 @@ function prune(value: Record<string, unknown>): Record<string, unknown> {
 /** Rules that only make sense in a certain order: each pair must hold in the policy as changed. */
 const ORDERED: { before: string; after: string; reason: string; strict: boolean }[] = [
   { before: 'repair.urgentArriveWithin', after: 'repair.urgentRepairWithin', reason: 'R3: someone is on site before the urgent repair is due', strict: false },
+  { before: 'repair.urgentAcceptWithin', after: 'repair.urgentArriveWithin', reason: 'R2: an urgent order is accepted before the customer’s time on site runs out, so a re-dispatch can still keep it', strict: true },
   { before: 'repair.returnVisitUrgentWithin', after: 'repair.returnVisitWithin', reason: 'R9: the urgent return visit comes no later than the ordinary one', strict: false },
   { before: 'complaint.firstResponseWithin', after: 'complaint.generalResolveWithin', reason: 'C1: the first response comes before the complaint is due to be resolved', strict: true },
   { before: 'complaint.unresolvedMajorAfter', after: 'complaint.unresolvedAnyMajorAfter', reason: 'C4: the complaint unresolved through our fault becomes major no later than any unresolved complaint', strict: false },

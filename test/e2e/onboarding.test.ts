@@ -144,6 +144,8 @@ describe('onboarding a new property through the API', () => {
       'import.staff',
       'place.area.update',
       'place.area.update',
+      'staff.key.issue',
+      'staff.key.issue',
       'import.households',
       'import.households',
       'policy.change',
