@@ -5,7 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
 import pino, { type Logger } from 'pino';
-import { loadConfig, type Config } from '../config';
+import { assertDeployable, loadConfig, type Config } from '../config';
 import { openOrm, type Orm } from '../db/orm';
 import { buildApp } from './app';
 
@@ -36,6 +36,7 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
     throw new Error('api/server.ts needs TEMPORAL_ADDRESS and DATABASE_URL; `npm start` sets them for the embedded stack.');
   }
+  assertDeployable(config);
   const logger = pino({ level: config.LOG_LEVEL });
   const orm = await openOrm(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
