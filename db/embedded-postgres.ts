@@ -244,6 +244,21 @@ async function waitUntilReady(server: TiedChild, port: number, dataDir: string, 
   }
 }
 
+function assertReachableBy(user: PostgresUser, dataDir: string): void {
+  makeFolders(dirname(dataDir));
+  const blocked = firstBlockedFolder(dirname(dataDir), user);
+  if (blocked) throw new PostgresDirUnreachableError(dataDir, blocked);
+}
+
+/**
+ * Throws {@link PostgresDirUnreachableError} when Postgres, started here, could not reach
+ * `dataDir` — for a start to refuse before it starts anything else.
+ */
+export function assertPostgresCanReach(dataDir: string): void {
+  const user = postgresUser();
+  if (user) assertReachableBy(user, resolve(dataDir));
+}
+
 export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
@@ -255,9 +270,7 @@ export async function startEmbeddedPostgres(options: {
   const user = postgresUser();
   let binaries = packagedBinaries();
   if (user) {
-    makeFolders(dirname(dataDir));
-    const blocked = firstBlockedFolder(dirname(dataDir), user);
-    if (blocked) throw new PostgresDirUnreachableError(dataDir, blocked);
+    assertReachableBy(user, dataDir);
     binaries = reachableBinaries(binaries, user);
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     chownSync(dataDir, user.uid, user.gid);

@@ -17,7 +17,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import pino from 'pino';
 import { startApi } from '../api/server';
 import { assertDeployable, CONFIG_VARIABLES, ConfigError, DeploymentError, loadConfig, type Config } from '../config';
-import { PostgresDirUnreachableError, startEmbeddedPostgres } from '../db/embedded-postgres';
+import { assertPostgresCanReach, PostgresDirUnreachableError, startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
 import { announceMissingCalendars } from '../activities/calendar';
@@ -113,19 +113,26 @@ async function startTemporal(config: Config, dataDir: string, stops: Stopper[]):
   return { address: server.address, uiUrl: server.uiUrl! };
 }
 
-async function startPostgres(config: Config, dataDir: string, stops: Stopper[]): Promise<string> {
+/**
+ * Started as root, Postgres runs as the `postgres` user, which may not be able to reach .data/ (a
+ * clone in root's home folder). Asked before anything starts; its binaries are copied where that
+ * user can reach them (db/embedded-postgres.ts), but a database is not moved behind anyone's back.
+ */
+function refuseUnreachableDataDir(pgDir: string): void {
   try {
-    const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: config.EMBEDDED_POSTGRES_PORT, database: DATABASE });
-    stops.push(() => pg.stop());
-    return pg.url;
+    assertPostgresCanReach(pgDir);
   } catch (error) {
-    if (error instanceof PostgresDirUnreachableError) {
-      throw new Error(
-        `${error.message}. Set DATA_DIR to a folder it can enter (e.g. DATA_DIR=/var/lib/wuye-service-centre npm start), start as a user other than root, or set DATABASE_URL.`,
-      );
-    }
-    throw error;
+    if (!(error instanceof PostgresDirUnreachableError)) throw error;
+    throw new Error(
+      `${error.message}. Set DATA_DIR to a folder it can enter (e.g. DATA_DIR=/var/lib/wuye-service-centre npm start), start as a user other than root, or set DATABASE_URL.`,
+    );
   }
+}
+
+async function startPostgres(config: Config, dataDir: string, stops: Stopper[]): Promise<string> {
+  const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: config.EMBEDDED_POSTGRES_PORT, database: DATABASE });
+  stops.push(() => pg.stop());
+  return pg.url;
 }
 
 function demoKeys(dataDir: string, created: SeededStaff[]): SeededStaff[] {
@@ -192,7 +199,7 @@ async function main(): Promise<void> {
       return;
     }
     stoppingSince = Date.now();
-    say('\nStopping…');
+    if (stops.length > 0) say('\nStopping…');
     for (const stop of stops.reverse()) {
       try {
         await stop();
@@ -215,6 +222,7 @@ async function main(): Promise<void> {
   });
 
   try {
+    if (!config.DATABASE_URL) refuseUnreachableDataDir(join(dataDir, 'pg'));
     await refuseTakenPorts(config);
     // Every part that starts registers its stop at once, and we wait for all of them to settle:
     // when one fails, the others are stopped again before we say why.
