@@ -12,7 +12,7 @@ import { simpleParser } from 'mailparser';
 import { Client } from 'pg';
 import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { figures, sleep, until } from './harness';
-import { descendants, envOf, freeStartPorts, isAlive, npmStart, portOpen, type NpmStart, type StartPorts } from './npm-start';
+import { descendants, envOf, freeStartPorts, isAlive, npmStart, portOpen, stopEveryStart, type NpmStart, type StartPorts } from './npm-start';
 
 jest.setTimeout(240_000);
 
@@ -28,10 +28,7 @@ beforeAll(async () => {
   ports = await freeStartPorts();
 });
 afterAll(async () => {
-  if (start && start.npm.exitCode === null && start.npm.signalCode === null) {
-    start.npm.kill('SIGINT');
-    await start.exited;
-  }
+  await stopEveryStart();
   rmSync(dataDir, { recursive: true, force: true });
 });
 

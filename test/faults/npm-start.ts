@@ -96,6 +96,25 @@ export function portOpen(port: number): Promise<boolean> {
 
 // ---------------------------------------------------------------------------------------------
 
+/** npm processes still running when jest exits; killed, their starts notice it and stop. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const npm of running) npm.kill('SIGKILL');
+});
+
+/** Ctrl-C to every npm start a test left running, and waits until each has stopped. */
+export async function stopEveryStart(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (npm) =>
+        new Promise<void>((resolve) => {
+          npm.once('exit', () => resolve());
+          npm.kill('SIGINT');
+        }),
+    ),
+  );
+}
+
 export interface NpmStart {
   readonly npm: ChildProcess;
   /** stdout and stderr, as they came. */
@@ -122,10 +141,16 @@ export function npmStart(options: { cwd?: string; env: Record<string, string> })
     env: { ...base, WORKER_METRICS_PORT: '0', LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(npm);
   let output = '';
   npm.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    npm.once('exit', (code, signal) => {
+      running.delete(npm);
+      resolve({ code, signal });
+    }),
+  );
 
   const seen = new Map<number, string>();
   const look = () => {
@@ -134,7 +159,7 @@ export function npmStart(options: { cwd?: string; env: Record<string, string> })
   const watch = setInterval(look, 100);
   void exited.then(() => clearInterval(watch));
 
-  const running = new Promise<void>((resolve, reject) => {
+  const ran = new Promise<void>((resolve, reject) => {
     const check = setInterval(() => {
       if (output.includes('Service Centre is running')) {
         clearInterval(check);
@@ -147,13 +172,13 @@ export function npmStart(options: { cwd?: string; env: Record<string, string> })
       reject(new Error(`npm start ended (${signal ?? `code ${code}`}) before it ran:\n${output}`));
     });
   });
-  running.catch(() => undefined); // a test that does not wait for it must not fail on its rejection
+  ran.catch(() => undefined); // a test that does not wait for it must not fail on its rejection
 
   const find = (pattern: string) => descendants(npm.pid!).find((p) => p.command.includes(pattern))?.pid;
   return {
     npm,
     output: () => output,
-    running,
+    running: ran,
     exited,
     seen,
     startPid: () => {
