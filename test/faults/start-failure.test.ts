@@ -61,7 +61,7 @@ it("a jest run whose global setup fails (its Temporal CLI does not start) stops 
   const workRoot = join(dir, 'tmp');
   mkdirSync(workRoot, { mode: 0o755 });
   chmodSync(workRoot, 0o755);
-  const suite = spawn(process.execPath, [join(ROOT, 'node_modules/jest/bin/jest.js'), 'test/replay/reconciliation.replay.test.ts', '--ci', '--selectProjects', 'stack'], {
+  const suite = spawn(process.execPath, [join(ROOT, 'node_modules/jest/bin/jest.js'), 'test/e2e/repair-intake.test.ts', '--ci', '--selectProjects', 'stack'], {
     cwd: ROOT,
     env: { ...process.env, TEMPORAL_CLI_PATH: fakeCli, TMPDIR: workRoot },
     stdio: ['ignore', 'pipe', 'pipe'],
