@@ -50,6 +50,11 @@ const trustProxy = z
     return value.split(',').map((entry) => entry.trim());
   });
 
+/** "true"/"false" (also 1/0, yes/no) as a boolean; z.coerce.boolean would read "false" as true. */
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
 export const configSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
@@ -67,6 +72,17 @@ export const configSchema = z.object({
    * not served where staff and residents reach the API. 0 turns it off.
    */
   API_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+
+  /** The ports of the parts `npm start` runs itself (the embedded default); real deployments ignore them. */
+  EMBEDDED_TEMPORAL_PORT: port.default(7233),
+  EMBEDDED_TEMPORAL_UI_PORT: port.default(8233),
+  EMBEDDED_POSTGRES_PORT: port.default(54329),
+  EMBEDDED_SMTP_PORT: port.default(2525),
+  /**
+   * A production start refuses public URLs that point at this machine and the demo mail sink
+   * ({@link deploymentProblems}); this lets the production processes run as a demo on one machine.
+   */
+  ALLOW_DEMO_SETTINGS: flag.default(false),
   /** The worker's Prometheus endpoint (Temporal SDK runtime metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /**
@@ -114,4 +130,55 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   return parsed.data;
+}
+
+/** The SMTP port of Mailpit, docker-compose.yml's demo inbox (`mail`). */
+export const DEMO_INBOX_SMTP_PORT = 1025;
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\./.test(host) || host === '::1' || host === '0.0.0.0' || host === '::';
+}
+
+/**
+ * What makes a configuration unfit for production although it parses: links in mails that only
+ * work on the server itself, and mail that never leaves a demo inbox. One line per problem, naming
+ * the variable (never its value: SMTP_URL holds a password). Empty when ALLOW_DEMO_SETTINGS is set.
+ * The API and the worker check it at every start; `npm start` only when every part is external.
+ */
+export function deploymentProblems(config: Config): string[] {
+  if (config.ALLOW_DEMO_SETTINGS) return [];
+  const problems: string[] = [];
+  if (!config.PUBLIC_BASE_URL) {
+    problems.push('PUBLIC_BASE_URL is not set: the links in mails (survey invitations, case pages) would point at http://localhost. Set it to the address residents and staff open, e.g. https://service.example.com');
+  } else if (isLoopback(new URL(config.PUBLIC_BASE_URL).hostname)) {
+    problems.push('PUBLIC_BASE_URL points at localhost: the links in mails (survey invitations, case pages) would lead nowhere for their readers. Set it to the address residents and staff open, e.g. https://service.example.com');
+  }
+  if (config.TEMPORAL_UI_URL && isLoopback(new URL(config.TEMPORAL_UI_URL).hostname)) {
+    problems.push("TEMPORAL_UI_URL points at localhost: the Temporal UI links in supervisors' mails would lead nowhere. Set it to the address supervisors open the UI at (behind your login proxy), or unset it to leave the links out");
+  }
+  if (config.SMTP_URL) {
+    const smtp = new URL(config.SMTP_URL);
+    const smtpPort = Number(smtp.port || (smtp.protocol === 'smtps:' ? 465 : 25));
+    if (smtpPort === DEMO_INBOX_SMTP_PORT || (smtpPort === config.EMBEDDED_SMTP_PORT && isLoopback(smtp.hostname))) {
+      problems.push('SMTP_URL is a demo mail sink (Mailpit, or the mail sink of npm start): no mail would reach anyone. Set it to your mail server, e.g. smtps://user:password@smtp.example.com:465');
+    }
+  }
+  return problems;
+}
+
+export class DeploymentError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Refusing to start as a production deployment:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+        'To run the production processes as a demo on one machine anyway, set ALLOW_DEMO_SETTINGS=true.',
+    );
+    this.name = 'DeploymentError';
+  }
+}
+
+/** Throws DeploymentError when {@link deploymentProblems} finds any. */
+export function assertDeployable(config: Config): void {
+  const problems = deploymentProblems(config);
+  if (problems.length > 0) throw new DeploymentError(problems);
 }

@@ -10,7 +10,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { createActivities } from './activities';
 import { announceMissingCalendars } from './activities/calendar';
-import { loadConfig, type Config } from './config';
+import { assertDeployable, loadConfig, type Config } from './config';
 import { coreLogFilter, createLogger, scrub, sdkLogger } from './logging';
 import { openOrm, type Orm } from './db/orm';
 import { ensureSchedules, scheduledProperties } from './scripts/schedules';
@@ -101,6 +101,7 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.SMTP_URL) {
     throw new Error('worker.ts needs TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL; `npm start` sets them for the embedded stack.');
   }
+  assertDeployable(config);
   const logger = createLogger(config.LOG_LEVEL);
   // In a container: Prometheus scrapes from another one.
   Runtime.install(workerRuntimeOptions(config, logger, '0.0.0.0'));

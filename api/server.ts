@@ -6,7 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
-import { loadConfig, type Config } from '../config';
+import { assertDeployable, loadConfig, type Config } from '../config';
 import { openOrm, type Orm } from '../db/orm';
 import { createLogger, loggableError, scrub } from '../logging';
 import { buildApp } from './app';
@@ -76,6 +76,7 @@ async function main(): Promise<void> {
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL) {
     throw new Error('api/server.ts needs TEMPORAL_ADDRESS and DATABASE_URL; `npm start` sets them for the embedded stack.');
   }
+  assertDeployable(config);
   const logger = createLogger(config.LOG_LEVEL);
   const orm = await openOrm(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -3,27 +3,32 @@
  * dev server with its Web UI, an embedded Postgres, a mail sink, the worker and the API, all
  * keeping their state under .data/. TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL swap any part
  * for a real one. Ctrl-C stops everything; the next start finds every case where it was.
+ *
+ * This process supervises its parts: the worker runs as a child that is started again when it dies
+ * (scripts/worker-supervisor.ts), and nothing outlives this process, however it ends — the dev
+ * server and Postgres are tied to it (scripts/tied-child.ts), the worker watches its IPC channel.
+ * A start that fails part-way stops what it had started before it says why.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startApi } from '../api/server';
-import { ConfigError, loadConfig, type Config } from '../config';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { assertDeployable, CONFIG_VARIABLES, ConfigError, DeploymentError, loadConfig, type Config } from '../config';
+import { assertPostgresCanReach, PostgresDirUnreachableError, startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
 import { announceMissingCalendars } from '../activities/calendar';
 import { createLogger } from '../logging';
-import { createMailer, createWorker, workerRuntimeOptions } from '../worker';
+import { bundleWorkflows, createMailer } from '../worker';
+import { startDevServer } from './dev-server';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from './schedules';
-import { devServerOptions, embeddedDevServerArgs, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
+import { devServerOptions, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
+import { superviseWorker } from './worker-supervisor';
 
-const EMBEDDED = { temporalPort: 7233, uiPort: 8233, postgresPort: 54329, smtpPort: 2525, database: 'service_centre' };
+const DATABASE = 'service_centre';
 
 type Stopper = () => Promise<void> | void;
 
@@ -42,28 +47,37 @@ function portInUse(port: number): Promise<boolean> {
   });
 }
 
-async function waitForTemporal(address: string, child: ChildProcess | undefined, timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let exited: number | null = null;
-  child?.once('exit', (code) => (exited = code ?? -1));
-  for (;;) {
-    if (exited !== null) throw new Error(`the Temporal dev server exited (code ${exited}) before it was ready — is port ${address.split(':')[1]} already in use?`);
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      await connection.workflowService.getSystemInfo({});
-      await connection.close();
-      return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`the Temporal dev server at ${address} did not become ready in ${timeoutMs / 1000} s`);
-      await new Promise((r) => setTimeout(r, 500));
+/**
+ * Every port this start will listen on, checked before anything starts: a port taken half-way
+ * would leave the parts already started to stop again, and the message would be a stack's.
+ */
+async function refuseTakenPorts(config: Config): Promise<void> {
+  const wanted: { port: number; what: string; variable: string; hint?: string }[] = [
+    { port: config.PORT, what: 'the API', variable: 'PORT' },
+    ...(config.WORKER_METRICS_PORT ? [{ port: config.WORKER_METRICS_PORT, what: "the worker's metrics", variable: 'WORKER_METRICS_PORT' }] : []),
+    ...(config.TEMPORAL_ADDRESS
+      ? []
+      : [
+          {
+            port: config.EMBEDDED_TEMPORAL_PORT,
+            what: 'the embedded Temporal server',
+            variable: 'EMBEDDED_TEMPORAL_PORT',
+            hint: `, or set TEMPORAL_ADDRESS=127.0.0.1:${config.EMBEDDED_TEMPORAL_PORT} to use the server that has it`,
+          },
+          { port: config.EMBEDDED_TEMPORAL_UI_PORT, what: 'the Temporal Web UI', variable: 'EMBEDDED_TEMPORAL_UI_PORT' },
+        ]),
+    ...(config.DATABASE_URL ? [] : [{ port: config.EMBEDDED_POSTGRES_PORT, what: 'the embedded Postgres', variable: 'EMBEDDED_POSTGRES_PORT' }]),
+    ...(config.SMTP_URL ? [] : [{ port: config.EMBEDDED_SMTP_PORT, what: 'the mail sink', variable: 'EMBEDDED_SMTP_PORT' }]),
+  ];
+  for (const { port, what, variable, hint } of wanted) {
+    if (await portInUse(port)) {
+      throw new Error(`port ${port} (${what}) is already in use — is another \`npm start\` running? Stop it, or set ${variable} to a free port${hint ?? ''}.`);
     }
   }
 }
 
 /** The Temporal dev server with its Web UI, state in .data/temporal.db and our search attributes registered. */
-async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ address: string; uiUrl: string }> {
-  const address = `127.0.0.1:${EMBEDDED.temporalPort}`;
-  const uiUrl = `http://localhost:${EMBEDDED.uiPort}`;
+async function startTemporal(config: Config, dataDir: string, stops: Stopper[]): Promise<{ address: string; uiUrl: string }> {
   const dbFile = join(dataDir, 'temporal.db');
   const cli = resolveTemporalCli();
   if (cli.kind === 'sdk-download') {
@@ -75,9 +89,9 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
         server: {
           executable: { type: 'cached-download', downloadDir: cli.downloadDir },
           ip: '127.0.0.1', // the UI binds where the frontend does: this machine only
-          port: EMBEDDED.temporalPort,
+          port: config.EMBEDDED_TEMPORAL_PORT,
           ui: true,
-          uiPort: EMBEDDED.uiPort,
+          uiPort: config.EMBEDDED_TEMPORAL_UI_PORT,
           dbFilename: dbFile,
           ...devServerOptions(),
         },
@@ -86,26 +100,39 @@ async function startTemporal(dataDir: string, stops: Stopper[]): Promise<{ addre
       throw new TemporalCliMissingError(`The SDK's download failed too (${error instanceof Error ? error.message : String(error)}).`);
     }
     stops.push(() => env.teardown());
-    return { address, uiUrl };
+    return { address: env.address, uiUrl: `http://localhost:${config.EMBEDDED_TEMPORAL_UI_PORT}` };
   }
-  if (await portInUse(EMBEDDED.temporalPort)) {
+  const server = await startDevServer({
+    cliPath: cli.path,
+    port: config.EMBEDDED_TEMPORAL_PORT,
+    uiPort: config.EMBEDDED_TEMPORAL_UI_PORT,
+    dbFile,
+    onLog: (chunk) => process.stderr.write(chunk),
+  });
+  stops.push(() => server.stop());
+  return { address: server.address, uiUrl: server.uiUrl! };
+}
+
+/**
+ * Started as root, Postgres runs as the `postgres` user, which may not be able to reach .data/ (a
+ * clone in root's home folder). Asked before anything starts; its binaries are copied where that
+ * user can reach them (db/embedded-postgres.ts), but a database is not moved behind anyone's back.
+ */
+function refuseUnreachableDataDir(pgDir: string): void {
+  try {
+    assertPostgresCanReach(pgDir);
+  } catch (error) {
+    if (!(error instanceof PostgresDirUnreachableError)) throw error;
     throw new Error(
-      `port ${EMBEDDED.temporalPort} is already in use — is another \`npm start\` running? Stop it, or set TEMPORAL_ADDRESS=127.0.0.1:${EMBEDDED.temporalPort} to use that server.`,
+      `${error.message}. Set DATA_DIR to a folder it can enter (e.g. DATA_DIR=/var/lib/wuye-service-centre npm start), start as a user other than root, or set DATABASE_URL.`,
     );
   }
-  const args = embeddedDevServerArgs({ port: EMBEDDED.temporalPort, uiPort: EMBEDDED.uiPort, dbFile });
-  const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-  stops.push(
-    () =>
-      new Promise<void>((resolveStop) => {
-        if (child.exitCode !== null) return resolveStop();
-        child.once('exit', () => resolveStop());
-        child.kill('SIGINT'); // what Ctrl-C sends: the dev server flushes its database and exits
-        setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-      }),
-  );
-  await waitForTemporal(address, child);
-  return { address, uiUrl };
+}
+
+async function startPostgres(config: Config, dataDir: string, stops: Stopper[]): Promise<string> {
+  const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: config.EMBEDDED_POSTGRES_PORT, database: DATABASE });
+  stops.push(() => pg.stop());
+  return pg.url;
 }
 
 function demoKeys(dataDir: string, created: SeededStaff[]): SeededStaff[] {
@@ -118,13 +145,44 @@ function demoKeys(dataDir: string, created: SeededStaff[]): SeededStaff[] {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SeededStaff[]) : [];
 }
 
+/** The configuration as the environment of a child process (the worker reads it with loadConfig). */
+function asEnvironment(config: Config): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of CONFIG_VARIABLES) {
+    const value = config[name];
+    if (value === undefined) delete env[name];
+    else env[name] = String(value);
+  }
+  return env;
+}
+
+/**
+ * `npm start` runs us through `exec`, so our parent is npm itself. If it is killed (no signal can
+ * be relayed then), we are re-parented: that is our cue to stop like at Ctrl-C.
+ */
+function whenParentIsGone(then: () => void): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    then();
+  }, 1000);
+  timer.unref();
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();
+    // With every part external this is a deployment, not the embedded default: the same check as the API's and the worker's.
+    if (config.TEMPORAL_ADDRESS && config.DATABASE_URL && config.SMTP_URL) assertDeployable(config);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${error.message}\nFix or unset these variables; unset ones use the embedded default.\n`);
+      process.exit(1);
+    }
+    if (error instanceof DeploymentError) {
+      process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
     throw error;
@@ -134,14 +192,14 @@ async function main(): Promise<void> {
   const stops: Stopper[] = [];
   let stoppingSince = 0;
   const stopAll = async (code: number) => {
-    // One Ctrl-C reaches us twice (from the terminal's process group and relayed by tsx);
+    // One Ctrl-C reaches us twice (from the terminal's process group and relayed by npm);
     // only a second press, a moment later, skips the clean shutdown.
     if (stoppingSince) {
       if (Date.now() - stoppingSince > 1500) process.exit(code);
       return;
     }
     stoppingSince = Date.now();
-    say('\nStopping…');
+    if (stops.length > 0) say('\nStopping…');
     for (const stop of stops.reverse()) {
       try {
         await stop();
@@ -153,20 +211,35 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGHUP', () => void stopAll(0));
+  process.on('uncaughtException', (error) => {
+    process.stderr.write(`\nnpm start failed: ${error.stack ?? error.message}\n`);
+    void stopAll(1);
+  });
+  whenParentIsGone(() => {
+    process.stderr.write('npm start: the process that started us is gone; stopping.\n');
+    void stopAll(1);
+  });
 
   try {
-    const [temporal, databaseUrl, smtpUrl] = await Promise.all([
-      config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS, uiUrl: config.TEMPORAL_UI_URL } : startTemporal(dataDir, stops),
-      config.DATABASE_URL ??
-        startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: EMBEDDED.postgresPort, database: EMBEDDED.database }).then((pg) => {
-          stops.push(() => pg.stop());
-          return pg.url;
-        }),
+    if (!config.DATABASE_URL) refuseUnreachableDataDir(join(dataDir, 'pg'));
+    await refuseTakenPorts(config);
+    // Every part that starts registers its stop at once, and we wait for all of them to settle:
+    // when one fails, the others are stopped again before we say why.
+    const [temporal, databaseUrl, smtpUrl, bundle] = await settleAll([
+      config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS, uiUrl: config.TEMPORAL_UI_URL } : startTemporal(config, dataDir, stops),
+      config.DATABASE_URL ?? startPostgres(config, dataDir, stops),
       config.SMTP_URL ??
-        startMailSink({ dir: join(dataDir, 'mail'), port: EMBEDDED.smtpPort }).then((sink) => {
+        startMailSink({ dir: join(dataDir, 'mail'), port: config.EMBEDDED_SMTP_PORT }).then((sink) => {
           stops.push(() => sink.close());
           return sink.url;
         }),
+      // Built once for every restart of the worker.
+      bundleWorkflows().then(({ code }) => {
+        const file = join(dataDir, 'workflow-bundle.js');
+        writeFileSync(file, code);
+        return file;
+      }),
     ]);
     const effective: Config = {
       ...config,
@@ -177,10 +250,6 @@ async function main(): Promise<void> {
       PUBLIC_BASE_URL: config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`,
     };
     const logger = createLogger(config.LOG_LEVEL);
-    Runtime.install({
-      ...workerRuntimeOptions(config, logger, '127.0.0.1'),
-      shutdownSignals: [], // this script orders the shutdown itself
-    });
 
     const orm = await openOrm(databaseUrl);
     stops.push(() => orm.close());
@@ -188,22 +257,20 @@ async function main(): Promise<void> {
     const seed = await seedDemo(orm);
     const keys = demoKeys(dataDir, seed.staff);
 
-    const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     const mailer = createMailer(smtpUrl);
-    await announceMissingCalendars({ orm, mailer, config: effective, clock: () => new Date() }, logger);
-    const worker = await createWorker({ connection: nativeConnection, orm, mailer, config: effective });
-    const running = worker.run();
-    stops.push(async () => {
-      worker.shutdown();
-      await running;
-      await nativeConnection.close();
+    try {
+      await announceMissingCalendars({ orm, mailer, config: effective, clock: () => new Date() }, logger);
+    } finally {
       mailer.close();
-    });
-
+    }
     const connection = await Connection.connect({ address: temporal.address });
     const client = new Client({ connection, namespace: effective.TEMPORAL_NAMESPACE });
     stops.push(() => connection.close());
     await ensureSchedules(client, effective, await scheduledProperties(orm));
+
+    const worker = superviseWorker({ env: asEnvironment(effective), bundlePath: bundle, logger });
+    stops.push(() => worker.stop());
+    await worker.ready;
     // Metrics on this machine only, like the worker's: the exposition has no login.
     const api = await startApi({ config: effective, orm, temporal: client, logger, metricsHost: '127.0.0.1' });
     stops.push(() => api.close());
@@ -217,9 +284,10 @@ async function main(): Promise<void> {
     say(`  Temporal UI  ${temporal.uiUrl ?? '(set TEMPORAL_UI_URL)'}   server: ${temporal.address}   (supervisors' console, this machine only: docs/security.md)`);
     say(`  Mail         ${config.SMTP_URL ? smtpUrl.replace(/\/\/[^@]*@/, '//***@') : `${join(dataDir, 'mail')}/*.eml`}`);
     say(`  Postgres     ${config.DATABASE_URL ? '(DATABASE_URL)' : `embedded, data in ${join(dataDir, 'pg')}`}`);
+    say(`  Worker       process ${worker.pid}, started again if it dies`);
     say(`  Demo data    property ${seed.propertyId}, ${seed.households} households${seed.created ? ' (seeded now)' : ''}`);
     if (keys.length > 0) {
-      say('  Demo API keys (also in .data/demo-keys.json):');
+      say(`  Demo API keys (also in ${join(dataDir, 'demo-keys.json')}):`);
       for (const k of keys) say(`    ${k.id.padEnd(6)} ${k.roles.join(',').padEnd(11)} ${k.apiKey}`);
       const frontdesk = keys.find((k) => k.roles.includes('frontdesk'));
       if (frontdesk) {
@@ -230,11 +298,20 @@ async function main(): Promise<void> {
       }
     }
     say();
-    say('Press Ctrl-C to stop; everything is kept under .data/ for the next start.');
+    say(`Press Ctrl-C to stop; everything is kept under ${dataDir} for the next start.`);
   } catch (error) {
-    process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`\nnpm start failed: ${message}\n`);
     await stopAll(1);
   }
+}
+
+/** Promise.all that waits for every promise to settle before it rejects with the first failure. */
+async function settleAll<T extends readonly unknown[]>(values: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(values);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }
 
 void main();

@@ -43,20 +43,19 @@ export function devServerArgs(): string[] {
 }
 
 /**
- * `temporal server start-dev` for `npm start`: the frontend and the Web UI bound to 127.0.0.1, named,
+ * `temporal server start-dev` as we run it (`npm start`, the tests): the frontend and the Web UI bound to 127.0.0.1, named,
  * not left to the CLI's defaults. The dev server's UI is the supervisors' console with every right —
  * its HTTP API (`/api/v1/namespaces/…/workflows/…/history`) answers without a login, and a signal or
  * terminate sent through it bypasses the API's audit log — so it is for this machine only
  * (docs/security.md; docker-compose.yml puts the production UI behind a login, read-only).
  */
-export function embeddedDevServerArgs(options: { port: number; uiPort: number; dbFile: string }): string[] {
+export function embeddedDevServerArgs(options: { port: number; uiPort?: number; dbFile?: string }): string[] {
   return [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
     '--port', String(options.port),
-    '--ui-ip', '127.0.0.1',
-    '--ui-port', String(options.uiPort),
-    '--db-filename', options.dbFile,
+    ...(options.uiPort ? ['--ui-ip', '127.0.0.1', '--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     '--log-level', 'error',
     ...devServerArgs(),
   ];

@@ -112,7 +112,8 @@ describe('operability', () => {
     });
     const root = join(__dirname, '../..');
     const env = Object.fromEntries(Object.entries(stack.config).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-    const worker = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'worker.ts')], { env: { ...process.env, ...env, WORKER_METRICS_PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+    // The test stack's addresses are on loopback: a production start would refuse them.
+    const worker = spawn(join(root, 'node_modules/.bin/tsx'), [join(root, 'worker.ts')], { env: { ...process.env, ...env, WORKER_METRICS_PORT: String(port), ALLOW_DEMO_SETTINGS: 'true' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     worker.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     try {

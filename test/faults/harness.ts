@@ -21,7 +21,8 @@ import { seedDemo, type SeedResult } from '../../db/seed';
 import { Property } from '../../db/entities';
 import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { freePort } from '../../scripts/free-port';
-import { devServerArgs, resolveTemporalCli } from '../../scripts/temporal-cli';
+import { startDevServer, type DevServer } from '../../scripts/dev-server';
+import { resolveTemporalCli } from '../../scripts/temporal-cli';
 import { eventually } from '../helpers/eventually';
 
 /** `npm run test:faults` sets FAULTS_FULL=1: the issue's 60 s outages instead of the 5 s of `npm test`. */
@@ -139,7 +140,7 @@ export class ControllableSmtp {
 // Temporal: the CLI's dev server on a database file, restartable.
 
 class TemporalDevServer {
-  private child?: ChildProcess;
+  private server?: DevServer;
   constructor(
     readonly port: number,
     private readonly dbFile: string,
@@ -149,40 +150,18 @@ class TemporalDevServer {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** Headless, on its database file, tied to this process: a jest worker that dies takes it along. */
   async start(): Promise<void> {
     const cli = resolveTemporalCli();
     if (cli.kind !== 'path') throw new Error('the fault tests need a Temporal CLI binary (npm run temporal:cli)');
-    const args = [
-      'server', 'start-dev', '--headless',
-      '--ip', '127.0.0.1', '--port', String(this.port),
-      '--db-filename', this.dbFile, '--log-level', 'error',
-      ...devServerArgs(),
-    ];
-    // stderr through a pipe, not inherited: an orphaned server must not hold jest's output open.
-    const child = spawn(cli.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-    children.add(child);
-    this.child = child;
-    const deadline = Date.now() + 90_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the Temporal dev server exited with ${child.exitCode}`);
-      try {
-        const connection = await Connection.connect({ address: this.address, connectTimeout: 1000 });
-        await connection.workflowService.getSystemInfo({});
-        await connection.close();
-        return;
-      } catch {
-        if (Date.now() > deadline) throw new Error('the Temporal dev server did not come up in 90 s');
-        await sleep(300);
-      }
-    }
+    this.server = await startDevServer({ cliPath: cli.path, port: this.port, dbFile: this.dbFile, onLog: (chunk) => process.stderr.write(chunk) });
   }
 
   /** SIGINT, as Ctrl-C: the dev server flushes its database file and exits. */
   async stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    await stopChild(child, 'SIGINT', 15_000);
+    const server = this.server;
+    this.server = undefined;
+    await server?.stop();
   }
 }
 
@@ -198,7 +177,8 @@ class PostgresProcess {
   ) {}
 
   async start(): Promise<void> {
-    const child = spawn(...tsNode('postgres-child.ts', [this.dataDir, String(this.port)]), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its stdin is its lifeline: at end of file (this process gone) it stops Postgres and exits.
+    const child = spawn(...tsNode('postgres-child.ts', [this.dataDir, String(this.port)]), { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     children.add(child);
     this.child = child;
@@ -237,7 +217,7 @@ class WorkerProcess {
     const child = spawn(...tsNode('worker-child.ts'), {
       cwd: ROOT,
       env: { ...process.env, ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'], // stdin: its lifeline, as Postgres'
     });
     child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     let pending = '';

