@@ -93,10 +93,11 @@ describe('a year without national data', () => {
 
   it('S4: a questionnaire campaign released under an assumed year opens and says so', async () => {
     const res = await request(stack.app).post('/api/v1/survey-campaigns').set(as(stack, 'S-SV1')).send({ halfYear: '2027-H1' }).expect(202);
+    // The campaign's row is planned first; its first save, a moment later, carries the note.
     const campaign = await eventually(async () => {
       const r = await request(stack.app).get(`/api/v1/survey-campaigns/${res.body.campaignId}`).set(as(stack, 'S-SV1'));
-      return r.status === 200 ? r.body : undefined;
-    }, { what: 'campaign' });
+      return r.status === 200 && r.body.notes ? r.body : undefined;
+    }, { what: 'campaign with its note' });
     expect(campaign.notes).toEqual(['working days assumed Mon–Fri: national calendar for 2027, 2028 not loaded']);
   });
 
