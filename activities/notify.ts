@@ -27,6 +27,8 @@ export interface NotifyInput {
   /** Named staff, and/or everyone with a role (butlers only of `areaId`). */
   staffIds?: string[];
   roles?: Role[];
+  /** C3: the heads of these departments (domain/complaint.ts DEPARTMENTS); the supervisors when a department has none. */
+  departments?: string[];
   areaId?: string;
   /** The household's contacts with an e-mail address (the customer hears of promises and appointments). */
   householdId?: string;
@@ -151,22 +153,27 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
   async function recipients(input: NotifyInput): Promise<{ id: string; email: string }[]> {
     // The property's active staff (with the area's butler) and the household's contacts with
     // e-mail, in one round trip: mails go out at many steps of every case.
-    const people = await orm.em.getConnection().execute<{ contact: boolean; id: string; email: string; roles: string[]; area_ids: string[]; butler_id: string | null }[]>(
-      `select contact, id, email, roles, area_ids, butler_id from (
-         select false as contact, s.id, s.email, s.roles, s.area_ids, (select butler_id from area where id = ?) as butler_id, 0::bigint as contact_no
+    const people = await orm.em.getConnection().execute<{ contact: boolean; id: string; email: string; roles: string[]; area_ids: string[]; departments: string[]; butler_id: string | null }[]>(
+      `select contact, id, email, roles, area_ids, departments, butler_id from (
+         select false as contact, s.id, s.email, s.roles, s.area_ids, s.departments, (select butler_id from area where id = ?) as butler_id, 0::bigint as contact_no
            from staff s where s.property_id = ? and s.active
          union all
          -- C3: the group's complaint contact hears what the 8080 centre hears.
-         select false, 'GROUP', p.group_email, '["callcenter"]'::jsonb, '[]'::jsonb, null, 0::bigint from property p where p.id = ? and p.group_email is not null
+         select false, 'GROUP', p.group_email, '["callcenter"]'::jsonb, '[]'::jsonb, '[]'::jsonb, null, 0::bigint from property p where p.id = ? and p.group_email is not null
          union all
-         select true, 'H' || c.id, c.email, '[]'::jsonb, '[]'::jsonb, null, c.id from household_contact c where c.household_id = ? and c.email is not null
+         select true, 'H' || c.id, c.email, '[]'::jsonb, '[]'::jsonb, '[]'::jsonb, null, c.id from household_contact c where c.household_id = ? and c.email is not null
        ) people order by contact, contact_no, id`,
       [input.areaId ?? null, input.propertyId, input.propertyId, input.householdId ?? null],
     );
+    const departments = input.departments ?? [];
+    // A department nobody heads: its complaints go to the supervisors (C3).
+    const headless = departments.filter((d) => !people.some((s) => !s.contact && s.departments.includes(d)));
+    const roles = [...(input.roles ?? []), ...(headless.length > 0 ? (['supervisor'] as Role[]) : [])];
     const chosen = people.filter((s) => {
       if (s.contact) return true;
       if (input.staffIds?.includes(s.id)) return true;
-      return (input.roles ?? []).some((role) => {
+      if (departments.some((d) => s.departments.includes(d))) return true;
+      return roles.some((role) => {
         if (!s.roles.includes(role)) return false;
         if (role !== 'butler' || !input.areaId) return true;
         return s.butler_id === s.id || s.area_ids.includes(input.areaId);

@@ -219,6 +219,42 @@ export const TEMPLATES = {
       `New complaint ${d.caseId}: respond within 30 minutes (C1).`,
     ),
   }),
+  /** C3: a general or important complaint routed to the department that handles it: its head is told. */
+  complaintRouted: (d: CaseMailData): MailContent => ({
+    subject: `【投诉转办】${d.caseId} ${SEVERITY_LABELS[d.severity ?? ''] ?? ''} → ${d.note ?? ''}`.trim(),
+    text: lines(
+      `投诉 ${d.caseId}${d.room ? `（${d.room}）` : ''} 定为${SEVERITY_LABELS[d.severity ?? ''] ?? '投诉'}，由 ${d.note ?? '贵部门'} 负责处理。`,
+      d.kind && `类别：${d.kind}`,
+      '请与客户商定处理方法与完成期限（C6），按时首次回复。',
+      d.link && `案件：${d.link}`,
+      '',
+      `Complaint ${d.caseId} (${d.severity}) is routed to your department (${d.note}) for handling.`,
+    ),
+  }),
+  /** C3: a major complaint is transferred to the group (the 8080 centre and the group's complaint contact) with its facts. */
+  groupTransfer: (d: CaseMailData): MailContent => ({
+    subject: `【重大投诉转集团】${d.caseId}`,
+    text: lines(
+      `重大投诉 ${d.caseId}${d.room ? `（${d.room}）` : ''} 已按规定转报集团（8080 客服中心）。`,
+      d.kind && `类别：${d.kind}`,
+      d.reason && `升级原因：${d.reason}`,
+      d.description && `投诉内容：${d.description}`,
+      `项目将在 ${localTime(d.dueAt)} 前（转报后 2 个工作日内）报告处理进展。`,
+      d.link && `案件：${d.link}`,
+      '',
+      `Major complaint ${d.caseId} is transferred to the group; its progress report is due by ${d.dueAt}.`,
+    ),
+  }),
+  /** C2/C3: an employee complaint or a report, closed: the 8080 centre hears the result, not the content. */
+  confidentialResult: (d: CaseMailData): MailContent => ({
+    subject: `【保密投诉办结】${d.caseId} ${KIND_LABELS[d.kind ?? ''] ?? ''}`.trim(),
+    text: lines(
+      `${KIND_LABELS[d.kind ?? ''] ?? '投诉'} ${d.caseId} 已办结（${d.note ?? ''}）。`,
+      '内容保密，如需了解请联系人力资源部或审计部。',
+      '',
+      `${d.kind} ${d.caseId} is closed (${d.note}); its content stays with hr or audit.`,
+    ),
+  }),
   /** C1: an invalid complaint, explained to the customer, back to whoever took it. */
   invalidComplaint: (d: CaseMailData): MailContent => ({
     subject: `【无效投诉】${d.caseId} 已关闭`,

@@ -3,6 +3,7 @@ import type { Workflow } from '@temporalio/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import { allocateCaseNumber } from '../db/case-numbers';
+import { DEFAULT_POLICY } from '../domain/policy';
 import type { Orm } from '../db/orm';
 import type { Role } from '../domain/people';
 import { caseOpenedUpdate } from '../workflows/messages';
@@ -12,16 +13,27 @@ import type { OperationResult } from './contract';
 import { idempotencyKeyOf, withIdempotency } from './idempotency';
 import { HttpProblem } from './problem';
 
-/** A request may be recorded after the fact (a night call logged in the morning), but not days later. */
-const RECORD_LATE_WITHIN_MS = 24 * 3_600_000;
+/** I2: how late a case may be recorded after it came in — from the property's policy (`intake`). */
+export interface LateEntry {
+  withoutReasonMs: number;
+  limitMs: number;
+}
 
-/** I2: when a request came in — now, or the time staff give for a call logged afterwards. */
-export function receiptTime(given: string | undefined, now = Date.now()): Date {
+const minutes = (ms: number) => Math.round(ms / 60_000);
+const lateProblem = (name: string, reason: string) => new HttpProblem(422, 'Impossible receipt time', reason, { 'invalid-params': [{ name, in: 'body', reason }] });
+
+/**
+ * I2: when a request came in — now, or the time staff give for a call logged afterwards (a night's or
+ * a weekend's calls entered later). Beyond the policy's grace it needs the reason, which the case
+ * keeps; beyond its limit, or in the future, it is refused. The case's clocks run from this time.
+ */
+export function receiptTime(given: string | undefined, lateEntryReason: string | undefined, late: LateEntry, now = Date.now()): Date {
   const receivedAt = given ? new Date(given) : new Date(now);
-  if (receivedAt.getTime() > now + 60_000 || receivedAt.getTime() < now - RECORD_LATE_WITHIN_MS) {
-    throw new HttpProblem(422, 'Impossible receipt time', 'receivedAt must be within the last 24 hours and not in the future', {
-      'invalid-params': [{ name: 'receivedAt', in: 'body', reason: 'must be within the last 24 hours and not in the future' }],
-    });
+  const lateBy = now - receivedAt.getTime();
+  if (lateBy < -60_000) throw lateProblem('receivedAt', 'must not be in the future');
+  if (lateBy > late.limitMs) throw lateProblem('receivedAt', `must be within the last ${minutes(late.limitMs)} minutes (the property's limit for late entries)`);
+  if (lateBy > late.withoutReasonMs && !lateEntryReason) {
+    throw lateProblem('lateEntryReason', `a case recorded more than ${minutes(late.withoutReasonMs)} minutes after it came in says why (e.g. a weekend's calls logged on Monday)`);
   }
   return receivedAt;
 }
@@ -39,10 +51,13 @@ export interface CaseLocation {
   areaId: string;
   /** The property's time zone, which dates the case number. */
   timeZone: string;
+  /** How late a case of this property may be recorded (its policy's `intake`). */
+  lateEntry: LateEntry;
 }
 
 interface LocationRow {
   time_zone: string;
+  intake: { lateEntryWithoutReasonMs?: number; lateEntryLimitMs?: number } | null;
   household_id: string | null;
   household_area_id: string | null;
   area_id: string | null;
@@ -55,7 +70,7 @@ interface LocationRow {
  */
 export async function locate(em: EntityManager, propertyId: string, room: string | undefined, areaId: string | undefined): Promise<CaseLocation> {
   const [row] = await em.getConnection().execute<LocationRow[]>(
-    `select p.time_zone, h.id as household_id, b.area_id as household_area_id, a.id as area_id
+    `select p.time_zone, p.policy -> 'intake' as intake, h.id as household_id, b.area_id as household_area_id, a.id as area_id
        from property p
        left join household h on h.property_id = p.id and h.room = ?
        left join building b on b.id = h.building_id
@@ -64,20 +79,22 @@ export async function locate(em: EntityManager, propertyId: string, room: string
     [room ?? null, room ? null : (areaId ?? null), propertyId],
   );
   if (!row) throw new Error(`property ${propertyId} does not exist`);
+  const defaults = DEFAULT_POLICY.intake;
+  const lateEntry = { withoutReasonMs: row.intake?.lateEntryWithoutReasonMs ?? defaults.lateEntryWithoutReasonMs, limitMs: row.intake?.lateEntryLimitMs ?? defaults.lateEntryLimitMs };
   if (room) {
     if (!row.household_id) {
       throw new HttpProblem(422, 'Unknown room', `there is no room ${room} in this property`, {
         'invalid-params': [{ name: 'room', in: 'body', reason: 'no such room in this property' }],
       });
     }
-    return { householdId: row.household_id, room, areaId: row.household_area_id!, timeZone: row.time_zone };
+    return { householdId: row.household_id, room, areaId: row.household_area_id!, timeZone: row.time_zone, lateEntry };
   }
   if (!row.area_id) {
     throw new HttpProblem(422, 'Unknown area', `there is no area ${areaId} in this property`, {
       'invalid-params': [{ name: 'areaId', in: 'body', reason: 'no such area in this property' }],
     });
   }
-  return { householdId: undefined, room: undefined, areaId: row.area_id, timeZone: row.time_zone };
+  return { householdId: undefined, room: undefined, areaId: row.area_id, timeZone: row.time_zone, lateEntry };
 }
 
 /** What every located intake (repair, request, special service) hands its workflow. */
@@ -97,7 +114,7 @@ export interface IntakeCaseInput<I> {
  * the receipt time (I2), then open the case under its number with its search attributes and a
  * summary free of personal data.
  */
-export async function openIntakeCase<I extends { room?: string; areaId?: string; receivedAt?: string }>(
+export async function openIntakeCase<I extends { room?: string; areaId?: string; receivedAt?: string; lateEntryReason?: string }>(
   deps: { orm: Orm; temporal: Client; config: Config },
   spec: {
     staff: StaffPrincipal;
@@ -116,7 +133,7 @@ export async function openIntakeCase<I extends { room?: string; areaId?: string;
 ): Promise<OperationResult> {
   const em = deps.orm.em.fork();
   const where = await locate(em, spec.staff.propertyId, spec.body.room, spec.body.areaId);
-  const receivedAt = receiptTime(spec.body.receivedAt);
+  const receivedAt = receiptTime(spec.body.receivedAt, spec.body.lateEntryReason, where.lateEntry);
   const input = (caseId: string): IntakeCaseInput<I> => ({
     caseId,
     propertyId: spec.staff.propertyId,

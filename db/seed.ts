@@ -34,13 +34,14 @@ export interface SeedResult {
   households: number;
 }
 
-const STAFF: { id: string; name: string; roles: Role[]; areaIds: string[] }[] = [
+const STAFF: { id: string; name: string; roles: Role[]; areaIds: string[]; departments?: string[] }[] = [
   { id: 'S-FD1', name: '前台 刘敏', roles: ['frontdesk'], areaIds: [] },
   { id: 'S-BT1', name: '管家 陈静', roles: ['butler'], areaIds: ['A1'] },
-  { id: 'S-BT2', name: '管家 赵磊', roles: ['butler'], areaIds: ['A2'] },
-  { id: 'S-EN1', name: '维修 王强', roles: ['engineer'], areaIds: ['A1', 'A2'] },
+  // The demo's department heads (C3): the environment lead is a senior butler, the engineering lead an engineer.
+  { id: 'S-BT2', name: '管家 赵磊', roles: ['butler'], areaIds: ['A2'], departments: ['environment'] },
+  { id: 'S-EN1', name: '维修 王强', roles: ['engineer'], areaIds: ['A1', 'A2'], departments: ['engineering'] },
   { id: 'S-EN2', name: '维修 李勇', roles: ['engineer'], areaIds: ['A1', 'A2'] },
-  { id: 'S-SV1', name: '主管 孙丽', roles: ['supervisor'], areaIds: [] },
+  { id: 'S-SV1', name: '主管 孙丽', roles: ['supervisor'], areaIds: [], departments: ['service'] },
   { id: 'S-MG1', name: '经理 周伟', roles: ['manager'], areaIds: [] },
   { id: 'S-CC1', name: '客服中心 吴芳', roles: ['callcenter'], areaIds: [] },
   { id: 'S-HR1', name: '人力 郑洁', roles: ['hr'], areaIds: [] },
@@ -149,6 +150,7 @@ export async function seedDemo(orm: Orm, options: SeedOptions = {}): Promise<See
         email,
         roles: s.roles,
         areaIds: s.areaIds,
+        departments: s.departments ?? [],
         apiKeyHash: hashApiKey(apiKey),
         active: true,
         createdAt: new Date(),

@@ -8,6 +8,7 @@ import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { hashApiKey, newApiKey } from '../api/auth';
+import { DEPARTMENT_CODES, type Department } from '../domain/complaint';
 import { ROLES, rolesBeyondGranter, type Role } from '../domain/people';
 import { appendAdminAudit } from './admin-audit';
 import { Area, Staff, type IStaff } from './entities';
@@ -21,9 +22,11 @@ export const newStaffSchema = z
     email: z.email().max(200),
     roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
     areaIds: z.array(z.string().min(1).max(32)).max(50).default([]).describe('areas a butler or engineer covers'),
+    departments: z.array(z.enum(DEPARTMENT_CODES as [Department, ...Department[]])).max(DEPARTMENT_CODES.length).default([]).describe('C3: the departments this person heads (told of the complaints routed there)'),
   })
   .strict();
-export type NewStaff = z.infer<typeof newStaffSchema>;
+/** A new staff member; `departments` may be left out (heads nothing). */
+export type NewStaff = Omit<z.infer<typeof newStaffSchema>, 'departments'> & { departments?: Department[] };
 
 /** What anyone may see of a staff member: never the key or its hash. */
 export interface StaffSummary {
@@ -91,6 +94,7 @@ export async function createStaff(em: EntityManager, propertyId: string, input: 
       email: input.email,
       roles,
       areaIds,
+      departments: input.departments ?? [],
       apiKeyHash: null,
       active: true,
       createdAt: new Date(),

@@ -29,6 +29,23 @@ export const COMPLAINT_CATEGORIES = [
 ] as const;
 export type ComplaintCategory = (typeof COMPLAINT_CATEGORIES)[number];
 
+/**
+ * C3/C6: the departments a complaint is handled by (相关部门), each with a head (主管) who is told of
+ * the general and important complaints routed to it: engineering (工程部), order and security (秩序部),
+ * environment (环境部: cleaning, greening), and the service centre itself (客服部), whose head is the
+ * butlers' supervisor.
+ */
+export const DEPARTMENTS = { engineering: '工程部', order: '秩序部', environment: '环境部', service: '客服部' } as const;
+export type Department = keyof typeof DEPARTMENTS;
+export const DEPARTMENT_CODES = Object.keys(DEPARTMENTS) as Department[];
+
+/** The department a classification names, by its code or its Chinese name ('工程部' → engineering); undefined for another text. */
+export function departmentOf(text: string | undefined): Department | undefined {
+  if (!text) return undefined;
+  const t = text.trim();
+  return DEPARTMENT_CODES.find((code) => code === t || DEPARTMENTS[code] === t);
+}
+
 /** C7: complaints closed without a return visit, after a quiet week. */
 export const EXEMPTION_GROUNDS = ['on-the-spot', 'anonymous', 'sensitive'] as const;
 export type ExemptionGround = (typeof EXEMPTION_GROUNDS)[number];
@@ -114,6 +131,8 @@ export const complaintIntakeSchema = () =>
       /** C4: people behind a collective complaint; 3 or more make it major. */
       complainants: z.number().int().min(1).max(10_000).default(1),
       receivedAt: instant().optional(),
+      /** I2: why a case is recorded long after it came in (beyond the policy's grace); kept in its audit log. */
+      lateEntryReason: z.string().trim().min(2).max(500).optional(),
     })
     .strict()
     .superRefine((v, ctx) => {

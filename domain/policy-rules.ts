@@ -46,6 +46,8 @@ const ENTRIES: Entry[] = [
   ['repair.returnVisitUrgentWithinMs', 'R9', 'duration', 'return visit of an urgent water/electricity, neighbour or dangerous repair within', HOUR, 30 * DAY],
   ['repair.returnVisitWithinMs', 'R9', 'duration', 'return visit of any other repair within', HOUR, 30 * DAY],
   ['repair.failedAttemptsForMajorComplaint', 'R11', 'count', 'failed attempts on the same problem that open a major complaint', 1, 10],
+  ['intake.lateEntryWithoutReasonMs', 'I2', 'duration', 'a case may be recorded this long after it came in without saying why', MINUTE, DAY],
+  ['intake.lateEntryLimitMs', 'I2', 'duration', 'a case may be recorded at most this long after it came in, with the reason', HOUR, 30 * DAY],
   ['returnVisit.maxAttempts', 'V2', 'count', 'unanswered calls before the customer is recorded as unreachable', 1, 10],
   ['returnVisit.retryAfterMs', 'V2', 'duration', 'the next call is at least this much later (a different time of day)', 10 * MINUTE, 7 * DAY],
   ['returnVisit.rainFallbackMs', 'R9', 'duration', 'a leak repair’s visit with no rainy day recorded falls due anyway this long after the repair', DAY, 366 * DAY],
@@ -308,6 +310,7 @@ function prune(value: Record<string, unknown>): Record<string, unknown> {
 
 /** Rules that only make sense in a certain order: each pair must hold in the policy as changed. */
 const ORDERED: { before: string; after: string; reason: string; strict: boolean }[] = [
+  { before: 'intake.lateEntryWithoutReason', after: 'intake.lateEntryLimit', reason: 'I2: a reason is asked before the limit of late entry', strict: true },
   { before: 'repair.urgentArriveWithin', after: 'repair.urgentRepairWithin', reason: 'R3: someone is on site before the urgent repair is due', strict: false },
   { before: 'repair.urgentAcceptWithin', after: 'repair.urgentArriveWithin', reason: 'R2: an urgent order is accepted before the customer’s time on site runs out, so a re-dispatch can still keep it', strict: true },
   { before: 'repair.returnVisitUrgentWithin', after: 'repair.returnVisitWithin', reason: 'R9: the urgent return visit comes no later than the ordinary one', strict: false },

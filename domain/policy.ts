@@ -44,6 +44,14 @@ export const servicePolicySchema = z.object({
       failedAttemptsForMajorComplaint: z.number().int().min(1).default(2),
     })
     .prefault({}),
+  intake: z
+    .object({
+      /** I2: a case recorded this long after it came in (a call logged afterwards) needs no reason … */
+      lateEntryWithoutReasonMs: duration.default(15 * MINUTE),
+      /** I2: … up to this long with the reason recorded (a weekend's calls logged on Monday); its clocks run from the real time. */
+      lateEntryLimitMs: duration.default(3 * DAY),
+    })
+    .prefault({}),
   returnVisit: z
     .object({
       /** V2: unanswered calls before the customer is recorded as unreachable. */
@@ -196,6 +204,8 @@ export function parsePolicy(stored: unknown): ServicePolicy {
  */
 export function compressPolicy(policy: ServicePolicy, factor: number): ServicePolicy {
   const scale = (value: unknown, key: string): unknown => {
+    // How late a case may be recorded is a bound on the input, not a clock a test waits for.
+    if (key === 'intake') return value;
     if (typeof value === 'number' && key.endsWith('Ms')) return Math.max(1, Math.round(value / factor));
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, scale(v, k)]));

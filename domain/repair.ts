@@ -29,6 +29,8 @@ export const repairIntakeSchema = () =>
       underWarranty: z.boolean().default(false),
       /** I2: when the call or visit came in, when it is recorded afterwards; defaults to now. */
       receivedAt: instant().optional(),
+      /** I2: why a case is recorded long after it came in (beyond the policy's grace); kept in its audit log. */
+      lateEntryReason: z.string().trim().min(2).max(500).optional(),
       /** R5: required for a major repair; the agreed visit time. */
       appointmentAt: instant().optional(),
     })

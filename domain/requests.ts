@@ -19,6 +19,8 @@ const intakeFields = () => ({
   channel: z.enum(CHANNELS),
   /** I2: when it came in, when recorded afterwards; defaults to now. */
   receivedAt: instant().optional(),
+      /** I2: why a case is recorded long after it came in (beyond the policy's grace); kept in its audit log. */
+      lateEntryReason: z.string().trim().min(2).max(500).optional(),
 });
 
 /** I3: inquiry (问询), suggestion (建议), help (求助), praise (表扬). Repairs and complaints have their own workflows. */

@@ -60,7 +60,8 @@ export async function complaintWarning(input: ComplaintWarningInput): Promise<{ 
     workflowId,
     caseId: input.caseId,
     propertyId: input.propertyId,
-    roles: ['supervisor', 'manager'],
+    // C10: the group's 8080 centre (and its complaint contact) hears of a pre-warning too.
+    roles: ['supervisor', 'manager', 'callcenter'],
     template: 'complaintWarning',
     data: { caseId: input.caseId, room: input.room, reason: input.cause, measures: input.actions, note: input.wording },
   });

@@ -17,7 +17,7 @@ import type { Role } from '../domain/people';
 import { awaitOpening } from './case';
 import { isOver, notifyOwners, openComplaint, severityOf, type ComplaintInput } from './complaint/case';
 import { quietWeeks, startClocks } from './complaint/clocks';
-import { upgrade } from './complaint/upgrade';
+import { tellGroupTheResult, upgrade } from './complaint/upgrade';
 
 export type { ComplaintInput, ComplaintSeverity, ComplaintView } from './complaint/case';
 
@@ -30,7 +30,8 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
   if (input.source && input.source.relation !== 'survey') {
     await upgrade(c, 'repair-failed-twice', 'R11', input.source.reason);
   } else {
-    const firstOwners: Role[] = c.kind !== 'customer' ? c.routing.escalateTo : severity === 'general' || !severity ? ['butler'] : ['supervisor'];
+    // C3: every customer complaint record goes to the supervisor as well as to whoever owns it first.
+    const firstOwners: Role[] = c.kind !== 'customer' ? c.routing.escalateTo : severity === 'general' || !severity ? ['butler', 'supervisor'] : ['supervisor'];
     await notifyOwners(c, 'received', 'complaintReceived', firstOwners, { severity, kind: c.kind, description: input.description });
     const atIntake = majorAtIntake(c.policy.complaint, input);
     if (atIntake) await upgrade(c, atIntake, 'C4', atIntake === 'collective' ? `a collective complaint of ${input.complainants} people` : 'risk of a lawsuit or media exposure');
@@ -40,6 +41,7 @@ export async function complaint(input: ComplaintInput): Promise<{ caseId: string
   const clocks = startClocks(c);
   await quietWeeks(c);
   await condition(() => isOver(c));
+  await tellGroupTheResult(c);
   await Promise.all(clocks);
   await c.tracker.finished();
   return { caseId: c.state.caseId, status: c.state.status, severity: c.state.severity };

@@ -105,7 +105,7 @@ export async function serviceRequest(input: ServiceRequestInput): Promise<{ case
       receivedAt: input.receivedAt,
       receivedBy: input.receivedBy.staffId,
     },
-    receivedEvent(input, { channel: input.intake.channel, kind: input.intake.kind }),
+    receivedEvent(input, { channel: input.intake.channel, kind: input.intake.kind, lateEntryReason: input.intake.lateEntryReason }),
   );
   tracker.opened();
 

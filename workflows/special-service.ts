@@ -109,7 +109,7 @@ export async function specialService(input: SpecialServiceInput): Promise<{ case
       receivedAt: input.receivedAt,
       receivedBy: input.receivedBy.staffId,
     },
-    receivedEvent(input, { rule: 'O2', channel: intake.channel, provider: intake.provider, requestedBy: intake.requestedBy, partner: intake.partner }),
+    receivedEvent(input, { rule: 'O2', channel: intake.channel, provider: intake.provider, requestedBy: intake.requestedBy, partner: intake.partner, lateEntryReason: intake.lateEntryReason }),
   );
   tracker.opened();
 

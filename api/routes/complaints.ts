@@ -155,7 +155,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();
         const where = await locate(em, staff.propertyId, body.room, body.areaId);
-        const receivedAt = receiptTime(body.receivedAt);
+        const receivedAt = receiptTime(body.receivedAt, body.lateEntryReason, where.lateEntry);
         // hr and audit record only their own kinds; the service centre records customer complaints and passes the others on.
         if (!staff.roles.some((r) => ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager'].includes(r)) && !kindsFor(staff.roles).includes(body.kind)) {
           throw new HttpProblem(422, 'Wrong kind', `a ${body.kind} complaint is taken in by ${COMPLAINT_ROUTING[body.kind].handlers.join(', ')} or the service centre`);
@@ -185,6 +185,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
                 anonymous: body.anonymous,
                 lawsuitOrMediaRisk: body.lawsuitOrMediaRisk,
                 seriousLossOrInjury: body.seriousLossOrInjury,
+                lateEntryReason: body.lateEntryReason,
                 complainants: body.complainants,
                 receivedAt: receivedAt.toISOString(),
                 receivedBy: actorFor(staff, INTAKE_ROLES),

@@ -13,6 +13,8 @@ export const Staff = defineEntity({
     roles: p.json<Role[]>(),
     /** Areas a butler or engineer covers. */
     areaIds: p.json<string[]>().default([] as never),
+    /** C3: the departments (domain/complaint.ts DEPARTMENTS) this staff member heads: told of the complaints routed there. */
+    departments: p.json<string[]>().default([] as never),
     apiKeyHash: p.string().length(64).unique().nullable(),
     apiKeyLastUsedAt: p.datetime().nullable(),
     apiKeyRevokedAt: p.datetime().nullable(),

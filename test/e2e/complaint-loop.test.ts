@@ -5,8 +5,9 @@
  * week told in advance (C7), the closing reply from the end of handling (C11), the deadlines an
  * anonymous complaint can meet (C1/C3), and new needs at its return visit (V3).
  */
+import request from 'supertest';
 import { Case, CaseEvent } from '../../db/entities';
-import { usePolicy, caseRow } from '../helpers/repairs';
+import { as, usePolicy, caseRow } from '../helpers/repairs';
 import { complain, complaintAct, complaintView, handleToReturnVisit, inMs, mailTo, writtenEvents } from '../helpers/complaints';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -47,8 +48,8 @@ describe('C4: major by definition', () => {
     await caseRow(stack, later, (r) => r.severity === 'major', 'major after classification');
     expect((await writtenEvents(stack, later, 'upgraded-to-major')).map((e) => e.payload.reason)).toEqual(['serious-loss-or-injury']);
     for (const caseId of [atIntake, later]) {
-      await eventually(async () => (mailTo(stack, caseId, '重大投诉').length === 2 ? true : undefined), { what: `${caseId} major mails` });
-      expect(mailTo(stack, caseId, '重大投诉')).toEqual(['s-mg1', 's-sv1']);
+      await eventually(async () => (mailTo(stack, caseId, '【重大投诉】').length === 2 ? true : undefined), { what: `${caseId} major mails` });
+      expect(mailTo(stack, caseId, '【重大投诉】')).toEqual(['s-mg1', 's-sv1']);
     }
   });
 
@@ -152,5 +153,61 @@ describe('V3: new needs at a complaint’s return visit', () => {
     const refused = await complaintAct(stack, other, 'recordReturnVisit', 'S-SV1', { method: 'phone', satisfied: true, newNeed: { kind: 'repair', description: '漏水' } });
     expect(refused.status).toBe(400);
     expect(refused.body['invalid-params']).toEqual([expect.objectContaining({ name: 'newNeed.classification' })]);
+  });
+});
+
+describe('C3/C10: who is told', () => {
+  const setGroupContact = (email: string | null) => stack.orm.em.fork().getConnection().execute('update property set group_email = ? where id = ?', [email, stack.seed.propertyId]);
+  const recipients = (caseId: string, subject: string) => mailTo(stack, caseId, subject);
+
+  it('C3: every complaint record reaches the supervisor; a general one routed to a department reaches that department’s head, one of a department nobody heads the supervisor', async () => {
+    await usePolicy(stack, 600);
+    const caseId = await complain(stack, { severity: 'general', category: 'environment', room: '1-2-401', contactPhone: '13700137006' });
+    expect(await eventually(async () => (recipients(caseId, '【投诉】').length >= 2 ? recipients(caseId, '【投诉】') : undefined), { what: 'received mails' })).toEqual(['s-bt1', 's-sv1']);
+    await complaintAct(stack, caseId, 'classify', 'S-BT1', { severity: 'general', category: 'environment', department: '环境部' });
+    expect(await eventually(async () => (recipients(caseId, '投诉转办').length ? recipients(caseId, '投诉转办') : undefined), { what: 'the head told' })).toEqual(['s-bt2']);
+
+    const order = await complain(stack, { severity: 'important', category: 'safety', room: '1-2-402', contactPhone: '13700137007' });
+    await complaintAct(stack, order, 'classify', 'S-SV1', { severity: 'important', category: 'safety', department: 'order' });
+    expect(await eventually(async () => (recipients(order, '投诉转办').length ? recipients(order, '投诉转办') : undefined), { what: 'the supervisor told' })).toEqual(['s-sv1']);
+  });
+
+  it('C3: a major complaint is transferred to the group — the 8080 centre and the group’s complaint contact — with its facts; its progress report is due 2 working days later and escalates when missed', async () => {
+    await usePolicy(stack, 600, (p) => {
+      p.complaint.workingDayMs = 1500;
+    });
+    await setGroupContact('complaints@group.example');
+    try {
+      const caseId = await complain(stack, { severity: 'general', category: 'safety', room: '1-2-201', contactPhone: '13700137008', lawsuitOrMediaRisk: true, description: '业主称将向媒体投诉电梯安全问题' });
+      const transfer = await eventually(async () => {
+        const mails = stack.mails.filter((m) => m.subject.includes(`【重大投诉转集团】${caseId}`));
+        return mails.length >= 2 ? mails : undefined;
+      }, { what: 'transfer mails' });
+      expect(transfer.map((m) => m.to[0]).sort()).toEqual(['complaints@group.example', 's-cc1@demo.wuye.local']);
+      expect(transfer[0].text).toContain('业主称将向媒体投诉电梯安全问题');
+      expect((await writtenEvents(stack, caseId, 'transferred-to-group'))[0].payload).toMatchObject({ rule: 'C3', to: ['callcenter'] });
+      await eventually(async () => (mailTo(stack, caseId, `超时升级】${caseId} reportToGroup`).length ? true : undefined), { what: 'C3 group report escalation', timeoutMs: 15_000 });
+    } finally {
+      await setGroupContact(null);
+    }
+  });
+
+  it('C10: a complaint pre-warning reaches the group’s 8080 centre as well as the supervisor and the manager', async () => {
+    const res = await request(stack.app)
+      .post('/api/v1/complaint-warnings')
+      .set(as(stack, 'S-BT1'))
+      .send({ areaId: 'A1', cause: '电梯改造将停运两周', actions: '已安排爬楼协助', wording: '电梯更新改造期间，物业提供上下楼协助' })
+      .expect(201);
+    expect(await eventually(async () => (mailTo(stack, res.body.caseId, '投诉预警').length === 3 ? mailTo(stack, res.body.caseId, '投诉预警') : undefined))).toEqual(['s-cc1', 's-mg1', 's-sv1']);
+  });
+
+  it('C3: an employee complaint, once closed, tells the 8080 centre its result — never its content', async () => {
+    await usePolicy(stack, 600);
+    const caseId = await complain(stack, { kind: 'employee', description: '保安 B 值班时饮酒', room: '1-2-202', contactPhone: '13700137009' });
+    await complaintAct(stack, caseId, 'markInvalid', 'S-HR1', { explanation: '经核实为误会' });
+    const told = await eventually(async () => stack.mails.find((m) => m.subject.includes(`保密投诉办结】${caseId}`)), { what: 'the result to 8080' });
+    expect(told.to).toEqual(['s-cc1@demo.wuye.local']);
+    expect(told.text).not.toContain('饮酒');
+    expect(told.text).not.toContain('误会');
   });
 });

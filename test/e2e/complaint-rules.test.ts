@@ -41,8 +41,8 @@ describe('complaint rules', () => {
     for (const channel of CHANNELS.slice(1)) ids.push(await complain(stack, { channel }));
     const rows = await stack.orm.em.fork().find(Case, { id: { $in: ids } });
     expect(rows.map((r) => r.channel).sort()).toEqual([...CHANNELS].sort());
-    // The area's butler hears of a new (unclassified) customer complaint.
-    expect(await eventually(async () => (mailTo(stack, ids[0], '投诉】').length ? mailTo(stack, ids[0], '投诉】') : undefined))).toEqual(['s-bt1']);
+    // The area's butler hears of a new (unclassified) customer complaint, and the supervisor of every one (C3).
+    expect(await eventually(async () => (mailTo(stack, ids[0], '【投诉】').length >= 2 ? mailTo(stack, ids[0], '【投诉】') : undefined))).toEqual(['s-bt1', 's-sv1']);
     const silent = ids[1];
     await eventually(async () => (escalated(silent, 'respond').length ? true : undefined), { what: 'C1 escalation', timeoutMs: 15_000 });
     expect(escalated(silent, 'respond')).toEqual(['s-sv1']);
@@ -111,7 +111,7 @@ describe('complaint rules', () => {
       await caseRow(stack, caseId, (r) => r.severity === 'major', 'major');
       const events = await writtenEvents(stack, caseId, 'upgraded-to-major');
       expect(events.map((e) => e.payload.reason)).toEqual([reason]);
-      expect(await eventually(async () => (mailTo(stack, caseId, '重大投诉').length === 2 ? mailTo(stack, caseId, '重大投诉') : undefined))).toEqual(['s-mg1', 's-sv1']);
+      expect(await eventually(async () => (mailTo(stack, caseId, '【重大投诉】').length === 2 ? mailTo(stack, caseId, '【重大投诉】') : undefined))).toEqual(['s-mg1', 's-sv1']);
     }
   });
 
@@ -283,14 +283,14 @@ describe('complaint rules', () => {
     await usePolicy(stack, 600);
   });
 
-  it('C10: a site warns of a likely group complaint; the supervisor and manager are told once', async () => {
+  it('C10: a site warns of a likely group complaint; the supervisor, the manager and the group’s 8080 centre are told once', async () => {
     const res = await request(stack.app)
       .post('/api/v1/complaint-warnings')
       .set(as(stack, 'S-BT1'))
       .send({ areaId: 'A1', cause: '下周停水三天', actions: '已张贴通知并准备送水', wording: '因市政管网改造停水，物业已安排送水', issueKey: 'water-cut-2026' })
       .expect(201);
     const caseId = res.body.caseId as string;
-    expect(await eventually(async () => (mailTo(stack, caseId, '投诉预警').length === 2 ? mailTo(stack, caseId, '投诉预警') : undefined))).toEqual(['s-mg1', 's-sv1']);
+    expect(await eventually(async () => (mailTo(stack, caseId, '投诉预警').length === 3 ? mailTo(stack, caseId, '投诉预警') : undefined))).toEqual(['s-cc1', 's-mg1', 's-sv1']);
     const row = await caseRow(stack, caseId, (r) => r.kind === 'complaint_warning' && !!r.closedAt, 'warning recorded');
     expect(row.issueKey).toBe('water-cut-2026');
     await request(stack.app).post('/api/v1/complaint-warnings').set(as(stack, 'S-FD1')).send({ areaId: 'A1', cause: 'x', actions: 'y', wording: 'z' }).expect(403);

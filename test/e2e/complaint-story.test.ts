@@ -30,13 +30,13 @@ describe('complaint stories', () => {
     // The third household's classification, and nothing after it, makes every complaint of the issue major.
     for (const caseId of ids) {
       await caseRow(stack, caseId, (r) => r.severity === 'major' && r.escalated, 'major');
-      await eventually(async () => (mailTo(stack, caseId, '重大投诉').length === 2 ? true : undefined), { what: `${caseId} mails` });
+      await eventually(async () => (mailTo(stack, caseId, '【重大投诉】').length === 2 ? true : undefined), { what: `${caseId} mails` });
     }
     // A second classification of the first household's complaint is not a fourth complainant, and upgrades nothing twice.
     await complaintAct(stack, ids[0], 'classify', 'S-BT1', { severity: 'major', category: 'engineering', department: '工程部', issueKey: 'lift-b1-breakdown' });
     await new Promise((r) => setTimeout(r, 1000));
     for (const caseId of ids) {
-      expect(mailTo(stack, caseId, '重大投诉')).toEqual(['s-mg1', 's-sv1']);
+      expect(mailTo(stack, caseId, '【重大投诉】')).toEqual(['s-mg1', 's-sv1']);
       const upgrades = await writtenEvents(stack, caseId, 'upgraded-to-major');
       expect(upgrades.map((e) => [e.payload.reason, e.payload.rule])).toEqual([['same-issue', 'C4']]);
       expect(String(upgrades[0].payload.detail)).toContain('3 different complainants');
@@ -71,8 +71,8 @@ describe('complaint stories', () => {
     // C3: a major complaint is resolved within 10 days — counted from the upgrade (10 days / 600 = 1440 s).
     expect(Date.parse(resolve[0].dueAt)).toBeGreaterThanOrEqual(before + 1_440_000 - 1000);
     expect(view.deadlines.find((d: { name: string }) => d.name === 'writtenReply').state).toBe('pending');
-    await eventually(async () => (mailTo(stack, caseId, '重大投诉').length === 2 ? true : undefined), { what: 'major mails' });
-    expect(mailTo(stack, caseId, '重大投诉')).toEqual(['s-mg1', 's-sv1']);
+    await eventually(async () => (mailTo(stack, caseId, '【重大投诉】').length === 2 ? true : undefined), { what: 'major mails' });
+    expect(mailTo(stack, caseId, '【重大投诉】')).toEqual(['s-mg1', 's-sv1']);
     await complaintAct(stack, caseId, 'agreeHandling', 'S-SV1', { method: '主管牵头整改', dueAt: inMs(600_000), analysis: '两次整改未触及根因：清洁外包合同未覆盖该区域' }).then((r) => expect(r.status).toBe(200));
   });
 

@@ -145,3 +145,29 @@ describe('I2: a case’s first actions', () => {
     expect(await stack.orm.em.fork().count(Case, { id: created.body.caseId })).toBe(1);
   });
 });
+
+describe('I2: a case logged after the fact', () => {
+  it('I2: a weekend’s call logged on Monday carries its real time with the reason why; beyond the policy’s bound, or without a reason, it is refused; its clocks run from the real time', async () => {
+    await usePolicy(stack, 600);
+    const post = (body: Record<string, unknown>) =>
+      request(stack.app).post('/api/v1/repairs').set(as(stack, 'S-FD1')).send({ room: '1-1-301', contactName: '王先生', contactPhone: '13800138000', channel: 'phone', description: '门禁失灵', classification: 'urgent', ...body });
+    const saturday = new Date(Date.now() - 2 * 86_400_000).toISOString(); // two days ago: within the 3 days of the default policy
+    const noReason = await post({ receivedAt: saturday }).expect(422);
+    expect(noReason.body['invalid-params']).toEqual([expect.objectContaining({ name: 'lateEntryReason' })]);
+    const tooLate = await post({ receivedAt: new Date(Date.now() - 4 * 86_400_000).toISOString(), lateEntryReason: '周末来电补录' }).expect(422);
+    expect(tooLate.body['invalid-params']).toEqual([expect.objectContaining({ name: 'receivedAt' })]);
+    // Fifteen minutes' grace: a call logged ten minutes later needs no reason.
+    await post({ receivedAt: new Date(Date.now() - 10 * 60_000).toISOString() }).expect(201);
+
+    const created = await post({ receivedAt: saturday, lateEntryReason: '周末来电，周一补录' }).expect(201);
+    const [received] = await writtenEvents(stack, created.body.caseId, 'received');
+    expect(received.payload).toMatchObject({ lateEntryReason: '周末来电，周一补录' });
+    expect(received.at.toISOString()).toBe(saturday);
+    const v = await eventually(async () => {
+      const view = (await request(stack.app).get(`/api/v1/repairs/${created.body.caseId}`).set(as(stack, 'S-SV1')).expect(200)).body;
+      return view.deadlines.some((d: { name: string }) => d.name === 'arrive') ? view : undefined;
+    }, { what: 'R3 arrival clock' });
+    // R3 ran from Saturday's call: long missed by the time it was logged.
+    expect(Date.parse(v.deadlines.find((d: { name: string }) => d.name === 'arrive').dueAt)).toBe(Date.parse(saturday) + 20 * 60_000 / 600);
+  });
+});

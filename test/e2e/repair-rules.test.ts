@@ -176,7 +176,7 @@ describe('repair rules', () => {
     expect(complaint.links).toEqual([{ caseId, relation: 'repair' }]);
     await visible(stack, `WorkflowId='complaint-${complaintId}' AND CaseType='complaint' AND Severity='major'`);
     const announced = await eventually(async () => {
-      const found = mailsFor(stack, complaintId, '重大投诉');
+      const found = mailsFor(stack, complaintId, '【重大投诉】');
       return found.length >= 2 ? found : undefined;
     }, { what: 'major complaint mails' });
     expect(announced.map((m) => m.to[0]).sort()).toEqual([expect.stringMatching(/^s-mg1@/), expect.stringMatching(/^s-sv1@/)]);

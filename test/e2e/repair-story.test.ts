@@ -35,6 +35,7 @@ it('R3/R9/V2/R10/R11: a night-time burst pipe, a late engineer, three calls, an 
     classification: 'urgent',
     tags: ['water', 'dangerous'],
     receivedAt: last2340Shanghai(),
+    lateEntryReason: '夜间来电，值班员次日补录',
   });
   const row = await caseRow(stack, caseId, () => true, 'recorded');
   expect(row.receivedAt.toISOString()).toBe(last2340Shanghai());

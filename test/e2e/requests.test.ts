@@ -106,7 +106,7 @@ describe('I1–I3: inquiries, suggestions, help requests', () => {
 
   it('I2: a request records customer name, room, phone, channel, content, time received and who received it; bad input leaves no trace', async () => {
     const receivedAt = new Date(Date.now() - 3_600_000).toISOString();
-    const caseId = await ask({ kind: 'praise', channel: 'letter', content: '感谢保安师傅帮忙搬家', receivedAt, answer: '已转达表扬' }, 'S-BT1');
+    const caseId = await ask({ kind: 'praise', channel: 'letter', content: '感谢保安师傅帮忙搬家', receivedAt, lateEntryReason: '信件上午收到，下午登记', answer: '已转达表扬' }, 'S-BT1');
     const row = await caseRow(stack, caseId, () => true, 'recorded');
     expect(row).toMatchObject({
       room: '1-1-301',

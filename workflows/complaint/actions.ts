@@ -2,11 +2,12 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { Role } from '../../domain/people';
 import { closureAllowedFrom } from '../../domain/complaint-deadlines';
+import { departmentOf } from '../../domain/complaint';
 import type { ActionCheckMap, ActionHandlerMap, CaseActions } from '../case';
 import type { COMPLAINT_ACTIONS } from '../messages';
 import { allowedActions, archive, isMajor, notifyOwners, viewOf, type ComplaintCase } from './case';
 import { openNewNeed } from './follow-up';
-import { checkIssue, upgrade } from './upgrade';
+import { checkIssue, routeToDepartment, transferToGroup, upgrade } from './upgrade';
 
 export function complaintActions(c: ComplaintCase): CaseActions<typeof COMPLAINT_ACTIONS> {
   const { state, routing } = c;
@@ -96,7 +97,13 @@ function complaintHandlers(c: ComplaintCase): ActionHandlerMap<typeof COMPLAINT_
       return {
         patch: { category: p.category, issueKey: state.issueKey ?? null },
         after: async () => {
-          if (becameMajor) await notifyOwners(c, 'major', 'majorComplaint', routing.escalateTo, { reason: 'C3: classified as a major complaint' });
+          if (becameMajor) {
+            await notifyOwners(c, 'major', 'majorComplaint', routing.escalateTo, { reason: 'C3: classified as a major complaint' });
+            await transferToGroup(c, 'C3: classified as a major complaint');
+          }
+          // C3: a general or important customer complaint goes to the head of the department that handles it.
+          const department = departmentOf(p.department);
+          if (!becameMajor && !wasMajor && c.kind === 'customer' && department) await routeToDepartment(c, department, p.severity);
           if (p.seriousLossOrInjury) await upgrade(c, 'serious-loss-or-injury', 'C4', 'serious financial loss or personal injury recorded at classification', call.actor);
           if (p.issueKey) await checkIssue(c, p.issueKey);
         },

@@ -47,6 +47,8 @@ export interface ComplaintInput {
   lawsuitOrMediaRisk?: boolean;
   /** C4: serious financial loss or personal injury, recorded at intake. */
   seriousLossOrInjury?: boolean;
+  /** I2: why it was recorded long after it came in. */
+  lateEntryReason?: string;
   /** C4: people behind a collective complaint. */
   complainants?: number;
   /** The case this complaint came from, e.g. the repair of R11, and why. */
@@ -87,6 +89,8 @@ export interface ComplaintState extends CoreState {
   owners: Role[];
   majorReasons: { reason: MajorReason; rule: string; at: string }[];
   majorSince?: string;
+  /** C3: when a major complaint was transferred to the group; its progress report is due 2 working days later. */
+  transferredAt?: string;
   respondedAt?: string;
   firstRepliedAt?: string;
   writtenRepliedAt?: string;
@@ -281,7 +285,7 @@ export async function openComplaint(input: ComplaintInput, opening?: OpeningGate
     receivedEvent(
       input,
       state.confidential
-        ? { kind, confidential: true }
+        ? { kind, confidential: true, lateEntryReason: input.lateEntryReason }
         : {
             kind,
             channel: input.channel,
@@ -291,6 +295,7 @@ export async function openComplaint(input: ComplaintInput, opening?: OpeningGate
             complainants: input.complainants,
             lawsuitOrMediaRisk: input.lawsuitOrMediaRisk,
             seriousLossOrInjury: input.seriousLossOrInjury,
+            lateEntryReason: input.lateEntryReason,
           },
     ),
   );

@@ -1,7 +1,7 @@
 /** How a complaint becomes major (C3, C4, C8, R11), and the C4 count of complainants about one issue. */
 import { getExternalWorkflowHandle, log } from '@temporalio/workflow';
-import type { MajorReason } from '../../domain/complaint';
-import { issueWindowStart } from '../../domain/complaint-deadlines';
+import { DEPARTMENTS, type Department, type MajorReason } from '../../domain/complaint';
+import { groupReportBy, issueWindowStart } from '../../domain/complaint-deadlines';
 import { SYSTEM_ACTOR, type Actor } from '../../domain/people';
 import { activities } from '../case';
 import { complaintUpgradeSignal } from '../messages';
@@ -23,6 +23,39 @@ export async function upgrade(c: ComplaintCase, reason: MajorReason, rule: strin
   state.escalated = true;
   await c.tracker.audit('upgraded-to-major', actor, { reason, rule, detail, owners: state.owners });
   await notifyOwners(c, 'major', 'majorComplaint', c.routing.escalateTo, { reason: `${rule}: ${detail}`, relatedCaseId: c.input.source?.caseId });
+  await transferToGroup(c, `${rule}: ${detail}`);
+}
+
+/**
+ * C3: a major customer complaint is transferred to the group — the 8080 centre (`callcenter`) and the
+ * group's complaint contact — with its facts; its progress report to them is due within 2 working
+ * days of the transfer (the `reportToGroup` clock). Employee complaints and reports are not: their
+ * content stays with hr and audit, and the group hears only their result when closed.
+ */
+export async function transferToGroup(c: ComplaintCase, reason: string): Promise<void> {
+  const { state } = c;
+  if (state.confidential || state.transferredAt) return;
+  state.transferredAt = state.majorSince ?? new Date().toISOString();
+  await c.tracker.audit('transferred-to-group', SYSTEM_ACTOR, { rule: 'C3', to: ['callcenter'], reason });
+  await c.tracker.mail('C3 the major complaint to the group', [
+    {
+      idempotencyKey: `${c.workflowId}:group-transfer`,
+      workflowId: c.workflowId,
+      caseId: state.caseId,
+      propertyId: c.input.propertyId,
+      areaId: c.input.areaId,
+      roles: ['callcenter'],
+      template: 'groupTransfer',
+      data: {
+        caseId: state.caseId,
+        room: state.room,
+        kind: state.category,
+        reason,
+        description: c.input.description,
+        dueAt: groupReportBy(c.policy, c.calendar, new Date(state.transferredAt)).toISOString(),
+      },
+    },
+  ]);
 }
 
 /** C4: counts the distinct complainants of the issue; at the threshold every open complaint of it becomes major. */
@@ -47,4 +80,35 @@ export async function checkIssue(c: ComplaintCase, issueKey: string): Promise<vo
       log.info('complaint of the same issue no longer running', { workflowId: other, error: (error as Error).message });
     }
   }
+}
+
+/** C3: a general or important complaint is told to the head of its department (the supervisors when it has none), once per department. */
+export async function routeToDepartment(c: ComplaintCase, department: Department, severity: string): Promise<void> {
+  await c.tracker.mail(`C3 to the head of ${department}`, [
+    {
+      idempotencyKey: `${c.workflowId}:routed:${department}`,
+      workflowId: c.workflowId,
+      caseId: c.state.caseId,
+      propertyId: c.input.propertyId,
+      areaId: c.input.areaId,
+      departments: [department],
+      template: 'complaintRouted',
+      data: { caseId: c.state.caseId, room: c.state.room, severity, kind: c.state.category, note: DEPARTMENTS[department] },
+    },
+  ]);
+}
+
+/** C3: an employee complaint or a report tells the 8080 centre its result when closed — not its content, which stays with hr or audit. */
+export async function tellGroupTheResult(c: ComplaintCase): Promise<void> {
+  if (!c.state.confidential) return;
+  await c.tracker.mail('C3 the result to the 8080 centre', [
+    {
+      idempotencyKey: `${c.workflowId}:result-to-group`,
+      caseId: c.state.caseId,
+      propertyId: c.input.propertyId,
+      roles: ['callcenter'],
+      template: 'confidentialResult',
+      data: { caseId: c.state.caseId, kind: c.kind, note: c.state.closure?.ground ?? c.state.status },
+    },
+  ]);
 }

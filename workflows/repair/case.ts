@@ -106,6 +106,8 @@ export async function openRepair(input: RepairInput): Promise<RepairCase> {
       tags: input.intake.tags,
       publicArea: input.intake.publicArea,
       appointmentAt: input.intake.appointmentAt,
+      underWarranty: input.intake.underWarranty,
+      lateEntryReason: input.intake.lateEntryReason,
     }),
     { chooseEngineer: true },
   );
