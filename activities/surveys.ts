@@ -1,19 +1,17 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { surveyTokenHash } from '../db/secrets';
 import { ApplicationFailure } from '@temporalio/common';
 import { LockMode } from '@mikro-orm/core';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
 import { Property, SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from '../db/entities';
 import { localDate } from '../domain/calendar';
-import { distributionQuota, distributionRate, halfYearOf, occupancyYears, sampleMonth, topicOf, type AreaPool, type SurveyMethod, type SurveyTopic } from '../domain/survey';
+import { distributionQuota, distributionRate, halfYearOf, occupancyYears, sampleMonth, surveyRunId, topicOf, type AreaPool, type SurveyMethod, type SurveyTopic } from '../domain/survey';
 import { parsePolicy } from '../domain/policy';
 import type { ActivityDeps } from './deps';
 import { createNotifyActivities } from './notify';
 import { workflowIds } from '../domain/workflow-ids';
 
 /** The SHA-256 a personal link's token is stored as; the token itself is only in the resident's mail. */
-export function surveyTokenHash(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
 
 export interface SurveyRunPlan {
   runId: string;
@@ -35,7 +33,6 @@ export interface SurveyAssignment {
   topic: SurveyTopic;
 }
 
-export const surveyRunId = (propertyId: string, month: string) => `${propertyId}-${month}`;
 export const surveyIdOf = (month: string, householdId: string) => `${month}-${householdId}`;
 
 const INSERT_CHUNK = 1000;

@@ -1,7 +1,7 @@
 import 'pino-http';
-import { createHash, randomBytes } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Orm } from '../db/orm';
+import { hashApiKey } from '../db/secrets';
 import type { Actor, Role } from '../domain/people';
 import { HttpProblem } from './problem';
 
@@ -18,14 +18,6 @@ export interface StaffPrincipal {
  * input: timing can at most tell how many leading digest bytes match a stored one, which does not
  * help to find a key (that needs a SHA-256 preimage of 192 random bits).
  */
-export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
-}
-
-export function newApiKey(): string {
-  return `wy_${randomBytes(24).toString('base64url')}`;
-}
-
 /** The actor recorded on a staff action: the principal's first role that the action allows. */
 export function actorFor(staff: StaffPrincipal, allowed: readonly Role[]): Actor {
   const role = staff.roles.find((r) => allowed.includes(r));

@@ -10,7 +10,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import { surveyTokenHash } from '../activities/surveys';
+import { surveyTokenHash } from '../db/secrets';
 import { SurveyInvitation, SurveyToken } from '../db/entities';
 import type { Orm } from '../db/orm';
 import { SCORE_MAX, SCORE_MIN, surveyAnswerSchema, SURVEY_TOPICS, type SurveyAnswer, type SurveyTopic } from '../domain/survey';

@@ -12,7 +12,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import pino from 'pino';
 import { startApi, type RunningApi } from '../api/server';
 import { loadConfig, type Config } from '../config';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { migrate, openOrm, type Orm } from '../db/orm';
 import { seedDemo, type SeedResult } from '../db/seed';
 import type { ServicePolicyInput } from '../domain/policy';

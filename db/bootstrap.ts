@@ -5,7 +5,7 @@
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { hashApiKey, newApiKey } from '../api/auth';
+import { hashApiKey, newApiKey } from './secrets';
 import { propertyFieldsSchema, propertyIdSchema } from '../domain/places';
 import { appendAdminAudit } from './admin-audit';
 import { staffIdSchema } from './staff-admin';

@@ -4,7 +4,7 @@
  * of every role (two butlers and two engineers) with a fresh API key each.
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { hashApiKey, newApiKey } from '../api/auth';
+import { hashApiKey, newApiKey } from './secrets';
 import type { Role } from '../domain/people';
 import type { ServicePolicyInput } from '../domain/policy';
 import { Area, Building, Household, HouseholdContact, PolicyVersion, Property, Staff } from './entities';

@@ -7,7 +7,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
-import { hashApiKey, newApiKey } from '../api/auth';
+import { hashApiKey, newApiKey } from './secrets';
 import { DEPARTMENT_CODES, type Department } from '../domain/complaint';
 import { ROLES, rolesBeyondGranter, type Role } from '../domain/people';
 import { appendAdminAudit } from './admin-audit';

@@ -167,7 +167,7 @@ export const servicePolicySchema = z.object({
     })
     .prefault({}),
   /**
-   * When the property's Temporal Schedules fire, in its time zone (scripts/schedules.ts). A change
+   * When the property's Temporal Schedules fire, in its time zone (schedules.ts). A change
    * moves the schedules at once; the workflows never read these.
    */
   schedules: z

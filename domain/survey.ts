@@ -227,3 +227,6 @@ export function recovery(policy: ServicePolicy, distributed: number, collected: 
   const rate = distributed === 0 ? 0 : collected / distributed;
   return { rate, behind: rate < policy.survey.campaign.recoveryTarget };
 }
+
+/** A month's sampling run of a property, e.g. `P001-2026-11` (its workflow: workflowIds.surveyRun). */
+export const surveyRunId = (propertyId: string, month: string) => `${propertyId}-${month}`;

@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { loadConfig, type Config } from '../config';
 import { bootstrap, bootstrapSchema } from '../db/bootstrap';
 import { openOrm } from '../db/orm';
-import { ensureSchedules, scheduledProperty } from './schedules';
+import { ensureSchedules, scheduledProperty } from '../schedules';
 
 const USAGE = `usage: npm run bootstrap -- --name NAME --occupied-since YYYY-MM-DD --group-email EMAIL
          --manager-id S-MG1 --manager-name NAME --manager-email EMAIL [--time-zone Asia/Shanghai] [--property-id P001]`;

@@ -16,7 +16,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { startApi } from '../api/server';
 import { loadConfig } from '../config';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { startEmbeddedPostgres } from './embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo } from '../db/seed';
 import { createStaff, issueKey } from '../db/staff-admin';

@@ -16,7 +16,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { startApi } from '../api/server';
 import { assertDeployable, CONFIG_VARIABLES, ConfigError, DeploymentError, loadConfig, type Config } from '../config';
-import { assertPostgresCanReach, PostgresDirUnreachableError, startEmbeddedPostgres } from '../db/embedded-postgres';
+import { assertPostgresCanReach, PostgresDirUnreachableError, startEmbeddedPostgres } from './embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
 import { announceMissingCalendars } from '../activities/calendar';
@@ -24,7 +24,7 @@ import { createLogger } from '../logging';
 import { bundleWorkflows, createMailer } from '../worker';
 import { startDevServer } from './dev-server';
 import { startMailSink } from './mail-sink';
-import { ensureSchedules, scheduledProperties } from './schedules';
+import { ensureSchedules, scheduledProperties } from '../schedules';
 import { devServerOptions, resolveTemporalCli, TemporalCliMissingError } from './temporal-cli';
 import { superviseWorker } from './worker-supervisor';
 

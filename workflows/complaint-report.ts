@@ -1,6 +1,6 @@
 /**
  * P1: the monthly complaint analysis (月度投诉分析报告) of the previous month, ready by the 10th.
- * Started by the property's schedule on the 2nd at 08:00 local time (scripts/schedules.ts): one
+ * Started by the property's schedule on the 2nd at 08:00 local time (schedules.ts): one
  * activity analyses the read model and stores the report, one mails it to the managers with the
  * CSV attached, once per run.
  */

@@ -12,7 +12,7 @@ import { ROLES } from '../../domain/people';
 import { propertyFieldsSchema } from '../../domain/places';
 import { previewPeriod, previewPolicy } from '../../domain/policy-preview';
 import { applyPolicyChanges, describePolicy, durationView, policyChangesSchema, policyRule, type PolicyProblem, type RuleChange } from '../../domain/policy-rules';
-import { ensureSchedules, scheduledProperty } from '../../scripts/schedules';
+import { ensureSchedules, scheduledProperty } from '../../schedules';
 import { operation, type Operation } from '../contract';
 import { HttpProblem } from '../problem';
 import type { RouteDeps } from './repairs';

@@ -4,12 +4,11 @@
  */
 import { z } from 'zod';
 import { StoredReport } from '../../db/entities';
-import { createReconciliationActivities } from '../../activities/reconciliation';
-import { loadComplaintAnalysis, loadRepairProgress, loadStaffResults } from '../../activities/reports';
+import { openRequestLists } from '../../db/reconciliation';
+import { loadComplaintAnalysis, loadRepairProgress, loadStaffResults } from '../../db/reports';
 import { complaintAnalysisCsv, DATE_PATTERN, isCalendarDate, MONTH_PATTERN, repairProgressCsv, staffResultsCsv } from '../../domain/reports';
 import { withBom } from '../../domain/csv';
 import { seesOnlyOwnAreas, type Role } from '../../domain/people';
-import type { ActivityDeps } from '../../activities/deps';
 import { operation, type Operation } from '../contract';
 import type { RouteDeps } from './repairs';
 
@@ -198,8 +197,7 @@ export function reportOperations({ orm }: RouteDeps): Operation[] {
       responses: { 200: { description: 'Every butler’s list (a butler: their own)', schema: openListsSchema } },
       handler: async ({ staff }) => {
         // The same lists the R12 reconciliation mails, built by the same read of Postgres.
-        const { buildOpenRequestLists } = createReconciliationActivities({ orm } as ActivityDeps);
-        const lists = await buildOpenRequestLists({ propertyId: staff.propertyId, asOf: new Date().toISOString() });
+        const lists = await openRequestLists(orm, { propertyId: staff.propertyId, asOf: new Date().toISOString() });
         const ownOnly = seesOnlyOwnAreas(staff.roles);
         return { status: 200, body: ownOnly ? { ...lists, butlers: lists.butlers.filter((b) => b.butlerId === staff.id), unowned: [] } : lists };
       },

@@ -9,7 +9,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { Property, SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea } from '../../db/entities';
-import { surveyRunId } from '../../activities/surveys';
+import { surveyRunId } from '../../domain/survey';
 import { halfYearOf, halfYearSchema, monthOf, monthSchema, SCORE_MAX, SCORE_MIN } from '../../domain/survey';
 import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';

@@ -6,7 +6,7 @@
 import request from 'supertest';
 import { MINUTE } from '../../domain/policy';
 import { reconciliationScheduleId } from '../../domain/reconciliation';
-import { complaintReportScheduleId, ensureSchedules, scheduledProperties, surveyRunScheduleId } from '../../scripts/schedules';
+import { complaintReportScheduleId, ensureSchedules, scheduledProperties, surveyRunScheduleId } from '../../schedules';
 import { generatedMonth, HAND_WORKED, PROPOSAL } from '../helpers/policy-month';
 import { as, report } from '../helpers/repairs';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';

@@ -9,7 +9,7 @@ import { Case } from '../../db/entities';
 import { localDate } from '../../domain/calendar';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { reconciliationScheduleId } from '../../domain/reconciliation';
-import { ensureSchedules } from '../../scripts/schedules';
+import { ensureSchedules } from '../../schedules';
 import type { openRequestReconciliation } from '../../workflows/reconciliation';
 import type { ReceivedMail } from '../helpers/smtp';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';

@@ -10,7 +10,7 @@ import { Case, CaseEvent, StoredReport } from '../../db/entities';
 import { compressPolicy, DEFAULT_POLICY, HOUR, MINUTE } from '../../domain/policy';
 import { dayRange, localMonth, monthRange, previousMonth } from '../../domain/reports';
 import { localDate } from '../../domain/calendar';
-import { complaintReportScheduleId, ensureSchedules } from '../../scripts/schedules';
+import { complaintReportScheduleId, ensureSchedules } from '../../schedules';
 import { complain, complaintAct } from '../helpers/complaints';
 import { as, assigneeOf, repairAction, report } from '../helpers/repairs';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';

@@ -7,7 +7,7 @@
 import { Property } from '../../db/entities';
 import { migrate, type Orm } from '../../db/orm';
 import { createCaseActivities, type CaseEventInput } from '../../activities/cases';
-import { loadStaffResults } from '../../activities/reports';
+import { loadStaffResults } from '../../db/reports';
 import type { ActivityDeps } from '../../activities/deps';
 import { localMonth, monthRange, staffResultsFromCounts, type Month, type StaffEventCount } from '../../domain/reports';
 import { seededOrm } from '../helpers/stack';

@@ -9,7 +9,7 @@ import request from 'supertest';
 import { Case, Household, HouseholdContact, Building, Property, SurveyInvitation, SurveyRun } from '../../db/entities';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { monthsOfHalfYear, sampleMonth, type AreaPool } from '../../domain/survey';
-import { surveyRunScheduleId, ensureSchedules } from '../../scripts/schedules';
+import { surveyRunScheduleId, ensureSchedules } from '../../schedules';
 import { reconciliationScheduleId } from '../../domain/reconciliation';
 import type { surveyMonthlyRun } from '../../workflows/survey-run';
 import type { survey } from '../../workflows/survey';

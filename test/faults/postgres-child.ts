@@ -3,7 +3,7 @@
  * stops it cleanly on SIGTERM — which is how a test takes the database down — or when the test
  * process is gone.
  */
-import { startEmbeddedPostgres } from '../../db/embedded-postgres';
+import { startEmbeddedPostgres } from '../../scripts/embedded-postgres';
 
 async function main(): Promise<void> {
   const [dataDir, port] = process.argv.slice(2);

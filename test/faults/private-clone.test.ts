@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { SHARED_BINARIES_DIR } from '../../db/embedded-postgres';
+import { SHARED_BINARIES_DIR } from '../../scripts/embedded-postgres';
 import { figures, until } from './harness';
 import { descendants, envOf, freeStartPorts, isAlive, npmStart, portOpen, ROOT, stopEveryStart } from './npm-start';
 

@@ -9,7 +9,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbeddedPostgres } from '../../db/embedded-postgres';
+import { startEmbeddedPostgres } from '../../scripts/embedded-postgres';
 import { migrate, openOrm } from '../../db/orm';
 import { startDevServer } from '../../scripts/dev-server';
 import { devServerOptions, resolveTemporalCli } from '../../scripts/temporal-cli';

@@ -7,14 +7,14 @@
  * wanted spec or action differs from the schedule's, and then updates it in place.
  */
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
-import type { Config } from '../config';
-import { Property } from '../db/entities';
-import type { Orm } from '../db/orm';
-import { DEFAULT_POLICY, HOUR, parsePolicy, type ServicePolicy } from '../domain/policy';
-import { RECONCILIATION_SLOT_NAMES, RECONCILIATION_SLOTS, reconciliationScheduleId, type ReconciliationSlot } from '../domain/reconciliation';
-import type { openRequestReconciliation } from '../workflows/reconciliation';
-import type { monthlyComplaintReport } from '../workflows/complaint-report';
-import type { surveyMonthlyRun } from '../workflows/survey-run';
+import type { Config } from './config';
+import { Property } from './db/entities';
+import type { Orm } from './db/orm';
+import { DEFAULT_POLICY, HOUR, parsePolicy, type ServicePolicy } from './domain/policy';
+import { RECONCILIATION_SLOT_NAMES, RECONCILIATION_SLOTS, reconciliationScheduleId, type ReconciliationSlot } from './domain/reconciliation';
+import type { openRequestReconciliation } from './workflows/reconciliation';
+import type { monthlyComplaintReport } from './workflows/complaint-report';
+import type { surveyMonthlyRun } from './workflows/survey-run';
 
 export type ScheduleTimes = ServicePolicy['schedules'];
 

@@ -14,7 +14,7 @@ import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, mkdtempSync, readd
 import { tmpdir } from 'node:os';
 import { dirname, join, parse, relative, resolve, sep } from 'node:path';
 import { Client } from 'pg';
-import { spawnTied, type TiedChild } from '../scripts/tied-child';
+import { spawnTied, type TiedChild } from './tied-child';
 
 export interface EmbeddedPostgres {
   url: string;
