@@ -4,6 +4,7 @@
  * complaint and major-repair history from the read model, and the yearly summary per property.
  * Residents' names, phones and e-mail addresses are shown only to the roles that need them.
  */
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
 import { Building, type IHousehold, type IHouseholdContact } from '../../db/entities';
 import {
@@ -49,10 +50,6 @@ import { visibleAreaIds } from '../scope';
 import type { RouteDeps } from './repairs';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
-const WRITE_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
-const READ_ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager', 'callcenter'] as const;
-const AUDIT_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
-const SUMMARY_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
 
 const householdParams = z.object({ householdId: z.string().min(1).max(64) });
 const contactParams = z.object({ householdId: z.string().min(1).max(64), contactId: z.coerce.number().int().positive().max(2_147_483_647) });
@@ -248,7 +245,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       description:
         'By phone (partial, any format) or by contact name only for the roles that see personal data; the matching households then list their contacts. A butler finds the households of their own areas.',
       tags: ['households'],
-      roles: READ_ROLES,
+      roles: ACCESS.households.read,
       query: listQuery,
       responses: { 200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) } },
       handler: async ({ query, staff }) => {
@@ -297,7 +294,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       summary: 'Add a household to the customer archive (客户档案), with its contacts',
       description: '§0 archive fields; each member a contact with their own occupation and age band. Audited (who, when, which fields; personal values masked).',
       tags: ['households'],
-      roles: WRITE_ROLES,
+      roles: ACCESS.households.write,
       body: createBody,
       bodyExample: {
         buildingId: 'P001-B1',
@@ -320,7 +317,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       },
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();
-        const actor = actorFor(staff, WRITE_ROLES);
+        const actor = actorFor(staff, ACCESS.households.write);
         const building = await em.findOne(Building, { id: body.buildingId, area: { property: staff.propertyId } }, { populate: ['area'] });
         const areas = await visibleAreaIds(orm, staff);
         if (!building || (areas && !areas.includes(building.area.id))) {
@@ -359,7 +356,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'getHousehold',
       summary: "A household's page: archive, contacts (personal data only for the roles that need it) and its complaint and major-repair history",
       tags: ['households'],
-      roles: READ_ROLES,
+      roles: ACCESS.households.read,
       params: householdParams,
       responses: { 200: { description: 'The household', schema: householdView }, 404: { description: 'No such household (or not in a butler\'s areas)' } },
       handler: async ({ params, staff }) => {
@@ -374,14 +371,14 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'updateHousehold',
       summary: "Update a household's archive fields (§0); the change is audited",
       tags: ['households'],
-      roles: WRITE_ROLES,
+      roles: ACCESS.households.write,
       params: householdParams,
       body: updateBody,
       bodyExample: { membersCount: 4, pets: ['狗'] },
       responses: { 200: { description: 'The household as it is now', schema: householdView }, 404: { description: 'No such household' } },
       handler: async ({ params, body, staff }) => {
         const em = orm.em.fork();
-        const actor = actorFor(staff, WRITE_ROLES);
+        const actor = actorFor(staff, ACCESS.households.write);
         await updateHousehold(em, await findHousehold(deps, em, params.householdId, staff), body, actor);
         return { status: 200, body: await freshPage(deps, params.householdId, staff) };
       },
@@ -393,7 +390,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'addHouseholdContact',
       summary: 'Add a member or contact to a household; audited without the personal values',
       tags: ['households'],
-      roles: WRITE_ROLES,
+      roles: ACCESS.households.write,
       params: householdParams,
       body: contactSchema,
       bodyExample: { name: '王太太', phone: '13900139000', relation: 'spouse', occupation: '医生', ageBand: '31-45' },
@@ -401,7 +398,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       responses: { 201: { description: 'The household as it is now', schema: householdView }, 404: { description: 'No such household' } },
       handler: async ({ params, body, staff, req }) => {
         const em = orm.em.fork();
-        const actor = actorFor(staff, WRITE_ROLES);
+        const actor = actorFor(staff, ACCESS.households.write);
         const household = await findHousehold(deps, em, params.householdId, staff);
         return withIdempotency(
           em.fork(),
@@ -421,14 +418,14 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'updateHouseholdContact',
       summary: "Update a member's or contact's fields; audited without the personal values",
       tags: ['households'],
-      roles: WRITE_ROLES,
+      roles: ACCESS.households.write,
       params: contactParams,
       body: contactUpdateSchema,
       bodyExample: { phone: '13700137000' },
       responses: { 200: { description: 'The household as it is now', schema: householdView }, 404: { description: 'No such household or contact' } },
       handler: async ({ params, body, staff }) => {
         const em = orm.em.fork();
-        const actor = actorFor(staff, WRITE_ROLES);
+        const actor = actorFor(staff, ACCESS.households.write);
         const household = await findHousehold(deps, em, params.householdId, staff);
         if (!(await updateContact(em, household, params.contactId, body, actor))) {
           throw new HttpProblem(404, 'Not found', `household ${household.id} has no contact ${params.contactId}`);
@@ -448,7 +445,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
             : 'Record that a household moved out (空置): out of the survey pool from that date (S1); its archive and history stay',
         description: 'Audited in the archive’s changes and the administrative audit log.',
         tags: ['households'],
-        roles: WRITE_ROLES,
+        roles: ACCESS.households.write,
         params: householdParams,
         body: moveSchema,
         bodyExample: { date: '2026-12-01', note: kind === 'move-in' ? '新业主入住' : '业主出售房屋' },
@@ -458,7 +455,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
           409: { description: 'The move does not fit the household’s dates (moved out already, before its move-in, …)' },
         },
         handler: async ({ params, body, staff }) => {
-          const actor = actorFor(staff, WRITE_ROLES);
+          const actor = actorFor(staff, ACCESS.households.write);
           const em = orm.em.fork();
           const household = await findHousehold(deps, em, params.householdId, staff);
           const problem = await recordMove(em, household, { kind, date: body.date, note: body.note, today: today() }, actor);
@@ -474,7 +471,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'listHouseholdChanges',
       summary: "A household's archive changes: who, when, which fields (personal values are never kept)",
       tags: ['households'],
-      roles: AUDIT_ROLES,
+      roles: ACCESS.households.changes,
       params: householdParams,
       responses: { 200: { description: 'Oldest first', schema: z.object({ items: z.array(changeView) }) }, 404: { description: 'No such household' } },
       handler: async ({ params, staff }) => {
@@ -498,7 +495,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
         summary: `The yearly summary of the property's customer archive (occupation and age distribution, pets, festivals, service needs) as ${format.toUpperCase()}`,
         description: "§0: archives are summarised yearly. Counts only — no names, phones or rooms. A butler's summary covers their areas.",
         tags: ['households'],
-        roles: SUMMARY_ROLES,
+        roles: ACCESS.households.summary,
         query: summaryQuery,
         responses: {
           200: format === 'json' ? { description: 'The summary', schema: summarySchema } : { description: 'The summary as CSV rows section,key,count', schema: z.string(), mediaType: 'text/csv' },
