@@ -5,6 +5,7 @@ export * from './cases';
 export * from './archive';
 export * from './reports';
 export * from './staff-month-tally';
+export * from './appraisal';
 export * from './surveys';
 export * from './calendar';
 export * from './admin-audit';
@@ -16,6 +17,7 @@ import { Case, CaseCounter, CaseEvent, FinanceEntry, IdempotentRequest, Notifica
 import { HouseholdChange } from './archive';
 import { StoredReport } from './reports';
 import { StaffMonthTally } from './staff-month-tally';
+import { OwnerMonthTally, StaffAppraisal, StaffAppraisalYear } from './appraisal';
 import { NationalCalendarYear } from './calendar';
 import { AdminAuditEvent } from './admin-audit';
 import { ImportBatch, PolicyVersion } from './administration';
@@ -25,7 +27,7 @@ export const ALL_ENTITIES = [
   Property, Area, Building, Unit, Household, HouseholdContact, Staff,
   Case, CaseEvent, Notification, CaseCounter, IdempotentRequest, FinanceEntry,
   HouseholdChange,
-  StoredReport, StaffMonthTally,
+  StoredReport, StaffMonthTally, OwnerMonthTally, StaffAppraisal, StaffAppraisalYear,
   SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign,
   NationalCalendarYear, AdminAuditEvent,
   PolicyVersion, ImportBatch,

@@ -1,0 +1,161 @@
+/**
+ * P3 staff appraisal (员工绩效考核) in Postgres: a month's appraisal as supervisors read it (the
+ * results part from the P3 report, the parts they entered), the month stored by its schedule and
+ * deleted two years on, and the entries themselves, each with its administrative audit record.
+ * Shared by the API (reading, entering) and the `monthlyAppraisal` workflow (storing, purging).
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { appendAdminAudit } from '../db/admin-audit';
+import { Property, Staff, StaffAppraisal, StaffAppraisalYear, type IStaffAppraisal } from '../db/entities';
+import type { Orm } from '../db/orm';
+import {
+  annualAppraisal,
+  CASE_HOLDING_ROLES,
+  keptFrom,
+  monthlyAppraisal,
+  monthlyComposite,
+  NO_RESULTS,
+  resultsRecordOf,
+  resultsScore,
+  type AnnualAppraisal,
+  type AppraisalLine,
+  type EnteredParts,
+  type MonthlyAppraisal,
+  type StoredMonth,
+} from '../domain/appraisal';
+import type { Role } from '../domain/people';
+import { parsePolicy, type ServicePolicy } from '../domain/policy';
+import { localMonth, previousMonth, type Month } from '../domain/reports';
+import type { ActivityDeps } from './deps';
+import { loadStaffResults } from './reports';
+
+async function propertyPolicy(em: EntityManager, propertyId: string): Promise<ServicePolicy> {
+  const property = await em.findOne(Property, { id: propertyId }, { fields: ['timeZone', 'policy'] });
+  if (!property) throw ApplicationFailure.create({ type: 'UnknownProperty', message: `no property ${propertyId}`, nonRetryable: true });
+  return parsePolicy({ timeZone: property.timeZone, ...(property.policy ?? {}) });
+}
+
+/** The property's active staff who hold cases (engineers, butlers, supervisors). */
+async function caseHolders(em: EntityManager, propertyId: string): Promise<{ staffId: string; roles: Role[] }[]> {
+  const staff = await em.find(Staff, { propertyId, active: true }, { fields: ['id', 'roles'], orderBy: { id: 'asc' } });
+  return staff.filter((s) => s.roles.some((r) => (CASE_HOLDING_ROLES as readonly Role[]).includes(r))).map((s) => ({ staffId: s.id, roles: s.roles }));
+}
+
+function storedMonth(r: IStaffAppraisal): StoredMonth & { composite: number | null } {
+  return {
+    staffId: r.staffId,
+    month: r.month,
+    results: r.results,
+    resultsScore: r.resultsScore ?? null,
+    resultsAt: r.resultsAt.toISOString(),
+    conduct: r.conduct ?? null,
+    diligence: r.diligence ?? null,
+    ability: r.ability ?? null,
+    checks: r.checks ?? null,
+    composite: r.composite ?? null,
+    enteredBy: r.enteredBy ?? null,
+    enteredAt: r.enteredAt?.toISOString() ?? null,
+  };
+}
+
+/** P3: a month's appraisal — stored where the month was appraised, live otherwise. */
+export async function loadMonthlyAppraisal(orm: Orm, propertyId: string, month: Month): Promise<MonthlyAppraisal> {
+  const em = orm.em.fork();
+  const [live, holders, stored] = await Promise.all([
+    loadStaffResults(orm, propertyId, month),
+    caseHolders(em, propertyId),
+    orm.em.fork().find(StaffAppraisal, { propertyId, month }),
+  ]);
+  return monthlyAppraisal({ propertyId, month, holders, live: live.staff, stored: stored.map(storedMonth) });
+}
+
+/** P3: the year — checks, the months' composites and the year-end appraisal of every appraised staff member. */
+export async function loadAnnualAppraisal(orm: Orm, propertyId: string, year: number): Promise<AnnualAppraisal> {
+  const em = orm.em.fork();
+  await propertyPolicy(em, propertyId);
+  const [months, yearEnds] = await Promise.all([
+    em.find(StaffAppraisal, { propertyId, month: { $gte: `${year}-01`, $lte: `${year}-12` } }),
+    orm.em.fork().find(StaffAppraisalYear, { propertyId, year }),
+  ]);
+  return annualAppraisal({ propertyId, year, months: months.map(storedMonth), yearEnds: yearEnds.map((y) => ({ staffId: y.staffId, yearEnd: y.yearEnd })) });
+}
+
+/** The parts an entry sets; a part left out keeps what was entered before. */
+export type PartsEntry = Partial<EnteredParts & { checks: number }>;
+
+/** What a month's or a year's entry needs to know of the property and the staff member, for the rules of domain/appraisal.ts. */
+export async function appraisalContext(orm: Orm, propertyId: string, staffId: string): Promise<{ currentMonth: Month; keepMonths: number; staff: { id: string; roles: Role[] } | null }> {
+  const em = orm.em.fork();
+  const policy = await propertyPolicy(em, propertyId);
+  const staff = await em.findOne(Staff, { id: staffId, propertyId }, { fields: ['id', 'roles'] });
+  return { currentMonth: localMonth(new Date(), policy.timeZone), keepMonths: policy.appraisal.keepMonths, staff: staff ? { id: staff.id, roles: staff.roles } : null };
+}
+
+/**
+ * P3: a supervisor's parts of a month for one staff member. The month's results are stored with the
+ * first entry when its schedule has not stored them yet; the composite follows every entry.
+ */
+export async function enterMonthlyParts(orm: Orm, input: { propertyId: string; month: Month; staffId: string; parts: PartsEntry; actorId: string }): Promise<AppraisalLine> {
+  const live = (await loadStaffResults(orm, input.propertyId, input.month)).staff.find((s) => s.staffId === input.staffId);
+  await orm.em.fork().transactional(async (em) => {
+    const now = new Date();
+    let row = await em.findOne(StaffAppraisal, { propertyId: input.propertyId, month: input.month, staffId: input.staffId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!row) {
+      const results = resultsRecordOf(live ?? NO_RESULTS);
+      row = em.create(StaffAppraisal, { propertyId: input.propertyId, month: input.month, staffId: input.staffId, results, resultsScore: resultsScore(results), resultsAt: now, conduct: null, diligence: null, ability: null, checks: null, composite: null, enteredBy: null, enteredAt: null });
+    }
+    for (const part of ['conduct', 'diligence', 'ability', 'checks'] as const) if (input.parts[part] !== undefined) row[part] = input.parts[part]!;
+    row.composite = monthlyComposite({ conduct: row.conduct ?? null, diligence: row.diligence ?? null, ability: row.ability ?? null, results: row.resultsScore ?? null }).composite;
+    row.enteredBy = input.actorId;
+    row.enteredAt = now;
+    await appendAdminAudit(em, { propertyId: input.propertyId, actorId: input.actorId, action: 'appraisal.month.enter', subject: `${input.month} ${input.staffId}`, detail: { ...input.parts } }, now);
+  });
+  const appraisal = await loadMonthlyAppraisal(orm, input.propertyId, input.month);
+  return appraisal.staff.find((s) => s.staffId === input.staffId)!;
+}
+
+/** P3: the year-end appraisal of one staff member (50 % of the year). */
+export async function enterYearEnd(orm: Orm, input: { propertyId: string; year: number; staffId: string; yearEnd: number; actorId: string }): Promise<void> {
+  await orm.em.fork().transactional(async (em) => {
+    const now = new Date();
+    await em.upsert(StaffAppraisalYear, { propertyId: input.propertyId, year: input.year, staffId: input.staffId, yearEnd: input.yearEnd, enteredBy: input.actorId, enteredAt: now });
+    await appendAdminAudit(em, { propertyId: input.propertyId, actorId: input.actorId, action: 'appraisal.year.enter', subject: `${input.year} ${input.staffId}`, detail: { yearEnd: input.yearEnd } }, now);
+  });
+}
+
+export function createAppraisalActivities({ orm }: ActivityDeps) {
+  return {
+    /**
+     * P3: stores the month before `asOf` (property-local; or `month`): every case holder's results as
+     * counted now, beside the parts already entered, and deletes what is older than the policy keeps
+     * (`appraisal.keepMonths`, two years). Run again, it counts again: a late correction is stored.
+     */
+    async storeMonthlyAppraisal(input: { propertyId: string; asOf: string; month?: Month }): Promise<{ month: Month; staff: number; purgedMonths: number; purgedYears: number }> {
+      const policy = await propertyPolicy(orm.em.fork(), input.propertyId);
+      const month = input.month ?? previousMonth(new Date(input.asOf), policy.timeZone);
+      const [live, holders] = await Promise.all([loadStaffResults(orm, input.propertyId, month), caseHolders(orm.em.fork(), input.propertyId)]);
+      const results = new Map(live.staff.map((s) => [s.staffId, resultsRecordOf(s)]));
+      for (const h of holders) if (!results.has(h.staffId)) results.set(h.staffId, { ...NO_RESULTS });
+      const first = keptFrom(localMonth(new Date(input.asOf), policy.timeZone), policy.appraisal.keepMonths);
+      return orm.em.fork().transactional(async (em) => {
+        const now = new Date();
+        const existing = new Map((await em.find(StaffAppraisal, { propertyId: input.propertyId, month })).map((r) => [r.staffId, r]));
+        for (const [staffId, record] of results) {
+          const score = resultsScore(record);
+          const row = existing.get(staffId) ?? em.create(StaffAppraisal, { propertyId: input.propertyId, month, staffId, results: record, resultsScore: score, resultsAt: now, conduct: null, diligence: null, ability: null, checks: null, composite: null, enteredBy: null, enteredAt: null });
+          row.results = record;
+          row.resultsScore = score;
+          row.resultsAt = now;
+          row.composite = monthlyComposite({ conduct: row.conduct ?? null, diligence: row.diligence ?? null, ability: row.ability ?? null, results: score }).composite;
+        }
+        await em.flush();
+        const purgedMonths = await em.nativeDelete(StaffAppraisal, { propertyId: input.propertyId, month: { $lt: first } });
+        // A year's record goes with its December (domain/appraisal.ts isYearKept).
+        const purgedYears = await em.nativeDelete(StaffAppraisalYear, { propertyId: input.propertyId, year: { $lt: Number(first.slice(0, 4)) } });
+        return { month, staff: results.size, purgedMonths, purgedYears };
+      });
+    },
+  };
+}
