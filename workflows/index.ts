@@ -31,4 +31,5 @@ export const monthlyComplaintReport = onDemand(() => (require('./complaint-repor
 export const monthlyAppraisal = onDemand(() => (require('./appraisal') as typeof import('./appraisal')).monthlyAppraisal);
 export const survey = onDemand(() => (require('./survey') as typeof import('./survey')).survey);
 export const surveyMonthlyRun = onDemand(() => (require('./survey-run') as typeof import('./survey-run')).surveyMonthlyRun);
+export const surveyMonthClose = onDemand(() => (require('./survey-close') as typeof import('./survey-close')).surveyMonthClose);
 export const surveyCampaign = onDemand(() => (require('./survey-campaign') as typeof import('./survey-campaign')).surveyCampaign);

@@ -21,14 +21,14 @@ import { OwnerMonthTally, StaffAppraisal, StaffAppraisalYear } from './appraisal
 import { NationalCalendarYear } from './calendar';
 import { AdminAuditEvent } from './admin-audit';
 import { ImportBatch, PolicyVersion } from './administration';
-import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from './surveys';
+import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken, SurveyTopicChoice } from './surveys';
 
 export const ALL_ENTITIES = [
   Property, Area, Building, Unit, Household, HouseholdContact, Staff,
   Case, CaseEvent, Notification, CaseCounter, IdempotentRequest, FinanceEntry,
   HouseholdChange,
   StoredReport, StaffMonthTally, OwnerMonthTally, StaffAppraisal, StaffAppraisalYear,
-  SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign,
+  SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign, SurveyTopicChoice,
   NationalCalendarYear, AdminAuditEvent,
   PolicyVersion, ImportBatch,
 ];
