@@ -148,11 +148,16 @@ export async function enterMonthlyParts(orm: Orm, input: { propertyId: string; m
   const live = (await loadStaffResults(orm, input.propertyId, input.month)).staff.find((s) => s.staffId === input.staffId);
   await orm.em.fork().transactional(async (em) => {
     const now = new Date();
-    let row = await em.findOne(StaffAppraisal, { propertyId: input.propertyId, month: input.month, staffId: input.staffId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!row) {
-      const results = resultsRecordOf(live ?? NO_RESULTS);
-      row = em.create(StaffAppraisal, { propertyId: input.propertyId, month: input.month, staffId: input.staffId, results, resultsScore: resultsScore(results), resultsAt: now, conduct: null, diligence: null, ability: null, checks: null, composite: null, enteredBy: null, enteredAt: null });
-    }
+    const key = { propertyId: input.propertyId, month: input.month, staffId: input.staffId };
+    const results = resultsRecordOf(live ?? NO_RESULTS);
+    // Two supervisors entering the same month at once: one creates the row, both then update it in turn.
+    await em
+      .createQueryBuilder(StaffAppraisal)
+      .insert({ ...key, results, resultsScore: resultsScore(results), resultsAt: now, conduct: null, diligence: null, ability: null, checks: null, composite: null, enteredBy: null, enteredAt: null })
+      .onConflict(['propertyId', 'month', 'staffId'])
+      .ignore()
+      .execute('run');
+    const row = await em.findOneOrFail(StaffAppraisal, key, { lockMode: LockMode.PESSIMISTIC_WRITE });
     for (const part of ['conduct', 'diligence', 'ability', 'checks'] as const) if (input.parts[part] !== undefined) row[part] = input.parts[part]!;
     row.composite = monthlyComposite({ conduct: row.conduct ?? null, diligence: row.diligence ?? null, ability: row.ability ?? null, results: row.resultsScore ?? null }).composite;
     row.enteredBy = input.actorId;

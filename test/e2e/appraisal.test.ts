@@ -190,6 +190,13 @@ describe('P3 staff appraisal', () => {
     expect(await stack.orm.em.fork().findOneOrFail(StaffAppraisal, { propertyId: 'P001', month: MONTH, staffId: 'S-EN2' })).toMatchObject({ conduct: null, enteredBy: null });
   });
 
+  it('P3: two entries of a month not stored yet, made at once, both land', async () => {
+    const month = `${LAST_YEAR}-08`;
+    const [a, b] = await Promise.all([put(`appraisals/${month}/S-BT2`, { conduct: 88 }), put(`appraisals/${month}/S-BT2`, { ability: 77 }, 'S-MG1')]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(await stack.orm.em.fork().findOneOrFail(StaffAppraisal, { propertyId: 'P001', month, staffId: 'S-BT2' })).toMatchObject({ conduct: 88, ability: 77, resultsScore: null });
+  });
+
   it('P3: the year is the checks 20 %, the months’ composites 30 % and the year-end appraisal 50 %', async () => {
     const em = stack.orm.em.fork();
     for (const [month, composite, checks] of [[`${LAST_YEAR}-10`, 78.5, 90], [`${LAST_YEAR}-11`, 81.5, 80]] as const) {
