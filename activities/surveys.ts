@@ -177,6 +177,18 @@ export function createSurveyActivities(deps: ActivityDeps) {
     },
 
     /**
+     * S1: when the run's last invitation still open closes, or null when none is: a survey's window
+     * starts when its own workflow first runs, a moment after the run that started it.
+     */
+    async surveyRunOpenUntil(input: { runId: string }): Promise<string | null> {
+      const [row] = await orm.em.fork().getConnection().execute<{ open_until: string | Date | null }[]>(
+        `select max(closes_at) as open_until from survey_invitation where run_id = ? and status = 'invited' and closes_at > ?`,
+        [input.runId, clock()],
+      );
+      return row?.open_until ? new Date(row.open_until).toISOString() : null;
+    },
+
+    /**
      * S1: the month's close — each area's answers against its 10 % (the run's minimum), the run marked
      * closed. Answers recorded later still count in the results (S3), not in this check.
      */

@@ -21,8 +21,14 @@ export async function surveyMonthClose(input: SurveyMonthCloseInput): Promise<{ 
   const { workflowId } = workflowInfo();
   const title = `### S1 close of ${input.runId} · ${SURVEY_TOPICS[input.topic].zh} ${SURVEY_TOPICS[input.topic].en}`;
   setCurrentDetails(`${title}\n**Counts the answers at:** ${input.closeAt}`);
-  const wait = Date.parse(input.closeAt) - Date.now();
-  if (wait > 0) await sleep(wait, { summary: 'S1 the month closes' });
+  let wait = Date.parse(input.closeAt) - Date.now();
+  for (;;) {
+    if (wait > 0) await sleep(wait, { summary: 'S1 the month closes' });
+    // An invitation sent a moment after its run started may still be open: its answer counts too.
+    const openUntil = await activities.surveyRunOpenUntil({ runId: input.runId });
+    if (!openUntil) break;
+    wait = Math.max(1, Date.parse(openUntil) - Date.now());
+  }
   const closed = await activities.closeSurveyMonth.executeWithOptions({ startToCloseTimeout: '1 minute', summary: 'S1 answers against each area’s 10 %' }, [{ runId: input.runId }]);
   if (closed.short.length) {
     await activities.notify({

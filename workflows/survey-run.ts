@@ -3,7 +3,8 @@
  * Schedule on the 1st at 09:00, or by a supervisor through the API. An activity chooses and records
  * the month's households (seeded, once per property and month); the run then starts one `survey`
  * workflow per household in batches, and continues as new long before its history grows large, so
- * a property of 100,000 households runs as a chain of short runs.
+ * a property of 100,000 households runs as a chain of short runs. Once they are started it starts
+ * the month's close (./survey-close.ts), which counts the answers against each area's 10 %.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { allHandlersFinished, condition, continueAsNew, ParentClosePolicy, setCurrentDetails, startChild, workflowInfo } from '@temporalio/workflow';
