@@ -9,6 +9,7 @@ export * from './surveys';
 export * from './calendar';
 export * from './admin-audit';
 export * from './administration';
+export * from './console';
 import { Area, Building, Property, Unit } from './places';
 import { Household, HouseholdContact } from './households';
 import { Staff } from './staff';
@@ -19,6 +20,7 @@ import { StaffMonthTally } from './staff-month-tally';
 import { NationalCalendarYear } from './calendar';
 import { AdminAuditEvent } from './admin-audit';
 import { ImportBatch, PolicyVersion } from './administration';
+import { CaseAttachment, CaseFeedback, CaseLinkToken, HttpSession, StaffCredential, StaffPasswordToken } from './console';
 import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from './surveys';
 
 export const ALL_ENTITIES = [
@@ -29,4 +31,5 @@ export const ALL_ENTITIES = [
   SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign,
   NationalCalendarYear, AdminAuditEvent,
   PolicyVersion, ImportBatch,
+  StaffCredential, StaffPasswordToken, HttpSession, CaseAttachment, CaseLinkToken, CaseFeedback,
 ];
