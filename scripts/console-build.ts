@@ -42,7 +42,7 @@ export async function buildConsole(onLog: (line: string) => void = () => undefin
   if (!existsSync(vite)) throw new Error('cannot build the console: vite is not installed (npm install, with the dev dependencies)');
   const output: string[] = [];
   await new Promise<void>((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [vite, 'build', '--config', join(CONSOLE_SOURCE, 'vite.config.ts'), '--logLevel', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [vite, 'build', '--config', join(CONSOLE_SOURCE, 'vite.config.mts'), '--logLevel', 'warn'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer) => {
       output.push(chunk.toString());
       onLog(chunk.toString());
