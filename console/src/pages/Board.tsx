@@ -63,7 +63,7 @@ export function Board() {
         dataSource={rows}
         columns={[
           { title: t('case'), dataIndex: 'caseId', render: (id: string) => <Link to={`/cases/${id}/timeline`} data-testid={`board-${id}`}>{id}</Link> },
-          { title: t('status'), dataIndex: 'slaState', render: (s: string, r) => <Space size={4}><Tag color={s === 'breached' ? 'red' : 'orange'}>{label(s)}</Tag>{r.escalated && <Tag color="purple">↑</Tag>}</Space> },
+          { title: t('status'), dataIndex: 'slaState', render: (s: string, r) => <Space size={4}><Tag color={s === 'breached' ? '#c41d1d' : '#ad4e00'}>{label(s)}</Tag>{r.escalated && <Tag color="#531dab">↑</Tag>}</Space> },
           { title: t('kind'), dataIndex: 'kind', render: (k: string, r) => `${label(k)} · ${label(r.status)}` },
           { title: t('rule'), dataIndex: 'rule', render: (rule: string | null, r) => (rule ? `${rule} ${label(`deadline:${r.deadline}`)}` : '—') },
           { title: t('due'), dataIndex: 'deadlineDueAt', render: (v: string | null) => time(v) },
@@ -78,7 +78,7 @@ export function Board() {
 
 type TimelineAnswer = { caseId: string; kind: string; status: string; areaId: string; assigneeId: string | null; slaState: string; workflowId: string; temporalUiUrl: string | null; clocks: { name: string; rule: string; startedAt: string | null; dueAt: string; warnedAt: string | null; warned: { staffId: string; status: string }[]; outcome: string; outcomeAt: string | null; ownerId: string | null; pauses: { at: string; reason: string; resumedAt: string | null }[]; escalations: { at: string; rule: string; to: string[]; reason: string; told: { staffId: string; status: string }[] }[] }[]; events: { seq: number; action: string; actorId: string; at: string }[] };
 
-const COLORS: Record<string, string> = { met: 'green', missed: 'red', pending: 'blue', moved: 'gray', paused: 'orange' };
+const COLORS: Record<string, string> = { met: '#237804', missed: '#c41d1d', pending: '#0e42d2', moved: '#595959', paused: '#ad4e00' };
 
 export function Timeline() {
   const { caseId } = useParams();
@@ -128,12 +128,12 @@ export function Timeline() {
               <AntTimeline
                 style={{ marginTop: 8 }}
                 items={[
-                  { color: 'blue', content: `${t('started')} ${time(c.startedAt)}` },
-                  ...c.pauses.flatMap((p) => [{ color: 'orange', content: `${t('pauses')} ${time(p.at)} · ${p.reason}${p.resumedAt ? ` · ${t('resumed')} ${time(p.resumedAt)}` : ''}` }]),
-                  ...(c.warnedAt ? [{ color: 'orange', content: `${t('warnedAt')} ${time(c.warnedAt)} · ${t('told')} ${c.warned.map((w) => w.staffId).join(', ') || '—'}` }] : []),
-                  { color: 'gray', content: `${t('due')} ${time(c.dueAt)}` },
+                  { color: '#0e42d2', content: `${t('started')} ${time(c.startedAt)}` },
+                  ...c.pauses.flatMap((p) => [{ color: '#ad4e00', content: `${t('pauses')} ${time(p.at)} · ${p.reason}${p.resumedAt ? ` · ${t('resumed')} ${time(p.resumedAt)}` : ''}` }]),
+                  ...(c.warnedAt ? [{ color: '#ad4e00', content: `${t('warnedAt')} ${time(c.warnedAt)} · ${t('told')} ${c.warned.map((w) => w.staffId).join(', ') || '—'}` }] : []),
+                  { color: '#595959', content: `${t('due')} ${time(c.dueAt)}` },
                   ...(c.outcomeAt ? [{ color: COLORS[c.outcome], content: `${label(c.outcome)} ${time(c.outcomeAt)}${c.ownerId ? ` · ${c.ownerId}` : ''}` }] : []),
-                  ...c.escalations.map((e) => ({ color: 'red', content: `${t('escalations')} ${time(e.at)} → ${e.to.map(label).join(', ')} · ${t('told')} ${e.told.map((x) => `${x.staffId} (${label(x.status)})`).join(', ') || '—'}` })),
+                  ...c.escalations.map((e) => ({ color: '#c41d1d', content: `${t('escalations')} ${time(e.at)} → ${e.to.map(label).join(', ')} · ${t('told')} ${e.told.map((x) => `${x.staffId} (${label(x.status)})`).join(', ') || '—'}` })),
                 ]}
               />
             </div>

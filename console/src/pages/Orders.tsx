@@ -54,10 +54,10 @@ export function Orders() {
           const due = o.dueAt ? new Date(o.dueAt).getTime() - now : undefined;
           return (
             <List.Item>
-              <Link to={`/orders/${o.caseId}`} style={{ display: 'block', width: '100%', color: 'inherit' }} aria-label={`${o.caseId} ${o.room ?? ''} ${label(o.status)}`}>
+              <Link to={`/orders/${o.caseId}`} style={{ display: 'block', width: '100%', color: 'inherit' }}>
                 <Space wrap size={4}>
                   <strong>{o.caseId}</strong>
-                  <Tag color={o.classification === 'urgent' ? 'red' : 'blue'}>{label(o.classification)}</Tag>
+                  <Tag color={o.classification === 'urgent' ? '#c41d1d' : '#0e42d2'}>{label(o.classification)}</Tag>
                   <Tag>{label(o.status)}</Tag>
                   <span>{o.room}</span>
                 </Space>
@@ -149,18 +149,24 @@ function SignOff({ order, done }: { order: WorkOrder; done: () => Promise<void> 
   const attach = useCallback((el: HTMLCanvasElement | null) => {
     (canvas as { current: HTMLCanvasElement | null }).current = el;
     if (!el) return;
-    const ratio = Math.max(window.devicePixelRatio || 1, 1);
-    el.width = el.offsetWidth * ratio;
-    el.height = el.offsetHeight * ratio;
-    el.getContext('2d')!.scale(ratio, ratio);
     (pad as { current: SignaturePad | null }).current = new SignaturePad(el, { backgroundColor: 'rgb(255,255,255)' });
+    // The canvas has its size only once the dialog is laid out; a resize starts the signature afresh.
+    const fit = () => {
+      if (!el.offsetWidth) return;
+      const ratio = Math.max(window.devicePixelRatio || 1, 1);
+      el.width = el.offsetWidth * ratio;
+      el.height = el.offsetHeight * ratio;
+      el.getContext('2d')!.scale(ratio, ratio);
+      pad.current?.clear();
+    };
+    new ResizeObserver(fit).observe(el);
   }, []);
   const submit = async () => {
     if (!pad.current || pad.current.isEmpty()) return setError(t('signHere'));
     setBusy(true);
     setError(undefined);
     try {
-      const blob = await (await fetch(pad.current.toDataURL('image/png'))).blob();
+      const blob = await new Promise<Blob>((resolve, reject) => canvas.current!.toBlob((b) => (b ? resolve(b) : reject(new Error('no signature image'))), 'image/png'));
       await uploadWithRetry(() =>
         api.POST('/api/v1/repairs/{caseId}/signature', { params: { path: { caseId: order.case.caseId } }, body: blob as never, bodySerializer: (b: unknown) => b as BodyInit, headers: { 'Content-Type': 'image/png' } }),
       );
@@ -233,7 +239,7 @@ export function Order() {
       <Link to="/orders">← {t('back')}</Link>
       <Card title={<h1 style={{ fontSize: 18, margin: 0 }}>{order.case.caseId} · {order.case.room ?? ''}</h1>} size="small">
         <Descriptions column={1} size="small" items={[
-          { key: 's', label: t('status'), children: <Tag color="blue" data-testid="order-status">{label(order.case.status)}</Tag> },
+          { key: 's', label: t('status'), children: <Tag color="#0e42d2" data-testid="order-status">{label(order.case.status)}</Tag> },
           { key: 'c', label: t('classification'), children: label(order.case.severity) },
           { key: 'd', label: t('description'), children: order.description },
           { key: 'p', label: t('contact'), children: order.contactPhone ? <a href={`tel:${order.contactPhone}`}>{order.contactName} {order.contactPhone}</a> : '—' },
