@@ -99,7 +99,7 @@ export async function issuePasswordToken(
   await em.transactional(async (tx) => {
     await tx.execute('update staff_password_token set used_at = ? where staff_id = ? and used_at is null', [now, staff.id]);
     await tx.execute('insert into staff_password_token (token_hash, staff_id, purpose, issued_at, expires_at) values (?, ?, ?, ?, ?)', [tokenHash(token), staff.id, purpose, now, expiresAt]);
-    await appendAdminAudit(tx, { propertyId: staff.propertyId, actorId, action: 'staff.password.link', subject: staff.id, detail: { purpose, expiresAt: expiresAt.toISOString() } }, now);
+    await appendAdminAudit(tx, { propertyId: staff.propertyId, actorId, action: 'credential.link', subject: staff.id, detail: { purpose, expiresAt: expiresAt.toISOString() } }, now);
   });
   return { token, expiresAt };
 }
@@ -126,7 +126,7 @@ export async function setPassword(em: EntityManager, token: string, password: st
       [row.staff_id, passwordHash, now],
     );
     await tx.execute(`delete from http_session where sess->>'staffId' = ?`, [row.staff_id]);
-    await appendAdminAudit(tx, { propertyId: row.property_id, actorId: row.staff_id, action: 'staff.password.set', subject: row.staff_id, detail: {} }, now);
+    await appendAdminAudit(tx, { propertyId: row.property_id, actorId: row.staff_id, action: 'credential.set', subject: row.staff_id, detail: {} }, now);
     return { staffId: row.staff_id };
   });
 }

@@ -108,6 +108,8 @@ const zh = {
   residentFeedback: '客户评价',
   satisfied: '满意',
   unsatisfied: '不满意',
+  actor: '操作人',
+  at: '时间',
   working: '处理中…',
   error: '出错了',
 };
@@ -217,6 +219,8 @@ const en: Record<MessageKey, string> = {
   residentFeedback: "Resident's answer",
   satisfied: 'Satisfied',
   unsatisfied: 'Not satisfied',
+  actor: 'By',
+  at: 'At',
   working: 'Working…',
   error: 'Something went wrong',
 };
@@ -236,6 +240,10 @@ const labels: Record<'zh' | 'en', Record<string, string>> = {
     warning: '预警', breached: '超时', ok: '正常',
     supervisor: '客服主管', manager: '项目经理', engineer: '维修工',
     sent: '已发送', sending: '发送中',
+    'event:received': '受理', 'event:dispatched': '派工', 'event:deadline-set': '设定时限', 'event:deadline-met': '时限达成', 'event:deadline-missed': '时限超时',
+    'event:sla-warning': '时限预警', 'event:escalated': '升级', 'event:accept': '接单', 'event:arrive': '到场', 'event:customerNotHome': '客户不在家',
+    'event:reschedule': '改约', 'event:recordMeasures': '记录措施', 'event:complete': '完工', 'event:signOff': '验收', 'event:closed': '办结', 'event:markInvalid': '无效',
+    'event:recordUnfinishedReason': '未完成原因',
   },
   en: {
     received: 'Received', dispatched: 'To accept', accepted: 'Accepted', awaiting_reschedule: 'To reschedule', on_site: 'On site', completed: 'To sign off', signed_off: 'Signed off',
@@ -250,6 +258,10 @@ const labels: Record<'zh' | 'en', Record<string, string>> = {
     warning: 'Warning', breached: 'Breached', ok: 'OK',
     supervisor: 'Supervisor', manager: 'Manager', engineer: 'Engineer',
     sent: 'Sent', sending: 'Sending',
+    'event:received': 'Received', 'event:dispatched': 'Dispatched', 'event:deadline-set': 'Deadline set', 'event:deadline-met': 'Deadline met', 'event:deadline-missed': 'Deadline missed',
+    'event:sla-warning': 'Warning', 'event:escalated': 'Escalated', 'event:accept': 'Accepted', 'event:arrive': 'On site', 'event:customerNotHome': 'Customer not home',
+    'event:reschedule': 'Rescheduled', 'event:recordMeasures': 'Measures recorded', 'event:complete': 'Completed', 'event:signOff': 'Signed off', 'event:closed': 'Closed', 'event:markInvalid': 'Invalid',
+    'event:recordUnfinishedReason': 'Reason not finished',
   },
 };
 

@@ -76,7 +76,7 @@ describe('console sign-in and sessions', () => {
     // The session works like a key for reads…
     expect((await agent.get('/api/v1/households?room=1-1-301')).status).toBe(200);
     const audit = await stack.orm.em.getConnection().execute<{ action: string }[]>(`select action from admin_audit_event where subject = 'S-FD1' order by id`);
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['staff.password.link', 'staff.password.set', 'session.sign-in']));
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['credential.link', 'credential.set', 'session.sign-in']));
 
     // …and signing out ends it.
     await agent.delete('/api/v1/session').set('x-csrf-token', signed.body.csrfToken).expect(204);

@@ -142,7 +142,7 @@ export function Timeline() {
       />
       <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('events')}</h2>}>
         <Table size="small" rowKey="seq" pagination={false} scroll={{ x: true }} dataSource={answer.events}
-          columns={[{ title: '#', dataIndex: 'seq' }, { title: t('events'), dataIndex: 'action' }, { title: t('assignee'), dataIndex: 'actorId' }, { title: t('started'), dataIndex: 'at', render: (v: string) => time(v) }]} />
+          columns={[{ title: '#', dataIndex: 'seq' }, { title: t('events'), dataIndex: 'action', render: (a: string) => label(`event:${a}`) }, { title: t('actor'), dataIndex: 'actorId', render: (a: string) => (a === 'system' ? '—' : a) }, { title: t('at'), dataIndex: 'at', render: (v: string) => time(v) }]} />
       </Card>
     </Space>
   );
