@@ -287,7 +287,7 @@ async function main(): Promise<void> {
     say('物业客服中心 Service Centre is running');
     say(`  Console      ${base}/console/   (front desk, engineer's phone, supervisor's board; docs/console.md)`);
     if (passwordLinks.length > 0) {
-      say('  First sign-in: set each demo staff member\'s password from their one-time link (also mailed to .data/mail):');
+      say('  First sign-in: set each demo staff member\'s password from their one-time link (also mailed to them):');
       for (const l of passwordLinks) say(`    ${l.staffId.padEnd(6)} ${l.url}`);
     }
     say(`  API          ${base}/api/v1   reference: ${base}/docs   contract: ${base}/openapi.json`);

@@ -186,7 +186,7 @@ describe('the night burst pipe, in the console', () => {
     await engineer.getByTestId('photo-after-img').first().waitFor();
     await check(engineer, '11-engineer-photos');
     await engineer.getByRole('button', { name: '客户验收签字' }).click();
-    const pad = engineer.getByTestId('signature-pad');
+    const pad = engineer.locator('[data-testid="signature-pad"][data-ready="true"]');
     await pad.waitFor();
     const box = (await pad.boundingBox())!;
     await engineer.mouse.move(box.x + 30, box.y + 120);
@@ -210,5 +210,12 @@ describe('the night burst pipe, in the console', () => {
     await resident.getByText('感谢您的评价！').waitFor();
     await check(resident, '14-resident-answered');
     expect(await stack.orm.em.fork().findOne(CaseFeedback, { caseId })).toMatchObject({ satisfied: true });
+
+    // ---- one language at a time: the supervisor's timeline in English ----
+    await supervisor.getByRole('button', { name: 'English' }).click();
+    await supervisor.getByText(`SLA timeline · ${caseId}`).waitFor();
+    await supervisor.getByTestId('clock-arrive-missed').getByText('Missed').first().waitFor();
+    expect(await supervisor.evaluate(() => document.documentElement.lang)).toBe('en');
+    await check(supervisor, '15-timeline-english');
   }, 300_000);
 });

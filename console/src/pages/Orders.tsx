@@ -150,14 +150,18 @@ function SignOff({ order, done }: { order: WorkOrder; done: () => Promise<void> 
     (canvas as { current: HTMLCanvasElement | null }).current = el;
     if (!el) return;
     (pad as { current: SignaturePad | null }).current = new SignaturePad(el, { backgroundColor: 'rgb(255,255,255)' });
-    // The canvas has its size only once the dialog is laid out; a resize starts the signature afresh.
+    // The canvas has its size only once the dialog is laid out; a later resize redraws what was signed.
     const fit = () => {
-      if (!el.offsetWidth) return;
       const ratio = Math.max(window.devicePixelRatio || 1, 1);
-      el.width = el.offsetWidth * ratio;
-      el.height = el.offsetHeight * ratio;
+      const [width, height] = [Math.round(el.offsetWidth * ratio), Math.round(el.offsetHeight * ratio)];
+      if (!width || (el.width === width && el.height === height)) return;
+      const strokes = pad.current?.toData() ?? [];
+      el.width = width;
+      el.height = height;
       el.getContext('2d')!.scale(ratio, ratio);
       pad.current?.clear();
+      if (strokes.length) pad.current?.fromData(strokes);
+      el.dataset.ready = 'true';
     };
     new ResizeObserver(fit).observe(el);
   }, []);
