@@ -132,6 +132,7 @@ li{margin:.25rem 0}
 time{color:#4e5969;font-size:.9rem;margin-right:.5rem}
 fieldset{border:0;padding:0;margin:0 0 1rem}
 legend{font-weight:600;margin-bottom:.5rem}
+.question{font-size:1.1rem;margin-top:1.25rem}
 .choice{display:flex;align-items:center;gap:.75rem;background:#fff;border:1px solid #d0d4db;border-radius:.5rem;padding:.75rem;margin:.4rem 0;min-height:2.75rem}
 .choice input{width:1.4rem;height:1.4rem}
 label.block{display:block;font-weight:600;margin:.75rem 0 .25rem}
@@ -250,9 +251,8 @@ export function mountCasePage(app: Express, deps: CasePageDeps): void {
       ? ''
       : feedback
         ? `<h2>${escape(t.question)}</h2><p class="card">${escape(flash ?? t.answered(feedback.satisfied))}</p>`
-        : `<h2 id="q">${escape(t.question)}</h2>
-<form method="post" action="${self}${lang === 'en' ? '?lang=en' : ''}">
-<fieldset aria-labelledby="q"><legend>${escape(t.question)}</legend>
+        : `<form method="post" action="${self}${lang === 'en' ? '?lang=en' : ''}">
+<fieldset><legend class="question">${escape(t.question)}</legend>
 <label class="choice" for="sat-yes"><input type="radio" id="sat-yes" name="satisfied" value="yes" required> <span>${escape(t.yes)}</span></label>
 <label class="choice" for="sat-no"><input type="radio" id="sat-no" name="satisfied" value="no"> <span>${escape(t.no)}</span></label>
 </fieldset>

@@ -215,7 +215,7 @@ describe('the night burst pipe, in the console', () => {
     await supervisor.getByRole('button', { name: 'English' }).click();
     await supervisor.getByText(`SLA timeline · ${caseId}`).waitFor();
     await supervisor.getByTestId('clock-arrive-missed').getByText('Missed').first().waitFor();
-    expect(await supervisor.evaluate(() => document.documentElement.lang)).toBe('en');
+    expect(await supervisor.evaluate('document.documentElement.lang')).toBe('en');
     await check(supervisor, '15-timeline-english');
   }, 300_000);
 });
