@@ -2,7 +2,8 @@
 # The api, worker and migrate image (docker-compose.yml runs it three ways):
 #   node dist/api/server.js | node dist/worker.js | node dist/scripts/migrate.js
 # tsc -p tsconfig.build.json keeps the source folders under dist/: the worker bundles its workflow
-# code at startup from dist/workflows, and the migrator reads dist/db/migrations.
+# code at startup from dist/workflows, and the migrator reads dist/db/migrations. `npm run build` also
+# builds the staff console into dist/console (Vite), which the api serves at /console.
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
@@ -21,6 +22,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
+# Repair photos and signatures (ATTACHMENTS_DIR): a volume the unprivileged user may write.
+RUN mkdir -p /var/lib/service-centre/attachments && chown node:node /var/lib/service-centre/attachments
 # The image's unprivileged `node` user (uid 1000); the app files stay root-owned and read-only to it.
 USER node
 EXPOSE 3000

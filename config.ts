@@ -106,6 +106,16 @@ export const configSchema = z.object({
   IDEMPOTENCY_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** Requests one API process works on at once; beyond, 503 + Retry-After (memory stays bounded). */
   API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(200),
+  /**
+   * Signs the console's session cookie and its CSRF tokens (docs/console.md). Every API process of a
+   * deployment needs the same one; unset, each process draws its own at start (sessions then end
+   * with the process, fine for `npm start`).
+   */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Hours a console session lasts without use. */
+  SESSION_IDLE_HOURS: z.coerce.number().positive().max(24 * 30).default(10),
+  /** Where the local attachment store keeps photos and signatures; default <DATA_DIR>/attachments. */
+  ATTACHMENTS_DIR: z.string().trim().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,6 +4,7 @@ import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config';
 import { scrub } from '../logging';
 import { missingNationalYears } from '../db/calendar-store';
@@ -32,6 +33,11 @@ import { returnVisitOperations } from './routes/return-visits';
 import { staffOperations } from './routes/staff';
 import { surveyOperations } from './routes/surveys';
 import { mountSurveyPage } from './survey-page';
+import { passwordLinkOperation, sessionOperations } from './routes/session';
+import { consoleOperations } from './routes/console';
+import { createSessions, type Sessions } from './session';
+import { mountConsole } from './console-files';
+import { mountCasePage } from './case-page';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = '64kb';
@@ -45,17 +51,21 @@ export interface ApiDeps {
   logger: Logger;
   /** Where the app counts its requests; served by `metricsApp` on its own port. A fresh registry when absent. */
   metrics?: ApiMetrics;
+  /** Mails staff their password links (docs/console.md); without it those operations answer 503. */
+  mailer?: Transporter;
+  /** The console's sessions; built by `buildApp` when absent. */
+  sessions?: Sessions;
 }
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...appraisalOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps)];
+  return [...sessionOperations({ ...deps, sessions: deps.sessions as Sessions }), passwordLinkOperation(deps), ...consoleOperations(deps), ...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...appraisalOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
 
 /** The routes outside the API prefix that are deliberately not in the OpenAPI document (operations, the document itself). /metrics is on its own port (api/metrics.ts). */
-export const OPERATIONAL_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /s/:token', 'POST /s/:token'] as const;
+export const OPERATIONAL_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /s/:token', 'POST /s/:token', 'GET /c/:token', 'POST /c/:token', 'GET /', 'GET /console', 'GET /console/*path'] as const;
 
 export function apiDocument(operations: Operation[]) {
   return openApiDocument(operations, API_INFO);
@@ -133,7 +143,8 @@ export function buildApp(deps: ApiDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks), ...(warnings.length ? { warnings } : {}) });
   });
 
-  const operations = apiOperations(deps);
+  const sessions = deps.sessions ?? createSessions(deps.orm, deps.config);
+  const operations = apiOperations({ ...deps, sessions });
   const document = apiDocument(operations);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -145,11 +156,12 @@ export function buildApp(deps: ApiDeps): Express {
   const api = Router();
   api.use(limitInFlight(deps.config.API_MAX_IN_FLIGHT));
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  api.use(...sessions.middleware);
   api.use(temporalDeadline(deps.temporal));
   const badKeys = new BadKeyLimit({ perSecond: deps.config.RATE_LIMIT_BAD_KEYS_PER_SECOND, burst: deps.config.RATE_LIMIT_BAD_KEYS_BURST });
   const guards = [
     badKeys.guard,
-    authenticate(deps.orm, (req) => badKeys.unknownKey(req)),
+    authenticate(deps.orm, (req) => badKeys.unknownKey(req), sessions),
     rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST }),
   ];
   // Only an operation that declares a text body (an iCalendar file) parses one, after authentication.
@@ -162,6 +174,9 @@ export function buildApp(deps: ApiDeps): Express {
   app.use(API_PREFIX, api);
   // The residents' survey page (/s/:token): HTML outside the staff API, limited per client address.
   mountSurveyPage(app, deps);
+  // The resident's case page (/c/:token), and the staff console's files (/console).
+  mountCasePage(app, deps);
+  mountConsole(app, deps.config);
 
   app.use(notFoundRoute);
   app.use(problemHandler);

@@ -28,6 +28,8 @@ export interface OperationResult {
   body?: unknown;
   /** A body sent as is (e.g. CSV), with the Content-Type the headers name. */
   text?: string;
+  /** Bytes sent as is (a photo), with the Content-Type the headers name. */
+  bytes?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -147,7 +149,8 @@ export function mount(
       const file = op.upload ? { buffer: req.body as Buffer, mediaType: (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase() } : undefined;
       const result = await op.handler({ params, query, body, file, staff: req.staff!, req, res });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      if (result.text !== undefined) res.status(result.status).send(result.text);
+      if (result.bytes !== undefined) res.status(result.status).end(result.bytes);
+      else if (result.text !== undefined) res.status(result.status).send(result.text);
       else if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
     },

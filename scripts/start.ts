@@ -22,6 +22,8 @@ import { seedDemo, type SeededStaff } from '../db/seed';
 import { announceMissingCalendars } from '../activities/calendar';
 import { createLogger } from '../logging';
 import { bundleWorkflows, createMailer } from '../worker';
+import { ensureConsoleBuilt } from './console-build';
+import { demoPasswordLinks } from './demo-passwords';
 import { startDevServer } from './dev-server';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from '../schedules';
@@ -226,7 +228,7 @@ async function main(): Promise<void> {
     await refuseTakenPorts(config);
     // Every part that starts registers its stop at once, and we wait for all of them to settle:
     // when one fails, the others are stopped again before we say why.
-    const [temporal, databaseUrl, smtpUrl, bundle] = await settleAll([
+    const [temporal, databaseUrl, smtpUrl, , bundle] = await settleAll([
       config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS, uiUrl: config.TEMPORAL_UI_URL } : startTemporal(config, dataDir, stops),
       config.DATABASE_URL ?? startPostgres(config, dataDir, stops),
       config.SMTP_URL ??
@@ -234,6 +236,7 @@ async function main(): Promise<void> {
           stops.push(() => sink.close());
           return sink.url;
         }),
+      ensureConsoleBuilt(say),
       // Built once for every restart of the worker.
       bundleWorkflows().then(({ code }) => {
         const file = join(dataDir, 'workflow-bundle.js');
@@ -272,12 +275,21 @@ async function main(): Promise<void> {
     stops.push(() => worker.stop());
     await worker.ready;
     // Metrics on this machine only, like the worker's: the exposition has no login.
-    const api = await startApi({ config: effective, orm, temporal: client, logger, metricsHost: '127.0.0.1' });
+    const apiMailer = createMailer(smtpUrl);
+    stops.push(async () => apiMailer.close());
+    const api = await startApi({ config: effective, orm, temporal: client, logger, metricsHost: '127.0.0.1', mailer: apiMailer });
     stops.push(() => api.close());
+    // The demo staff set their console passwords from links mailed at the seed (.data/mail).
+    const passwordLinks = seed.created ? await demoPasswordLinks(orm, effective, apiMailer, seed.staff.map((s) => s.id)) : [];
 
     const base = `http://localhost:${config.PORT}`;
     say();
     say('物业客服中心 Service Centre is running');
+    say(`  Console      ${base}/console/   (front desk, engineer's phone, supervisor's board; docs/console.md)`);
+    if (passwordLinks.length > 0) {
+      say('  First sign-in: set each demo staff member\'s password from their one-time link (also mailed to them):');
+      for (const l of passwordLinks) say(`    ${l.staffId.padEnd(6)} ${l.url}`);
+    }
     say(`  API          ${base}/api/v1   reference: ${base}/docs   contract: ${base}/openapi.json`);
     const metrics = [api.metricsUrl && `${api.metricsUrl} (API)`, config.WORKER_METRICS_PORT && `http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)`].filter(Boolean);
     if (metrics.length) say(`  Metrics      ${metrics.join('   ')}`);

@@ -15,6 +15,8 @@ import { startDevServer } from '../../scripts/dev-server';
 import { devServerOptions, resolveTemporalCli } from '../../scripts/temporal-cli';
 import { bundleWorkflows } from '../../worker';
 import { freePort } from '../../scripts/free-port';
+import { provisionChromium } from '../../scripts/chromium';
+import { ensureConsoleBuilt } from '../../scripts/console-build';
 
 export const TEMPLATE_DB = 'service_centre_template';
 
@@ -60,7 +62,10 @@ export default async function globalSetup(): Promise<void> {
 
   // The Temporal Web UI the dev server serves: a browser test drives it (test/e2e/temporal-ui.test.ts).
   const uiPort = await freePort();
-  const settled = await Promise.allSettled([startTemporal(uiPort, stops), startPostgres(workDir, stops), bundleWorkflows()] as const);
+  const say = (line: string) => process.stderr.write(`\n[stack] ${line}\n`);
+  // The browser tests' Chromium (found, or installed once) and the console they open, built when stale.
+  process.env.CHROMIUM_PATH = provisionChromium(say);
+  const settled = await Promise.allSettled([startTemporal(uiPort, stops), startPostgres(workDir, stops), bundleWorkflows(), ensureConsoleBuilt(say)] as const);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await stop();

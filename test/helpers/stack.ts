@@ -4,6 +4,8 @@
  * queue with the prebuilt workflow bundle, a Temporal client and the express app.
  */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Client, Connection } from '@temporalio/client';
@@ -109,6 +111,8 @@ export async function startTestStack(
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtp.url,
     LOG_LEVEL: 'silent',
+    // Photos and signatures of this file's cases, in the suite's work folder.
+    ATTACHMENTS_DIR: join(process.env.TEST_WORK_DIR ?? tmpdir(), `attachments-${randomBytes(4).toString('hex')}`),
   });
   const orm = await openOrm(databaseUrl, { poolMax: 5 });
   const seed: SeedResult = options.seed === false ? { created: false, propertyId: '', staff: [], households: 0 } : await seedDemo(orm, { policy: options.policy });
@@ -121,7 +125,7 @@ export async function startTestStack(
   const running = worker.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = buildApp({ orm, temporal: client, config, logger: pino({ level: process.env.TEST_API_LOGS ? 'error' : 'silent' }) });
+  const app = buildApp({ orm, temporal: client, config, logger: pino({ level: process.env.TEST_API_LOGS ? 'error' : 'silent' }), mailer });
   return {
     orm,
     client,
