@@ -209,3 +209,14 @@ export async function acceptAll(stack: ClusterStack, burst: Burst): Promise<numb
 }
 
 export const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
+
+/** A worker process's GET /healthz: its status and the state of its Temporal worker, or that nothing answered. */
+export async function workerHealth(worker: { healthUrl: string }): Promise<{ status: number; state?: string } | 'no answer'> {
+  try {
+    const res = await fetch(worker.healthUrl, { signal: AbortSignal.timeout(5000) });
+    const body = (await res.json()) as { state?: string };
+    return { status: res.status, state: body.state };
+  } catch {
+    return 'no answer';
+  }
+}

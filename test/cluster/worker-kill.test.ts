@@ -20,6 +20,7 @@ import {
   percentile,
   startClusterStack,
   until,
+  workerHealth,
   type ClusterStack,
 } from './harness';
 
@@ -46,8 +47,8 @@ describe('production shape: a worker killed', () => {
 
     const after = await everyEscalationSent(stack, burst);
     const sentAfterKill = [...after.sentAt.values()].filter((at) => at > killedAt).length;
-    const survivorHealth = await fetch(survivor.healthUrl).then(async (r) => ({ status: r.status, ...(await r.json()) }));
-    const victimHealth = await fetch(victim.healthUrl).then((r) => r.status, () => 'no answer');
+    const survivorHealth = await workerHealth(survivor);
+    const victimHealth = await workerHealth(victim);
     const accepted = await acceptAll(stack, burst);
     const consistency = await until(async () => {
       const r = await checkConsistency(stack.cluster.orm, stack.cluster.client);
