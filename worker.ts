@@ -144,20 +144,50 @@ async function main(): Promise<void> {
   const orm = await openOrm(config.DATABASE_URL);
   const mailer = createMailer(config.SMTP_URL);
   await announceMissingCalendars({ orm, mailer, config, clock: () => new Date() }, logger);
-  const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  await ensureSchedules(new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE }), config, await scheduledProperties(orm));
-  await scheduling.close();
   const worker = await createWorker({ connection, orm, mailer, config });
   // In a container: the healthcheck runs inside it, an orchestrator's probe from outside.
   const health = config.WORKER_HEALTH_PORT ? await serveWorkerHealth(worker, config.WORKER_HEALTH_PORT, '0.0.0.0') : undefined;
+  const scheduling = ensureSchedulesMeanwhile(config, orm, logger);
   try {
     await worker.run();
   } finally {
     health?.close();
     mailer.close();
+    await scheduling.stop();
     await orm.close();
     await connection.close();
   }
+}
+
+/**
+ * Ensures the schedules beside the running worker, trying again until it succeeds: a server that
+ * has just started answers schedule calls only once its own internal workers run (a describe
+ * then fails after 30 s with "Not enough hosts to serve the request"), and the cases' workflows
+ * need not wait for that.
+ */
+function ensureSchedulesMeanwhile(config: Config, orm: Orm, logger: pino.Logger): { stop(): Promise<void> } {
+  let stopped = false;
+  const done = (async () => {
+    for (let attempt = 1, delayMs = 5_000; !stopped; attempt++, delayMs = Math.min(delayMs * 2, 60_000)) {
+      let connection: Connection | undefined;
+      try {
+        connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
+        await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config, await scheduledProperties(orm));
+        return;
+      } catch (error) {
+        logger.warn({ attempt, reason: error instanceof Error ? error.message : String(error) }, `the schedules could not be ensured yet; trying again in ${delayMs / 1000} s`);
+      } finally {
+        await connection?.close();
+      }
+      for (const until = Date.now() + delayMs; !stopped && Date.now() < until; ) await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 if (require.main === module) {
