@@ -30,14 +30,35 @@ import {
   serverArgs,
   serverEnv,
   TEMPORAL_DB_ROLE,
+  uiServerArgs,
+  uiServerEnv,
   type ServerPorts,
 } from './temporal-setup';
 
 const ROOT = resolve(__dirname, '..');
 const NAMESPACE = 'default';
 
-/** The ports `npm run start:cluster` uses, beside `npm start`'s (3000, 7233, 8233, 54329, 2525). */
-export const FIXED_PORTS = { apis: [3100, 3101], frontend: 7333, ui: 8333, postgres: 54339, smtp: 2535 } as const;
+/**
+ * The ports `npm run start:cluster` uses, beside `npm start`'s (3000, 7233, 8233, 54329, 2525). The
+ * server's own services keep theirs from one start to the next as well: it finds its previous
+ * members in Postgres at start, and members under other ports would look like a second, dead server.
+ */
+export const FIXED_PORTS = {
+  apis: [3100, 3101],
+  ui: 8333,
+  postgres: 54339,
+  smtp: 2535,
+  server: {
+    frontend: 7333,
+    frontendMembership: 7433,
+    history: 7334,
+    historyMembership: 7434,
+    matching: 7335,
+    matchingMembership: 7435,
+    worker: 7339,
+    workerMembership: 7439,
+  } satisfies ServerPorts,
+} as const;
 
 /** Children started by this process; killed if it exits without stopping the cluster. */
 const children = new Set<ChildProcess>();
@@ -340,16 +361,10 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
 
     // The server.
     const taken = new Set<number>();
-    const ports: ServerPorts = {
-      frontend: fixed ? await port(FIXED_PORTS.frontend) : await freeServerPort(taken),
-      frontendMembership: await freeServerPort(taken),
-      history: await freeServerPort(taken),
-      historyMembership: await freeServerPort(taken),
-      matching: await freeServerPort(taken),
-      matchingMembership: await freeServerPort(taken),
-      worker: await freeServerPort(taken),
-      workerMembership: await freeServerPort(taken),
-    };
+    const ports = {} as ServerPorts;
+    for (const [name, fixedPort] of Object.entries(FIXED_PORTS.server) as [keyof ServerPorts, number][]) {
+      ports[name] = fixed ? await port(fixedPort) : await freeServerPort(taken);
+    }
     const temporalAddress = `127.0.0.1:${ports.frontend}`;
     const dynamicConfig = join(dataDir, 'temporal', 'dynamicconfig.yaml');
     mkdirSync(join(dataDir, 'temporal'), { recursive: true });
@@ -401,9 +416,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         'temporal-ui',
         {
           command: ui.binary,
-          // What the temporalio/ui image runs, with the variables compose gives it.
-          args: ['--root', '/', '--config', ui.configDir, '--env', 'docker', 'start'],
-          env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_DEFAULT_NAMESPACE: NAMESPACE, TEMPORAL_CORS_ORIGINS: url, TEMPORAL_UI_PORT: String(uiPort) },
+          args: uiServerArgs(ui.configDir),
+          env: { ...process.env, ...uiServerEnv({ temporalAddress, namespace: NAMESPACE, origin: url, port: uiPort }) },
           ready: () => httpOk(`http://127.0.0.1:${uiPort}/healthz`),
         },
         join(logDir, 'temporal-ui.log'),

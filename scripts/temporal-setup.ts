@@ -115,6 +115,26 @@ export function dynamicConfigFile(): Record<string, { value: boolean | number | 
  */
 export const POSTGRES_SERVER_FLAGS = ['-c', 'max_connections=200'];
 
+/**
+ * The UI server's environment, read by the `docker.yaml` config the `temporalio/ui` image runs with
+ * (scripts/temporal-server.ts keeps a copy beside the native binary). Compose sets the same three
+ * and keeps the image's port.
+ */
+export function uiServerEnv(input: { temporalAddress: string; namespace: string; origin: string; port: number }): Record<string, string> {
+  return {
+    TEMPORAL_ADDRESS: input.temporalAddress,
+    TEMPORAL_DEFAULT_NAMESPACE: input.namespace,
+    // The origin people open the UI at (scheme://host[:port]).
+    TEMPORAL_CORS_ORIGINS: input.origin,
+    TEMPORAL_UI_PORT: String(input.port),
+  };
+}
+
+/** The UI server's arguments with the config folder at `configDir`: the image's `ui-server --env docker start`. */
+export function uiServerArgs(configDir: string): string[] {
+  return ['--root', '/', '--config', configDir, '--env', 'docker', 'start'];
+}
+
 /** The Postgres role Temporal's two databases belong to; it creates them itself (CREATEDB). */
 export const TEMPORAL_DB_ROLE = 'temporal';
 
