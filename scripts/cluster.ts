@@ -9,7 +9,7 @@
  * ports; the tests (test/cluster/) and benches call startCluster() on free ones.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -22,11 +22,11 @@ import { startMailSink, type MailSink } from './mail-sink';
 import { resolveTemporalCli } from './temporal-cli';
 import { resolveTemporalServer, resolveTemporalUi } from './temporal-server';
 import {
-  dynamicConfigFile,
   POSTGRES_SERVER_FLAGS,
   registerSteps,
   schemaSteps,
   SERVER_CONFIG_DIR,
+  SERVER_DYNAMIC_CONFIG_FILE,
   serverArgs,
   serverEnv,
   TEMPORAL_DB_ROLE,
@@ -231,7 +231,7 @@ async function ensureTemporalRole(superuserUrl: string, password: string): Promi
 }
 
 export interface ClusterOptions {
-  /** Everything the cluster keeps: Postgres data, the server's dynamic config, logs, mail, the workflow bundle. */
+  /** Everything the cluster keeps: Postgres data, logs, mail, the workflow bundle. */
   dataDir: string;
   /** `free` (default): every port chosen free, so it runs beside anything. `fixed`: FIXED_PORTS for what people open. */
   ports?: 'free' | 'fixed';
@@ -366,15 +366,12 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       ports[name] = fixed ? await port(fixedPort) : await freeServerPort(taken);
     }
     const temporalAddress = `127.0.0.1:${ports.frontend}`;
-    const dynamicConfig = join(dataDir, 'temporal', 'dynamicconfig.yaml');
-    mkdirSync(join(dataDir, 'temporal'), { recursive: true });
-    writeFileSync(dynamicConfig, `${JSON.stringify(dynamicConfigFile(), null, 2)}\n`);
     const temporalServer = new ClusterProcess(
       'temporal-server',
       {
         command: binaries.server,
         args: serverArgs(SERVER_CONFIG_DIR),
-        env: { ...process.env, ...serverEnv({ db: temporalDb, dynamicConfigFile: dynamicConfig, ports }) },
+        env: { ...process.env, ...serverEnv({ db: temporalDb, dynamicConfigFile: SERVER_DYNAMIC_CONFIG_FILE, ports }) },
         ready: () => serving(temporalAddress),
       },
       join(logDir, 'temporal-server.log'),

@@ -7,12 +7,16 @@
  */
 import { join } from 'node:path';
 import { searchAttributeCliSpecs } from '../workflows/search-attributes';
-import { SERVER_DYNAMIC_CONFIG } from './temporal-cli';
 
 /** deploy/temporal-server/service-centre.yaml: the server's configuration, a template both shapes render through the server itself. */
 export const SERVER_CONFIG_DIR = join(__dirname, '..', 'deploy', 'temporal-server');
 /** The server's `--env`, which names the file it loads from its config folder. */
 export const SERVER_CONFIG_ENV = 'service-centre';
+/**
+ * Its dynamic config, beside it: the values every dev server gets as `--dynamic-config-value`
+ * (scripts/temporal-cli.ts SERVER_DYNAMIC_CONFIG; test/unit/compose.test.ts compares them).
+ */
+export const SERVER_DYNAMIC_CONFIG_FILE = join(SERVER_CONFIG_DIR, 'dynamicconfig.yaml');
 
 /**
  * `temporal-server` arguments with the config folder at `configDir`. `--root /` because the server
@@ -98,15 +102,6 @@ export function serverEnv(input: ServerEnvInput): Partial<Record<ServerVariable,
         }
       : {}),
   };
-}
-
-/**
- * The server's dynamic config file, from SERVER_DYNAMIC_CONFIG (what every dev server gets as
- * `--dynamic-config-value`): each key a list of values without constraints. Written as JSON, which
- * is YAML; compose carries the same content inline.
- */
-export function dynamicConfigFile(): Record<string, { value: boolean | number | string }[]> {
-  return Object.fromEntries(Object.entries(SERVER_DYNAMIC_CONFIG).map(([key, value]) => [key, [{ value }]]));
 }
 
 /**

@@ -3,15 +3,15 @@ import path from 'node:path';
 import ts from 'typescript';
 import { parseDocument } from 'yaml';
 import { CONFIG_VARIABLES, deploymentProblems, loadConfig } from '../../config';
-import { dynamicConfigArgs } from '../../scripts/temporal-cli';
+import { dynamicConfigArgs, SERVER_DYNAMIC_CONFIG } from '../../scripts/temporal-cli';
 import { COMPOSE_IMAGES, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../scripts/temporal-server';
 import {
-  dynamicConfigFile,
   POSTGRES_SERVER_FLAGS,
   registerSteps,
   schemaSteps,
   SERVER_CONFIG_DIR,
   SERVER_CONFIG_ENV,
+  SERVER_DYNAMIC_CONFIG_FILE,
   SERVER_VARIABLES,
   serverArgs,
   serverEnv,
@@ -50,9 +50,9 @@ type Service = {
   depends_on?: DependsOn;
   restart?: string;
   deploy?: { replicas?: number };
-  configs?: { source: string; target?: string }[];
+  volumes?: (string | { type?: string; source?: string; target: string; read_only?: boolean })[];
 };
-type Compose = { services: Record<string, Service>; configs?: Record<string, { content?: string; file?: string }> };
+type Compose = { services: Record<string, Service> };
 const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string }; scripts: Record<string, string> };
 
 const composeDoc = parseDocument(composeText, { merge: true });
@@ -131,6 +131,15 @@ function registerLine(step: CliStep): string {
     return `tries=0; until ${temporal(step.waitUntil)} >/dev/null 2>&1; do tries=$((tries + 1)); if [ "$tries" -ge 60 ]; then exit 1; fi; sleep 1; done`;
   }
   return step.unless ? `${temporal(step.unless)} >/dev/null 2>&1 || ${temporal(step.run)}` : temporal(step.run);
+}
+
+/** A service's bind mounts (`./host:container[:ro]`), the host side resolved against the compose file's folder. */
+function bindMounts(name: string): { source: string; target: string; readOnly: boolean }[] {
+  return (services[name].volumes ?? []).flatMap((volume) => {
+    if (typeof volume === 'object') return volume.type === 'bind' && volume.source ? [{ source: path.resolve(root, volume.source), target: volume.target, readOnly: !!volume.read_only }] : [];
+    const [source, target, mode] = volume.split(':');
+    return /^[./]/.test(source) ? [{ source: path.resolve(root, source), target, readOnly: mode === 'ro' }] : [];
+  });
 }
 
 /** A compose duration (`60s`, `1m30s`) in milliseconds. */
@@ -237,14 +246,12 @@ describe('docker-compose.yml', () => {
     expect(Array.isArray(check) ? check.join(' ') : check).toContain('/healthz');
   });
 
-  test('the temporal service runs with the dynamic config every dev server gets and the native stack writes (SERVER_DYNAMIC_CONFIG)', () => {
-    const file = envOf('temporal').TEMPORAL_DYNAMIC_CONFIG_FILE;
-    const mounted = (services.temporal.configs ?? []).find((c) => c.target === file);
-    expect(mounted).toBeDefined();
-    const content = (compose.configs ?? {})[mounted!.source]?.content;
-    expect(typeof content).toBe('string');
+  test('the temporal service runs with the dynamic config file the native stack uses, holding what every dev server gets (SERVER_DYNAMIC_CONFIG)', () => {
+    const mount = bindMounts('temporal').find((m) => m.source === SERVER_CONFIG_DIR)!;
+    expect(envOf('temporal').TEMPORAL_DYNAMIC_CONFIG_FILE).toBe(path.posix.join(mount.target, path.basename(SERVER_DYNAMIC_CONFIG_FILE)));
     // The server's file format: each key holds a list of values with optional constraints.
-    expect(parseDocument(content!).toJS()).toEqual(dynamicConfigFile());
+    const file = parseDocument(readFileSync(SERVER_DYNAMIC_CONFIG_FILE, 'utf8')).toJS() as Record<string, { value: unknown; constraints?: unknown }[]>;
+    expect(file).toEqual(Object.fromEntries(Object.entries(SERVER_DYNAMIC_CONFIG).map(([key, value]) => [key, [{ value }]])));
     expect(dynamicConfigArgs()).toEqual(['--dynamic-config-value', 'system.enableActivityEagerExecution=true']);
   });
 
@@ -260,13 +267,12 @@ describe('docker-compose.yml', () => {
     expect(Object.values(services).map((service) => service.image ?? '')).not.toContainEqual(expect.stringMatching(/auto-setup/));
   });
 
-  test('temporal runs the server binary with the native command line and the server config file the native stack uses', () => {
-    const mounted = services.temporal.configs!.find((c) => c.source === 'temporal-server-config')!;
-    const configDir = path.posix.dirname(mounted.target!);
-    expect([services.temporal.entrypoint].flat()).toEqual(['temporal-server', ...serverArgs(configDir)]);
+  test('temporal runs the server binary with the native command line on the config folder the native stack uses (deploy/temporal-server, mounted read-only)', () => {
+    const mount = bindMounts('temporal').find((m) => m.source === SERVER_CONFIG_DIR);
+    expect(mount).toMatchObject({ readOnly: true });
+    expect([services.temporal.entrypoint].flat()).toEqual(['temporal-server', ...serverArgs(mount!.target)]);
     expect(services.temporal.command).toBeUndefined();
-    expect(mounted.target).toBe(path.posix.join(configDir, `${SERVER_CONFIG_ENV}.yaml`));
-    expect(path.resolve(root, compose.configs!['temporal-server-config'].file!)).toBe(path.join(SERVER_CONFIG_DIR, `${SERVER_CONFIG_ENV}.yaml`));
+    expect(existsSync(path.join(SERVER_CONFIG_DIR, `${SERVER_CONFIG_ENV}.yaml`))).toBe(true);
   });
 
   test('the server config template reads exactly the variables scripts/temporal-setup.ts knows (SERVER_VARIABLES), and the server renders it itself', () => {
@@ -280,7 +286,7 @@ describe('docker-compose.yml', () => {
     expect(databases).toEqual(created.map((step) => step[step.indexOf('--db') + 1]));
   });
 
-  test("temporal's environment is the native stack's (serverEnv): the same variables, database role, log level and broadcast address; the dynamic config file is the mounted one", () => {
+  test("temporal's environment is the native stack's (serverEnv): the same variables, database role, log level and broadcast address", () => {
     const composeEnv = envOf('temporal');
     const native = serverEnv({ db: { host: 'postgres', port: 5432, user: TEMPORAL_DB_ROLE, password: 'x' }, dynamicConfigFile: '/x.yaml' });
     expect(Object.keys(composeEnv).sort()).toEqual(Object.keys(native).sort());
@@ -293,7 +299,6 @@ describe('docker-compose.yml', () => {
       TEMPORAL_BIND_ON_IP: '0.0.0.0',
     });
     expect(containerPorts('postgres')).toContain(Number(composeEnv.TEMPORAL_DB_PORT));
-    expect(services.temporal.configs!.map((c) => c.target)).toContain(composeEnv.TEMPORAL_DYNAMIC_CONFIG_FILE);
     // The ports stay the template's defaults, which the app's TEMPORAL_ADDRESS and the healthcheck use.
     expect(containerPorts('temporal')).toContain(7233);
   });
@@ -308,7 +313,10 @@ describe('docker-compose.yml', () => {
 
   test('postgres runs with the server flags the native stack gives the embedded one, and creates role temporal allowed to create its databases', () => {
     expect([services.postgres.command].flat()).toEqual(['postgres', ...POSTGRES_SERVER_FLAGS]);
-    const init = compose.configs!['postgres-init'].content!;
+    const initScript = bindMounts('postgres').find((m) => m.target.startsWith('/docker-entrypoint-initdb.d/'));
+    expect(initScript).toMatchObject({ readOnly: true });
+    const init = readFileSync(initScript!.source, 'utf8');
+    expect(init).toContain('CREATE DATABASE service_centre OWNER service_centre');
     expect(init).toContain(`CREATE ROLE ${TEMPORAL_DB_ROLE} LOGIN CREATEDB PASSWORD`);
     // Temporal's databases are created by temporal-sql-tool (create-database), as natively.
     expect(init).not.toMatch(/CREATE DATABASE temporal/);
@@ -373,7 +381,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  test('one-shot jobs (migrate, temporal-register) are not restarted once they finish', () => {
+  test('one-shot jobs (temporal-schema, temporal-register, migrate) are not restarted once they finish', () => {
     for (const name of ONE_SHOT) {
       expect(services[name].restart ?? 'no').toBe('no');
     }
