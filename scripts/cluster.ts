@@ -1,5 +1,5 @@
 /**
- * The production shape of docker-compose.yml, run natively (design.md §6): the Temporal server
+ * The production shape of docker-compose.yml, run natively (docs/architecture.md §6): the Temporal server
  * v1.29.1 on Postgres — its schema set up by temporal-sql-tool, its namespace and search attributes
  * registered through the operator API, the same server config and dynamic config as compose
  * (scripts/temporal-setup.ts) — the Temporal UI where it builds, the migrations, two worker
