@@ -39,7 +39,7 @@ export class TemporalServerMissingError extends Error {
   constructor(detail: string) {
     super(
       `The Temporal server ${TEMPORAL_SERVER_VERSION} (which runs the production-shaped stack) was not found and could not be built. ${detail} ` +
-        `Install Go ≥ 1.23 so that \`npm run start:cluster\` can run \`go install ${SERVER.pkg}@${SERVER.version}\` and ` +
+        `Install Go ≥ 1.25 so that \`npm run start:cluster\` can run \`go install ${SERVER.pkg}@${SERVER.version}\` and ` +
         `\`go install ${SQL_TOOL.pkg}@${SQL_TOOL.version}\` into ${serverCacheDir()}, or run the stack with docker-compose.yml.`,
     );
     this.name = 'TemporalServerMissingError';
