@@ -302,7 +302,6 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     if (!(await portFree(fixedPort))) throw new Error(`port ${fixedPort} is already in use — is another \`npm run start:cluster\` running?`);
     return fixedPort;
   };
-  const started: ClusterProcess[] = [];
   const closers: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
@@ -339,7 +338,6 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       postgres = new ClusterProcess('postgres', { command, args, env: process.env, ready: /postgres ready \S+/ }, join(logDir, 'postgres.log'));
       log(`starting Postgres on 127.0.0.1:${pgPort} (data in ${pgDir})…`);
       await postgres.start();
-      started.push(postgres);
       const pg = postgres;
       closers.push(() => pg.stop());
       databaseUrl = postgres.matched(/postgres ready (\S+)/)![1];
@@ -378,7 +376,6 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     );
     log(`starting the Temporal server ${temporalAddress}…`);
     await temporalServer.start();
-    started.push(temporalServer);
     closers.push(() => temporalServer.stop('SIGTERM', 30_000));
 
     // Namespace and search attributes: compose's temporal-register job.
@@ -409,7 +406,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     if (!('missing' in ui)) {
       const uiPort = await port(FIXED_PORTS.ui);
       const url = `http://localhost:${uiPort}`;
-      const process_ = new ClusterProcess(
+      const uiServer = new ClusterProcess(
         'temporal-ui',
         {
           command: ui.binary,
@@ -419,10 +416,9 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         },
         join(logDir, 'temporal-ui.log'),
       );
-      await process_.start();
-      started.push(process_);
-      closers.push(() => process_.stop());
-      uiProcess = { url, process: process_ };
+      await uiServer.start();
+      closers.push(() => uiServer.stop());
+      uiProcess = { url, process: uiServer };
     }
 
     const taskQueue = options.appEnv?.TEMPORAL_TASK_QUEUE ?? 'service-centre';
@@ -475,11 +471,11 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       );
     }
     log(`starting ${workers.length} workers and ${apis.length} APIs…`);
-    await Promise.all([...workers, ...apis].map(async (p) => {
-      await p.start();
-      started.push(p);
-      closers.push(() => p.stop());
-    }));
+    // Their closers first: if one of them does not come up, the others are stopped with the rest.
+    for (const p of [...workers, ...apis]) closers.push(() => p.stop());
+    const starts = await Promise.allSettled([...workers, ...apis].map((p) => p.start()));
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
 
     return {
       dataDir,
