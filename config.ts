@@ -86,7 +86,7 @@ export const configSchema = z.object({
   /** The worker's Prometheus endpoint (Temporal SDK runtime metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** The worker process's health endpoint `GET /healthz` (its Temporal worker's state); 0 turns it off. */
-  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
   /**
    * A workflow bundle built ahead (`npm run bundle:workflows`; the image ships one): the worker loads
    * it instead of bundling workflows/ with webpack at every start.

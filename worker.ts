@@ -165,7 +165,7 @@ async function main(): Promise<void> {
  * then fails after 30 s with "Not enough hosts to serve the request"), and the cases' workflows
  * need not wait for that.
  */
-function ensureSchedulesMeanwhile(config: Config, orm: Orm, logger: pino.Logger): { stop(): Promise<void> } {
+function ensureSchedulesMeanwhile(config: Config, orm: Orm, logger: Logger): { stop(): Promise<void> } {
   let stopped = false;
   const done = (async () => {
     for (let attempt = 1, delayMs = 5_000; !stopped; attempt++, delayMs = Math.min(delayMs * 2, 60_000)) {

@@ -255,6 +255,7 @@ export interface ClusterOptions {
 
 export interface ApiProcess extends ClusterProcess {
   url: string;
+  metricsUrl: string;
 }
 
 export interface WorkerProcess extends ClusterProcess {
@@ -457,16 +458,22 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     const apis: ApiProcess[] = [];
     for (let i = 1; i <= (options.apis ?? 2); i++) {
       const apiPort = await port(FIXED_PORTS.apis[i - 1] ?? FIXED_PORTS.apis[0] + i - 1);
+      const metricsPort = await freePort();
       const { command, args } = tsNode('api/server.ts');
       const url = `http://127.0.0.1:${apiPort}`;
       apis.push(
         Object.assign(
           new ClusterProcess(
             `api-${i}`,
-            { command, args, env: { PUBLIC_BASE_URL: `http://localhost:${apiPort}`, ...appEnv, PORT: String(apiPort) }, ready: () => httpOk(`${url}/healthz`) },
+            {
+              command,
+              args,
+              env: { PUBLIC_BASE_URL: `http://localhost:${apiPort}`, ...appEnv, PORT: String(apiPort), API_METRICS_PORT: String(metricsPort) },
+              ready: () => httpOk(`${url}/healthz`),
+            },
             join(logDir, `api-${i}.log`),
           ),
-          { url },
+          { url, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` },
         ),
       );
     }

@@ -29,7 +29,7 @@ function printWhereEverythingIs(cluster: RunningCluster, dataDir: string): void 
   const keys = demoKeys(dataDir, cluster.seed?.staff ?? []);
   say();
   say('物业客服中心 Service Centre is running in its production shape (docker-compose.yml, without Docker)');
-  for (const api of cluster.apis) say(`  ${api.name.padEnd(15)} ${api.url}/api/v1   reference: ${api.url}/docs   (pid ${api.pid})`);
+  for (const api of cluster.apis) say(`  ${api.name.padEnd(15)} ${api.url}/api/v1   reference: ${api.url}/docs   metrics ${api.metricsUrl}   (pid ${api.pid})`);
   for (const worker of cluster.workers) say(`  ${worker.name.padEnd(15)} health ${worker.healthUrl}   metrics ${worker.metricsUrl}   (pid ${worker.pid})`);
   say(`  Temporal        server ${cluster.temporalAddress} on Postgres (pid ${cluster.temporal.pid})`);
   say(`  Temporal UI     ${cluster.ui ? cluster.ui.url : `not running: ${cluster.uiMissing}`}`);

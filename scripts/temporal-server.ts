@@ -6,7 +6,7 @@
  * (scripts/temporal-cli.ts). Run directly, it provisions them and prints their paths.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -134,8 +134,19 @@ export function resolveTemporalServer(options: ResolveOptions = {}): TemporalSer
 
 export interface TemporalUiServer {
   binary: string;
-  /** A config folder holding the image's own `docker.yaml`, which reads the same variables compose sets. */
+  /**
+   * A config folder holding the image's own `docker.yaml`, which reads the same variables compose
+   * sets, and our `base.yaml` under it (loaded first; docker.yaml does not set the host).
+   */
   configDir: string;
+}
+
+/** Loopback only, as compose publishes the UI: its HTTP API answers without a login (docs/security.md). */
+const UI_BASE_CONFIG = '# Written by scripts/temporal-server.ts: the native UI server listens on loopback only.\nhost: 127.0.0.1\n';
+
+function ensureUiBaseConfig(configDir: string): void {
+  const file = join(configDir, 'base.yaml');
+  if (!existsSync(file)) writeFileSync(file, UI_BASE_CONFIG);
 }
 
 /**
@@ -147,12 +158,16 @@ export function resolveTemporalUi(options: ResolveOptions = {}): TemporalUiServe
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dir = uiCacheDir(env);
   const found = { binary: join(dir, UI_SERVER.name), configDir: join(dir, 'config') };
-  if (isExecutable(found.binary) && existsSync(join(found.configDir, 'docker.yaml'))) return found;
+  if (isExecutable(found.binary) && existsSync(join(found.configDir, 'docker.yaml'))) {
+    ensureUiBaseConfig(found.configDir);
+    return found;
+  }
   const go = goOnPath(env);
   if (!go) return { missing: 'Go is not installed, so the Temporal UI server cannot be built' };
   if (!goInstall(go, UI_SERVER, dir, env, log)) return { missing: `go install ${UI_SERVER.pkg}@${UI_SERVER.version} failed` };
   mkdirSync(found.configDir, { recursive: true });
   copyFileSync(join(moduleDir(go, UI_SERVER, env), 'config', 'docker.yaml'), join(found.configDir, 'docker.yaml'));
+  ensureUiBaseConfig(found.configDir);
   return found;
 }
 

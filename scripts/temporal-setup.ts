@@ -112,8 +112,9 @@ export const POSTGRES_SERVER_FLAGS = ['-c', 'max_connections=200'];
 
 /**
  * The UI server's environment, read by the `docker.yaml` config the `temporalio/ui` image runs with
- * (scripts/temporal-server.ts keeps a copy beside the native binary). Compose sets the same three
- * and keeps the image's port.
+ * (scripts/temporal-server.ts keeps a copy beside the native binary). Compose sets the same and keeps
+ * the image's port; it also puts the UI behind its OIDC login (TEMPORAL_AUTH_*), which a machine
+ * without an identity provider cannot, so the native UI listens on loopback only.
  */
 export function uiServerEnv(input: { temporalAddress: string; namespace: string; origin: string; port: number }): Record<string, string> {
   return {
@@ -121,6 +122,8 @@ export function uiServerEnv(input: { temporalAddress: string; namespace: string;
     TEMPORAL_DEFAULT_NAMESPACE: input.namespace,
     // The origin people open the UI at (scheme://host[:port]).
     TEMPORAL_CORS_ORIGINS: input.origin,
+    // The supervisors' console is read-only: a case changes through the API and its audit log (docs/security.md).
+    TEMPORAL_DISABLE_WRITE_ACTIONS: 'true',
     TEMPORAL_UI_PORT: String(input.port),
   };
 }

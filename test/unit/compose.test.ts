@@ -340,10 +340,12 @@ describe('docker-compose.yml', () => {
     expect(dependsOn('temporal-register')).toMatchObject({ temporal: 'service_healthy' });
   });
 
-  test("temporal-ui gets the UI server's variables the native stack sets (uiServerEnv), on the app's namespace and Temporal address", () => {
+  test("temporal-ui gets the UI server's variables the native stack sets (uiServerEnv), read-only on the app's namespace and Temporal address, plus its login", () => {
     const native = uiServerEnv({ temporalAddress: 'x:1', namespace: 'n', origin: 'http://x', port: 8080 });
     const composeEnv = envOf('temporal-ui');
-    expect(Object.keys(composeEnv).sort()).toEqual(Object.keys(native).filter((key) => key !== 'TEMPORAL_UI_PORT').sort());
+    const withoutLogin = Object.keys(composeEnv).filter((key) => !key.startsWith('TEMPORAL_AUTH_'));
+    expect(withoutLogin.sort()).toEqual(Object.keys(native).filter((key) => key !== 'TEMPORAL_UI_PORT').sort());
+    expect(composeEnv.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe(native.TEMPORAL_DISABLE_WRITE_ACTIONS);
     expect(composeEnv.TEMPORAL_ADDRESS).toBe(envOf('worker').TEMPORAL_ADDRESS);
     expect(composeEnv.TEMPORAL_DEFAULT_NAMESPACE).toBe(loadConfig(envOf('worker')).TEMPORAL_NAMESPACE);
     expect(publishedPorts('temporal-ui').map((p) => p.target)).toContain(8080);

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -38,6 +38,8 @@ describe('Temporal server provisioning (the production shape, beside the CLI in 
     mkdirSync(join(uiCacheDir(env), 'config'));
     writeFileSync(join(uiCacheDir(env), 'config', 'docker.yaml'), 'port: 8080\n');
     expect(resolveTemporalUi({ env, ...quiet })).toEqual({ binary, configDir: join(uiCacheDir(env), 'config') });
+    // Beside the image's docker.yaml, loaded before it: loopback only, as compose publishes the UI.
+    expect(readFileSync(join(uiCacheDir(env), 'config', 'base.yaml'), 'utf8')).toMatch(/^host: 127\.0\.0\.1$/m);
   });
 
   it('with no way to get the server, the script prints one paragraph and no stack trace', () => {
