@@ -8,7 +8,7 @@
  * or DATABASE_URL's server. `npm run start:cluster` (scripts/start-cluster.ts) runs it on fixed
  * ports; the tests (test/cluster/) and benches call startCluster() on free ones.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,7 @@ import { freePort } from './free-port';
 import { startMailSink, type MailSink } from './mail-sink';
 import { resolveTemporalCli } from './temporal-cli';
 import { resolveTemporalServer, resolveTemporalUi } from './temporal-server';
+import { spawnTied, type TiedChild } from './tied-child';
 import {
   POSTGRES_SERVER_FLAGS,
   registerSteps,
@@ -60,12 +61,6 @@ export const FIXED_PORTS = {
   } satisfies ServerPorts,
 } as const;
 
-/** Children started by this process; killed if it exits without stopping the cluster. */
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Node with tsx as a loader, not the `tsx` binary: that runs the script in a child of its own, and a `kill -9` would hit the wrapper. */
@@ -78,16 +73,18 @@ interface ProcessSpec {
   /** Ready once a line of its output matches, or once the probe says so (polled). */
   ready: RegExp | (() => Promise<boolean>);
   readyTimeoutMs?: number;
+  /** How long a stop waits before SIGKILL (default 60 s: a worker's graceful shutdown fits in it). */
+  stopGraceMs?: number;
 }
 
 /**
- * One process of the cluster: its output goes to `<dataDir>/logs/<name>.log` (the last lines are
- * kept for the error when it does not come up). `stop()` asks it to shut down (SIGTERM) and waits;
- * `kill()` is `kill -9`.
+ * One process of the cluster, tied to this one's life (scripts/tied-child.ts: a test process
+ * killed outright leaves no server behind): its output goes to `<dataDir>/logs/<name>.log` (the
+ * last lines are kept for the error when it does not come up). `stop()` asks it to shut down
+ * (SIGTERM, SIGKILL after `forceAfterMs`) and waits; `kill()` is `kill -9`.
  */
 export class ClusterProcess {
-  private child?: ChildProcess;
-  private log?: WriteStream;
+  private child?: TiedChild;
   private readonly tail: string[] = [];
   private output = '';
 
@@ -102,36 +99,34 @@ export class ClusterProcess {
   }
 
   get running(): boolean {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+    const child = this.child?.process;
+    return !!child && child.exitCode === null && child.signalCode === null;
   }
 
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    this.log = createWriteStream(this.logFile, { flags: 'a' });
-    this.log.write(`--- ${new Date().toISOString()} ${this.name} starting\n`);
+    const log: WriteStream = createWriteStream(this.logFile, { flags: 'a' });
+    log.write(`--- ${new Date().toISOString()} ${this.name} starting\n`);
     this.output = '';
-    const child = spawn(this.spec.command, this.spec.args, { cwd: ROOT, env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    this.child = child;
+    const tied = await spawnTied(this.spec.command, this.spec.args, { cwd: ROOT, env: this.spec.env, stdio: ['ignore', 'pipe', 'pipe'], graceMs: this.spec.stopGraceMs ?? 60_000 });
+    this.child = tied;
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
-      this.log?.write(text);
+      log.write(text);
       this.output = (this.output + text).slice(-4096);
       for (const line of text.split('\n')) if (line.trim()) this.tail.push(line);
       this.tail.splice(0, Math.max(0, this.tail.length - 20));
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, signal) => {
-      children.delete(child);
-      this.log?.write(`--- ${new Date().toISOString()} ${this.name} exited (${signal ?? code})\n`);
-    });
+    tied.process.stdout!.on('data', onData);
+    tied.process.stderr!.on('data', onData);
+    void tied.exited.then(({ code, signal }) => log.end(`--- ${new Date().toISOString()} ${this.name} exited (${signal ?? code})\n`));
 
     const deadline = Date.now() + (this.spec.readyTimeoutMs ?? 120_000);
     const ready = this.spec.ready;
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`${this.name} exited (${child.signalCode ?? child.exitCode}) before it was ready; see ${this.logFile}:\n  ${this.tail.join('\n  ')}`);
+      if (!this.running) {
+        const { code, signal } = await tied.exited;
+        throw new Error(`${this.name} exited (${signal ?? code}) before it was ready; see ${this.logFile}:\n  ${this.tail.join('\n  ')}`);
       }
       if (ready instanceof RegExp ? ready.test(this.output) : await ready().catch(() => false)) return;
       if (Date.now() > deadline) {
@@ -147,24 +142,16 @@ export class ClusterProcess {
     return pattern.exec(this.output);
   }
 
-  /** Asks it to stop (SIGTERM unless told otherwise) and waits; SIGKILL after `forceAfterMs`. */
-  stop(signal: NodeJS.Signals = 'SIGTERM', forceAfterMs = 60_000): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise<void>((done) => {
-      const force = setTimeout(() => child.kill('SIGKILL'), forceAfterMs);
-      child.once('exit', () => {
-        clearTimeout(force);
-        this.log?.end();
-        done();
-      });
-      child.kill(signal);
-    });
+  /** Asks it to stop (SIGTERM) and waits; SIGKILL after its grace period. */
+  async stop(): Promise<void> {
+    if (this.running) await this.child!.stop();
   }
 
   /** `kill -9`: no shutdown, no flush. */
-  kill(): Promise<void> {
-    return this.stop('SIGKILL');
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child!.process.kill('SIGKILL');
+    await this.child!.exited;
   }
 }
 
@@ -372,12 +359,13 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         args: serverArgs(SERVER_CONFIG_DIR),
         env: { ...process.env, ...serverEnv({ db: temporalDb, dynamicConfigFile: SERVER_DYNAMIC_CONFIG_FILE, ports }) },
         ready: () => serving(temporalAddress),
+        stopGraceMs: 30_000,
       },
       join(logDir, 'temporal-server.log'),
     );
     log(`starting the Temporal server ${temporalAddress}…`);
     await temporalServer.start();
-    closers.push(() => temporalServer.stop('SIGTERM', 30_000));
+    closers.push(() => temporalServer.stop());
 
     // Namespace and search attributes: compose's temporal-register job.
     for (const step of registerSteps(temporalAddress, NAMESPACE)) {
@@ -425,6 +413,8 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     const taskQueue = options.appEnv?.TEMPORAL_TASK_QUEUE ?? 'service-centre';
     const appEnv = {
       ...process.env,
+      // One machine, local mail and localhost links: the demo the production processes refuse unless told.
+      ALLOW_DEMO_SETTINGS: 'true',
       TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_NAMESPACE: NAMESPACE,
       TEMPORAL_TASK_QUEUE: taskQueue,

@@ -9,6 +9,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config';
+import { assertPostgresCanReach, PostgresDirUnreachableError } from '../db/embedded-postgres';
 import type { SeededStaff } from '../db/seed';
 import { startCluster, type RunningCluster } from './cluster';
 import { TemporalServerMissingError } from './temporal-server';
@@ -64,8 +65,17 @@ async function main(): Promise<void> {
   }
   if (config.TEMPORAL_ADDRESS) say(`TEMPORAL_ADDRESS is ignored here: this stack runs its own Temporal server (npm start uses yours).`);
   const dataDir = resolve(config.DATA_DIR, 'cluster');
+  if (!config.DATABASE_URL) {
+    // Started as root, Postgres runs as the `postgres` user: asked before anything starts, as npm start does.
+    try {
+      assertPostgresCanReach(join(dataDir, 'pg'));
+    } catch (error) {
+      if (!(error instanceof PostgresDirUnreachableError)) throw error;
+      process.stderr.write(`${error.message}. Set DATA_DIR to a folder it can enter (e.g. DATA_DIR=/var/lib/wuye-service-centre npm run start:cluster), start as a user other than root, or set DATABASE_URL.\n`);
+      process.exit(1);
+    }
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-  chmodSync(resolve(config.DATA_DIR), 0o755); // the embedded Postgres runs as `postgres` when we are root
 
   let cluster: RunningCluster | undefined;
   let stopping = false;

@@ -44,7 +44,7 @@ describe('production shape: the Temporal server restarted', () => {
     await firstEscalation(stack);
     const before = await countEscalations(stack, burst);
     const stopping = Date.now();
-    await stack.cluster.temporal.stop('SIGTERM', 30_000);
+    await stack.cluster.temporal.stop();
     const stoppedAt = Date.now();
     // Meanwhile staff look at a case (a workflow query, which the API gives 15 s): a 503, or the view
     // once the server is back within those 15 s — never a 500 or a hang.
