@@ -6,7 +6,7 @@
  *
  *   node --import tsx scripts/postgres-process.ts <dataDir> <port> [postgres server flags…]
  */
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { startEmbeddedPostgres } from './embedded-postgres';
 
 async function main(): Promise<void> {
   const [dataDir, port, ...serverFlags] = process.argv.slice(2);

@@ -9,7 +9,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config';
-import { assertPostgresCanReach, PostgresDirUnreachableError } from '../db/embedded-postgres';
+import { assertPostgresCanReach, PostgresDirUnreachableError } from './embedded-postgres';
 import type { SeededStaff } from '../db/seed';
 import { startCluster, type RunningCluster } from './cluster';
 import { TemporalServerMissingError } from './temporal-server';
