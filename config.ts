@@ -85,6 +85,13 @@ export const configSchema = z.object({
   ALLOW_DEMO_SETTINGS: flag.default(false),
   /** The worker's Prometheus endpoint (Temporal SDK runtime metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** The worker process's health endpoint `GET /healthz` (its Temporal worker's state); 0 turns it off. */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
+  /**
+   * A workflow bundle built ahead (`npm run bundle:workflows`; the image ships one): the worker loads
+   * it instead of bundling workflows/ with webpack at every start.
+   */
+  WORKFLOW_BUNDLE: z.string().trim().min(1).optional(),
   /**
    * Open cases the worker keeps in memory (the SDK's sticky cache); a case out of it is replayed from
    * its history at its next wake-up. Unset, the SDK sizes it from the heap with an allowance per

@@ -56,6 +56,7 @@ beforeAll(async () => {
       SMTP_URL: config.SMTP_URL,
       LOG_LEVEL: 'debug',
       WORKER_METRICS_PORT: '0',
+      WORKER_HEALTH_PORT: '0',
       // The production entrypoint on this machine's test SMTP and addresses: a demo, said so.
       ALLOW_DEMO_SETTINGS: 'true',
     },
