@@ -22,9 +22,16 @@ const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSIO
  * back in the server's answer to that task, not through matching and another poll. Off by default
  * in server 1.29. `npm run bench:server` measures what it saves the dev server per activity
  * (bench/RESULTS.md).
+ *
+ * The priority-aware matcher: matching orders a backlogged task queue by each task's priority key
+ * (lower first), so the work of a deadline that fell due (workflows/case/proxies.ts
+ * DEADLINE_PRIORITY) goes ahead of a new case's set-up when the workers are saturated. Off by
+ * default in server 1.29, where the old matcher ignores priority. `npm run bench:deadlines-first`
+ * measures it (bench/RESULTS.md, docs/deadlines-first.md).
  */
 export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, boolean | number | string>> = {
   'system.enableActivityEagerExecution': true,
+  'matching.useNewMatcher': true,
 };
 
 /** {@link SERVER_DYNAMIC_CONFIG} as `temporal server start-dev` arguments. */
