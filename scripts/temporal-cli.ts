@@ -34,14 +34,20 @@ export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, boolean | number | s
   'matching.useNewMatcher': true,
 };
 
-/** {@link SERVER_DYNAMIC_CONFIG} as `temporal server start-dev` arguments. */
-export function dynamicConfigArgs(): string[] {
-  return Object.entries(SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+type DynamicConfig = Readonly<Record<string, boolean | number | string>>;
+
+/** {@link SERVER_DYNAMIC_CONFIG} (or a bench's variation of it) as `temporal server start-dev` arguments. */
+export function dynamicConfigArgs(config: DynamicConfig = SERVER_DYNAMIC_CONFIG): string[] {
+  return Object.entries(config).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
 }
 
-/** What every dev server we start through the SDK gets (`TestWorkflowEnvironment.createLocal`'s `server`): our search attributes and dynamic config. */
-export function devServerOptions() {
-  return { searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: dynamicConfigArgs() };
+/**
+ * What every dev server we start through the SDK gets (`TestWorkflowEnvironment.createLocal`'s
+ * `server`): our search attributes and dynamic config. A bench that compares a setting on and off
+ * passes its variation.
+ */
+export function devServerOptions(config: DynamicConfig = SERVER_DYNAMIC_CONFIG) {
+  return { searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: dynamicConfigArgs(config) };
 }
 
 /** The same as `temporal server start-dev` arguments, for a dev server we spawn ourselves. */
