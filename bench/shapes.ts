@@ -110,8 +110,19 @@ interface Shape {
   propertyId: string;
   keyOf(staffId: string): string;
   cpu(): Cpu;
+  /** Bytes on disk by database: the read model's, and Temporal's two where they are in Postgres. */
+  sizes(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
+
+const databaseSizes = async (orm: Orm, names: Record<string, string>): Promise<Record<string, number>> => {
+  const sizes: Record<string, number> = {};
+  for (const [label, db] of Object.entries(names)) {
+    const [row] = await orm.em.fork().getConnection().execute<{ bytes: string }[]>('select pg_database_size(?) as bytes', [db]);
+    sizes[label] = Number(row.bytes);
+  }
+  return sizes;
+};
 
 async function devShape(): Promise<Shape> {
   const stack = await startBenchStack({ maxCachedWorkflows: CACHED });
@@ -127,6 +138,7 @@ async function devShape(): Promise<Shape> {
       const children = (comm: string) => [...all].filter(([, p]) => p.ppid === process.pid && p.comm === comm).map(([pid]) => pid);
       return { 'node (load, API, worker, mail sink)': ownSeconds(), 'dev server': treeSeconds(all, children('temporal')), postgres: treeSeconds(all, children('postgres')) };
     },
+    sizes: async () => databaseSizes(stack.orm, { 'read model': 'bench' }),
     close: () => stack.close(),
   };
 }
@@ -161,6 +173,8 @@ async function clusterShape(workers: number, workflowBundle: string): Promise<Sh
         postgres: treeSeconds(all, pids([cluster.postgres!])),
       };
     },
+    sizes: async () =>
+      databaseSizes(cluster.orm, { 'read model': new URL(cluster.databaseUrl).pathname.slice(1), 'Temporal history': 'temporal', 'Temporal visibility': 'temporal_visibility' }),
     async close() {
       await cluster.stop();
       rmSync(dir, { recursive: true, force: true });
@@ -175,6 +189,8 @@ interface Results {
   intake: { perSecond: number; p99: number; setUpPerSecond: number; cpu: string; load: string };
   actions: { p50: number; p99: number; cpu: string; load: string };
   deadlines: { p50: number; p99: number; max: number; sent: number; span: number; exactlyOnce: boolean; setUpCpu: string; cpu: string; load: string };
+  /** Bytes per case the run added to each database (every case open: dispatched, accepted, or escalated and re-dispatched). */
+  storage: Record<string, number>;
 }
 
 async function measure(shape: Shape): Promise<Results> {
@@ -192,6 +208,8 @@ async function measure(shape: Shape): Promise<Results> {
   };
   const repair = (i: number, body: Record<string, unknown>) =>
     post('/repairs', 'S-FD1', { room: rooms[i % rooms.length], contactName: '测试', contactPhone: '13800000000', channel: 'phone', description: '压测', ...body }).then((r) => r.caseId as string);
+
+  const sizesBefore = await shape.sizes();
 
   // Intake, and the set-up behind it.
   log(`${shape.name}: intake of ${INTAKE} repairs (load ${loadNow()})`);
@@ -272,7 +290,12 @@ async function measure(shape: Shape): Promise<Results> {
     load: loadNow(),
   };
   log(`${shape.name}: escalation lateness p50 ${fmt(deadlinesResult.p50)} ms, p99 ${fmt(deadlinesResult.p99)} ms; ${sent.length}/${DEADLINES}; ${escalationCpu}`);
-  return { shape: shape.name, intake: intakeResult, actions: actionsResult, deadlines: deadlinesResult };
+  // Autovacuum and checkpoints move these a little; a per-case order of magnitude, not a byte count.
+  const sizesAfter = await shape.sizes();
+  const cases = INTAKE + ACTIONS + DEADLINES;
+  const storage = Object.fromEntries(Object.entries(sizesAfter).map(([k, v]) => [k, (v - sizesBefore[k]) / cases]));
+  log(`${shape.name}: storage per case ${Object.entries(storage).map(([k, v]) => `${k} ${fmt(v / 1024)} KiB`).join(', ')}`);
+  return { shape: shape.name, intake: intakeResult, actions: actionsResult, deadlines: deadlinesResult, storage };
 }
 
 async function main(): Promise<void> {
@@ -331,6 +354,18 @@ async function main(): Promise<void> {
         target: '— (the shapes compared)',
       },
     );
+  }
+  const kib = (storage: Record<string, number>) => Object.entries(storage).map(([k, v]) => `${k} ${fmt(v / 1024)} KiB`).join(' + ');
+  const total = (storage: Record<string, number>) => Object.values(storage).reduce((a, b) => a + b, 0);
+  for (const r of results) {
+    if (r === dev) continue;
+    figures.push({
+      name: `storage per open case (${INTAKE + ACTIONS + DEADLINES} repairs, none closed), ${r.shape} against the dev server's read model`,
+      baseline: `dev server: ${kib(dev.storage)} (its history in SQLite in memory, not counted)`,
+      measured: kib(r.storage),
+      ratio: total(r.storage) / total(dev.storage),
+      target: '— (the shapes compared)',
+    });
   }
   const cli = resolveTemporalCli();
   report('shapes', { ...machineFacts(cli.kind === 'path' ? cli.path : 'temporal'), shapes: results.map((r) => r.shape).join('; '), load: `${loadNow()} (1 / 5 / 15 min) at the end` }, figures);
