@@ -123,7 +123,8 @@ export async function startBenchStack(
   const running = [worker.run(), baselineWorker.run()];
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const api = await startApi({ config, orm, temporal: client, logger: pino({ level: 'silent' }), port: 0, metricsPort: 0, host: '127.0.0.1' });
+  // BENCH_API_LOG=error shows why the API refused a request under load.
+  const api = await startApi({ config, orm, temporal: client, logger: pino({ level: process.env.BENCH_API_LOG ?? 'silent' }), port: 0, metricsPort: 0, host: '127.0.0.1' });
   const facts = { ...machineFacts(cli.path), 'rate limit': 'raised for the run (one key carries the whole load)' };
   return {
     config,
