@@ -188,7 +188,7 @@ interface Results {
   shape: string;
   intake: { perSecond: number; p99: number; setUpPerSecond: number; cpu: string; load: string };
   actions: { p50: number; p99: number; cpu: string; load: string };
-  deadlines: { p50: number; p99: number; max: number; sent: number; span: number; exactlyOnce: boolean; setUpCpu: string; cpu: string; load: string };
+  deadlines: { p50: number; p99: number; max: number; sent: number; cases: number; span: number; exactlyOnce: boolean; setUpCpu: string; cpu: string; load: string };
   /** Bytes per case the run added to each database (every case open: dispatched, accepted, or escalated and re-dispatched). */
   storage: Record<string, number>;
 }
@@ -206,8 +206,24 @@ async function measure(shape: Shape): Promise<Results> {
     if (res.status !== 201 && res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as Record<string, unknown>;
   };
-  const repair = (i: number, body: Record<string, unknown>) =>
-    post('/repairs', 'S-FD1', { room: rooms[i % rooms.length], contactName: '测试', contactPhone: '13800000000', channel: 'phone', description: '压测', ...body }).then((r) => r.caseId as string);
+  // A saturated API refuses some requests (a 500 when the case does not open within the client's
+  // deadline): counted and left out, not fatal — what is measured is what it took.
+  let refused = 0;
+  let firstRefusal = '';
+  const repair = (i: number, body: Record<string, unknown>, into: string[]) =>
+    post('/repairs', 'S-FD1', { room: rooms[i % rooms.length], contactName: '测试', contactPhone: '13800000000', channel: 'phone', description: '压测', ...body }).then(
+      (r) => void into.push(r.caseId as string),
+      (error: unknown) => {
+        refused++;
+        firstRefusal ||= error instanceof Error ? error.message.slice(0, 160) : String(error);
+      },
+    );
+  const refusals = () => {
+    const text = refused ? `; ${refused} refused (${firstRefusal})` : '';
+    refused = 0;
+    firstRefusal = '';
+    return text;
+  };
 
   const sizesBefore = await shape.sizes();
 
@@ -216,14 +232,14 @@ async function measure(shape: Shape): Promise<Results> {
   let before = shape.cpu();
   const started = performance.now();
   const intakeIds: string[] = [];
-  const intake = await load(INTAKE, 64, async (i) => intakeIds.push(await repair(i, { classification: 'general' })));
+  const intake = await load(INTAKE, 64, (i) => repair(i, { classification: 'general' }, intakeIds));
   const setUpAt = await workerDoneWith({ orm: shape.orm }, intakeIds, 250);
   const intakeResult = {
     perSecond: intake.perSecond,
     p99: intake.p99,
-    setUpPerSecond: INTAKE / ((setUpAt - started) / 1000),
-    cpu: cpuPer(before, shape.cpu(), INTAKE),
-    load: loadNow(),
+    setUpPerSecond: intakeIds.length / ((setUpAt - started) / 1000),
+    cpu: cpuPer(before, shape.cpu(), intakeIds.length),
+    load: loadNow() + refusals(),
   };
   log(`${shape.name}: ${fmt(intake.perSecond)} cases/s, set up ${fmt(intakeResult.setUpPerSecond)}/s; ${intakeResult.cpu}`);
 
@@ -231,14 +247,15 @@ async function measure(shape: Shape): Promise<Results> {
   log(`${shape.name}: ${ACTIONS} repairs to accept`);
   const appointmentAt = new Date(Date.now() + 7 * 86_400_000).toISOString();
   const actionIds: string[] = [];
-  await load(ACTIONS, 16, async (i) => actionIds.push(await repair(i, { classification: 'major', appointmentAt })));
+  await load(ACTIONS, 16, (i) => repair(i, { classification: 'major', appointmentAt }, actionIds));
+  refusals();
   await workerDoneWith({ orm: shape.orm }, actionIds, 1000);
   const assignee = new Map(
     (await db().execute<{ id: string; assignee_id: string }[]>(`select id, assignee_id from service_case where id in (${actionIds.map(() => '?').join(', ')})`, actionIds)).map((r) => [r.id, r.assignee_id]),
   );
   before = shape.cpu();
-  const accepted = await load(ACTIONS, 16, (i) => post(`/repairs/${actionIds[i]}/accept`, assignee.get(actionIds[i])!, {}));
-  const actionsResult = { p50: accepted.p50, p99: accepted.p99, cpu: cpuPer(before, shape.cpu(), ACTIONS), load: loadNow() };
+  const accepted = await load(actionIds.length, 16, (i) => post(`/repairs/${actionIds[i]}/accept`, assignee.get(actionIds[i])!, {}));
+  const actionsResult = { p50: accepted.p50, p99: accepted.p99, cpu: cpuPer(before, shape.cpu(), actionIds.length), load: loadNow() };
   log(`${shape.name}: accept p50 ${fmt(accepted.p50)} ms, p99 ${fmt(accepted.p99)} ms; ${actionsResult.cpu}`);
 
   // Deadlines: cases started from now on snapshot a policy whose acceptance falls due inside the run.
@@ -249,7 +266,9 @@ async function measure(shape: Shape): Promise<Results> {
   log(`${shape.name}: ${DEADLINES} repairs over ${fmt(WINDOW_MS / 1000)} s, acceptance within ${fmt(ACCEPT_WITHIN_MS / 1000)} s`);
   const setUpFrom = shape.cpu();
   const deadlineIds: string[] = [];
-  await load(DEADLINES, 64, async (i) => deadlineIds.push(await repair(i, { classification: 'major', appointmentAt })), (i) => (WINDOW_MS * i) / DEADLINES);
+  await load(DEADLINES, 64, (i) => repair(i, { classification: 'major', appointmentAt }, deadlineIds), (i) => (WINDOW_MS * i) / DEADLINES);
+  const deadlineRefusals = refusals();
+  const cases = deadlineIds.length;
   const dueOf = new Map<string, number>();
   const inList = deadlineIds.map(() => '?').join(', ');
   for (;;) {
@@ -258,8 +277,8 @@ async function measure(shape: Shape): Promise<Results> {
       deadlineIds,
     );
     for (const r of rows) if (!dueOf.has(r.case_id)) dueOf.set(r.case_id, Date.parse(r.due));
-    if (dueOf.size >= DEADLINES) break;
-    log(`${shape.name}: ${dueOf.size}/${DEADLINES} acceptance deadlines set`);
+    if (dueOf.size >= cases) break;
+    log(`${shape.name}: ${dueOf.size}/${cases} acceptance deadlines set`);
     await sleep(5000);
   }
   const escalationFrom = shape.cpu();
@@ -268,10 +287,10 @@ async function measure(shape: Shape): Promise<Results> {
   let sent: { case_id: string; sent_at: Date }[] = [];
   for (const giveUp = last + 10 * 60_000; ; await sleep(5000)) {
     sent = await db().execute(`select case_id, sent_at from notification where status = 'sent' and idempotency_key like '%:escalate:accept:1.1:%' and case_id in (${inList})`, deadlineIds);
-    if (sent.length >= DEADLINES || Date.now() > giveUp) break;
-    log(`${shape.name}: ${sent.length}/${DEADLINES} escalations sent (load ${loadNow()})`);
+    if (sent.length >= cases || Date.now() > giveUp) break;
+    log(`${shape.name}: ${sent.length}/${cases} escalations sent (load ${loadNow()})`);
   }
-  const escalationCpu = cpuPer(escalationFrom, shape.cpu(), DEADLINES);
+  const escalationCpu = cpuPer(escalationFrom, shape.cpu(), cases);
   const [once] = await db().execute<{ firsts: string; repeated: string }[]>(
     `select count(*) filter (where payload->>'step' = 'accept:1.1') as firsts, count(*) - count(distinct (case_id, payload->>'step')) as repeated
        from case_event where action = 'escalated' and payload->>'deadline' = 'accept' and case_id in (${inList})`,
@@ -284,16 +303,17 @@ async function measure(shape: Shape): Promise<Results> {
     max: lateness[lateness.length - 1] ?? NaN,
     sent: sent.length,
     span: last - first,
-    exactlyOnce: Number(once.firsts) === DEADLINES && Number(once.repeated) === 0,
-    setUpCpu: cpuPer(setUpFrom, escalationFrom, DEADLINES),
+    cases,
+    exactlyOnce: Number(once.firsts) === cases && Number(once.repeated) === 0,
+    setUpCpu: cpuPer(setUpFrom, escalationFrom, cases),
     cpu: escalationCpu,
-    load: loadNow(),
+    load: loadNow() + deadlineRefusals,
   };
-  log(`${shape.name}: escalation lateness p50 ${fmt(deadlinesResult.p50)} ms, p99 ${fmt(deadlinesResult.p99)} ms; ${sent.length}/${DEADLINES}; ${escalationCpu}`);
+  log(`${shape.name}: escalation lateness p50 ${fmt(deadlinesResult.p50)} ms, p99 ${fmt(deadlinesResult.p99)} ms; ${sent.length}/${cases}${deadlineRefusals}; ${escalationCpu}`);
   // Autovacuum and checkpoints move these a little; a per-case order of magnitude, not a byte count.
   const sizesAfter = await shape.sizes();
-  const cases = INTAKE + ACTIONS + DEADLINES;
-  const storage = Object.fromEntries(Object.entries(sizesAfter).map(([k, v]) => [k, (v - sizesBefore[k]) / cases]));
+  const all = intakeIds.length + actionIds.length + cases;
+  const storage = Object.fromEntries(Object.entries(sizesAfter).map(([k, v]) => [k, (v - sizesBefore[k]) / all]));
   log(`${shape.name}: storage per case ${Object.entries(storage).map(([k, v]) => `${k} ${fmt(v / 1024)} KiB`).join(', ')}`);
   return { shape: shape.name, intake: intakeResult, actions: actionsResult, deadlines: deadlinesResult, storage };
 }
@@ -345,10 +365,10 @@ async function main(): Promise<void> {
       {
         name: `escalation lateness p99, ${DEADLINES} deadlines (due → mail sent), ${r.shape} against the dev server`,
         baseline:
-          `dev server: due within ${fmt(dev.deadlines.span / 1000)} s, p50 ${fmt(dev.deadlines.p50)} ms, p99 ${fmt(dev.deadlines.p99)} ms, ${dev.deadlines.sent}/${DEADLINES} sent${dev.deadlines.exactlyOnce ? ', each once' : ', NOT each once'}; ` +
+          `dev server: due within ${fmt(dev.deadlines.span / 1000)} s, p50 ${fmt(dev.deadlines.p50)} ms, p99 ${fmt(dev.deadlines.p99)} ms, ${dev.deadlines.sent}/${dev.deadlines.cases} sent${dev.deadlines.exactlyOnce ? ', each once' : ', NOT each once'}; ` +
           `per case set-up ${dev.deadlines.setUpCpu}, escalation ${dev.deadlines.cpu}; load ${dev.deadlines.load}`,
         measured:
-          `due within ${fmt(r.deadlines.span / 1000)} s, p50 ${fmt(r.deadlines.p50)} ms, p99 ${fmt(r.deadlines.p99)} ms, max ${fmt(r.deadlines.max)} ms, ${r.deadlines.sent}/${DEADLINES} sent${r.deadlines.exactlyOnce ? ', each once' : ', NOT each once'}; ` +
+          `due within ${fmt(r.deadlines.span / 1000)} s, p50 ${fmt(r.deadlines.p50)} ms, p99 ${fmt(r.deadlines.p99)} ms, max ${fmt(r.deadlines.max)} ms, ${r.deadlines.sent}/${r.deadlines.cases} sent${r.deadlines.exactlyOnce ? ', each once' : ', NOT each once'}; ` +
           `per case set-up ${r.deadlines.setUpCpu}, escalation ${r.deadlines.cpu}; load ${r.deadlines.load}`,
         ratio: r.deadlines.p99 / dev.deadlines.p99,
         target: '— (the shapes compared)',
