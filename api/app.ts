@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import cors from 'cors';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
+import { codecCorsOrigins, type Config } from '../config';
 import { scrub } from '../logging';
 import { missingNationalYears } from '../db/calendar-store';
 import type { Orm } from '../db/orm';
@@ -18,6 +19,7 @@ import { notFoundRoute, problemHandler } from './problem';
 import { BadKeyLimit, rateLimitPerKey } from './rate-limit';
 import { adminAuditOperations } from './routes/admin-audit';
 import { calendarOperations } from './routes/calendar';
+import { codecOperations } from './routes/codec';
 import { complaintOperations } from './routes/complaints';
 import { householdOperations } from './routes/households';
 import { importOperations } from './routes/imports';
@@ -48,7 +50,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps), ...codecOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
@@ -140,6 +142,13 @@ export function buildApp(deps: ApiDeps): Express {
   app.get('/docs', (_req, res) => {
     res.type('html').send(docsPage(document));
   });
+
+  // The Temporal UI calls the codec endpoint from its own origin, with the staff member's credentials:
+  // those origins alone may (preflight included, which carries no credentials and is answered here).
+  app.use(
+    `${API_PREFIX}/codec`,
+    cors({ origin: codecCorsOrigins(deps.config), credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'X-Namespace', 'Authorization'], maxAge: 600 }),
+  );
 
   const api = Router();
   api.use(limitInFlight(deps.config.API_MAX_IN_FLIGHT));

@@ -21,6 +21,9 @@ import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
 import { announceMissingCalendars } from '../activities/calendar';
 import { createLogger } from '../logging';
+import { newPayloadKey, PAYLOAD_KEY_VARIABLES, sealedDataConverter } from '../payload-codec';
+import { PAYLOAD_AUDIENCES } from '../domain/payload-audience';
+import { API_PREFIX } from '../api/app';
 import { bundleWorkflows, createMailer } from '../worker';
 import { startDevServer } from './dev-server';
 import { startMailSink } from './mail-sink';
@@ -76,6 +79,36 @@ async function refuseTakenPorts(config: Config): Promise<void> {
   }
 }
 
+/**
+ * The payload keys (payload-codec.ts): those configured, and for each audience without one the key
+ * kept in DATA_DIR, generated at the first start. The histories in .data/temporal.db are sealed with
+ * them: the file goes with the data (delete both, or neither).
+ */
+function payloadKeys(config: Config, dataDir: string): Pick<Config, (typeof PAYLOAD_KEY_VARIABLES)[keyof typeof PAYLOAD_KEY_VARIABLES]> {
+  const file = join(dataDir, 'payload-keys.json');
+  const stored = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Record<string, string>;
+  let generated = false;
+  const keys = Object.fromEntries(
+    PAYLOAD_AUDIENCES.map((audience) => {
+      const variable = PAYLOAD_KEY_VARIABLES[audience];
+      if (config[variable]) return [variable, config[variable]];
+      if (!stored[variable]) {
+        stored[variable] = newPayloadKey(audience);
+        generated = true;
+      }
+      return [variable, stored[variable]];
+    }),
+  );
+  if (generated) {
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    say(`Generated payload keys into ${file} (keep it with ${join(dataDir, 'temporal.db')}: the cases' histories are sealed with them).`);
+  }
+  return keys;
+}
+
+/** The Temporal UI's codec endpoint: this API's (api/routes/codec.ts), where staff sign in. */
+const codecEndpoint = (config: Config) => `${config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`}${API_PREFIX}/codec`;
+
 /** The Temporal dev server with its Web UI, state in .data/temporal.db and our search attributes registered. */
 async function startTemporal(config: Config, dataDir: string, stops: Stopper[]): Promise<{ address: string; uiUrl: string }> {
   const dbFile = join(dataDir, 'temporal.db');
@@ -93,7 +126,7 @@ async function startTemporal(config: Config, dataDir: string, stops: Stopper[]):
           ui: true,
           uiPort: config.EMBEDDED_TEMPORAL_UI_PORT,
           dbFilename: dbFile,
-          ...devServerOptions(),
+          ...devServerOptions({ codecEndpoint: codecEndpoint(config) }),
         },
       });
     } catch (error) {
@@ -106,6 +139,7 @@ async function startTemporal(config: Config, dataDir: string, stops: Stopper[]):
     cliPath: cli.path,
     port: config.EMBEDDED_TEMPORAL_PORT,
     uiPort: config.EMBEDDED_TEMPORAL_UI_PORT,
+    codecEndpoint: codecEndpoint(config),
     dbFile,
     onLog: (chunk) => process.stderr.write(chunk),
   });
@@ -189,6 +223,7 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  config = { ...config, ...payloadKeys(config, dataDir) };
   const stops: Stopper[] = [];
   let stoppingSince = 0;
   const stopAll = async (code: number) => {
@@ -264,7 +299,7 @@ async function main(): Promise<void> {
       mailer.close();
     }
     const connection = await Connection.connect({ address: temporal.address });
-    const client = new Client({ connection, namespace: effective.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection, namespace: effective.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(effective) });
     stops.push(() => connection.close());
     await ensureSchedules(client, effective, await scheduledProperties(orm));
 
@@ -282,6 +317,7 @@ async function main(): Promise<void> {
     const metrics = [api.metricsUrl && `${api.metricsUrl} (API)`, config.WORKER_METRICS_PORT && `http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)`].filter(Boolean);
     if (metrics.length) say(`  Metrics      ${metrics.join('   ')}`);
     say(`  Temporal UI  ${temporal.uiUrl ?? '(set TEMPORAL_UI_URL)'}   server: ${temporal.address}   (supervisors' console, this machine only: docs/security.md)`);
+    say(`               payloads sealed; decoded for a signed-in supervisor through ${codecEndpoint(effective)} (docs/personal-data.md)`);
     say(`  Mail         ${config.SMTP_URL ? smtpUrl.replace(/\/\/[^@]*@/, '//***@') : `${join(dataDir, 'mail')}/*.eml`}`);
     say(`  Postgres     ${config.DATABASE_URL ? '(DATABASE_URL)' : `embedded, data in ${join(dataDir, 'pg')}`}`);
     say(`  Worker       process ${worker.pid}, started again if it dies`);

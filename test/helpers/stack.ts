@@ -16,7 +16,9 @@ import { loadConfig, type Config } from '../../config';
 import { openOrm, type Orm } from '../../db/orm';
 import { seedDemo, type SeedResult } from '../../db/seed';
 import type { ServicePolicyInput } from '../../domain/policy';
+import { sealedDataConverter } from '../../payload-codec';
 import { createMailer, createWorker } from '../../worker';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 import { startSmtpCapture, type ReceivedMail } from './smtp';
 import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
 export { eventually } from './eventually';
@@ -109,6 +111,7 @@ export async function startTestStack(
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtp.url,
     LOG_LEVEL: 'silent',
+    ...TEST_PAYLOAD_KEYS,
   });
   const orm = await openOrm(databaseUrl, { poolMax: 5 });
   const seed: SeedResult = options.seed === false ? { created: false, propertyId: '', staff: [], households: 0 } : await seedDemo(orm, { policy: options.policy });
@@ -120,7 +123,7 @@ export async function startTestStack(
   );
   const running = worker.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) });
   const app = buildApp({ orm, temporal: client, config, logger: pino({ level: process.env.TEST_API_LOGS ? 'error' : 'silent' }) });
   return {
     orm,
