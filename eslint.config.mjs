@@ -31,6 +31,16 @@ export const LAYER_RULES = {
   'api/**/*.ts': restricted('api/ reaches data through db/ and cases through the Temporal client: no activity implementations, no dev scripts (docs/architecture.md).', layer('activities', 'scripts', 'worker'), { allowTypeImports: true }),
 };
 
+/**
+ * Who may call an operation is written once, in domain/access.ts: a route that lists roles itself
+ * (`roles: ['manager']`) or keeps a `*_ROLES` constant of its own fails lint.
+ * test/unit/layers.test.ts proves the rule catches both.
+ */
+export const ACCESS_RULE = ['error',
+  { selector: "CallExpression[callee.name='operation'] > ObjectExpression > Property[key.name='roles'] > ArrayExpression", message: 'Name the operation\'s entry in domain/access.ts (roles: ACCESS.x.y) instead of listing roles in a route.' },
+  { selector: 'VariableDeclarator[id.name=/_ROLES$|READERS$/]', message: 'Who may do what lives in domain/access.ts, not in a route\'s own constant.' },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.data/**', 'coverage/**', '*.js', '*.mjs', 'web/dist/**'] },
   ...tseslint.configs.recommended,
@@ -44,4 +54,5 @@ export default tseslint.config(
     },
   },
   ...Object.entries(LAYER_RULES).map(([glob, rule]) => ({ files: [glob], rules: { 'no-restricted-imports': rule } })),
+  { files: ['api/routes/**/*.ts'], rules: { 'no-restricted-syntax': ACCESS_RULE } },
 );

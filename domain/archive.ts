@@ -17,6 +17,39 @@ export const AGE_BANDS = ['0-17', '18-30', '31-45', '46-60', '60+'] as const;
  */
 export const PERSONAL_DATA_ROLES: readonly Role[] = ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter'];
 
+/** Whether these roles may look a caller up by phone or name (the search shows whom they speak to). */
+export function maySearchByPersonalData(roles: readonly Role[]): boolean {
+  return roles.some((r) => PERSONAL_DATA_ROLES.includes(r));
+}
+
+/**
+ * Whether a staff member sees a household's names, phones and e-mail addresses: the service-desk
+ * roles always, an engineer only while a work order of that household is assigned to them
+ * (`hasOpenOrderThere`, asked of the read model only for an engineer: `needsOpenOrderCheck`).
+ */
+export function seesPersonalData(roles: readonly Role[], hasOpenOrderThere: boolean): boolean {
+  return maySearchByPersonalData(roles) || (roles.includes('engineer') && hasOpenOrderThere);
+}
+
+/** Whether `seesPersonalData` depends on the staff member's open work orders. */
+export function needsOpenOrderCheck(roles: readonly Role[]): boolean {
+  return !maySearchByPersonalData(roles) && roles.includes('engineer');
+}
+
+/**
+ * Whether a household page lists its complaints: not for an engineer alone, who reads no complaints.
+ * Only customer complaints ever appear there — employee complaints and reports concern staff, not
+ * the household, and only hr/audit see them (C2).
+ */
+export function seesHouseholdComplaints(roles: readonly Role[]): boolean {
+  return roles.some((r) => r !== 'engineer');
+}
+
+/** Occupied on `today` (YYYY-MM-DD): moved in, and not moved out yet. */
+export function isOccupied(moveInDate: string | null, moveOutDate: string | null, today: string): boolean {
+  return !!moveInDate && moveInDate <= today && (!moveOutDate || moveOutDate > today);
+}
+
 /** Contact fields that are personal data: audited as "changed", never by value. */
 export const PERSONAL_CONTACT_FIELDS = ['name', 'phone', 'email'] as const;
 
@@ -78,6 +111,12 @@ export const contactUpdateSchema = z
 export function phoneDigits(phone: string): string {
   const digits = phone.replace(/\D/g, '');
   return digits.replace(/^(0086|86)(?=1\d{10}$)/, '');
+}
+
+/** The digits to look for in stored phones when searching: a typed +86 / 0086 country code is dropped. */
+export function searchedPhoneDigits(typed: string): string {
+  const digits = typed.replace(/\D/g, '');
+  return /^\s*(\+|00)86/.test(typed) ? digits.replace(/^(00)?86/, '') : phoneDigits(digits);
 }
 
 export interface FieldChange {

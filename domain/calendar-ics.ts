@@ -26,13 +26,17 @@ const isoDate = (t: InstanceType<typeof ICAL.Time>) => `${String(t.year).padStar
  * not checked against a year here: the caller validates the result as it validates JSON.
  */
 export function parseArrangementIcs(text: string): { holidays: NamedDate[]; workdays: NamedDate[] } | { problems: CalendarProblem[] } {
+  if (text.trim() === '') return { problems: [{ field: 'body', reason: 'the body is empty: send the .ics file itself' }] };
   let calendar: InstanceType<typeof ICAL.Component>;
   try {
     calendar = new ICAL.Component(ICAL.parse(text));
   } catch (error) {
     return { problems: [{ field: 'body', reason: `not an iCalendar file: ${(error as Error).message}` }] };
   }
-  if (calendar.name !== 'vcalendar') return { problems: [{ field: 'body', reason: `not an iCalendar file: it holds a ${calendar.name.toUpperCase()}, not a VCALENDAR` }] };
+  if (calendar.name !== 'vcalendar') {
+    const held = typeof calendar.name === 'string' && calendar.name !== '' ? `a ${calendar.name.toUpperCase()}` : 'no component';
+    return { problems: [{ field: 'body', reason: `not an iCalendar file: it holds ${held}, not a VCALENDAR` }] };
+  }
   const events = calendar.getAllSubcomponents('vevent');
   if (events.length === 0) return { problems: [{ field: 'body', reason: 'the calendar has no events (VEVENT)' }] };
 

@@ -16,9 +16,6 @@ export interface SurveyAnswerCall {
   by: SurveyRespondent;
 }
 
-/** Roles that record an answer taken by visit, phone, outdoor chat, paper questionnaire or forum (S2). */
-export const SURVEY_STAFF_ROLES = ['butler', 'supervisor', 'frontdesk', 'callcenter'] as const satisfies readonly Role[];
-
 export const staffSurveyAnswerSchema = () =>
   surveyAnswerSchema().extend({ method: z.enum(STAFF_SURVEY_METHODS).describe('S2: how the answer was taken') }).strict();
 
@@ -44,8 +41,6 @@ export const surveyAnswerSignal = defineSignal<[SurveyAnswerCall]>('answer');
 export const surveyViewQuery = defineQuery<SurveyView>('surveyView');
 
 // ---- S4/S5: the half-yearly questionnaire campaign ----
-
-export const CAMPAIGN_ROLES = ['supervisor', 'manager', 'butler'] as const satisfies readonly Role[];
 
 /** Running totals (not increments), so a repeated report changes nothing. */
 export const campaignCountsSchema = () =>

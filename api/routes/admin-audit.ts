@@ -3,12 +3,12 @@
  * every staff member added, key issued or revoked, every refused attempt to grant hr or audit, and
  * every calendar change — who, when, what. Never a key or its hash.
  */
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
 import { adminAuditPage } from '../../db/admin-audit';
 import { operation, type Operation } from '../contract';
 import type { RouteDeps } from './repairs';
 
-const READERS = ['manager', 'audit'] as const;
 
 const listQuery = z
   .object({
@@ -40,7 +40,7 @@ export function adminAuditOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'listAdminAudit',
       summary: 'The administrative audit log of the caller’s property: staff, roles, keys and calendar changes, and refused grants — newest first',
       tags: ['staff'],
-      roles: READERS,
+      roles: ACCESS.adminAudit.read,
       query: listQuery,
       responses: { 200: { description: 'One page, newest first', schema: z.object({ items: z.array(recordSchema), nextCursor: z.string().nullable() }) } },
       handler: async ({ query, staff }) => ({

@@ -4,17 +4,16 @@
  * every staff member can read the calendar their cases count on, day by day with its source.
  * Cases already running keep the calendar they started with; a case started afterwards uses the new one.
  */
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
 import { calendarChanges, calendarSources, changeOverride, saveNationalYear } from '../../db/calendar-store';
 import { assumedYearsNote } from '../../domain/calendar';
 import { effectiveYear, isCalendarDate, nationalYearProblems, type NationalYear } from '../../domain/calendar-data';
 import { parseArrangementIcs } from '../../domain/calendar-ics';
-import { ROLES } from '../../domain/people';
 import { operation, type Operation } from '../contract';
 import { HttpProblem } from '../problem';
 import type { RouteDeps } from './repairs';
 
-const MANAGE_ROLES = ['manager'] as const;
 
 const yearParams = z.object({ year: z.coerce.number().int().min(2000).max(2100).describe('a calendar year, e.g. 2027') }).strict();
 const dateSchema = z
@@ -104,7 +103,7 @@ export function calendarOperations({ orm }: RouteDeps): Operation[] {
         '`package` (the one the software ships), or `assumed` (no national arrangement for that year: plain Monday–Friday). ' +
         'With the audited changes that concern the year.',
       tags: ['calendar'],
-      roles: ROLES,
+      roles: ACCESS.calendar.read,
       params: yearParams,
       responses: { 200: { description: 'The effective calendar', schema: calendarSchema } },
       handler: async ({ params, staff }) => ({ status: 200, body: await effective(staff.propertyId, params.year) }),
@@ -121,7 +120,7 @@ export function calendarOperations({ orm }: RouteDeps): Operation[] {
         '(all-day events whose summary ends in (休)/(Holiday) or (班)/(Workday)). Cases already running keep the calendar they started with; ' +
         'cases started afterwards count on this one. Audited.',
       tags: ['calendar'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.calendar.manage,
       params: yearParams,
       body: arrangementSchema,
       textBody: { mediaType: 'text/calendar', description: 'an iCalendar file (.ics) of the year’s holidays and adjusted working days', read: readIcs },
@@ -144,7 +143,7 @@ export function calendarOperations({ orm }: RouteDeps): Operation[] {
       summary: "Set one of the property's own days: a day off or a day worked, whatever the national calendar says",
       description: 'Wins over the national arrangement for this property only. Cases already running keep the calendar they started with. Audited.',
       tags: ['calendar'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.calendar.manage,
       params: overrideParams,
       body: overrideBody,
       bodyExample: { kind: 'holiday', name: '园区停业日' },
@@ -161,7 +160,7 @@ export function calendarOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'deleteCalendarOverride',
       summary: "Remove one of the property's own days: the national calendar decides that date again",
       tags: ['calendar'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.calendar.manage,
       params: overrideParams,
       responses: { 204: { description: 'Removed' }, 404: { description: 'The property has no override on that date' } },
       handler: async ({ params, staff }) => {

@@ -1,3 +1,4 @@
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Case, CaseEvent, type ICase } from '../../db/entities';
@@ -32,8 +33,6 @@ import { locate, receiptTime } from '../start-case';
 import { workflowIds } from '../../domain/workflow-ids';
 
 /** Anyone who takes complaints in (I1); hr and audit take in the kinds that are theirs (C2). */
-const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager', 'hr', 'audit'] as const;
-const READ_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter', 'hr', 'audit'] as const;
 
 const warningView = z.object({
   caseId: z.string(),
@@ -73,7 +72,6 @@ async function warningOf(em: EntityManager, row: ICase): Promise<z.infer<typeof 
     complaintsSince: followers.map((c) => c.id),
   };
 }
-const WARNING_ROLES = ['butler', 'supervisor', 'manager'] as const;
 
 
 
@@ -136,7 +134,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       description:
         'I1/I2 fields, the kind (C2: employee complaints go to hr, reports to audit, and no one else sees them), and the C4 flags that make it major at once.',
       tags: ['complaints'],
-      roles: INTAKE_ROLES,
+      roles: ACCESS.complaints.create,
       body: complaintIntakeSchema(),
       bodyExample: {
         room: '1-1-301',
@@ -188,7 +186,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
                 lateEntryReason: body.lateEntryReason,
                 complainants: body.complainants,
                 receivedAt: receivedAt.toISOString(),
-                receivedBy: actorFor(staff, INTAKE_ROLES),
+                receivedBy: actorFor(staff, ACCESS.complaints.create),
               },
             ],
             typedSearchAttributes: [
@@ -210,7 +208,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       operationId: 'listComplaints',
       summary: 'Complaints from the read model, newest first, with filters and cursor pagination; only the kinds the caller may see (C2)',
       tags: ['complaints'],
-      roles: READ_ROLES,
+      roles: ACCESS.complaints.read,
       query: listQuery,
       responses: {
         200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) },
@@ -240,7 +238,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       operationId: 'createComplaintWarning',
       summary: 'C10: a complaint pre-warning (投诉预警) — a likely group complaint, its cause, the actions taken and the agreed wording',
       tags: ['complaints'],
-      roles: WARNING_ROLES,
+      roles: ACCESS.complaints.warn,
       body: warningBody,
       idempotent: true,
       responses: { 201: { description: 'Recorded; the supervisor and manager are told', schema: createdSchema }, 422: { description: 'Unknown room or area' } },
@@ -268,7 +266,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
                 wording: body.wording,
                 issueKey: body.issueKey,
                 reportedAt: reportedAt.toISOString(),
-                reportedBy: actorFor(staff, WARNING_ROLES),
+                reportedBy: actorFor(staff, ACCESS.complaints.warn),
               },
             ],
             staticSummary: `投诉预警 ${caseId} · area ${where.areaId}`,
@@ -283,7 +281,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       operationId: 'getComplaintWarning',
       summary: 'C10: a complaint pre-warning with its cause, actions and agreed wording, and the complaints filed on its issue since',
       tags: ['complaints'],
-      roles: READ_ROLES,
+      roles: ACCESS.complaints.read,
       params: z.object({ caseId: z.string().regex(/^W\d{8}-\d{4,}$/, 'must be a pre-warning number like W20261122-0001') }),
       responses: { 200: { description: 'The pre-warning', schema: warningView }, 404: { description: 'No such pre-warning' } },
       handler: async ({ params, staff }) => {
@@ -300,7 +298,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       operationId: 'listComplaintWarnings',
       summary: 'C10: the pre-warnings of the property, newest first',
       tags: ['complaints'],
-      roles: READ_ROLES,
+      roles: ACCESS.complaints.read,
       query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(25) }).strict(),
       responses: { 200: { description: 'The newest pre-warnings', schema: z.object({ items: z.array(warningView) }) } },
       handler: async ({ query, staff }) => {
@@ -320,7 +318,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       caseId: complaintCaseId,
       table: COMPLAINT_ACTIONS,
       messages: complaintMessages,
-      readRoles: READ_ROLES,
+      readRoles: ACCESS.complaints.read,
       areaScoped: true,
       // C2: an employee complaint or report does not exist for anyone but hr or audit (404, not 403).
       visible: (row, staff) => kindsFor(staff.roles).includes((row.complaintKind ?? 'customer') as ComplaintKind),

@@ -4,37 +4,52 @@
  * complaint and major-repair history from the read model, and the yearly summary per property.
  * Residents' names, phones and e-mail addresses are shown only to the roles that need them.
  */
-import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
-import { Building, Case, Household, HouseholdChange, HouseholdContact, type IHousehold, type IHouseholdContact } from '../../db/entities';
+import { Building, type IHousehold, type IHouseholdContact } from '../../db/entities';
+import {
+  addContact,
+  archiveOf,
+  archiveSummaryInput,
+  createHousehold,
+  hasOpenOrderThere,
+  householdChanges,
+  householdHistory,
+  householdIdsByContact,
+  isoDay,
+  listHouseholds,
+  loadHousehold,
+  recordMove,
+  RoomAlreadyArchived,
+  updateContact,
+  updateHousehold,
+} from '../../db/households';
 import {
   archiveFieldsSchema,
   archiveSummaryCsv,
   contactSchema,
   contactUpdateSchema,
-  diffFields,
-  PERSONAL_CONTACT_FIELDS,
+  isOccupied,
+  maySearchByPersonalData,
+  needsOpenOrderCheck,
   PERSONAL_DATA_ROLES,
-  phoneDigits,
+  searchedPhoneDigits,
+  seesHouseholdComplaints,
+  seesPersonalData,
   summariseArchive,
-  type FieldChange,
 } from '../../domain/archive';
-import { appendAdminAudit } from '../../db/admin-audit';
 import { unitsOf } from '../../db/places';
-import type { Actor } from '../../domain/people';
-import { afterMove, moveProblem, moveSchema, type MoveKind } from '../../domain/occupancy';
+import { moveSchema, type MoveKind } from '../../domain/occupancy';
 import { roomFitsBuilding, unitOfRoom } from '../../domain/places';
 import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { HttpProblem } from '../problem';
+import { listedAreas } from '../paging';
 import { visibleAreaIds } from '../scope';
 import type { RouteDeps } from './repairs';
+import type { EntityManager } from '@mikro-orm/postgresql';
 
-const WRITE_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
-const READ_ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager', 'callcenter'] as const;
-const AUDIT_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
-const SUMMARY_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager'] as const;
 
 const householdParams = z.object({ householdId: z.string().min(1).max(64) });
 const contactParams = z.object({ householdId: z.string().min(1).max(64), contactId: z.coerce.number().int().positive().max(2_147_483_647) });
@@ -126,22 +141,12 @@ const summaryQuery = z.object({ year: z.coerce.number().int().min(2000).max(2100
 const notFound = (householdId: string) => new HttpProblem(404, 'Not found', `no household ${householdId}`);
 
 /** The household if the caller may see it: same property, and for a butler one of their areas. */
-async function findHousehold(deps: RouteDeps, em: EntityManager, householdId: string, staff: StaffPrincipal) {
-  const household = await em.findOne(Household, { id: householdId, propertyId: staff.propertyId }, { populate: ['building', 'contacts'] });
+async function findHousehold(deps: RouteDeps, em: EntityManager, householdId: string, staff: StaffPrincipal): Promise<IHousehold> {
+  const household = await loadHousehold(em, staff.propertyId, householdId);
   if (!household) throw notFound(householdId);
   const areas = await visibleAreaIds(deps.orm, staff);
   if (areas && !areas.includes(household.building.area.id)) throw notFound(householdId);
   return household;
-}
-
-/**
- * Whether the caller sees residents' names and phones (domain/archive.ts): the service-desk roles,
- * and an engineer while a work order of this household is assigned to them.
- */
-async function seesPersonalData(em: EntityManager, staff: StaffPrincipal, householdId: string): Promise<boolean> {
-  if (staff.roles.some((r) => PERSONAL_DATA_ROLES.includes(r))) return true;
-  if (!staff.roles.includes('engineer')) return false;
-  return (await em.count(Case, { householdId, assigneeId: staff.id, kind: 'repair', closedAt: null })) > 0;
 }
 
 function contactOut(c: IHouseholdContact, visible: boolean): z.infer<typeof contactView> {
@@ -157,66 +162,24 @@ function contactOut(c: IHouseholdContact, visible: boolean): z.infer<typeof cont
   };
 }
 
-const archiveOf = (h: IHousehold): Record<string, unknown> => ({
-  moveInDate: h.moveInDate ?? null,
-  membersCount: h.membersCount ?? null,
-  occupation: h.occupation ?? null,
-  ageBand: h.ageBand ?? null,
-  hobbies: h.hobbies,
-  skills: h.skills,
-  pets: h.pets,
-  festivals: h.festivals,
-  serviceNeeds: h.serviceNeeds ?? null,
-});
-
-const contactFields = (c: IHouseholdContact): Record<string, unknown> => ({
-  name: c.name,
-  phone: c.phone,
-  email: c.email ?? null,
-  relation: c.relation,
-  primary: c.primary,
-  occupation: c.occupation ?? null,
-  ageBand: c.ageBand ?? null,
-});
-
-function audit(em: EntityManager, household: { id: string; propertyId: string }, actor: Actor, action: string, changes: FieldChange[], contactId: number | null = null) {
-  em.create(HouseholdChange, { householdId: household.id, propertyId: household.propertyId, action, contactId, actorId: actor.staffId, actorRole: actor.role, at: new Date(), changes });
-}
-
 const today = () => new Date().toISOString().slice(0, 10);
-const isOccupied = (h: IHousehold) => {
-  const moveIn = h.moveInDate ? String(h.moveInDate).slice(0, 10) : null;
-  const moveOut = h.moveOutDate ? String(h.moveOutDate).slice(0, 10) : null;
-  return !!moveIn && moveIn <= today() && (!moveOut || moveOut > today());
-};
 
-async function page(deps: RouteDeps, em: EntityManager, household: IHousehold, staff: StaffPrincipal): Promise<z.infer<typeof householdView>> {
-  const visible = await seesPersonalData(em, staff, household.id);
-  // Employee complaints and reports are about staff, not the household, and only hr/audit see them (C2);
-  // engineers do not read complaints at all.
-  const seesComplaints = staff.roles.some((r) => r !== 'engineer');
-  const history = await em.find(
-    Case,
-    {
-      householdId: household.id,
-      propertyId: household.propertyId,
-      $or: [
-        ...(seesComplaints ? [{ kind: 'complaint', $or: [{ complaintKind: null }, { complaintKind: 'customer' }] }] : []),
-        { kind: 'repair', severity: 'major' },
-      ],
-    },
-    { orderBy: { receivedAt: 'desc', id: 'desc' }, limit: 200 },
-  );
+/** The household page as this caller may see it (domain/archive.ts decides what that is). */
+async function page(em: EntityManager, household: IHousehold, staff: StaffPrincipal): Promise<z.infer<typeof householdView>> {
+  const visible = seesPersonalData(staff.roles, needsOpenOrderCheck(staff.roles) && (await hasOpenOrderThere(em, household.id, staff.id)));
+  const history = await householdHistory(em, household, seesHouseholdComplaints(staff.roles));
+  const moveInDate = isoDay(household.moveInDate);
+  const moveOutDate = isoDay(household.moveOutDate);
   return {
-    ...(archiveOf(household) as Pick<z.infer<typeof householdView>, 'membersCount' | 'occupation' | 'ageBand' | 'hobbies' | 'skills' | 'pets' | 'festivals' | 'serviceNeeds'>),
+    ...archiveOf(household),
     householdId: household.id,
     room: household.room,
     buildingId: household.building.id,
     areaId: household.building.area.id,
     unit: household.unit,
-    moveInDate: household.moveInDate ? String(household.moveInDate).slice(0, 10) : null,
-    moveOutDate: household.moveOutDate ? String(household.moveOutDate).slice(0, 10) : null,
-    occupied: isOccupied(household),
+    moveInDate,
+    moveOutDate,
+    occupied: isOccupied(moveInDate, moveOutDate, today()),
     personalData: visible ? 'visible' : 'masked',
     contacts: [...household.contacts].sort((a, b) => a.id - b.id).map((c) => contactOut(c, visible)),
     history: history.map((c) => ({
@@ -230,6 +193,12 @@ async function page(deps: RouteDeps, em: EntityManager, household: IHousehold, s
     })),
     updatedAt: household.updatedAt.toISOString(),
   };
+}
+
+/** The household page read afresh after a change. */
+async function freshPage(deps: RouteDeps, householdId: string, staff: StaffPrincipal) {
+  const em = deps.orm.em.fork();
+  return page(em, await findHousehold(deps, em, householdId, staff), staff);
 }
 
 const listQuery = z
@@ -262,12 +231,6 @@ const listItem = z.object({
     .describe('only when searching by phone or name: whom the caller is speaking to'),
 });
 
-/** The digits to look for in stored phones: a typed +86 / 0086 country code is dropped. */
-const searchedDigits = (phone: string) => {
-  const digits = phone.replace(/\D/g, '');
-  return /^\s*(\+|00)86/.test(phone) ? digits.replace(/^(00)?86/, '') : phoneDigits(digits);
-};
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 /** A search names at most this many households (a partial phone of three digits matches many). */
 const SEARCH_LIMIT = 1000;
 
@@ -282,37 +245,28 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       description:
         'By phone (partial, any format) or by contact name only for the roles that see personal data; the matching households then list their contacts. A butler finds the households of their own areas.',
       tags: ['households'],
-      roles: READ_ROLES,
+      roles: ACCESS.households.read,
       query: listQuery,
       responses: { 200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) } },
       handler: async ({ query, staff }) => {
         const em = orm.em.fork();
         const searching = query.phone !== undefined || query.name !== undefined;
-        if (searching && !staff.roles.some((r) => PERSONAL_DATA_ROLES.includes(r))) {
+        if (searching && !maySearchByPersonalData(staff.roles)) {
           throw new HttpProblem(403, 'Forbidden', `searching by phone or name is for ${PERSONAL_DATA_ROLES.join(', ')}`);
         }
-        const areas = await visibleAreaIds(orm, staff);
-        const area = query.areaId ? (!areas || areas.includes(query.areaId) ? [query.areaId] : []) : areas;
-        const where: Record<string, unknown> = { propertyId: staff.propertyId };
-        if (query.room) where.room = query.room;
-        if (query.buildingId) where.building = query.buildingId;
-        if (area) where.building = { ...(query.buildingId ? { id: query.buildingId } : {}), area: { $in: area } };
-        const ids: Record<string, unknown> = {};
-        if (query.cursor) ids.$gt = Buffer.from(query.cursor, 'base64url').toString('utf8');
-        if (searching) {
-          // Phones as their digits and names by part, in the contacts of this property's households.
-          const found = await em.getConnection().execute<{ household_id: string }[]>(
-            `select distinct c.household_id from household_contact c join household h on h.id = c.household_id
-              where h.property_id = ?
-                ${query.phone !== undefined ? "and regexp_replace(c.phone, '[^0-9]', '', 'g') like ?" : ''}
-                ${query.name !== undefined ? "and c.name ilike ? escape '\\'" : ''}
-              order by c.household_id limit ${SEARCH_LIMIT}`,
-            [staff.propertyId, ...(query.phone !== undefined ? [likePattern(searchedDigits(query.phone))] : []), ...(query.name !== undefined ? [likePattern(query.name)] : [])],
-          );
-          ids.$in = found.map((f) => f.household_id);
-        }
-        if (Object.keys(ids).length) where.id = ids;
-        const rows = await em.find(Household, where, { populate: ['building', ...(searching ? (['contacts'] as const) : [])], orderBy: { id: 'asc' }, limit: query.limit + 1 });
+        const ids = searching
+          ? await householdIdsByContact(em, staff.propertyId, { phoneDigits: query.phone === undefined ? undefined : searchedPhoneDigits(query.phone), name: query.name }, SEARCH_LIMIT)
+          : undefined;
+        const rows = await listHouseholds(em, {
+          propertyId: staff.propertyId,
+          room: query.room,
+          buildingId: query.buildingId,
+          areaIds: listedAreas(query.areaId, await visibleAreaIds(orm, staff)),
+          ids,
+          after: query.cursor ? Buffer.from(query.cursor, 'base64url').toString('utf8') : undefined,
+          withContacts: searching,
+          limit: query.limit + 1,
+        });
         const page = rows.slice(0, query.limit);
         return {
           status: 200,
@@ -323,7 +277,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
               buildingId: h.building.id,
               areaId: h.building.area.id,
               membersCount: h.membersCount ?? null,
-              moveInDate: h.moveInDate ? String(h.moveInDate).slice(0, 10) : null,
+              moveInDate: isoDay(h.moveInDate),
               ...(searching
                 ? { contacts: h.contacts.getItems().sort((a, b) => a.id - b.id).map((c) => ({ id: c.id, name: c.name, phone: c.phone, relation: c.relation, primary: c.primary })) }
                 : {}),
@@ -340,7 +294,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       summary: 'Add a household to the customer archive (客户档案), with its contacts',
       description: '§0 archive fields; each member a contact with their own occupation and age band. Audited (who, when, which fields; personal values masked).',
       tags: ['households'],
-      roles: WRITE_ROLES,
+      roles: ACCESS.households.write,
       body: createBody,
       bodyExample: {
         buildingId: 'P001-B1',
@@ -363,7 +317,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       },
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();
-        const actor = actorFor(staff, WRITE_ROLES);
+        const actor = actorFor(staff, ACCESS.households.write);
         const building = await em.findOne(Building, { id: body.buildingId, area: { property: staff.propertyId } }, { populate: ['area'] });
         const areas = await visibleAreaIds(orm, staff);
         if (!building || (areas && !areas.includes(building.area.id))) {
@@ -383,36 +337,14 @@ export function householdOperations(deps: RouteDeps): Operation[] {
           { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body, ttlDays: deps.config.IDEMPOTENCY_TTL_DAYS },
           async () => householdId,
           async (id) => {
-            const work = em.fork();
-            const alreadyArchived = () => new HttpProblem(409, 'Room already archived', `room ${body.room} is already in the archive`);
-            await work.transactional(async (tx) => {
-              if (await tx.findOne(Household, { propertyId: staff.propertyId, room: body.room })) throw alreadyArchived();
-              const { buildingId: _b, room, contacts, ...fields } = body;
-              const household = tx.create(Household, {
-                id,
-                propertyId: staff.propertyId,
-                building: building.id,
-                room,
-                unit: room.split('-')[1],
-                hobbies: [],
-                skills: [],
-                pets: [],
-                festivals: [],
-                ...fields,
-                updatedAt: new Date(),
-              } as never);
-              audit(tx, { id, propertyId: staff.propertyId }, actor, 'household-created', diffFields({}, { room, ...fields }));
-              for (const contact of contacts) {
-                const row = tx.create(HouseholdContact, { household, ...contact } as never);
-                await tx.flush();
-                audit(tx, { id, propertyId: staff.propertyId }, actor, 'contact-added', diffFields({}, contact, PERSONAL_CONTACT_FIELDS), (row as IHouseholdContact).id);
-              }
-            }).catch((error: unknown) => {
-              // Two staff archiving the same room at once: the loser hears what a later request would.
-              throw error instanceof UniqueConstraintViolationException ? alreadyArchived() : error;
-            });
-            const fresh = em.fork();
-            return { status: 201, body: await page(deps, fresh, await findHousehold(deps, fresh, id, staff), staff), headers: { Location: `/api/v1/households/${id}` } };
+            const { buildingId: _b, room, contacts, ...fields } = body;
+            try {
+              await createHousehold(em.fork(), { id, propertyId: staff.propertyId, buildingId: building.id, room, fields, contacts }, actor);
+            } catch (error) {
+              if (error instanceof RoomAlreadyArchived) throw new HttpProblem(409, 'Room already archived', error.message);
+              throw error;
+            }
+            return { status: 201, body: await freshPage(deps, id, staff), headers: { Location: `/api/v1/households/${id}` } };
           },
         );
       },
@@ -424,12 +356,12 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'getHousehold',
       summary: "A household's page: archive, contacts (personal data only for the roles that need it) and its complaint and major-repair history",
       tags: ['households'],
-      roles: READ_ROLES,
+      roles: ACCESS.households.read,
       params: householdParams,
       responses: { 200: { description: 'The household', schema: householdView }, 404: { description: 'No such household (or not in a butler\'s areas)' } },
       handler: async ({ params, staff }) => {
         const em = orm.em.fork();
-        return { status: 200, body: await page(deps, em, await findHousehold(deps, em, params.householdId, staff), staff) };
+        return { status: 200, body: await page(em, await findHousehold(deps, em, params.householdId, staff), staff) };
       },
     }),
 
@@ -439,24 +371,16 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'updateHousehold',
       summary: "Update a household's archive fields (§0); the change is audited",
       tags: ['households'],
-      roles: WRITE_ROLES,
+      roles: ACCESS.households.write,
       params: householdParams,
       body: updateBody,
       bodyExample: { membersCount: 4, pets: ['狗'] },
       responses: { 200: { description: 'The household as it is now', schema: householdView }, 404: { description: 'No such household' } },
       handler: async ({ params, body, staff }) => {
         const em = orm.em.fork();
-        const actor = actorFor(staff, WRITE_ROLES);
-        const household = await findHousehold(deps, em, params.householdId, staff);
-        const current = { ...archiveOf(household), moveInDate: household.moveInDate ? String(household.moveInDate).slice(0, 10) : null };
-        const changes = diffFields(current, body);
-        if (changes.length) {
-          em.assign(household, body as never);
-          audit(em, household, actor, 'household-updated', changes);
-          await em.flush();
-        }
-        const fresh = em.fork();
-        return { status: 200, body: await page(deps, fresh, await findHousehold(deps, fresh, params.householdId, staff), staff) };
+        const actor = actorFor(staff, ACCESS.households.write);
+        await updateHousehold(em, await findHousehold(deps, em, params.householdId, staff), body, actor);
+        return { status: 200, body: await freshPage(deps, params.householdId, staff) };
       },
     }),
 
@@ -466,7 +390,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'addHouseholdContact',
       summary: 'Add a member or contact to a household; audited without the personal values',
       tags: ['households'],
-      roles: WRITE_ROLES,
+      roles: ACCESS.households.write,
       params: householdParams,
       body: contactSchema,
       bodyExample: { name: '王太太', phone: '13900139000', relation: 'spouse', occupation: '医生', ageBand: '31-45' },
@@ -474,21 +398,15 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       responses: { 201: { description: 'The household as it is now', schema: householdView }, 404: { description: 'No such household' } },
       handler: async ({ params, body, staff, req }) => {
         const em = orm.em.fork();
-        const actor = actorFor(staff, WRITE_ROLES);
+        const actor = actorFor(staff, ACCESS.households.write);
         const household = await findHousehold(deps, em, params.householdId, staff);
         return withIdempotency(
           em.fork(),
           { staffId: staff.id, key: idempotencyKeyOf(req.get('idempotency-key')), body: { householdId: household.id, ...body }, ttlDays: deps.config.IDEMPOTENCY_TTL_DAYS },
           async () => household.id,
           async () => {
-            const work = em.fork();
-            await work.transactional(async (tx) => {
-              const row = tx.create(HouseholdContact, { household: household.id, ...body } as never) as IHouseholdContact;
-              await tx.flush();
-              audit(tx, household, actor, 'contact-added', diffFields({}, body, PERSONAL_CONTACT_FIELDS), row.id);
-            });
-            const fresh = em.fork();
-            return { status: 201, body: await page(deps, fresh, await findHousehold(deps, fresh, household.id, staff), staff) };
+            await addContact(em.fork(), household, body, actor);
+            return { status: 201, body: await freshPage(deps, household.id, staff) };
           },
         );
       },
@@ -500,25 +418,19 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'updateHouseholdContact',
       summary: "Update a member's or contact's fields; audited without the personal values",
       tags: ['households'],
-      roles: WRITE_ROLES,
+      roles: ACCESS.households.write,
       params: contactParams,
       body: contactUpdateSchema,
       bodyExample: { phone: '13700137000' },
       responses: { 200: { description: 'The household as it is now', schema: householdView }, 404: { description: 'No such household or contact' } },
       handler: async ({ params, body, staff }) => {
         const em = orm.em.fork();
-        const actor = actorFor(staff, WRITE_ROLES);
+        const actor = actorFor(staff, ACCESS.households.write);
         const household = await findHousehold(deps, em, params.householdId, staff);
-        const contact = household.contacts.getItems().find((c) => c.id === params.contactId);
-        if (!contact) throw new HttpProblem(404, 'Not found', `household ${household.id} has no contact ${params.contactId}`);
-        const changes = diffFields(contactFields(contact), body, PERSONAL_CONTACT_FIELDS);
-        if (changes.length) {
-          em.assign(contact, body as never);
-          audit(em, household, actor, 'contact-updated', changes, contact.id);
-          await em.flush();
+        if (!(await updateContact(em, household, params.contactId, body, actor))) {
+          throw new HttpProblem(404, 'Not found', `household ${household.id} has no contact ${params.contactId}`);
         }
-        const fresh = em.fork();
-        return { status: 200, body: await page(deps, fresh, await findHousehold(deps, fresh, household.id, staff), staff) };
+        return { status: 200, body: await freshPage(deps, household.id, staff) };
       },
     }),
 
@@ -533,7 +445,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
             : 'Record that a household moved out (空置): out of the survey pool from that date (S1); its archive and history stay',
         description: 'Audited in the archive’s changes and the administrative audit log.',
         tags: ['households'],
-        roles: WRITE_ROLES,
+        roles: ACCESS.households.write,
         params: householdParams,
         body: moveSchema,
         bodyExample: { date: '2026-12-01', note: kind === 'move-in' ? '新业主入住' : '业主出售房屋' },
@@ -543,26 +455,12 @@ export function householdOperations(deps: RouteDeps): Operation[] {
           409: { description: 'The move does not fit the household’s dates (moved out already, before its move-in, …)' },
         },
         handler: async ({ params, body, staff }) => {
-          const actor = actorFor(staff, WRITE_ROLES);
+          const actor = actorFor(staff, ACCESS.households.write);
           const em = orm.em.fork();
           const household = await findHousehold(deps, em, params.householdId, staff);
-          await em.transactional(async (tx) => {
-            const [row] = await tx.execute<{ move_in_date: string | null; move_out_date: string | null }[]>(
-              'select move_in_date::text as move_in_date, move_out_date::text as move_out_date from household where id = ? for update',
-              [household.id],
-            );
-            const current = { moveInDate: row.move_in_date, moveOutDate: row.move_out_date };
-            const problem = moveProblem(kind, current, body.date, today());
-            if (problem) throw new HttpProblem(409, 'Move refused', problem);
-            const next = afterMove(kind, body.date);
-            await tx.execute('update household set move_in_date = coalesce(?, move_in_date), move_out_date = ?, updated_at = now() where id = ?', [next.moveInDate ?? null, next.moveOutDate, household.id]);
-            const changes = diffFields(current, next);
-            audit(tx, household, actor, kind === 'move-in' ? 'moved-in' : 'moved-out', changes);
-            await tx.flush();
-            await appendAdminAudit(tx, { propertyId: staff.propertyId, actorId: staff.id, action: `household.${kind}`, subject: household.id, detail: { date: body.date, note: body.note ?? null, changes } });
-          });
-          const fresh = em.fork();
-          return { status: 200, body: await page(deps, fresh, await findHousehold(deps, fresh, household.id, staff), staff) };
+          const problem = await recordMove(em, household, { kind, date: body.date, note: body.note, today: today() }, actor);
+          if (problem) throw new HttpProblem(409, 'Move refused', problem);
+          return { status: 200, body: await freshPage(deps, household.id, staff) };
         },
       }),
     ),
@@ -573,13 +471,13 @@ export function householdOperations(deps: RouteDeps): Operation[] {
       operationId: 'listHouseholdChanges',
       summary: "A household's archive changes: who, when, which fields (personal values are never kept)",
       tags: ['households'],
-      roles: AUDIT_ROLES,
+      roles: ACCESS.households.changes,
       params: householdParams,
       responses: { 200: { description: 'Oldest first', schema: z.object({ items: z.array(changeView) }) }, 404: { description: 'No such household' } },
       handler: async ({ params, staff }) => {
         const em = orm.em.fork();
         const household = await findHousehold(deps, em, params.householdId, staff);
-        const rows = await em.find(HouseholdChange, { householdId: household.id }, { orderBy: { at: 'asc', id: 'asc' }, limit: 500 });
+        const rows = await householdChanges(em, household.id);
         return {
           status: 200,
           body: {
@@ -597,7 +495,7 @@ export function householdOperations(deps: RouteDeps): Operation[] {
         summary: `The yearly summary of the property's customer archive (occupation and age distribution, pets, festivals, service needs) as ${format.toUpperCase()}`,
         description: "§0: archives are summarised yearly. Counts only — no names, phones or rooms. A butler's summary covers their areas.",
         tags: ['households'],
-        roles: SUMMARY_ROLES,
+        roles: ACCESS.households.summary,
         query: summaryQuery,
         responses: {
           200: format === 'json' ? { description: 'The summary', schema: summarySchema } : { description: 'The summary as CSV rows section,key,count', schema: z.string(), mediaType: 'text/csv' },
@@ -606,27 +504,8 @@ export function householdOperations(deps: RouteDeps): Operation[] {
           const em = orm.em.fork();
           const year = query.year ?? new Date().getUTCFullYear();
           const areas = await visibleAreaIds(orm, staff);
-          const where = { propertyId: staff.propertyId, ...(areas ? { building: { area: { $in: areas } } } : {}) };
-          const households = await em.find(Household, where, { populate: ['contacts'] });
-          const changes = await em.count(HouseholdChange, {
-            propertyId: staff.propertyId,
-            householdId: { $in: households.map((h) => h.id) },
-            at: { $gte: new Date(Date.UTC(year, 0, 1)), $lt: new Date(Date.UTC(year + 1, 0, 1)) },
-          });
-          const summary = summariseArchive(
-            year,
-            households.map((h) => ({
-              membersCount: h.membersCount ?? null,
-              occupation: h.occupation ?? null,
-              ageBand: h.ageBand ?? null,
-              pets: h.pets,
-              festivals: h.festivals,
-              serviceNeeds: h.serviceNeeds ?? null,
-              moveInDate: h.moveInDate ? String(h.moveInDate).slice(0, 10) : null,
-              contacts: h.contacts.getItems().map((c) => ({ occupation: c.occupation ?? null, ageBand: c.ageBand ?? null })),
-            })),
-            changes,
-          );
+          const { households, changes } = await archiveSummaryInput(em, staff.propertyId, areas, year);
+          const summary = summariseArchive(year, households, changes);
           if (format === 'json') return { status: 200, body: summary };
           return {
             status: 200,

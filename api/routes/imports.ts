@@ -5,6 +5,7 @@
  * refused row can be confirmed within a day: it is planned again against the property as it is
  * then and, if the plan is the one reported, written in one transaction and audited.
  */
+import { ACCESS } from '../../domain/access';
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
@@ -17,7 +18,6 @@ import { IMPORT_BODY_LIMIT, IMPORT_MEDIA_TYPES, readImportFile } from '../import
 import { HttpProblem } from '../problem';
 import type { RouteDeps } from './repairs';
 
-const IMPORT_ROLES = ['manager'] as const;
 
 const change = z.object({ field: z.string(), old: z.unknown().optional(), new: z.unknown().optional(), personal: z.boolean().optional() });
 const reportSchema = z.object({
@@ -73,7 +73,7 @@ export function importOperations({ orm }: RouteDeps): Operation[] {
       summary,
       description: `${description} Columns (the header row; English or Chinese names): ${columnsText(kind)}. At most ${MAX_IMPORT_ROWS} rows. Cells starting with =, +, -, @ are refused (a spreadsheet would run them as formulas), as are XLSX formula cells. Writes nothing: confirm with POST /imports/{importId}/confirm within a day.`,
       tags: ['imports'],
-      roles: IMPORT_ROLES,
+      roles: ACCESS.imports.run,
       upload: { mediaTypes: IMPORT_MEDIA_TYPES, limit: IMPORT_BODY_LIMIT, description: 'the file itself: text/csv (UTF-8 or GB18030) or an .xlsx workbook (its first sheet)' },
       responses: {
         200: { description: 'The dry run: row by row what a confirmation would do; importId when nothing is refused', schema: dryRunSchema },
@@ -114,7 +114,7 @@ export function importOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'getImport',
       summary: "An import's report and whether it is still a dry run or confirmed",
       tags: ['imports'],
-      roles: IMPORT_ROLES,
+      roles: ACCESS.imports.run,
       params: importParams,
       responses: { 200: { description: 'The import', schema: storedSchema }, 404: { description: 'No such import in this property' } },
       handler: async ({ params, staff }) => {
@@ -131,7 +131,7 @@ export function importOperations({ orm }: RouteDeps): Operation[] {
       summary: 'Write a dry run: every row or none, in one transaction, audited',
       description: 'Planned again against the property as it is now; when that is not what the dry run reported (the archive or staff changed meanwhile), nothing is written and the new report is answered (409).',
       tags: ['imports'],
-      roles: IMPORT_ROLES,
+      roles: ACCESS.imports.run,
       params: importParams,
       responses: {
         200: { description: 'Written', schema: z.object({ importId: z.string(), status: z.literal('confirmed'), report: reportSchema }) },
@@ -139,7 +139,7 @@ export function importOperations({ orm }: RouteDeps): Operation[] {
         409: { description: 'Confirmed already, expired, or the plan changed since the dry run (the new report attached)' },
       },
       handler: async ({ params, staff }) => {
-        const actor = actorFor(staff, IMPORT_ROLES);
+        const actor = actorFor(staff, ACCESS.imports.run);
         const result = await confirmImport(
           orm.em.fork(),
           staff.propertyId,

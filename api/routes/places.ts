@@ -2,15 +2,14 @@
  * Places (docs/rules.md §0): a manager sets up and edits the property's areas (片区), buildings (楼栋)
  * and their units (单元) through the API; every staff member reads them. Each change is audited.
  */
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
 import { addUnit, createArea, createBuilding, listPlaces, renameUnit, updateArea, updateBuilding, type PlaceResult } from '../../db/places';
-import { ROLES } from '../../domain/people';
 import { areaUpdateSchema, buildingUpdateSchema, newAreaSchema, newBuildingSchema, newUnitSchema, placeIdSchema, unitCodeSchema, unitUpdateSchema } from '../../domain/places';
 import { operation, type Operation, type OperationResult } from '../contract';
 import { HttpProblem } from '../problem';
 import type { RouteDeps } from './repairs';
 
-const MANAGE_ROLES = ['manager'] as const;
 
 const unitView = z.object({ code: z.string(), name: z.string() });
 const buildingView = z.object({ id: z.string(), areaId: z.string(), name: z.string(), units: z.array(unitView), households: z.number() });
@@ -42,7 +41,7 @@ export function placeOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'listPlaces',
       summary: "The property's areas, their buildings and units, and how many households each building holds",
       tags: ['places'],
-      roles: ROLES,
+      roles: ACCESS.places.read,
       responses: { 200: { description: 'Every area of the property', schema: z.object({ areas: z.array(areaView) }) } },
       handler: async ({ staff }) => ({ status: 200, body: { areas: await listPlaces(orm.em.fork(), staff.propertyId) } }),
     }),
@@ -53,7 +52,7 @@ export function placeOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'createArea',
       summary: 'Add an area (片区) to the property, with the butler who owns it',
       tags: ['places'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.places.manage,
       body: newAreaSchema,
       bodyExample: { id: 'A3', name: '南区 South', butlerId: 'S-BT1' },
       responses: {
@@ -71,7 +70,7 @@ export function placeOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'updateArea',
       summary: "Rename an area or change its butler",
       tags: ['places'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.places.manage,
       params: areaParams,
       body: areaUpdateSchema,
       bodyExample: { butlerId: 'S-BT2' },
@@ -87,7 +86,7 @@ export function placeOperations({ orm }: RouteDeps): Operation[] {
       summary: 'Add a building (楼栋) to an area, with its units (单元)',
       description: 'A building with units registered accepts households only in those units (the middle part of the room number).',
       tags: ['places'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.places.manage,
       body: newBuildingSchema,
       bodyExample: { id: 'P001-B5', areaId: 'A1', name: '5号楼', units: [{ code: '1' }, { code: '2', name: '二单元' }] },
       responses: {
@@ -105,7 +104,7 @@ export function placeOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'updateBuilding',
       summary: 'Rename a building or move it (with its households) to another area',
       tags: ['places'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.places.manage,
       params: buildingParams,
       body: buildingUpdateSchema,
       bodyExample: { areaId: 'A2' },
@@ -120,7 +119,7 @@ export function placeOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'addUnit',
       summary: 'Register a unit (单元) of a building',
       tags: ['places'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.places.manage,
       params: buildingParams,
       body: newUnitSchema,
       bodyExample: { code: '3', name: '三单元' },
@@ -135,7 +134,7 @@ export function placeOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'renameUnit',
       summary: 'Rename a unit (its code, written in room numbers, stays)',
       tags: ['places'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.places.manage,
       params: unitParams,
       body: unitUpdateSchema,
       bodyExample: { name: '东单元' },

@@ -5,10 +5,10 @@
  * preview says what a proposal would have changed over a past period, from the recorded audit log.
  * Cases already running keep the policy they started with.
  */
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
 import { changePolicy, loadProperty, policyVersions, updateProperty, type PropertyRow } from '../../db/policy-store';
 import { calendarOver, recordedCases } from '../../db/recorded-cases';
-import { ROLES } from '../../domain/people';
 import { propertyFieldsSchema } from '../../domain/places';
 import { previewPeriod, previewPolicy } from '../../domain/policy-preview';
 import { applyPolicyChanges, describePolicy, durationView, policyChangesSchema, policyRule, type PolicyProblem, type RuleChange } from '../../domain/policy-rules';
@@ -17,8 +17,6 @@ import { operation, type Operation } from '../contract';
 import { HttpProblem } from '../problem';
 import type { RouteDeps } from './repairs';
 
-const MANAGE_ROLES = ['manager'] as const;
-const PREVIEW_ROLES = ['manager', 'supervisor'] as const;
 
 /** Shown with every policy answer: what a change does to the cases already open. */
 const RUNNING_CASES_NOTE =
@@ -157,7 +155,7 @@ export function propertyOperations({ orm, temporal, config }: RouteDeps): Operat
       operationId: 'getProperty',
       summary: "The caller's property: name, time zone, occupancy date, group contact and the policy version in force",
       tags: ['properties'],
-      roles: ROLES,
+      roles: ACCESS.property.read,
       responses: { 200: { description: 'The property', schema: propertyView } },
       handler: async ({ staff }) => ({ status: 200, body: propertyOut(await current(staff.propertyId)) }),
     }),
@@ -169,7 +167,7 @@ export function propertyOperations({ orm, temporal, config }: RouteDeps): Operat
       summary: "Change the property's name, time zone, occupancy date or group contact; the schedules follow a time-zone change at once",
       description: 'Audited. A new time zone moves the R12, S1 and P1 schedules before the answer; when Temporal cannot be reached nothing is changed (503).',
       tags: ['properties'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.property.manage,
       body: propertyFieldsSchema.partial().refine((v) => Object.keys(v).length > 0, 'change at least one field'),
       bodyExample: { timeZone: 'Asia/Urumqi', groupEmail: 'complaints@group.example' },
       responses: { 200: { description: 'The property as it is now', schema: propertyView } },
@@ -188,7 +186,7 @@ export function propertyOperations({ orm, temporal, config }: RouteDeps): Operat
       operationId: 'getPolicy',
       summary: "The property's service policy: every rule with its default, the property's value and the one in force, durations as ISO-8601 and in words",
       tags: ['properties'],
-      roles: ROLES,
+      roles: ACCESS.property.read,
       responses: { 200: { description: 'The policy in force', schema: policySchema } },
       handler: async ({ staff }) => ({ status: 200, body: policyOut(await current(staff.propertyId)) }),
     }),
@@ -202,7 +200,7 @@ export function propertyOperations({ orm, temporal, config }: RouteDeps): Operat
         'Each value is checked against its rule’s bounds (no negative or absurd durations) and the rules that depend on each other (on site before the repair is due, the reminder before the survey closes, …); nothing is changed when one fails (422). ' +
         RUNNING_CASES_NOTE,
       tags: ['properties'],
-      roles: MANAGE_ROLES,
+      roles: ACCESS.property.manage,
       body: patchPolicyBody,
       bodyExample: { changes: { 'repair.acceptWithin': 'PT20M', 'complaint.generalFirstReplyWorkingDays': 1, 'schedules.reconciliationMorningAt': '08:30' }, reason: '集团新标准', expectedVersion: 1 },
       responses: {
@@ -236,7 +234,7 @@ export function propertyOperations({ orm, temporal, config }: RouteDeps): Operat
       operationId: 'listPolicyVersions',
       summary: 'Every version of the service policy: what changed, who changed it, when and why',
       tags: ['properties'],
-      roles: PREVIEW_ROLES,
+      roles: ACCESS.property.preview,
       responses: {
         200: {
           description: 'Oldest first',
@@ -260,7 +258,7 @@ export function propertyOperations({ orm, temporal, config }: RouteDeps): Operat
         'Computed from the recorded audit log (deadline outcomes, escalations, staff actions) by pure functions — no workflow is replayed. Each recorded deadline is first explained by the policy its case ran on (a recorded start plus the rule’s duration or working days); ' +
         'due times set by a person, or that the log does not explain, are counted as not previewed. Each deadline is looked at on its own: what a different outcome would have set in motion (a re-dispatch, an upgrade) is not replayed. Saves nothing.',
       tags: ['properties'],
-      roles: PREVIEW_ROLES,
+      roles: ACCESS.property.preview,
       body: previewBody,
       bodyExample: { changes: { 'repair.acceptWithin': 'PT45M', 'complaint.generalFirstReplyWorkingDays': 1 }, month: '2026-11' },
       responses: {

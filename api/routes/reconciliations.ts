@@ -1,3 +1,4 @@
+import { ACCESS } from '../../domain/access';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { z } from 'zod';
 import { Property } from '../../db/entities';
@@ -6,7 +7,6 @@ import type { openRequestReconciliation } from '../../workflows/reconciliation';
 import { operation, type Operation } from '../contract';
 import type { RouteDeps } from './repairs';
 
-const RECONCILE_ROLES = ['butler', 'frontdesk', 'supervisor'] as const;
 
 const startedSchema = z.object({
   workflowId: z.string(),
@@ -24,7 +24,7 @@ export function reconciliationOperations({ orm, temporal, config }: RouteDeps): 
         'Starts a reconciliation of the caller’s property at once, besides the scheduled 09:00 and 15:00 runs. ' +
         'Requests within the same minute are one run.',
       tags: ['reconciliations'],
-      roles: RECONCILE_ROLES,
+      roles: ACCESS.reconciliations.run,
       body: z.object({ slot: z.enum(RECONCILIATION_SLOT_NAMES).describe('afternoon also tells the supervisor what has no reason yet') }).strict(),
       bodyExample: { slot: 'afternoon' },
       responses: { 202: { description: 'Started; the mails follow', schema: startedSchema } },

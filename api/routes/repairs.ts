@@ -1,3 +1,4 @@
+import { ACCESS } from '../../domain/access';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Orm } from '../../db/orm';
@@ -18,8 +19,6 @@ export interface RouteDeps {
   config: Config;
 }
 
-const INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager'] as const;
-const READ_ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager', 'callcenter'] as const;
 
 const repairCaseId = z.string().regex(/^R\d{8}-\d{4,}$/, 'must be a repair case number like R20261122-0007');
 
@@ -60,7 +59,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
       summary: 'Record a repair request (报修) and start its case',
       description: 'I2 fields and the R1 classification. The case number is allocated here; the workflow then dispatches it (R2).',
       tags: ['repairs'],
-      roles: INTAKE_ROLES,
+      roles: ACCESS.repairs.create,
       body: repairIntakeSchema(),
       bodyExample: {
         room: '1-1-301',
@@ -88,7 +87,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
             staff,
             idempotencyKeyHeader: req.get('idempotency-key'),
             body,
-            roles: INTAKE_ROLES,
+            roles: ACCESS.repairs.create,
             prefix: 'R',
             workflowType: 'repair',
             basePath: '/repairs',
@@ -108,7 +107,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
       operationId: 'listRepairs',
       summary: 'Repairs from the read model, newest first, with filters and cursor pagination',
       tags: ['repairs'],
-      roles: READ_ROLES,
+      roles: ACCESS.repairs.read,
       query: listQuery,
       responses: {
         200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) },
@@ -129,7 +128,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
       caseId: repairCaseId,
       table: REPAIR_ACTIONS,
       messages: repairMessages,
-      readRoles: READ_ROLES,
+      readRoles: ACCESS.repairs.read,
       areaScoped: true,
     }),
   ];

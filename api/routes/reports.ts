@@ -2,20 +2,18 @@
  * The reports of docs/rules.md §7 for supervisors and managers (and a butler's own open-request list):
  * read from Postgres only, as JSON or CSV. Employee complaints and reports are in none of them.
  */
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
 import { StoredReport } from '../../db/entities';
 import { openRequestLists } from '../../db/reconciliation';
 import { loadComplaintAnalysis, loadRepairProgress, loadStaffResults } from '../../db/reports';
 import { complaintAnalysisCsv, DATE_PATTERN, isCalendarDate, MONTH_PATTERN, repairProgressCsv, staffResultsCsv } from '../../domain/reports';
 import { withBom } from '../../domain/csv';
-import { seesOnlyOwnAreas, type Role } from '../../domain/people';
+import { seesOnlyOwnAreas } from '../../domain/people';
 import { operation, type Operation } from '../contract';
 import type { RouteDeps } from './repairs';
 
-const REPORT_READERS: readonly Role[] = ['supervisor', 'manager'];
 /** P2 is the information desk's daily report (信息员日报) as well. */
-const PROGRESS_READERS: readonly Role[] = ['frontdesk', 'supervisor', 'manager'];
-const OPEN_LIST_READERS: readonly Role[] = ['butler', 'frontdesk', 'supervisor', 'manager'];
 
 const monthParams = z.object({ month: z.string().regex(MONTH_PATTERN, 'a month as YYYY-MM').describe('the property-local month, e.g. 2026-10') }).strict();
 const dateParams = z
@@ -127,7 +125,7 @@ export function reportOperations({ orm }: RouteDeps): Operation[] {
       summary: 'P1: the monthly complaint analysis (月度投诉分析报告) by category, severity, area and channel, with resolution times and repeat issues',
       description: 'The copy mailed to the managers when the month has been reported (generatedAt), otherwise computed now. Customer complaints only.',
       tags: ['reports'],
-      roles: REPORT_READERS,
+      roles: ACCESS.reports.monthly,
       params: monthParams,
       responses: { 200: { description: 'The analysis', schema: complaintAnalysisSchema } },
       handler: async ({ params, staff }) => ({ status: 200, body: (await complaintReport(staff.propertyId, params.month)).analysis }),
@@ -138,7 +136,7 @@ export function reportOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'getComplaintReportCsv',
       summary: 'P1 as CSV: one line per category, severity, area, channel and repeat issue',
       tags: ['reports'],
-      roles: REPORT_READERS,
+      roles: ACCESS.reports.monthly,
       params: monthParams,
       responses: CSV_RESPONSE,
       handler: async ({ params, staff }) => csv((await complaintReport(staff.propertyId, params.month)).csv, `complaints-${staff.propertyId}-${params.month}.csv`),
@@ -149,7 +147,7 @@ export function reportOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'getStaffResults',
       summary: 'P3: per staff member and month — deadlines met and missed, return-visit satisfaction, escalations caused (工作业绩)',
       tags: ['reports'],
-      roles: REPORT_READERS,
+      roles: ACCESS.reports.monthly,
       params: monthParams,
       responses: { 200: { description: 'The results', schema: staffResultsSchema } },
       handler: async ({ params, staff }) => ({ status: 200, body: await loadStaffResults(orm, staff.propertyId, params.month) }),
@@ -160,7 +158,7 @@ export function reportOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'getStaffResultsCsv',
       summary: 'P3 as CSV: one line per staff member',
       tags: ['reports'],
-      roles: REPORT_READERS,
+      roles: ACCESS.reports.monthly,
       params: monthParams,
       responses: CSV_RESPONSE,
       handler: async ({ params, staff }) => csv(staffResultsCsv(await loadStaffResults(orm, staff.propertyId, params.month)), `staff-${staff.propertyId}-${params.month}.csv`),
@@ -171,7 +169,7 @@ export function reportOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'getRepairProgress',
       summary: 'P2: the daily repair-progress report (维修进度日报): received, closed, open at the end of the day',
       tags: ['reports'],
-      roles: PROGRESS_READERS,
+      roles: ACCESS.reports.progress,
       params: dateParams,
       responses: { 200: { description: 'The day’s progress', schema: repairProgressSchema } },
       handler: async ({ params, staff }) => ({ status: 200, body: await loadRepairProgress(orm, staff.propertyId, params.date) }),
@@ -182,7 +180,7 @@ export function reportOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'getRepairProgressCsv',
       summary: 'P2 as CSV: the repairs open at the end of the day',
       tags: ['reports'],
-      roles: PROGRESS_READERS,
+      roles: ACCESS.reports.progress,
       params: dateParams,
       responses: CSV_RESPONSE,
       handler: async ({ params, staff }) => csv(repairProgressCsv(await loadRepairProgress(orm, staff.propertyId, params.date)), `repair-progress-${staff.propertyId}-${params.date}.csv`),
@@ -193,7 +191,7 @@ export function reportOperations({ orm }: RouteDeps): Operation[] {
       operationId: 'getOpenRequests',
       summary: 'P2/R12: the open-request list per butler as it stands now, with the reasons recorded today — a butler gets their own list',
       tags: ['reports'],
-      roles: OPEN_LIST_READERS,
+      roles: ACCESS.reports.openLists,
       responses: { 200: { description: 'Every butler’s list (a butler: their own)', schema: openListsSchema } },
       handler: async ({ staff }) => {
         // The same lists the R12 reconciliation mails, built by the same read of Postgres.

@@ -3,6 +3,7 @@
  * patrol findings (O1). Each create opens its case's workflow through `openCase` (idempotency, case
  * number, workflow start); the view and staff actions are the shared `caseRoutes`.
  */
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
 import { Area, Property } from '../../db/entities';
 import { PATROL_DEPARTMENTS, PATROL_STATUSES, patrolFindingSchema, REQUEST_KINDS, REQUEST_STATUSES, requestIntakeSchema, SERVICE_PROVIDERS, SPECIAL_SERVICE_STATUSES, specialServiceIntakeSchema } from '../../domain/requests';
@@ -22,11 +23,6 @@ import type { RouteDeps } from './repairs';
 import { workflowIds } from '../../domain/workflow-ids';
 
 /** I1: any staff member who receives a request records it for the service centre (channel `staff`). */
-const REQUEST_INTAKE_ROLES = ['frontdesk', 'butler', 'engineer', 'callcenter', 'supervisor', 'manager'] as const;
-const SERVICE_INTAKE_ROLES = ['frontdesk', 'butler', 'callcenter', 'supervisor', 'manager'] as const;
-const PATROL_ROLES = ['butler', 'supervisor'] as const;
-const DESK_READ_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter'] as const;
-const PATROL_READ_ROLES = ['frontdesk', 'butler', 'engineer', 'supervisor', 'manager'] as const;
 
 const REQUEST_LABELS: Record<string, string> = { inquiry: '问询', suggestion: '建议', help: '求助', praise: '表扬' };
 
@@ -91,7 +87,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       summary: 'Inquiries, suggestions, help requests and praise from the read model, newest first, with filters and cursor pagination',
       tag: 'requests',
       caseKind: 'request',
-      roles: DESK_READ_ROLES,
+      roles: ACCESS.requests.read,
       kinds: REQUEST_KINDS,
       statuses: REQUEST_STATUSES,
     }),
@@ -101,7 +97,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       summary: 'Special services from the read model, newest first, with filters and cursor pagination',
       tag: 'special services',
       caseKind: 'special_service',
-      roles: DESK_READ_ROLES,
+      roles: ACCESS.requests.read,
       kinds: SERVICE_PROVIDERS,
       statuses: ['received', ...SPECIAL_SERVICE_STATUSES],
     }),
@@ -111,7 +107,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       summary: 'Patrol findings and their rectification notices from the read model, newest first, with filters and cursor pagination',
       tag: 'patrol findings',
       caseKind: 'patrol_finding',
-      roles: PATROL_READ_ROLES,
+      roles: ACCESS.patrolFindings.read,
       kinds: PATROL_DEPARTMENTS,
       statuses: PATROL_STATUSES,
     }),
@@ -123,7 +119,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       description:
         'I1/I2/I3: any staff member records what a customer asked, through any channel. Give `answer` when it was answered on the spot (the case closes at once); otherwise the reply is due at `replyBy` (or the policy default) and escalates to the supervisor when missed.',
       tags: ['requests'],
-      roles: REQUEST_INTAKE_ROLES,
+      roles: ACCESS.requests.create,
       body: requestIntakeSchema(),
       bodyExample: { kind: 'inquiry', room: '1-1-301', contactName: '王先生', contactPhone: '13800138000', channel: 'phone', content: '物业费可以用微信缴纳吗？', answer: '可以，在公众号缴费' },
       idempotent: true,
@@ -139,7 +135,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
             staff,
             idempotencyKeyHeader: req.get('idempotency-key'),
             body,
-            roles: REQUEST_INTAKE_ROLES,
+            roles: ACCESS.requests.create,
             prefix: 'Q',
             workflowType: 'serviceRequest',
             basePath: '/requests',
@@ -162,7 +158,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       caseId: caseNumber('Q', 'a request'),
       table: REQUEST_ACTIONS,
       messages: requestMessages,
-      readRoles: DESK_READ_ROLES,
+      readRoles: ACCESS.requests.read,
       areaScoped: true,
     }),
 
@@ -174,7 +170,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       description:
         'O2: `internal` opens a work order (a repair case, dispatched to an engineer, its fee recorded at completion); `external` waits for a partner\'s confirmation, due to the customer by `requestedBy`.',
       tags: ['special services'],
-      roles: SERVICE_INTAKE_ROLES,
+      roles: ACCESS.specialServices.create,
       body: specialServiceIntakeSchema(),
       bodyExample: {
         room: '1-1-301',
@@ -199,7 +195,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
             staff,
             idempotencyKeyHeader: req.get('idempotency-key'),
             body,
-            roles: SERVICE_INTAKE_ROLES,
+            roles: ACCESS.specialServices.create,
             prefix: 'T',
             workflowType: 'specialService',
             basePath: '/special-services',
@@ -222,7 +218,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       caseId: caseNumber('T', 'a special-service'),
       table: SPECIAL_SERVICE_ACTIONS,
       messages: specialServiceMessages,
-      readRoles: DESK_READ_ROLES,
+      readRoles: ACCESS.requests.read,
       areaScoped: true,
     }),
 
@@ -233,7 +229,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       summary: 'File a patrol finding (片区巡查); it becomes a rectification notice to cleaning, greening or engineering',
       description: 'O1: the notice has a deadline; rectification not started within 2 days (policy) escalates to the supervisor, as R7. A butler files findings of their own areas.',
       tags: ['patrol findings'],
-      roles: PATROL_ROLES,
+      roles: ACCESS.patrolFindings.create,
       body: patrolFindingSchema(),
       bodyExample: { areaId: 'A1', location: '2号楼北侧绿地', description: '绿篱枯死一段，约5米', photoRef: 'patrol/2026/11/a1-0001.jpg', department: 'greening' },
       idempotent: true,
@@ -260,7 +256,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
           (caseId) => ({
             self: `/api/v1/patrol-findings/${caseId}`,
             workflowId: workflowIds.patrolFinding(caseId),
-            args: [{ caseId, propertyId: staff.propertyId, finding: body, foundAt: foundAt.toISOString(), foundBy: actorFor(staff, PATROL_ROLES) }],
+            args: [{ caseId, propertyId: staff.propertyId, finding: body, foundAt: foundAt.toISOString(), foundBy: actorFor(staff, ACCESS.patrolFindings.create) }],
             typedSearchAttributes: [
               { key: CaseType, value: 'patrol_finding' },
               { key: CaseStatus, value: 'notified' },
@@ -282,7 +278,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       caseId: caseNumber('P', 'a patrol-finding'),
       table: PATROL_ACTIONS,
       messages: patrolMessages,
-      readRoles: PATROL_READ_ROLES,
+      readRoles: ACCESS.patrolFindings.read,
       areaScoped: true,
     }),
   ];

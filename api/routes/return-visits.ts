@@ -1,3 +1,4 @@
+import { ACCESS } from '../../domain/access';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { z } from 'zod';
 import { Case, Property } from '../../db/entities';
@@ -11,8 +12,6 @@ import { HttpProblem } from '../problem';
 import { caseRoutes } from './case-actions';
 import type { RouteDeps } from './repairs';
 
-const READ_ROLES = ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter'] as const;
-const RAINFALL_ROLES = ['butler', 'supervisor', 'frontdesk'] as const;
 
 const listQuery = z
   .object({
@@ -56,7 +55,7 @@ export function returnVisitOperations({ orm, temporal }: RouteDeps): Operation[]
         "Tells every return visit of the caller's property that awaits rain. The answer names the visits that fell due (`moved`) and those the rain did not move, with why: " +
         'a day before a repair was done does not count for it.',
       tags: ['return visits'],
-      roles: RAINFALL_ROLES,
+      roles: ACCESS.returnVisits.reportRainfall,
       body: rainfallBody,
       bodyExample: {},
       responses: {
@@ -111,7 +110,7 @@ export function returnVisitOperations({ orm, temporal }: RouteDeps): Operation[]
       summary: 'R9/V1–V4: return visits from the read model — by status, due date and area — newest first, with cursor pagination',
       description: 'A butler sees the visits of their own areas. `dueBefore` lists the visits due before a moment (the calls to make today); `overdue=true` the ones past due.',
       tags: ['return visits'],
-      roles: READ_ROLES,
+      roles: ACCESS.returnVisits.read,
       query: listQuery,
       responses: { 200: { description: 'One page', schema: z.object({ items: z.array(listItem), nextCursor: z.string().nullable() }) } },
       handler: async ({ query, staff }) => {
@@ -138,7 +137,7 @@ export function returnVisitOperations({ orm, temporal }: RouteDeps): Operation[]
       caseId: z.string().regex(returnVisitCaseIdPattern, 'must be a return visit number like RV-R20261122-0007-1'),
       table: RETURN_VISIT_ACTIONS,
       messages: returnVisitMessages,
-      readRoles: READ_ROLES,
+      readRoles: ACCESS.returnVisits.read,
       areaScoped: true,
     }),
   ];

@@ -1,3 +1,4 @@
+import { ACCESS } from '../../domain/access';
 import { z } from 'zod';
 import { Staff } from '../../db/entities';
 import { createStaff, issueKey, newStaffSchema, refusedGrant, revokeKey, staffIdSchema, summarise, type StaffAdministrator } from '../../db/staff-admin';
@@ -8,8 +9,6 @@ import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { HttpProblem } from '../problem';
 import type { RouteDeps } from './repairs';
 
-const ADMIN_ROLES = ['manager'] as const;
-const LIST_ROLES = ['manager', 'supervisor'] as const;
 
 const staffSummarySchema = z.object({
   id: z.string(),
@@ -54,7 +53,7 @@ export function staffOperations({ orm, config }: RouteDeps): Operation[] {
       summary: "Add a staff member to the manager's property (without a key: issue one next)",
       description: `${SELF_GRANTED_NOTE} Every staff member added is in the administrative audit log (GET /api/v1/admin-audit).`,
       tags: ['staff'],
-      roles: ADMIN_ROLES,
+      roles: ACCESS.staff.administer,
       body: newStaffSchema,
       bodyExample: { id: 'S-BT3', name: '管家 何芸', email: 's-bt3@demo.wuye.local', roles: ['butler'], areaIds: ['A1'] },
       idempotent: true,
@@ -95,7 +94,7 @@ export function staffOperations({ orm, config }: RouteDeps): Operation[] {
       operationId: 'listStaff',
       summary: "The property's staff with their roles, areas and key state (never a key or its hash)",
       tags: ['staff'],
-      roles: LIST_ROLES,
+      roles: ACCESS.staff.list,
       query: listQuery,
       responses: { 200: { description: 'One page, by staff number', schema: z.object({ items: z.array(staffSummarySchema), nextCursor: z.string().nullable() }) } },
       handler: async ({ query, staff }) => {
@@ -123,7 +122,7 @@ export function staffOperations({ orm, config }: RouteDeps): Operation[] {
         'Not idempotent by design: a repeat issues another key and invalidates the one before, and no key is ever stored to be replayed. ' +
         `A key carries its holder's roles: ${SELF_GRANTED_NOTE} Every key issued is audited (never the key).`,
       tags: ['staff'],
-      roles: ADMIN_ROLES,
+      roles: ACCESS.staff.administer,
       params: staffParams,
       responses: {
         201: { description: 'The key; store it now', schema: z.object({ staffId: z.string(), apiKey: z.string() }) },
@@ -145,7 +144,7 @@ export function staffOperations({ orm, config }: RouteDeps): Operation[] {
       summary: "Revoke the staff member's API key at once",
       description: 'Any key of the property, an hr or audit holder’s too: revoking takes access away and never gives it. Audited.',
       tags: ['staff'],
-      roles: ADMIN_ROLES,
+      roles: ACCESS.staff.administer,
       params: staffParams,
       responses: { 204: { description: 'Revoked' }, 404: { description: 'No such staff member in this property' } },
       handler: async ({ params, staff }) => {

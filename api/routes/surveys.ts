@@ -4,6 +4,7 @@
  * (S2), the month's results per area and topic (S3, from Postgres only), and the half-yearly
  * questionnaire campaign (S4/S5).
  */
+import { ACCESS } from '../../domain/access';
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -19,19 +20,14 @@ import { visibleAreaIds } from '../scope';
 import type { surveyCampaign } from '../../workflows/survey-campaign';
 import type { surveyMonthlyRun } from '../../workflows/survey-run';
 import {
-  CAMPAIGN_ROLES,
   campaignCountsSchema,
   campaignCountsUpdate,
   staffSurveyAnswerSchema,
-  SURVEY_STAFF_ROLES,
   surveyAnswerUpdate,
   type SurveyView,
 } from '../../workflows/survey-messages';
 import type { RouteDeps } from './repairs';
 import { workflowIds } from '../../domain/workflow-ids';
-
-const RUN_ROLES = ['supervisor', 'manager'] as const;
-const READ_ROLES = ['supervisor', 'manager', 'butler'] as const;
 
 const runIdParam = z.object({ runId: z.string().regex(/^[A-Za-z0-9-]{1,48}$/) });
 const surveyIdParam = z.object({ surveyId: z.string().regex(/^[A-Za-z0-9-]{1,96}$/) });
@@ -128,7 +124,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         'A month is chosen once: a second request, or the scheduled run, finds the same choice and starts no survey twice. ' +
         'A past month can be run late; a month that has not begun cannot.',
       tags: ['surveys'],
-      roles: RUN_ROLES,
+      roles: ACCESS.surveys.run,
       idempotent: true,
       body: z.object({ month: monthSchema().optional().describe("'YYYY-MM'") }).strict(),
       bodyExample: {},
@@ -176,7 +172,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       operationId: 'getSurveyRun',
       summary: 'S1/S3: a month’s run — its seed, and per area how many were occupied, due, chosen and answered (a butler sees their own areas)',
       tags: ['surveys'],
-      roles: READ_ROLES,
+      roles: ACCESS.surveys.read,
       params: runIdParam,
       responses: { 200: { description: 'The run', schema: runSchema }, 404: { description: 'No such run' } },
       handler: async ({ params, staff }) => {
@@ -208,7 +204,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       operationId: 'getSurvey',
       summary: 'A household’s survey of a month: status, window, answer and S6 follow-up',
       tags: ['surveys'],
-      roles: [...SURVEY_STAFF_ROLES, 'manager'],
+      roles: ACCESS.surveys.readOne,
       params: surveyIdParam,
       responses: { 200: { description: 'The survey', schema: surveySchema }, 404: { description: 'No such survey' } },
       handler: async ({ params, staff }) => {
@@ -241,7 +237,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       summary: 'S2: record the answer taken by home visit, phone, outdoor chat, paper questionnaire or owners’ forum (上门/电话/户外/问卷/论坛)',
       description: 'The survey takes one answer: a second one (or one after its window closed) is 409. A low score or a complaint opens a follow-up complaint (S6).',
       tags: ['surveys'],
-      roles: SURVEY_STAFF_ROLES,
+      roles: ACCESS.surveys.recordAnswer,
       idempotent: true,
       params: surveyIdParam,
       body: staffSurveyAnswerSchema(),
@@ -258,7 +254,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         // A finished survey's workflow may be gone: Postgres knows why it takes no answer.
         if (row.status === 'answered') throw new HttpProblem(409, 'Action not allowed', `survey ${row.id} was already answered`);
         if (row.status === 'expired') throw new HttpProblem(409, 'Action not allowed', `survey ${row.id} closed at ${row.closesAt?.toISOString()}`);
-        const actor = actorFor(staff, SURVEY_STAFF_ROLES);
+        const actor = actorFor(staff, ACCESS.surveys.recordAnswer);
         const { method, ...answer } = body;
         const view = (await temporal.workflow
           .getHandle(row.workflowId)
@@ -291,7 +287,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       operationId: 'getSurveyResults',
       summary: 'S3: the month’s results per area and topic — response rate, average score, distribution, open follow-ups',
       tags: ['surveys'],
-      roles: READ_ROLES,
+      roles: ACCESS.surveys.read,
       query: z.object({ month: monthSchema().describe("'YYYY-MM'") }).strict(),
       responses: { 200: { description: 'Results per area (a butler sees their own areas)', schema: resultsSchema } },
       handler: async ({ query, staff }) => {
@@ -342,7 +338,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       operationId: 'releaseSurveyCampaign',
       summary: 'S4/S5: release the half-yearly questionnaire (管理工作征询意见表) — distribute within 7 working days, collect within 15',
       tags: ['surveys'],
-      roles: RUN_ROLES,
+      roles: ACCESS.surveys.run,
       idempotent: true,
       body: z.object({ halfYear: halfYearSchema().optional().describe("'YYYY-H1' or 'YYYY-H2'; default this half-year") }).strict(),
       bodyExample: {},
@@ -382,7 +378,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       operationId: 'getSurveyCampaign',
       summary: 'S4/S5: a questionnaire campaign — quota, distributed, collected, recovery, deadlines and alerts',
       tags: ['surveys'],
-      roles: CAMPAIGN_ROLES,
+      roles: ACCESS.surveys.campaign,
       params: campaignIdParam,
       responses: { 200: { description: 'The campaign', schema: campaignSchema }, 404: { description: 'No such campaign' } },
       handler: async ({ params, staff }) => {
@@ -418,7 +414,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       operationId: 'reportSurveyCampaignCounts',
       summary: 'S4/S5: questionnaires distributed and collected so far (running totals)',
       tags: ['surveys'],
-      roles: CAMPAIGN_ROLES,
+      roles: ACCESS.surveys.campaign,
       params: campaignIdParam,
       body: campaignCountsSchema(),
       bodyExample: { distributed: 42 },

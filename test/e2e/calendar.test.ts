@@ -176,6 +176,9 @@ describe('loading a year through the API', () => {
     expect(both.body['invalid-params'][0].reason).toBe('2029-01-06 is both a holiday and an adjusted working day');
     const notIcs = await put('this is not a calendar', 'text/calendar').expect(400);
     expect(notIcs.body['invalid-params'][0].reason).toMatch(/^not an iCalendar file/);
+    const empty = await request(stack.app).put('/api/v1/calendar/national/2029').set(manager()).set('Content-Type', 'text/calendar').set('Content-Length', '0').send('');
+    expect(empty.status).toBe(400);
+    expect(empty.body['invalid-params'][0].reason).toBe('the body is empty: send the .ics file itself');
     await put({ holidays: 'tomorrow' }).expect(400);
     await put('<xml/>', 'application/xml').expect(415);
     await request(stack.app).put('/api/v1/calendar/national/1999').set(manager()).send({ holidays: [], workdays: [] }).expect(400);

@@ -1,5 +1,16 @@
 /** domain/archive.ts: how an archive change is audited and how the yearly summary counts (pure). */
-import { archiveSummaryCsv, diffFields, PERSONAL_CONTACT_FIELDS, summariseArchive } from '../../domain/archive';
+import {
+  archiveSummaryCsv,
+  diffFields,
+  isOccupied,
+  maySearchByPersonalData,
+  needsOpenOrderCheck,
+  PERSONAL_CONTACT_FIELDS,
+  searchedPhoneDigits,
+  seesHouseholdComplaints,
+  seesPersonalData,
+  summariseArchive,
+} from '../../domain/archive';
 import { DEFAULT_POLICY, DAY } from '../../domain/policy';
 import { rectificationStartBy, replyBy } from '../../domain/requests';
 
@@ -11,6 +22,45 @@ describe('archive changes', () => {
       { field: 'occupation', old: '教师', new: '退休' },
     ]);
     expect(diffFields({}, { phone: '139', relation: 'owner' }, PERSONAL_CONTACT_FIELDS)).toEqual([{ field: 'phone', personal: true }, { field: 'relation', old: null, new: 'owner' }]);
+  });
+});
+
+describe('who sees what of a household', () => {
+  it('§0: the service desk sees names and phones; an engineer only with an open work order there; nobody else', () => {
+    for (const role of ['frontdesk', 'butler', 'supervisor', 'manager', 'callcenter'] as const) {
+      expect(seesPersonalData([role], false)).toBe(true);
+      expect(maySearchByPersonalData([role])).toBe(true);
+      expect(needsOpenOrderCheck([role])).toBe(false);
+    }
+    expect(seesPersonalData(['engineer'], false)).toBe(false);
+    expect(seesPersonalData(['engineer'], true)).toBe(true);
+    expect(needsOpenOrderCheck(['engineer'])).toBe(true);
+    expect(maySearchByPersonalData(['engineer'])).toBe(false);
+    for (const role of ['hr', 'audit'] as const) {
+      expect(seesPersonalData([role], true)).toBe(false);
+      expect(maySearchByPersonalData([role])).toBe(false);
+    }
+  });
+
+  it('C2: an engineer alone reads no complaints on a household page; an engineer who is also a butler does', () => {
+    expect(seesHouseholdComplaints(['engineer'])).toBe(false);
+    expect(seesHouseholdComplaints(['engineer', 'butler'])).toBe(true);
+    expect(seesHouseholdComplaints(['frontdesk'])).toBe(true);
+  });
+
+  it('§0: occupied between the move-in and the move-out, the move-out day itself vacant', () => {
+    expect(isOccupied(null, null, '2026-12-05')).toBe(false);
+    expect(isOccupied('2026-12-06', null, '2026-12-05')).toBe(false);
+    expect(isOccupied('2026-12-05', null, '2026-12-05')).toBe(true);
+    expect(isOccupied('2026-01-01', '2026-12-05', '2026-12-05')).toBe(false);
+    expect(isOccupied('2026-01-01', '2026-12-06', '2026-12-05')).toBe(true);
+  });
+
+  it('a phone is searched by its digits, a typed +86 or 0086 dropped', () => {
+    expect(searchedPhoneDigits('+86 138-0013')).toBe('1380013');
+    expect(searchedPhoneDigits('0086 13800138000')).toBe('13800138000');
+    expect(searchedPhoneDigits('8613800138000')).toBe('13800138000');
+    expect(searchedPhoneDigits('861')).toBe('861');
   });
 });
 

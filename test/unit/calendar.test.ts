@@ -286,6 +286,15 @@ describe('an arrangement as an iCalendar file (the form chinese-days publishes)'
     const party = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:1', 'DTSTART;VALUE=DATE:20270101', 'DTEND;VALUE=DATE:20270102', 'SUMMARY:年会', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
     expect(parseArrangementIcs(party)).toEqual({ problems: [{ field: 'VEVENT 1', reason: "'年会' says neither (休)/(Holiday) nor (班)/(Workday)" }] });
   });
+
+  test('C3: an empty body, or one that parses to no component at all, is refused with the reason (the fuzz run found a 500 here)', () => {
+    expect(parseArrangementIcs('')).toEqual({ problems: [{ field: 'body', reason: 'the body is empty: send the .ics file itself' }] });
+    expect(parseArrangementIcs(' \r\n')).toEqual({ problems: [{ field: 'body', reason: 'the body is empty: send the .ics file itself' }] });
+    for (const odd of ['BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\nBEGIN:VCALENDAR\r\nEND:VCALENDAR', 'X:1']) {
+      const parsed = parseArrangementIcs(odd);
+      expect(parsed).toEqual({ problems: [expect.objectContaining({ field: 'body' })] });
+    }
+  });
 });
 
 describe('time zones', () => {

@@ -16,7 +16,7 @@ import { ESLint } from 'eslint';
 const cases = JSON.parse(await new Promise((ok) => { let s = ''; process.stdin.on('data', (d) => (s += d)); process.stdin.on('end', () => ok(s)); }));
 const eslint = new ESLint({
   cwd: process.cwd(),
-  ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
+  ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports' || ruleId === 'no-restricted-syntax',
   overrideConfig: { languageOptions: { parserOptions: { projectService: false, project: null } } },
 });
 const out = [];
@@ -51,22 +51,35 @@ const REFUSED: Array<[string, string, string]> = [
   ['activities/__probe.ts', "import { buildApp } from '../api/app';", 'activities never import the API'],
 ];
 
+/** Who may call an operation is named from domain/access.ts, never listed in a route. */
+const ACCESS_REFUSED: Array<[string, string, string]> = [
+  ['api/routes/__probe.ts', "import { operation } from '../contract';\noperation({ roles: ['manager'] });", 'an operation listing its roles'],
+  ['api/routes/__probe.ts', "export const REPORT_ROLES = ['manager'];", 'a route keeping its own role constant'],
+];
+
 const ALLOWED: Array<[string, string]> = [
   ['domain/__probe.ts', "import { z } from 'zod';"],
   ['db/__probe.ts', "import { DEFAULT_POLICY } from '../domain/policy';"],
   ['workflows/__probe.ts', "import type { Activities } from '../activities';"],
   ['api/routes/__probe.ts', "import type { ActivityDeps } from '../../activities/deps';"],
   ['api/routes/__probe.ts', "import { loadStaffResults } from '../../db/reports';"],
+  ['api/routes/__probe.ts', "import { operation } from '../contract';\nimport { ACCESS } from '../../domain/access';\noperation({ roles: ACCESS.imports.run });"],
 ];
 
 describe('the layers of docs/architecture.md, as lint rules', () => {
   let refused: string[][];
+  let accessRefused: string[][];
   let allowed: string[][];
   beforeAll(() => {
-    const results = lintAll([...REFUSED.map(([file, source]) => [file, source] as const), ...ALLOWED]);
+    const results = lintAll([...[...REFUSED, ...ACCESS_REFUSED].map(([file, source]) => [file, source] as const), ...ALLOWED]);
     refused = results.slice(0, REFUSED.length);
-    allowed = results.slice(REFUSED.length);
+    accessRefused = results.slice(REFUSED.length, REFUSED.length + ACCESS_REFUSED.length);
+    allowed = results.slice(REFUSED.length + ACCESS_REFUSED.length);
   }, 180_000);
+
+  it.each(ACCESS_REFUSED.map((c, i) => [...c, i] as const))('%s: %s is refused (%s)', (_file, _source, _why, i) => {
+    expect(accessRefused[i]).toEqual(['no-restricted-syntax']);
+  });
 
   it.each(REFUSED.map((c, i) => [...c, i] as const))('%s: %s is refused (%s)', (_file, _source, _why, i) => {
     expect(refused[i]).toEqual(['no-restricted-imports']);

@@ -1,0 +1,48 @@
+/**
+ * The access table (domain/access.ts) against the roles of docs/rules.md §0 and C2: every list a set
+ * of known roles, hr and audit only where complaints and the admin audit put them, an engineer never
+ * near a complaint, the manager never locked out of the property's own settings.
+ */
+import { ACCESS, accessEntries } from '../../domain/access';
+import { ROLES } from '../../domain/people';
+
+const entries = accessEntries();
+
+describe('the access table', () => {
+  it.each(entries.map((e) => [`${e.resource}.${e.operation}`, e.roles] as const))('%s lists known roles, each once', (_name, roles) => {
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) expect(ROLES).toContain(role);
+    expect(new Set(roles).size).toBe(roles.length);
+  });
+
+  it('C2: hr and audit reach complaints (employee complaints and reports) and the admin audit, and otherwise only what every staff member reads', () => {
+    const everyone = new Set(entries.filter((e) => ROLES.every((r) => e.roles.includes(r))).map((e) => `${e.resource}.${e.operation}`));
+    for (const role of ['hr', 'audit'] as const) {
+      const reached = entries.filter((e) => e.roles.includes(role) && !everyone.has(`${e.resource}.${e.operation}`)).map((e) => `${e.resource}.${e.operation}`);
+      const expected = role === 'audit' ? ['complaints.create', 'complaints.read', 'adminAudit.read'] : ['complaints.create', 'complaints.read'];
+      expect(reached.sort()).toEqual(expected.sort());
+    }
+  });
+
+  it('C2: an engineer neither records nor reads a complaint', () => {
+    expect(ACCESS.complaints.create).not.toContain('engineer');
+    expect(ACCESS.complaints.read).not.toContain('engineer');
+    expect(ACCESS.complaints.warn).not.toContain('engineer');
+  });
+
+  it('R1/C1: the front desk records repairs and complaints; an engineer reads their work orders', () => {
+    expect(ACCESS.repairs.create).toContain('frontdesk');
+    expect(ACCESS.complaints.create).toContain('frontdesk');
+    expect(ACCESS.repairs.read).toContain('engineer');
+  });
+
+  it('the manager administers staff, the policy, places, the calendar and imports', () => {
+    for (const roles of [ACCESS.staff.administer, ACCESS.property.manage, ACCESS.places.manage, ACCESS.calendar.manage, ACCESS.imports.run]) {
+      expect(roles).toContain('manager');
+    }
+  });
+
+  it('S1: the month\'s survey run is started by a supervisor or manager only', () => {
+    expect([...ACCESS.surveys.run].sort()).toEqual(['manager', 'supervisor']);
+  });
+});
