@@ -11,12 +11,11 @@
  */
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
-import { audiencesReadableBy, AUDIENCE_READERS, PAYLOAD_AUDIENCES } from '../../domain/payload-audience';
+import { ACCESS } from '../../domain/access';
+import { audiencesReadableBy } from '../../domain/payload-audience';
 import { payloadKeyring, SealingCodec } from '../../payload-codec';
 import { operation, type Operation } from '../contract';
 import type { RouteDeps } from './repairs';
-
-const READERS = [...new Set(PAYLOAD_AUDIENCES.flatMap((audience) => AUDIENCE_READERS[audience]))];
 
 const base64 = z.string().max(2_800_000).regex(/^[A-Za-z0-9+/_-]*={0,2}$/, 'must be base64');
 
@@ -51,7 +50,7 @@ export function codecOperations({ config }: RouteDeps): Operation[] {
       description:
         'Configure it as the UI’s codec endpoint `…/api/v1/codec` (the UI appends `/decode`) with cross-origin credentials, so the browser sends the staff member’s session; the UI’s origin must be in CODEC_CORS_ORIGINS. Supervisors and managers read the service centre’s cases; an employee complaint only hr, a report only audit (C2).',
       tags: ['codec'],
-      roles: READERS,
+      roles: ACCESS.payloads.decode,
       body: payloadsBody,
       responses: { 200: { description: 'The same payloads, in order: decrypted where the caller may read them', schema: payloadsBody } },
       handler: async ({ body, staff }) => {
