@@ -38,7 +38,7 @@ export const LAYER_RULES = {
  */
 export const ACCESS_RULE = ['error',
   { selector: "CallExpression[callee.name='operation'] > ObjectExpression > Property[key.name='roles'] > ArrayExpression", message: 'Name the operation\'s entry in domain/access.ts (roles: ACCESS.x.y) instead of listing roles in a route.' },
-  { selector: 'VariableDeclarator[id.name=/_ROLES$|READERS$/]', message: 'Who may do what lives in domain/access.ts, not in a route\'s own constant.' },
+  { selector: 'VariableDeclarator:has(ArrayExpression > Literal[value=/^(frontdesk|butler|engineer|supervisor|manager|callcenter|hr|audit)$/])', message: 'Who may do what lives in domain/access.ts, not in a role list of a route\'s own.' },
 ];
 
 export default tseslint.config(

@@ -1,7 +1,7 @@
 /**
  * The Temporal Schedules of every property (docs/architecture.md §1): the R12 reconciliation of open
- * requests, morning and afternoon, the S1 monthly survey sampling and the P1 monthly complaint
- * analysis, at the times of the property's policy (`schedules`) in its time zone. Ensured at every
+ * requests, morning and afternoon, the S1 monthly survey sampling, the P1 monthly complaint
+ * analysis and the P3 monthly appraisal, at the times of the property's policy (`schedules`) in its time zone. Ensured at every
  * boot of a worker (and by `npm start`), and for one property as soon as a manager changes its time
  * zone or those times; running it again, from any number of replicas, changes nothing unless the
  * wanted spec or action differs from the schedule's, and then updates it in place.
@@ -14,6 +14,7 @@ import { DEFAULT_POLICY, HOUR, parsePolicy, type ServicePolicy } from './domain/
 import { RECONCILIATION_SLOT_NAMES, RECONCILIATION_SLOTS, reconciliationScheduleId, type ReconciliationSlot } from './domain/reconciliation';
 import type { openRequestReconciliation } from './workflows/reconciliation';
 import type { monthlyComplaintReport } from './workflows/complaint-report';
+import type { monthlyAppraisal } from './workflows/appraisal';
 import type { surveyMonthlyRun } from './workflows/survey-run';
 
 export type ScheduleTimes = ServicePolicy['schedules'];
@@ -96,7 +97,11 @@ function surveyRunSchedule(property: ScheduledProperty, taskQueue: string) {
   } satisfies ScheduleOptions;
 }
 
-type WantedSchedule = ReturnType<typeof reconciliationSchedule> | ReturnType<typeof surveyRunSchedule> | ReturnType<typeof complaintReportSchedule>;
+type WantedSchedule =
+  | ReturnType<typeof reconciliationSchedule>
+  | ReturnType<typeof surveyRunSchedule>
+  | ReturnType<typeof complaintReportSchedule>
+  | ReturnType<typeof appraisalSchedule>;
 
 /** Whether the schedule already fires when and how we want. */
 function upToDate(current: ScheduleDescription, wanted: WantedSchedule): boolean {
@@ -155,6 +160,31 @@ function complaintReportSchedule(property: ScheduledProperty, taskQueue: string)
   } satisfies ScheduleOptions;
 }
 
+/** P3: by default on the 1st at 06:00 local time, the previous month's appraisal results are stored. */
+export const appraisalScheduleId = (propertyId: string) => `appraisal-${propertyId}`;
+// Missed for days it still runs: the month is the one before the run, whenever it starts.
+const APPRAISAL_CATCHUP_MS = 7 * 24 * HOUR;
+
+function appraisalSchedule(property: ScheduledProperty, taskQueue: string) {
+  const scheduleId = appraisalScheduleId(property.id);
+  const times = timesOf(property);
+  const at = { dayOfMonth: times.appraisalDayOfMonth, ...clock(times.appraisalAt) };
+  return {
+    scheduleId,
+    spec: { calendars: [{ ...at, comment: `P3 monthly appraisal on day ${at.dayOfMonth} at ${times.appraisalAt}` }], timezone: property.timeZone },
+    action: {
+      type: 'startWorkflow',
+      workflowType: 'monthlyAppraisal',
+      // The server appends the scheduled time: one run per month.
+      workflowId: scheduleId,
+      taskQueue,
+      args: [{ propertyId: property.id }] as Parameters<typeof monthlyAppraisal>,
+      staticSummary: `P3 员工月绩效考核 · previous month's results of ${property.id}, kept two years`,
+    },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: APPRAISAL_CATCHUP_MS },
+    memo: { rule: 'P3', propertyId: property.id, purpose: 'the previous month’s appraisal results stored for the supervisors’ parts; appraisals kept two years' },
+  } satisfies ScheduleOptions;
+}
 
 /** Creates each property's schedules, or updates one whose spec or action changed; the rest is left as it is. */
 export async function ensureSchedules(client: Client, config: Pick<Config, 'TEMPORAL_TASK_QUEUE'>, properties: ScheduledProperty[]): Promise<void> {
@@ -163,6 +193,7 @@ export async function ensureSchedules(client: Client, config: Pick<Config, 'TEMP
       ...RECONCILIATION_SLOT_NAMES.map((slot) => reconciliationSchedule(property, slot, config.TEMPORAL_TASK_QUEUE)),
       surveyRunSchedule(property, config.TEMPORAL_TASK_QUEUE),
       complaintReportSchedule(property, config.TEMPORAL_TASK_QUEUE),
+      appraisalSchedule(property, config.TEMPORAL_TASK_QUEUE),
     ];
     for (const wanted of schedules) await ensureSchedule(client, wanted);
   }

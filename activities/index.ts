@@ -1,3 +1,4 @@
+import { createAppraisalActivities } from './appraisal';
 import { createCalendarActivities } from './calendar';
 import { createCaseActivities } from './cases';
 import { createComplaintActivities } from './complaints';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFollowUpActivities(deps),
     ...createReconciliationActivities(deps),
     ...createReportActivities(deps),
+    ...createAppraisalActivities(deps),
     ...createSurveyActivities(deps),
   });
 }

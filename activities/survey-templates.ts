@@ -24,6 +24,15 @@ export interface CampaignAlertMailData {
   targetPercent?: number;
 }
 
+/** S1: the areas whose answers fell short of their 10 % at the month's close. */
+export interface SurveyShortfallMailData {
+  runId: string;
+  month: string;
+  topic: SurveyTopic;
+  closedAt: string;
+  areas: { areaId: string; occupied: number; minimum: number; answered: number; missing: number }[];
+}
+
 const localTime = (iso: string) => displayTime(iso, DEFAULT_TIME_ZONE);
 
 export const SURVEY_TEMPLATES = {
@@ -69,4 +78,15 @@ export const SURVEY_TEMPLATES = {
             `Questionnaire ${d.campaignId}: ${d.collected} of ${d.distributed} collected (${d.recoveryPercent}%, target ${d.targetPercent}%) before the deadline ${d.dueAt}.`,
           ].join('\n'),
         },
+  /** S1: to the supervisor — areas short of their 10 % of answers when the month closed. */
+  surveyShortfall: (d: SurveyShortfallMailData): MailContent => ({
+    subject: `【意见征询未达标】${d.month} · ${d.areas.length} 个片区答复不足 10%`,
+    text: [
+      `${d.month}（${SURVEY_TOPICS[d.topic].zh}）月度意见征询于 ${localTime(d.closedAt)} 截止统计，以下片区的答复户数未达到入住户数的 10%（S1）：`,
+      ...d.areas.map((a) => `- 片区 ${a.areaId}：已答复 ${a.answered} 户，应至少 ${a.minimum} 户（入住 ${a.occupied} 户），差 ${a.missing} 户`),
+      '未答复的住户仍在本半年的征询范围内，请安排补充征询。',
+      '',
+      `Survey run ${d.runId}: ${d.areas.map((a) => `area ${a.areaId} ${a.answered}/${a.minimum}`).join(', ')} answered at the month's close — short of 10 % of the occupied households.`,
+    ].join('\n'),
+  }),
 } satisfies Record<string, (d: never) => MailContent>;

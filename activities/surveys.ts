@@ -3,9 +3,9 @@ import { surveyTokenHash } from '../db/secrets';
 import { ApplicationFailure } from '@temporalio/common';
 import { LockMode } from '@mikro-orm/core';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/postgresql';
-import { Property, SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from '../db/entities';
+import { Property, SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken, SurveyTopicChoice } from '../db/entities';
 import { localDate } from '../domain/calendar';
-import { distributionQuota, distributionRate, halfYearOf, occupancyYears, sampleMonth, surveyRunId, topicOf, type AreaPool, type SurveyMethod, type SurveyTopic } from '../domain/survey';
+import { distributionQuota, distributionRate, halfYearOf, monthTopic, occupancyYears, sampleMonth, shortAreas, surveyRunId, type AreaAnswers, type AreaPool, type SurveyMethod, type SurveyTopic } from '../domain/survey';
 import { parsePolicy } from '../domain/policy';
 import type { ActivityDeps } from './deps';
 import { createNotifyActivities } from './notify';
@@ -63,8 +63,11 @@ export function createSurveyActivities(deps: ActivityDeps) {
     /**
      * S1: the month's sample of every area, chosen once per property and month. The seed of the
      * first planner wins; a second run of the same month (schedule and supervisor both) reads it back.
+     * A household counts as consulted once it answered: one whose invitation closed unanswered is
+     * in the pool again, one whose invitation is still open is not asked twice at once. The topic
+     * is the run's, else the one the centre chose for the month, else the rotation's.
      */
-    async planSurveyMonth(input: { propertyId: string; month: string; seed: number; workflowId: string; requestedBy?: string }): Promise<SurveyRunPlan> {
+    async planSurveyMonth(input: { propertyId: string; month: string; seed: number; workflowId: string; requestedBy?: string; topic?: SurveyTopic }): Promise<SurveyRunPlan> {
       const em = orm.em.fork();
       const runId = surveyRunId(input.propertyId, input.month);
       const existing = await em.findOne(SurveyRun, { id: runId });
@@ -81,22 +84,27 @@ export function createSurveyActivities(deps: ActivityDeps) {
          where h.property_id = ? and h.move_in_date <= ? and (h.move_out_date is null or h.move_out_date > ?)`,
         [input.propertyId, firstDay, firstDay],
       );
-      const consulted = await connection.execute<{ household_id: string }[]>(
-        `select distinct household_id from survey_invitation where property_id = ? and half_year = ? and month < ?`,
+      const earlier = await connection.execute<{ household_id: string; answered: boolean }[]>(
+        `select household_id, bool_or(status = 'answered') as answered from survey_invitation
+          where property_id = ? and half_year = ? and month < ? and status in ('answered', 'chosen', 'invited')
+          group by household_id`,
         [input.propertyId, halfYear, input.month],
       );
-      const consultedSet = new Set(consulted.map((c) => c.household_id));
+      const consultedSet = new Set(earlier.filter((e) => e.answered).map((e) => e.household_id));
+      const pendingSet = new Set(earlier.filter((e) => !e.answered).map((e) => e.household_id));
       const byArea = new Map<string, AreaPool>();
       const householdOf = new Map<string, { room: string; areaId: string }>();
       for (const h of occupied) {
         householdOf.set(h.id, { room: h.room, areaId: h.area_id });
-        const pool = byArea.get(h.area_id) ?? { areaId: h.area_id, occupied: [], consulted: [] };
+        const pool = byArea.get(h.area_id) ?? { areaId: h.area_id, occupied: [], consulted: [], pending: [] };
         pool.occupied.push(h.id);
         if (consultedSet.has(h.id)) pool.consulted.push(h.id);
+        else if (pendingSet.has(h.id)) pool.pending!.push(h.id);
         byArea.set(h.area_id, pool);
       }
       const samples = sampleMonth([...byArea.values()], { month: input.month, seed: input.seed, minFraction: policy.survey.minMonthlyFraction });
-      const topic = topicOf(input.month);
+      const chosenTopic = input.topic ?? ((await em.findOne(SurveyTopicChoice, { propertyId: input.propertyId, month: input.month }))?.topic as SurveyTopic | undefined);
+      const topic = monthTopic(input.month, chosenTopic);
       const chosen = samples.reduce((n, s) => n + s.chosen.length, 0);
       try {
         await em.transactional(async (tx) => {
@@ -163,6 +171,32 @@ export function createSurveyActivities(deps: ActivityDeps) {
 
     async markSurveyRunStarted(input: { runId: string }): Promise<void> {
       await orm.em.fork().nativeUpdate(SurveyRun, { id: input.runId, startedAt: null }, { status: 'started', startedAt: clock() });
+    },
+
+    /**
+     * S1: when the run's last invitation still open closes, or null when none is: a survey's window
+     * starts when its own workflow first runs, a moment after the run that started it.
+     */
+    async surveyRunOpenUntil(input: { runId: string }): Promise<string | null> {
+      const [row] = await orm.em.fork().getConnection().execute<{ open_until: string | Date | null }[]>(
+        `select max(closes_at) as open_until from survey_invitation where run_id = ? and status = 'invited' and closes_at > ?`,
+        [input.runId, clock()],
+      );
+      return row?.open_until ? new Date(row.open_until).toISOString() : null;
+    },
+
+    /**
+     * S1: the month's close — each area's answers against its 10 % (the run's minimum), the run marked
+     * closed. Answers recorded later still count in the results (S3), not in this check.
+     */
+    async closeSurveyMonth(input: { runId: string }): Promise<{ month: string; closedAt: string; areas: AreaAnswers[]; short: (AreaAnswers & { missing: number })[] }> {
+      const em = orm.em.fork();
+      const run = await em.findOne(SurveyRun, { id: input.runId });
+      if (!run) throw ApplicationFailure.create({ type: 'UnknownSurveyRun', message: `no survey run ${input.runId}`, nonRetryable: true });
+      const closedAt = run.closedAt ?? clock();
+      if (!run.closedAt) await em.nativeUpdate(SurveyRun, { id: input.runId, closedAt: null }, { closedAt });
+      const areas = (await em.find(SurveyRunArea, { runId: input.runId }, { orderBy: { areaId: 'asc' } })).map((a) => ({ areaId: a.areaId, occupied: a.occupied, minimum: a.minimum, answered: a.answered }));
+      return { month: run.month, closedAt: closedAt.toISOString(), areas, short: shortAreas(areas) };
     },
 
     /**

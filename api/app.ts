@@ -18,6 +18,7 @@ import { limitInFlight, temporalDeadline } from './overload';
 import { notFoundRoute, problemHandler } from './problem';
 import { BadKeyLimit, rateLimitPerKey } from './rate-limit';
 import { adminAuditOperations } from './routes/admin-audit';
+import { appraisalOperations } from './routes/appraisals';
 import { calendarOperations } from './routes/calendar';
 import { codecOperations } from './routes/codec';
 import { complaintOperations } from './routes/complaints';
@@ -50,7 +51,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps), ...codecOperations(deps)];
+  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...appraisalOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps), ...codecOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };

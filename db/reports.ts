@@ -58,16 +58,23 @@ export async function loadComplaintAnalysis(orm: Orm, propertyId: string, month:
 /**
  * P3 for a property-local month: the deadline outcomes and escalations are the month's rows of
  * staff_month_tally (a few dozen, kept by Postgres as each event is written, confidential cases
- * left out — see its migration), read with the property's time zone in one round trip; the return
- * visits of repairs closed in the month are counted per engineer by the database.
+ * left out — see its migration) with what owner_month_tally credits to a case's owner when nobody
+ * held it (a complaint nobody was assigned to: its butler, or the supervisor of an important or
+ * major one) and the verdicts of complaints' return visits, read with the property's time zone in
+ * one round trip; the return visits of repairs closed in the month are counted per engineer by the
+ * database.
  */
 export async function loadStaffResults(orm: Orm, propertyId: string, month: Month): Promise<StaffResults> {
   const connection = orm.em.fork().getConnection();
-  const tallied = await connection.execute<{ time_zone: string; action: string | null; owner_id: string | null; count: number | null }[]>(
-    `select p.time_zone, t.action, t.owner_id, t.count
-       from property p left join staff_month_tally t on t.property_id = p.id and t.month = ?
+  const tallied = await connection.execute<{ time_zone: string; source: 'held' | 'owned' | null; action: string | null; owner_id: string | null; count: number | null }[]>(
+    `select p.time_zone, t.source, t.action, t.owner_id, t.count
+       from property p left join (
+              select 'held' as source, property_id, action, owner_id, count from staff_month_tally where property_id = ? and month = ?
+              union all
+              select 'owned', property_id, action, owner_id, count from owner_month_tally where property_id = ? and month = ?
+            ) t on t.property_id = p.id
       where p.id = ?`,
-    [month, propertyId],
+    [propertyId, month, propertyId, month, propertyId],
   );
   if (tallied.length === 0) throw unknownProperty(propertyId);
   const timeZone = tallied[0].time_zone;
@@ -80,13 +87,18 @@ export async function loadStaffResults(orm: Orm, propertyId: string, month: Mont
       group by v.outcome, engineer_id`,
     [propertyId, from, to],
   );
+  const rows = tallied.filter((t) => t.action !== null);
+  const verdict = (action: string) => (action === 'visit-satisfied' ? 'satisfied' : action === 'visit-unsatisfied' ? 'unsatisfied' : null);
   return staffResultsFromCounts({
     propertyId,
     month,
     timeZone,
     // A month without events is the property's row alone; the tally writes '' for an event that named nobody.
-    events: tallied.flatMap((t) => (t.action === null ? [] : [{ action: t.action, ownerId: t.owner_id || null, count: t.count ?? 0 }])),
-    visits: visits.map((v) => ({ outcome: v.outcome, engineerId: v.engineer_id, count: v.count })),
+    events: rows.filter((t) => !verdict(t.action!)).map((t) => ({ action: t.action!, ownerId: t.owner_id || null, count: t.count ?? 0 })),
+    visits: [
+      ...visits.map((v) => ({ outcome: v.outcome, engineerId: v.engineer_id, count: v.count })),
+      ...rows.filter((t) => verdict(t.action!)).map((t) => ({ outcome: verdict(t.action!), engineerId: t.owner_id, count: t.count ?? 0 })),
+    ],
   });
 }
 

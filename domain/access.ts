@@ -84,6 +84,8 @@ export const ACCESS = {
   reports: {
     /** P1/P3: the month's complaint analysis and the staff results. */
     monthly: ['supervisor', 'manager'],
+    /** P3: the staff appraisal, read and entered by supervisors and managers (never their own, domain/appraisal.ts). */
+    appraisal: ['supervisor', 'manager'],
     /** P2: repair progress. */
     progress: ['frontdesk', 'supervisor', 'manager'],
     /** R12: the lists the reconciliation goes through. */

@@ -93,6 +93,9 @@ const ENTRIES: Entry[] = [
   ['schedules.surveyRunAt', 'S1', 'timeOfDay', '… at this local time', 0, 0],
   ['schedules.complaintReportDayOfMonth', 'P1', 'dayOfMonth', 'the previous month’s complaint analysis is made on this day (due by the 10th)', 1, 10],
   ['schedules.complaintReportAt', 'P1', 'timeOfDay', '… at this local time', 0, 0],
+  ['schedules.appraisalDayOfMonth', 'P3', 'dayOfMonth', 'the previous month’s appraisal results are stored on this day', 1, 28],
+  ['schedules.appraisalAt', 'P3', 'timeOfDay', '… at this local time', 0, 0],
+  ['appraisal.keepMonths', 'P3', 'count', 'months each monthly appraisal is kept (2 years) before it is deleted', 12, 120],
 ];
 
 export const POLICY_RULES: readonly PolicyRule[] = ENTRIES.map(([path, rule, unit, description, min, max]) => ({

@@ -184,6 +184,17 @@ export const servicePolicySchema = z.object({
       complaintReportDayOfMonth: z.number().int().min(1).max(10).default(2),
       /** … at this time. */
       complaintReportAt: timeOfDay.default('08:00'),
+      /** P3: the previous month's appraisal results are stored on this day … */
+      appraisalDayOfMonth: z.number().int().min(1).max(28).default(1),
+      /** … at this time (the last evening's deadlines are in by then). */
+      appraisalAt: timeOfDay.default('06:00'),
+    })
+    .prefault({}),
+  /** P3: staff appraisal (员工绩效考核, docs/rules.md §7). */
+  appraisal: z
+    .object({
+      /** P3: each month's appraisal is kept this many months (records kept 2 years), then deleted. */
+      keepMonths: z.number().int().min(12).max(120).default(24),
     })
     .prefault({}),
 });

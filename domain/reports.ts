@@ -200,7 +200,11 @@ export interface StaffEventCount {
   count: number;
 }
 
-/** How many of the month's return visits with one outcome are credited to one engineer. */
+/**
+ * How many of the month's return visits with one outcome are credited to one staff member: the
+ * engineer of a repair, the owner of a complaint (its butler, or the supervisor of an important or
+ * major one).
+ */
 export interface ReturnVisitCount {
   outcome: string | null;
   engineerId: string | null;
@@ -231,8 +235,8 @@ const rate = (good: number, bad: number) => (good + bad === 0 ? null : Math.roun
 
 /**
  * P3: per staff member and month, the *results* part of the appraisal (seed 001): deadlines met
- * and missed while they held the case, the satisfaction of the return visits of their repairs, and
- * the escalations their missed deadlines caused. Unsatisfied counts `unsatisfied` only (not
+ * and missed while they held the case (or owned it, when nobody held it), the satisfaction of the
+ * return visits of their repairs and complaints, and the escalations their missed deadlines caused. Unsatisfied counts `unsatisfied` only (not
  * unreachable or exempt visits).
  */
 export function staffResults(input: { propertyId: string; month: Month; timeZone: string; events: StaffEventRow[]; visits: ReturnVisitRow[] }): StaffResults {

@@ -5,7 +5,7 @@
  * workflow code, so the choice of a month can be recomputed from the seed recorded in its run.
  */
 import { z } from 'zod';
-import { localDate } from './calendar';
+import { endOfLocalDate, localDate } from './calendar';
 import type { ServicePolicy } from './policy';
 
 /** S2: how an answer was taken. `link` is the resident's own page (/s/:token). */
@@ -27,6 +27,8 @@ export const SURVEY_TOPICS = {
 } as const;
 export type SurveyTopic = keyof typeof SURVEY_TOPICS;
 const TOPIC_ORDER = Object.keys(SURVEY_TOPICS) as SurveyTopic[];
+/** The topics in rotation order, e.g. for an enum of the API. */
+export const SURVEY_TOPIC_NAMES = TOPIC_ORDER as [SurveyTopic, ...SurveyTopic[]];
 
 export const SCORE_MIN = 1;
 export const SCORE_MAX = 5;
@@ -85,6 +87,11 @@ export function topicOf(month: string): SurveyTopic {
   return TOPIC_ORDER[(year * 12 + m - 1) % TOPIC_ORDER.length];
 }
 
+/** S1: the month's topic — the one the centre chose (可视实际情况选择主题), else the rotation's. */
+export function monthTopic(month: string, chosen?: SurveyTopic | null): SurveyTopic {
+  return chosen ?? topicOf(month);
+}
+
 export interface AreaQuota {
   /** S1: at least this many must be consulted this month (10 % of the occupied households). */
   minimum: number;
@@ -137,8 +144,13 @@ export interface AreaPool {
   areaId: string;
   /** Occupied households of the area on the first day of the month (moved in, not moved out). */
   occupied: string[];
-  /** Of those, the ones already consulted earlier in the half-year. */
+  /** Of those, the ones consulted earlier in the half-year: they answered (S1). */
   consulted: string[];
+  /**
+   * Of those, the ones whose invitation of an earlier month is still open: not consulted yet, but
+   * not asked twice at once either. Once it closes unanswered the household is back in the pool.
+   */
+  pending?: string[];
 }
 
 export interface AreaSample {
@@ -162,13 +174,39 @@ export function sampleMonth(areas: readonly AreaPool[], input: { month: string; 
     .sort((a, b) => a.areaId.localeCompare(b.areaId))
     .map((area) => {
       const consulted = new Set(area.consulted);
-      const pool = area.occupied.filter((h) => !consulted.has(h));
-      const again = area.occupied.filter((h) => consulted.has(h));
+      const pending = new Set(area.pending ?? []);
+      const pool = area.occupied.filter((h) => !consulted.has(h) && !pending.has(h));
+      const again = area.occupied.filter((h) => consulted.has(h) && !pending.has(h));
       const quota = monthlyQuota({ occupied: area.occupied.length, notConsulted: pool.length, monthsLeft, minFraction: input.minFraction });
       const fresh = chooseWithoutReplacement(pool, quota.fromPool, random);
       const toppedUp = chooseWithoutReplacement(again, quota.topUp, random);
       return { areaId: area.areaId, occupied: area.occupied.length, notConsulted: pool.length, quota, chosen: [...fresh, ...toppedUp].sort(), toppedUp };
     });
+}
+
+/**
+ * S1: when a month's answers are counted against its 10 % — at the end of the month (property-local),
+ * or, for a run started so late that its invitations are still open then (a month run late, a run
+ * day near the month's end), when the last of them closes: `lastInvitedAt` + the survey window.
+ */
+export function monthCloseAt(input: { month: string; timeZone: string; lastInvitedAt: Date; windowMs: number }): Date {
+  const [year, m] = input.month.split('-').map(Number);
+  const lastDay = new Date(Date.UTC(year, m, 0)).toISOString().slice(0, 10);
+  const monthEnd = endOfLocalDate(lastDay, input.timeZone);
+  return new Date(Math.max(monthEnd.getTime(), input.lastInvitedAt.getTime() + input.windowMs));
+}
+
+export interface AreaAnswers {
+  areaId: string;
+  occupied: number;
+  /** S1: 10 % of the occupied households, as the month's run fixed it. */
+  minimum: number;
+  answered: number;
+}
+
+/** S1: the areas whose answers fall short of their 10 % at the month's close, with how many are missing. */
+export function shortAreas(areas: readonly AreaAnswers[]): (AreaAnswers & { missing: number })[] {
+  return areas.filter((a) => a.answered < a.minimum).map((a) => ({ ...a, missing: a.minimum - a.answered }));
 }
 
 /** A household counts as occupied on `date` from its move-in date until its move-out date. */

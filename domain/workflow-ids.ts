@@ -30,6 +30,8 @@ export const workflowIds = {
   survey: (surveyId: string) => `survey-${surveyId}`,
   /** `survey-run-P001-2026-11` (S1) */
   surveyRun: (runId: string) => `survey-run-${runId}`,
+  /** `survey-month-close-P001-2026-11` (S1: the month's answers against each area's 10 %) */
+  surveyMonthClose: (runId: string) => `survey-month-close-${runId}`,
   /** `survey-campaign-P001-2026-H2` (S4) */
   surveyCampaign: (campaignId: string) => `survey-campaign-${campaignId}`,
 } as const;

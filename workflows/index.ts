@@ -28,6 +28,8 @@ export const serviceRequest = onDemand(() => (require('./request') as typeof imp
 export const specialService = onDemand(() => (require('./special-service') as typeof import('./special-service')).specialService);
 export const patrolFinding = onDemand(() => (require('./patrol-finding') as typeof import('./patrol-finding')).patrolFinding);
 export const monthlyComplaintReport = onDemand(() => (require('./complaint-report') as typeof import('./complaint-report')).monthlyComplaintReport);
+export const monthlyAppraisal = onDemand(() => (require('./appraisal') as typeof import('./appraisal')).monthlyAppraisal);
 export const survey = onDemand(() => (require('./survey') as typeof import('./survey')).survey);
 export const surveyMonthlyRun = onDemand(() => (require('./survey-run') as typeof import('./survey-run')).surveyMonthlyRun);
+export const surveyMonthClose = onDemand(() => (require('./survey-close') as typeof import('./survey-close')).surveyMonthClose);
 export const surveyCampaign = onDemand(() => (require('./survey-campaign') as typeof import('./survey-campaign')).surveyCampaign);

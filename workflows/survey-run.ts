@@ -3,13 +3,16 @@
  * Schedule on the 1st at 09:00, or by a supervisor through the API. An activity chooses and records
  * the month's households (seeded, once per property and month); the run then starts one `survey`
  * workflow per household in batches, and continues as new long before its history grows large, so
- * a property of 100,000 households runs as a chain of short runs.
+ * a property of 100,000 households runs as a chain of short runs. Once they are started it starts
+ * the month's close (./survey-close.ts), which counts the answers against each area's 10 %.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { allHandlersFinished, condition, continueAsNew, ParentClosePolicy, setCurrentDetails, startChild, workflowInfo } from '@temporalio/workflow';
 import type { SurveyAssignment, SurveyRunPlan } from '../activities/surveys';
-import { monthOf, SURVEY_TOPICS, surveyTermsOf } from '../domain/survey';
+import { monthCloseAt, monthOf, SURVEY_TOPICS, surveyTermsOf, type SurveyTopic } from '../domain/survey';
+import { workflowIds } from '../domain/workflow-ids';
 import { activities } from './case/proxies';
+import type { surveyMonthClose } from './survey-close';
 import { surveyStartAttributes, type survey } from './survey';
 
 export interface SurveyRunInput {
@@ -18,6 +21,8 @@ export interface SurveyRunInput {
   month?: string;
   /** The staff member who started it by hand; absent when the schedule did. */
   requestedBy?: string;
+  /** S1: the topic the centre chose when starting it; else the one chosen for the month, else the rotation's. */
+  topic?: SurveyTopic;
   /** Carried over by continueAsNew: the recorded seed and the last household started. */
   seed?: number;
   after?: string;
@@ -38,7 +43,7 @@ export async function surveyMonthlyRun(input: SurveyRunInput): Promise<SurveyRun
   const seed = input.seed ?? Math.floor(Math.random() * 2 ** 31);
   const plan = await activities.planSurveyMonth.executeWithOptions(
     { startToCloseTimeout: '10 minutes', summary: `S1 choose the households of ${month}` },
-    [{ propertyId: input.propertyId, month, seed, workflowId: workflowInfo().workflowId, requestedBy: input.requestedBy }],
+    [{ propertyId: input.propertyId, month, seed, workflowId: workflowInfo().workflowId, requestedBy: input.requestedBy, topic: input.topic }],
   );
   const generation = input.generation ?? 1;
   let after = input.after;
@@ -93,5 +98,22 @@ export async function surveyMonthlyRun(input: SurveyRunInput): Promise<SurveyRun
     }
   }
   await activities.markSurveyRunStarted({ runId: plan.runId });
+  await closeAtMonthEnd(input.propertyId, plan, monthCloseAt({ month, timeZone: policy.timeZone, lastInvitedAt: new Date(), windowMs: policy.survey.windowMs }));
   return { ...plan, started, generations: generation };
+}
+
+/** S1: the month's close runs on its own: the run is done once its surveys are started. */
+async function closeAtMonthEnd(propertyId: string, plan: SurveyRunPlan, closeAt: Date): Promise<void> {
+  try {
+    await startChild<typeof surveyMonthClose>('surveyMonthClose', {
+      workflowId: workflowIds.surveyMonthClose(plan.runId),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: `S1 月度意见征询统计 ${plan.runId} · answers against each area's 10 % at ${closeAt.toISOString()}`,
+      args: [{ runId: plan.runId, propertyId, month: plan.month, topic: plan.topic, closeAt: closeAt.toISOString() }],
+    });
+  } catch (error) {
+    // Started by an earlier run of the same month (the schedule and a supervisor both): once is enough.
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
 }

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { StoredReport } from '../../db/entities';
 import { openRequestLists } from '../../db/reconciliation';
 import { loadComplaintAnalysis, loadRepairProgress, loadStaffResults } from '../../db/reports';
+import { loadReturnVisitReport } from '../../db/return-visit-report';
+import { returnVisitReportCsv } from '../../domain/return-visit-report';
 import { complaintAnalysisCsv, DATE_PATTERN, isCalendarDate, MONTH_PATTERN, repairProgressCsv, staffResultsCsv } from '../../domain/reports';
 import { withBom } from '../../domain/csv';
 import { seesOnlyOwnAreas } from '../../domain/people';
@@ -61,6 +63,37 @@ const staffResultsSchema = z.object({
       escalationsCaused: z.number().int(),
     }),
   ),
+});
+const visitCounts = {
+  subjects: z.number().int().describe('valid repairs received in the month (R1) / complaints whose handling was recorded done in it (C7)'),
+  visited: z.number().int().describe('reached: the customer answered (satisfied + unsatisfied), by the latest visit'),
+  satisfied: z.number().int(),
+  unsatisfied: z.number().int(),
+  unreachable: z.number().int().describe('V2: no answer after the last attempt'),
+  exempted: z.number().int().describe('waived by a supervisor with a reason (or an anonymous complaint, C7)'),
+  open: z.number().int().describe('a visit due (or waiting for rain) without an outcome yet'),
+  notYet: z.number().int().describe('no visit opened yet: the repair is not done'),
+  overdue: z.number().int().describe('with a visit still open past its due, or done after it'),
+  visitedShare: z.number().nullable(),
+  satisfiedShare: z.number().nullable(),
+  unreachableShare: z.number().nullable(),
+  exemptedShare: z.number().nullable(),
+};
+const visitLine = { kind: z.enum(['repair', 'complaint']), subjectCaseId: z.string(), visitCaseId: z.string(), areaId: z.string(), engineerId: z.string().nullable() };
+const returnVisitReportSchema = z.object({
+  report: z.literal('V4'),
+  propertyId: z.string(),
+  month: z.string(),
+  timeZone: z.string(),
+  asOf: z.string().describe('open and overdue visits as they stand at this instant'),
+  repairs: z.object({
+    total: z.object(visitCounts),
+    byArea: z.array(z.object({ areaId: z.string(), ...visitCounts })),
+    byEngineer: z.array(z.object({ engineerId: z.string().nullable(), ...visitCounts })),
+  }),
+  complaints: z.object({ total: z.object(visitCounts), byArea: z.array(z.object({ areaId: z.string(), ...visitCounts })) }),
+  exemptions: z.array(z.object({ ...visitLine, reason: z.string() })),
+  overdue: z.array(z.object({ ...visitLine, dueAt: z.string(), doneAt: z.string().nullable() })),
 });
 const repairProgressSchema = z.object({
   report: z.literal('P2-repair-progress'),
@@ -162,6 +195,31 @@ export function reportOperations({ orm }: RouteDeps): Operation[] {
       params: monthParams,
       responses: CSV_RESPONSE,
       handler: async ({ params, staff }) => csv(staffResultsCsv(await loadStaffResults(orm, staff.propertyId, params.month)), `staff-${staff.propertyId}-${params.month}.csv`),
+    }),
+    operation({
+      method: 'get',
+      path: '/reports/return-visits/:month',
+      operationId: 'getReturnVisitReport',
+      summary: 'R9/V4: the month’s return visits (回访统计) — of its valid repairs and resolved complaints, visited, satisfied, unreachable, exempted with reasons, overdue — per area and engineer',
+      description:
+        'Repairs received in the month and not invalid, each by its latest return visit; customer complaints whose handling was first recorded done in the month, by their C7 visit. ' +
+        'Shares are of the month’s repairs (complaints); open and overdue are counted as they stand now.',
+      tags: ['reports'],
+      roles: ACCESS.reports.monthly,
+      params: monthParams,
+      responses: { 200: { description: 'The report', schema: returnVisitReportSchema } },
+      handler: async ({ params, staff }) => ({ status: 200, body: await loadReturnVisitReport(orm, staff.propertyId, params.month) }),
+    }),
+    operation({
+      method: 'get',
+      path: '/reports/return-visits/:month/csv',
+      operationId: 'getReturnVisitReportCsv',
+      summary: 'R9/V4 as CSV: one line per area and engineer of repairs and per area of complaints, then one per exemption with its reason',
+      tags: ['reports'],
+      roles: ACCESS.reports.monthly,
+      params: monthParams,
+      responses: CSV_RESPONSE,
+      handler: async ({ params, staff }) => csv(returnVisitReportCsv(await loadReturnVisitReport(orm, staff.propertyId, params.month)), `return-visits-${staff.propertyId}-${params.month}.csv`),
     }),
     operation({
       method: 'get',

@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { Property, SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea } from '../../db/entities';
+import { Property, SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyTopicChoice } from '../../db/entities';
 import { surveyRunId } from '../../domain/survey';
-import { halfYearOf, halfYearSchema, monthOf, monthSchema, SCORE_MAX, SCORE_MIN } from '../../domain/survey';
+import { halfYearOf, halfYearSchema, monthOf, monthSchema, monthTopic, SCORE_MAX, topicOf, SCORE_MIN, SURVEY_TOPIC_NAMES, SURVEY_TOPICS, type SurveyTopic } from '../../domain/survey';
 import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
@@ -29,6 +29,16 @@ import {
 import type { RouteDeps } from './repairs';
 import { workflowIds } from '../../domain/workflow-ids';
 
+const topicSchema = () => z.enum(SURVEY_TOPIC_NAMES).describe(`S2: ${SURVEY_TOPIC_NAMES.map((t) => `${t} (${SURVEY_TOPICS[t].zh})`).join(', ')}`);
+const topicOfMonthSchema = z.object({
+  month: z.string(),
+  topic: z.string(),
+  chosen: z.boolean().describe('the centre chose it; otherwise the rotation’s'),
+  chosenBy: z.string().optional(),
+  chosenAt: z.string().optional(),
+  fixed: z.boolean().describe('the month’s run has planned it: it no longer changes'),
+});
+
 const runIdParam = z.object({ runId: z.string().regex(/^[A-Za-z0-9-]{1,48}$/) });
 const surveyIdParam = z.object({ surveyId: z.string().regex(/^[A-Za-z0-9-]{1,96}$/) });
 const campaignIdParam = z.object({ campaignId: z.string().regex(/^[A-Za-z0-9-]{1,48}$/) });
@@ -43,8 +53,18 @@ const runSchema = z.object({
   status: z.string(),
   chosen: z.number(),
   requestedBy: z.string().optional(),
+  closedAt: z.string().optional().describe('S1: when the month’s answers were counted against each area’s 10 %'),
   areas: z.array(
-    z.object({ areaId: z.string(), occupied: z.number(), notConsulted: z.number(), minimum: z.number(), chosen: z.number(), toppedUp: z.number(), answered: z.number() }),
+    z.object({
+      areaId: z.string(),
+      occupied: z.number(),
+      notConsulted: z.number().describe('occupied households that had not answered this half-year, less those with an invitation still open'),
+      minimum: z.number(),
+      chosen: z.number(),
+      toppedUp: z.number(),
+      answered: z.number(),
+      short: z.boolean().optional().describe('S1: fewer answers than the minimum when the month closed (reported to the supervisor)'),
+    }),
   ),
 });
 const surveySchema = z.object({
@@ -113,6 +133,18 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
     return !areas || areas.includes(row.areaId) ? row : null;
   };
 
+  /** A month's topic as it stands: fixed by its run, chosen by the centre, or the rotation's. */
+  const topicOfMonth = async (propertyId: string, month: string) => {
+    const em = orm.em.fork();
+    const [run, choice] = await Promise.all([
+      em.findOne(SurveyRun, { id: surveyRunId(propertyId, month) }, { fields: ['topic'] }),
+      orm.em.fork().findOne(SurveyTopicChoice, { propertyId, month }),
+    ]);
+    const topic = run ? run.topic : monthTopic(month, choice?.topic as SurveyTopic | undefined);
+    const byChoice = choice?.topic === topic;
+    return { month, topic, chosen: byChoice || topic !== topicOf(month), ...(byChoice ? { chosenBy: choice.chosenBy, chosenAt: choice.chosenAt.toISOString() } : {}), fixed: !!run };
+  };
+
   return [
     operation({
       method: 'post',
@@ -126,9 +158,13 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
       tags: ['surveys'],
       roles: ACCESS.surveys.run,
       idempotent: true,
-      body: z.object({ month: monthSchema().optional().describe("'YYYY-MM'") }).strict(),
+      body: z.object({ month: monthSchema().optional().describe("'YYYY-MM'"), topic: topicSchema().optional() }).strict(),
       bodyExample: {},
-      responses: { 202: { description: 'Started (or already started); the surveys follow', schema: runStartedSchema }, 422: { description: 'A month that has not begun' } },
+      responses: {
+        202: { description: 'Started (or already started); the surveys follow', schema: runStartedSchema },
+        409: { description: 'The month was already planned with another topic' },
+        422: { description: 'A month that has not begun' },
+      },
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();
         const property = await em.findOneOrFail(Property, { id: staff.propertyId });
@@ -142,6 +178,10 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         }
         const runId = surveyRunId(property.id, month);
         const workflowId = workflowIds.surveyRun(runId);
+        const planned = body.topic && (await em.findOne(SurveyRun, { id: runId }, { fields: ['topic'] }));
+        if (planned && planned.topic !== body.topic) {
+          throw new HttpProblem(409, 'Topic already fixed', `${month} was planned with the topic ${planned.topic}`, { 'invalid-params': [{ name: 'topic', in: 'body', reason: `the month’s topic is ${planned.topic}` }] });
+        }
         return withIdempotency(
           em,
           { staffId: staff.id, key: idempotencyKeyOf(req.get('Idempotency-Key')), body, ttlDays: config.IDEMPOTENCY_TTL_DAYS },
@@ -153,7 +193,7 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
                 workflowId,
                 workflowIdConflictPolicy: 'USE_EXISTING',
                 workflowIdReusePolicy: 'REJECT_DUPLICATE',
-                args: [{ propertyId: property.id, month, requestedBy: staff.id }],
+                args: [{ propertyId: property.id, month, requestedBy: staff.id, topic: body.topic }],
                 staticSummary: `S1 survey sampling ${runId}, started by ${staff.id}`,
               });
             } catch (error) {
@@ -192,9 +232,51 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
             status: run.status,
             chosen: run.chosen,
             requestedBy: run.requestedBy ?? undefined,
-            areas: areas.map((a) => ({ areaId: a.areaId, occupied: a.occupied, notConsulted: a.notConsulted, minimum: a.minimum, chosen: a.chosen, toppedUp: a.toppedUp, answered: a.answered })),
+            closedAt: run.closedAt?.toISOString(),
+            areas: areas.map((a) => ({
+              areaId: a.areaId,
+              occupied: a.occupied,
+              notConsulted: a.notConsulted,
+              minimum: a.minimum,
+              chosen: a.chosen,
+              toppedUp: a.toppedUp,
+              answered: a.answered,
+              ...(run.closedAt ? { short: a.answered < a.minimum } : {}),
+            })),
           },
         };
+      },
+    }),
+
+    operation({
+      method: 'get',
+      path: '/survey-topics/:month',
+      operationId: 'getSurveyTopic',
+      summary: 'S1/S2: a month’s survey topic — the one the centre chose, or the rotation’s',
+      tags: ['surveys'],
+      roles: ACCESS.surveys.read,
+      params: z.object({ month: monthSchema() }).strict(),
+      responses: { 200: { description: 'The topic', schema: topicOfMonthSchema } },
+      handler: async ({ params, staff }) => ({ status: 200, body: await topicOfMonth(staff.propertyId, params.month) }),
+    }),
+
+    operation({
+      method: 'put',
+      path: '/survey-topics/:month',
+      operationId: 'chooseSurveyTopic',
+      summary: 'S1: choose a month’s survey topic (可视实际情况选择主题) before its run plans it; without a choice the topic rotates',
+      tags: ['surveys'],
+      roles: ACCESS.surveys.run,
+      params: z.object({ month: monthSchema() }).strict(),
+      body: z.object({ topic: topicSchema() }).strict(),
+      bodyExample: { topic: 'cleaning' },
+      responses: { 200: { description: 'The month’s topic now', schema: topicOfMonthSchema }, 409: { description: 'The month’s run has already planned it' } },
+      handler: async ({ params, body, staff }) => {
+        const em = orm.em.fork();
+        const run = await em.findOne(SurveyRun, { id: surveyRunId(staff.propertyId, params.month) }, { fields: ['topic'] });
+        if (run) throw new HttpProblem(409, 'Topic already fixed', `${params.month} was planned with the topic ${run.topic}`);
+        await em.upsert(SurveyTopicChoice, { propertyId: staff.propertyId, month: params.month, topic: body.topic, chosenBy: staff.id, chosenAt: new Date() });
+        return { status: 200, body: await topicOfMonth(staff.propertyId, params.month) };
       },
     }),
 

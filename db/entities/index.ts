@@ -5,6 +5,7 @@ export * from './cases';
 export * from './archive';
 export * from './reports';
 export * from './staff-month-tally';
+export * from './appraisal';
 export * from './surveys';
 export * from './calendar';
 export * from './admin-audit';
@@ -16,17 +17,18 @@ import { Case, CaseCounter, CaseEvent, FinanceEntry, IdempotentRequest, Notifica
 import { HouseholdChange } from './archive';
 import { StoredReport } from './reports';
 import { StaffMonthTally } from './staff-month-tally';
+import { OwnerMonthTally, StaffAppraisal, StaffAppraisalYear } from './appraisal';
 import { NationalCalendarYear } from './calendar';
 import { AdminAuditEvent } from './admin-audit';
 import { ImportBatch, PolicyVersion } from './administration';
-import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken } from './surveys';
+import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken, SurveyTopicChoice } from './surveys';
 
 export const ALL_ENTITIES = [
   Property, Area, Building, Unit, Household, HouseholdContact, Staff,
   Case, CaseEvent, Notification, CaseCounter, IdempotentRequest, FinanceEntry,
   HouseholdChange,
-  StoredReport, StaffMonthTally,
-  SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign,
+  StoredReport, StaffMonthTally, OwnerMonthTally, StaffAppraisal, StaffAppraisalYear,
+  SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign, SurveyTopicChoice,
   NationalCalendarYear, AdminAuditEvent,
   PolicyVersion, ImportBatch,
 ];

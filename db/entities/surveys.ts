@@ -23,8 +23,25 @@ export const SurveyRun = defineEntity({
     chosen: p.integer(),
     plannedAt: p.datetime(),
     startedAt: p.datetime().nullable(),
+    /** S1: when the month's answers were counted against each area's 10 % (the short areas reported). */
+    closedAt: p.datetime().nullable(),
   },
 });
+
+/** S1: the topic the centre chose for a month (可视实际情况选择主题); without one the month's rotates. */
+export const SurveyTopicChoice = defineEntity({
+  name: 'SurveyTopicChoice',
+  tableName: 'survey_topic_choice',
+  primaryKeys: ['propertyId', 'month'],
+  properties: {
+    propertyId: p.string().length(32).primary(),
+    month: p.string().length(7).primary(),
+    topic: p.string().length(32),
+    chosenBy: p.string().length(32),
+    chosenAt: p.datetime(),
+  },
+});
+export type ISurveyTopicChoice = InferEntity<typeof SurveyTopicChoice>;
 export type ISurveyRun = InferEntity<typeof SurveyRun>;
 
 /** S1/S3: per area of a run — how many were occupied, due, chosen and have answered. */

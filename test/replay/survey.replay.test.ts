@@ -1,7 +1,8 @@
 /**
  * Replays the recorded histories of the survey workflows (the monthly run across a continueAsNew,
  * a survey answered with a low score that opened a complaint, a survey that was reminded and
- * expired, a half-yearly campaign) against the current workflow bundle.
+ * expired, the month's close that found its areas short of 10 %, a half-yearly campaign) against
+ * the current workflow bundle.
  *
  * To record them again: `RECORD_HISTORIES=1 npx jest test/replay --selectProjects stack` (test/replay/histories.ts).
  */
@@ -29,7 +30,7 @@ if (RECORDING) describe('recording survey histories (RECORD_HISTORIES=1)', () =>
   });
   afterAll(async () => stack?.close());
 
-  it('records a monthly run that continues as new, a low-score survey with its complaint, an expired survey and a campaign', async () => {
+  it('records a monthly run that continues as new, a low-score survey with its complaint, an expired survey, the month’s close and a campaign', async () => {
     const started = await request(stack.app).post('/api/v1/survey-runs').set(as('S-SV1')).send({ month: '2026-01' }).expect(202);
     const first = await stack.client.workflow.getHandle(started.body.workflowId).describe();
     const summary = await stack.client.workflow.getHandle<typeof surveyMonthlyRun>(started.body.workflowId).result();
@@ -44,6 +45,8 @@ if (RECORDING) describe('recording survey histories (RECORD_HISTORIES=1)', () =>
     await request(stack.app).post(`/api/v1/surveys/${rows[0].id}/answers`).set(as('S-BT1')).send({ method: 'phone', score: 1, complaint: '夜间噪音' }).expect(200);
     await save(stack, rows[0].workflowId, 'survey-low-score-follow-up');
     await save(stack, rows[1].workflowId, 'survey-reminded-expired');
+    // The month closes when its invitations have (10 s after the last was sent): one answer of 18 per area is short of 10 %.
+    await save(stack, `survey-month-close-${started.body.runId}`, 'survey-month-close-short');
 
     const campaign = await request(stack.app).post('/api/v1/survey-campaigns').set(as('S-SV1')).send({ halfYear: '2027-H1' }).expect(202);
     await eventually(async () => (await request(stack.app).get(`/api/v1/survey-campaigns/${campaign.body.campaignId}`).set(as('S-SV1'))).status === 200, { what: 'campaign' });
@@ -58,7 +61,14 @@ describe('recorded survey histories', () => {
   it('S1–S6: every recorded monthly run, survey and campaign history replays on the current code without nondeterminism', async () => {
     const files = historyFiles(DIR);
     expect(files).toEqual(
-      expect.arrayContaining(['survey-campaign-recovery-behind.json', 'survey-low-score-follow-up.json', 'survey-monthly-run-first.json', 'survey-monthly-run-last.json', 'survey-reminded-expired.json']),
+      expect.arrayContaining([
+        'survey-campaign-recovery-behind.json',
+        'survey-low-score-follow-up.json',
+        'survey-month-close-short.json',
+        'survey-monthly-run-first.json',
+        'survey-monthly-run-last.json',
+        'survey-reminded-expired.json',
+      ]),
     );
     expect(await replayDirectory(DIR)).toEqual(files.map((file) => ({ file, error: undefined })));
   });

@@ -55,6 +55,7 @@ const REFUSED: Array<[string, string, string]> = [
 const ACCESS_REFUSED: Array<[string, string, string]> = [
   ['api/routes/__probe.ts', "import { operation } from '../contract';\noperation({ roles: ['manager'] });", 'an operation listing its roles'],
   ['api/routes/__probe.ts', "export const REPORT_ROLES = ['manager'];", 'a route keeping its own role constant'],
+  ['api/routes/__probe.ts', "const APPRAISERS = ['supervisor', 'manager'] as const;\nexport { APPRAISERS };", 'a role list under any name'],
 ];
 
 const ALLOWED: Array<[string, string]> = [

@@ -3,8 +3,10 @@ import {
   chooseWithoutReplacement,
   distributionQuota,
   halfYearOf,
+  monthCloseAt,
   monthlyQuota,
   monthOf,
+  monthTopic,
   monthsLeftInHalfYear,
   monthsOfHalfYear,
   needsFollowUp,
@@ -13,6 +15,7 @@ import {
   recovery,
   sampleMonth,
   seededRandom,
+  shortAreas,
   surveyWindow,
   topicOf,
   type AreaPool,
@@ -72,6 +75,62 @@ describe('survey sampling (S1)', () => {
       expect(sampleMonth(pools, { month, seed: 1000 + i, minFraction: 0.1 })).toEqual(sample);
     }
     for (const [areaId, occupied] of Object.entries(areas)) expect([...consulted[areaId]].sort()).toEqual([...occupied].sort());
+  });
+
+  it('S1: consulted means answered — a household whose invitation closed unanswered is in the pool again; one still open is not asked twice at once', () => {
+    const occupied = households('A1', 20);
+    // January: 4 chosen; two answered, one closed unanswered, one still open (a long window).
+    const [answered1, answered2, expired, open] = occupied;
+    const pool: AreaPool = { areaId: 'A1', occupied, consulted: [answered1, answered2], pending: [open] };
+    const [february] = sampleMonth([pool], { month: '2026-02', seed: 7, minFraction: 0.1 });
+    // 20 − 2 answered − 1 open = 17 not consulted, 5 months left: ceil(17 / 5) = 4 (more than the 2 of 10 %).
+    expect(february.notConsulted).toBe(17);
+    expect(february.quota).toEqual({ minimum: 2, fromPool: 4, topUp: 0 });
+    expect(february.chosen).not.toContain(answered1);
+    expect(february.chosen).not.toContain(answered2);
+    expect(february.chosen).not.toContain(open);
+    // The expired one is back in the pool: a seed that picks it exists among the first hundred.
+    const picks = Array.from({ length: 100 }, (_, seed) => sampleMonth([pool], { month: '2026-02', seed, minFraction: 0.1 })[0].chosen);
+    expect(picks.some((chosen) => chosen.includes(expired))).toBe(true);
+    expect(picks.every((chosen) => !chosen.includes(open) && !chosen.includes(answered1))).toBe(true);
+    // June, everyone else answered: the two without an answer are what is left, the open one still not twice.
+    const june = sampleMonth([{ areaId: 'A1', occupied, consulted: occupied.filter((h) => h !== expired && h !== open), pending: [open] }], { month: '2026-06', seed: 1, minFraction: 0.1 })[0];
+    expect(june.notConsulted).toBe(1);
+    expect(june.chosen).toContain(expired);
+    expect(june.chosen).not.toContain(open);
+    // 10 % is 2: one more is topped up from those who answered, never the open one.
+    expect(june.chosen).toHaveLength(2);
+    expect(june.toppedUp).toHaveLength(1);
+  });
+
+  it('S1: the month closes at its end (property time), or when a late run’s invitations close — 14 days after the last was sent', () => {
+    const windowMs = DEFAULT_POLICY.survey.windowMs;
+    expect(windowMs).toBe(14 * DAY);
+    // The schedule's run on 1 November 09:00 (Shanghai): the invitations close on the 15th, the month at midnight on 1 December.
+    expect(monthCloseAt({ month: '2026-11', timeZone: 'Asia/Shanghai', lastInvitedAt: new Date('2026-11-01T09:00:00+08:00'), windowMs })).toEqual(new Date('2026-12-01T00:00:00+08:00'));
+    // A run on the 28th (the policy allows it): counted when its invitations close, 12 December 09:00.
+    expect(monthCloseAt({ month: '2026-11', timeZone: 'Asia/Shanghai', lastInvitedAt: new Date('2026-11-28T09:00:00+08:00'), windowMs })).toEqual(new Date('2026-12-12T09:00:00+08:00'));
+    // The month's end is local: in Los Angeles November ends at 08:00 UTC on 1 December.
+    expect(monthCloseAt({ month: '2026-11', timeZone: 'America/Los_Angeles', lastInvitedAt: new Date('2026-11-01T09:00:00-07:00'), windowMs })).toEqual(new Date('2026-12-01T08:00:00Z'));
+  });
+
+  it('S1: an area short of its 10 % of answers at the close is reported with how many are missing', () => {
+    const areas = [
+      { areaId: 'A1', occupied: 104, minimum: 11, answered: 10 },
+      { areaId: 'A2', occupied: 105, minimum: 11, answered: 11 },
+      { areaId: 'A3', occupied: 30, minimum: 3, answered: 0 },
+    ];
+    expect(shortAreas(areas)).toEqual([
+      { areaId: 'A1', occupied: 104, minimum: 11, answered: 10, missing: 1 },
+      { areaId: 'A3', occupied: 30, minimum: 3, answered: 0, missing: 3 },
+    ]);
+    expect(DEFAULT_POLICY.survey.minMonthlyFraction).toBe(0.1);
+  });
+
+  it('S1: the centre may choose a month’s topic; without a choice it rotates', () => {
+    expect(monthTopic('2026-11')).toBe(topicOf('2026-11'));
+    expect(monthTopic('2026-11', 'cleaning')).toBe('cleaning');
+    expect(monthTopic('2026-11', null)).toBe(topicOf('2026-11'));
   });
 
   it('S1: a household is occupied from its move-in date until it moves out', () => {
