@@ -125,6 +125,13 @@ export const configSchema = z.object({
   ALLOW_DEMO_SETTINGS: flag.default(false),
   /** The worker's Prometheus endpoint (Temporal SDK runtime metrics); 0 turns it off. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** The worker process's health endpoint `GET /healthz` (its Temporal worker's state); 0 turns it off. */
+  WORKER_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(9466),
+  /**
+   * A workflow bundle built ahead (`npm run bundle:workflows`; the image ships one): the worker loads
+   * it instead of bundling workflows/ with webpack at every start.
+   */
+  WORKFLOW_BUNDLE: z.string().trim().min(1).optional(),
   /**
    * Open cases the worker keeps in memory (the SDK's sticky cache); a case out of it is replayed from
    * its history at its next wake-up. Unset, the SDK sizes it from the heap with an allowance per
@@ -160,6 +167,16 @@ export const configSchema = z.object({
    * the staff member's session. Default: TEMPORAL_UI_URL's origin, else the embedded UI on this machine.
    */
   CODEC_CORS_ORIGINS: origins.optional(),
+  /**
+   * Signs the console's session cookie and its CSRF tokens (docs/console.md). Every API process of a
+   * deployment needs the same one; unset, each process draws its own at start (sessions then end
+   * with the process, fine for `npm start`).
+   */
+  SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Hours a console session lasts without use. */
+  SESSION_IDLE_HOURS: z.coerce.number().positive().max(24 * 30).default(10),
+  /** Where the local attachment store keeps photos and signatures; default <DATA_DIR>/attachments. */
+  ATTACHMENTS_DIR: z.string().trim().min(1).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -30,5 +30,13 @@ module.exports = {
     },
     // Fault tests break their own stack (test/faults/harness.ts): no shared servers.
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.test.ts'] },
+    // The production shape (scripts/cluster.ts): each file its own Temporal server on Postgres, 2 workers, 2 APIs.
+    {
+      ...common,
+      displayName: 'cluster',
+      testMatch: ['<rootDir>/test/cluster/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/cluster/global-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/global-teardown.ts',
+    },
   ],
 };

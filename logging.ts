@@ -1,7 +1,8 @@
 /**
  * One way to log for every process (API, worker, `npm start`): pino JSON lines on stdout at
  * LOG_LEVEL, and nothing that is a credential or quotes a resident's row. What must never reach a log:
- *  - an API key (`wy_…`), a survey link's token (`/s/<token>`: the only credential a resident has),
+ *  - an API key (`wy_…`), a survey or case link's token (`/s/<token>`, `/c/<token>`: the only
+ *    credential a resident has), a password link's token,
  *    an `Authorization` header's value, a password inside a URL (DATABASE_URL, SMTP_URL);
  *  - a database error's message: MikroORM writes the failing query into it with its parameters
  *    inlined — names, phones, complaint text.
@@ -23,6 +24,9 @@ const SECRETS: readonly [RegExp, string][] = [
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:"\\]*:[^\s/@"\\]*@/gi, '$1[redacted]@'],
   // A survey link's token (43 base64url characters; anything that long after /s/).
   [/\/s\/[A-Za-z0-9_-]{16,}/g, '/s/[redacted]'],
+  // A resident's case link (/c/<token>, api/case-page.ts) and a staff member's password link (…#<token>).
+  [/\/c\/[A-Za-z0-9_-]{16,}/g, '/c/[redacted]'],
+  [/(set-password#)[A-Za-z0-9_-]{16,}/g, '$1[redacted]'],
   // A staff API key (db/secrets.ts newApiKey).
   [/\bwy_[A-Za-z0-9_-]{16,}/g, 'wy_[redacted]'],
 ];

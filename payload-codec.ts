@@ -11,7 +11,7 @@
  * Temporal are single-author samples that would choose the key by a rule other than ours (C2).
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValueError, type DataConverter, type Payload, type PayloadCodec, type SerializationContext } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -70,6 +70,34 @@ export function newPayloadKey(audience: PayloadAudience, at = new Date()): strin
 /** A fresh key for every audience, as the variables take them: a throwaway stack's (the benches, the fuzz run). */
 export function freshPayloadKeys(): Record<(typeof PAYLOAD_KEY_VARIABLES)[PayloadAudience], string> {
   return { PAYLOAD_KEYS: newPayloadKey('service'), PAYLOAD_KEYS_HR: newPayloadKey('hr'), PAYLOAD_KEYS_AUDIT: newPayloadKey('audit') };
+}
+
+type PayloadKeyVariables = Partial<Record<(typeof PAYLOAD_KEY_VARIABLES)[PayloadAudience], string>>;
+
+/**
+ * The keys of a stack kept in its data folder (`npm start`, `npm run start:cluster`): those configured,
+ * and for each audience without one the key stored in `<dataDir>/payload-keys.json` (mode 0600),
+ * generated at the first start. The histories in that stack's Temporal database are sealed with them,
+ * so the file goes with the data: delete both, or neither.
+ */
+export function payloadKeysInDataDir(configured: PayloadKeyVariables, dataDir: string, onGenerated: (file: string) => void = () => undefined): Required<PayloadKeyVariables> {
+  const file = join(dataDir, 'payload-keys.json');
+  const stored = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as PayloadKeyVariables;
+  let generated = false;
+  const keys = {} as Required<PayloadKeyVariables>;
+  for (const audience of PAYLOAD_AUDIENCES) {
+    const variable = PAYLOAD_KEY_VARIABLES[audience];
+    if (!configured[variable] && !stored[variable]) {
+      stored[variable] = newPayloadKey(audience);
+      generated = true;
+    }
+    keys[variable] = configured[variable] || stored[variable]!;
+  }
+  if (generated) {
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    onGenerated(file);
+  }
+  return keys;
 }
 
 const IV_BYTES = 12;

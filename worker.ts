@@ -5,6 +5,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker, bundleWorkflowCode, type BundleOptions, type RuntimeOptions, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
@@ -86,11 +87,20 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 /**
+ * How a worker stops (SIGTERM from `docker compose stop`, or Ctrl-C): it stops polling, lets its
+ * running activities finish for `graceMs` (then cancels them: their attempts fail and are retried
+ * elsewhere), and gives up waiting at `forceMs`. Both end before compose's `stop_grace_period`
+ * for the worker (60 s), after which Docker kills it outright; test/unit/compose.test.ts holds them to it.
+ */
+export const WORKER_SHUTDOWN = { graceMs: 40_000, forceMs: 50_000 } as const;
+
+/**
  * A worker on the task queue, its payloads and failures sealed (payload-codec.ts): without the
  * payload keys it is not created at all (PayloadKeysError), rather than failing every task it takes.
  */
 export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
   const dataConverter = sealedDataConverter(deps.config);
+  const bundle = overrides.workflowBundle ?? (deps.config.WORKFLOW_BUNDLE ? { codePath: deps.config.WORKFLOW_BUNDLE } : undefined);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
@@ -98,8 +108,33 @@ export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOp
     dataConverter,
     activities: createActivities({ orm: deps.orm, mailer: deps.mailer, config: deps.config, clock: deps.clock ?? (() => new Date()) }),
     ...(deps.config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
-    ...(overrides.workflowBundle ? {} : { workflowsPath: workflowsPath(), bundlerOptions: workflowBundlerOptions() }),
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: workflowsPath(), bundlerOptions: workflowBundlerOptions() }),
+    shutdownGraceTime: WORKER_SHUTDOWN.graceMs,
+    shutdownForceTime: WORKER_SHUTDOWN.forceMs,
     ...overrides,
+  });
+}
+
+/**
+ * `GET /healthz` of a worker process: 200 while its worker polls (state RUNNING), 503 in any other
+ * state — starting, draining, stopped, or failed (a worker whose polls failed for good stops as
+ * FAILED while the process may still be up). The body names the state. Compose's healthcheck and
+ * the production-shaped stack (scripts/cluster.ts) read it; a TCP connect to Temporal proved nothing
+ * about the worker. node:http, not express: one route, and nothing for the worker to parse.
+ */
+export function serveWorkerHealth(worker: Pick<Worker, 'getState'>, port: number, host: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/healthz') {
+      res.writeHead(404).end();
+      return;
+    }
+    const state = worker.getState();
+    res.writeHead(state === 'RUNNING' ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ state }));
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
   });
 }
 
@@ -110,7 +145,7 @@ async function main(): Promise<void> {
   }
   assertDeployable(config);
   // Before anything connects: a worker without the payload keys stops here, with the variables named.
-  const dataConverter = sealedDataConverter(config);
+  sealedDataConverter(config);
   const logger = createLogger(config.LOG_LEVEL);
   // In a container: Prometheus scrapes from another one.
   Runtime.install(workerRuntimeOptions(config, logger, '0.0.0.0'));
@@ -118,13 +153,50 @@ async function main(): Promise<void> {
   const orm = await openOrm(config.DATABASE_URL);
   const mailer = createMailer(config.SMTP_URL);
   await announceMissingCalendars({ orm, mailer, config, clock: () => new Date() }, logger);
-  const scheduling = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  await ensureSchedules(new Client({ connection: scheduling, namespace: config.TEMPORAL_NAMESPACE, dataConverter }), config, await scheduledProperties(orm));
-  await scheduling.close();
   const worker = await createWorker({ connection, orm, mailer, config });
-  await worker.run();
-  await orm.close();
-  await connection.close();
+  // In a container: the healthcheck runs inside it, an orchestrator's probe from outside.
+  const health = config.WORKER_HEALTH_PORT ? await serveWorkerHealth(worker, config.WORKER_HEALTH_PORT, '0.0.0.0') : undefined;
+  const scheduling = ensureSchedulesMeanwhile(config, orm, logger);
+  try {
+    await worker.run();
+  } finally {
+    health?.close();
+    mailer.close();
+    await scheduling.stop();
+    await orm.close();
+    await connection.close();
+  }
+}
+
+/**
+ * Ensures the schedules beside the running worker, trying again until it succeeds: a server that
+ * has just started answers schedule calls only once its own internal workers run (a describe
+ * then fails after 30 s with "Not enough hosts to serve the request"), and the cases' workflows
+ * need not wait for that.
+ */
+function ensureSchedulesMeanwhile(config: Config, orm: Orm, logger: Logger): { stop(): Promise<void> } {
+  let stopped = false;
+  const done = (async () => {
+    for (let attempt = 1, delayMs = 5_000; !stopped; attempt++, delayMs = Math.min(delayMs * 2, 60_000)) {
+      let connection: Connection | undefined;
+      try {
+        connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
+        await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) }), config, await scheduledProperties(orm));
+        return;
+      } catch (error) {
+        logger.warn({ attempt, reason: error instanceof Error ? error.message : String(error) }, `the schedules could not be ensured yet; trying again in ${delayMs / 1000} s`);
+      } finally {
+        await connection?.close();
+      }
+      for (const until = Date.now() + delayMs; !stopped && Date.now() < until; ) await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 if (require.main === module) {

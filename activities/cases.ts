@@ -129,8 +129,9 @@ export function createCaseActivities(deps: ActivityDeps) {
      * and every mail after it, comes back as `unsent`: the workflow gives those to `notifyAll`,
      * which retries on its own. An SMTP outage thus delays the mails, never the read model.
      */
-    async appendCaseEvents(inputs: CaseEventInput[], mails: NotifyInput[] = []): Promise<{ unsent: NotifyInput[] }> {
+    async appendCaseEvents(inputs: CaseEventInput[], stepMails: NotifyInput[] = []): Promise<{ unsent: NotifyInput[] }> {
       await appendEvents(orm, inputs);
+      const mails = [...stepMails, ...(await residentMails(orm, inputs))];
       if (mails.length === 0) return { unsent: [] };
       // One budget for all of them: whatever is not out when it runs out goes back.
       let timer: NodeJS.Timeout | undefined;
@@ -237,6 +238,31 @@ async function appendEvents(orm: Orm, inputs: CaseEventInput[]): Promise<void> {
     }
     throw error;
   }
+}
+
+/** The steps of a repair its household hears of, each with a fresh personal link (docs/console.md). */
+export const RESIDENT_STEPS = new Set(['dispatched', 'accept', 'arrive', 'reschedule', 'complete', 'signOff', 'closed']);
+
+/**
+ * The household's mail for each step it hears of, keyed by the step's own audit key, so a retried
+ * write mails no one twice. Decided here, beside the events, rather than by each workflow: a
+ * resident follows every step of the case the same way.
+ */
+async function residentMails(orm: Orm, inputs: CaseEventInput[]): Promise<NotifyInput[]> {
+  const steps = inputs.filter((e) => RESIDENT_STEPS.has(e.action));
+  if (steps.length === 0) return [];
+  const [found] = await orm.em
+    .getConnection()
+    .execute<{ kind: string; property_id: string; household_id: string | null; room: string | null }[]>('select kind, property_id, household_id, room from service_case where id = ?', [steps[0].caseId]);
+  if (!found || found.kind !== 'repair' || !found.household_id) return [];
+  return steps.map((e) => ({
+    idempotencyKey: `${e.idempotencyKey}:resident`,
+    caseId: e.caseId,
+    propertyId: found.property_id,
+    householdId: found.household_id!,
+    template: 'caseProgress' as const,
+    data: { caseId: e.caseId, room: found.room ?? undefined, step: e.action },
+  }));
 }
 
 /** Postgres' SQLSTATE for what `append_case_events` raises when the case has no row. */

@@ -3,6 +3,7 @@ import { activityInfo, log } from '@temporalio/activity';
 import { hostname } from 'node:os';
 import type { Role } from '../domain/people';
 import type { ActivityDeps } from './deps';
+import { issueCaseLink } from '../db/case-links';
 import { render, type MailData, type TemplateName } from './templates';
 
 /**
@@ -182,6 +183,18 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
     return chosen.map((s) => ({ id: s.id, email: s.email }));
   }
 
+  /**
+   * The links a person opens from the mail: the work order on the engineer's phone (not the Temporal
+   * UI, which has no accept button and is not reachable from the field), and the resident's personal
+   * link to their case, minted here so that it is in no workflow history.
+   */
+  async function consoleLinks(input: NotifyInput): Promise<MailData> {
+    const base = (config.PUBLIC_BASE_URL ?? 'http://localhost:3000').replace(/\/$/, '');
+    if (input.template === 'dispatch' && input.caseId) return { ...input.data, orderUrl: `${base}/console/orders/${encodeURIComponent(input.caseId)}` } as MailData;
+    if (input.template === 'caseProgress' && input.caseId) return { ...input.data, progressUrl: `${base}/c/${await issueCaseLink(orm, input.caseId)}` } as MailData;
+    return input.data;
+  }
+
   const activities = {
     /** One mail per recipient, each delivered once (`deliverOnce`). */
     async notify(input: NotifyInput): Promise<{ sent: number; skipped: number }> {
@@ -189,7 +202,7 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
         input.workflowId && config.TEMPORAL_UI_URL
           ? `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(input.workflowId)}`
           : undefined;
-      const content = render(input.template, { link, apiBase: `${config.PUBLIC_BASE_URL}/api/v1`, ...input.data });
+      const content = render(input.template, { link, apiBase: `${config.PUBLIC_BASE_URL}/api/v1`, ...(await consoleLinks(input)) });
       const people = await recipients(input);
       if (people.length === 0) {
         // A missing recipient is a data problem no retry can fix; the case must go on regardless.

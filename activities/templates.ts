@@ -103,9 +103,40 @@ export interface CalendarMissingMailData {
   apiBase?: string;
 }
 
+/** A one-time link for a staff member to set their console password (docs/console.md). */
+export interface PasswordLinkMailData {
+  name: string;
+  staffId: string;
+  url: string;
+  expiresAt: string;
+  purpose: 'created' | 'reset';
+}
+
+/** R2–R9 to the household: where the repair stands, with the resident's personal link to follow it. */
+export interface CaseProgressMailData {
+  caseId: string;
+  room?: string;
+  /** The step the mail is about (the audit action), e.g. accepted. */
+  step: string;
+  /** Filled in by `notify`: a fresh personal link for this case. */
+  progressUrl?: string;
+}
+
+/** What the resident reads of each step, in the household's words. */
+const PROGRESS_STEPS: Record<string, [string, string]> = {
+  dispatched: ['已受理并派工，维修人员将尽快接单', 'has been received and sent to an engineer'],
+  accept: ['维修人员已接单', 'was accepted by an engineer'],
+  arrive: ['维修人员已到场', 'the engineer is on site'],
+  reschedule: ['已与您约定新的上门时间', 'a new visit time has been agreed with you'],
+  recordMeasures: ['暂未修复，已采取临时措施并给出新的承诺时间', 'is not fixed yet; measures were taken and a new time promised'],
+  complete: ['维修已完成，请验收', 'is done; please check the work'],
+  signOff: ['验收结果已记录', 'your sign-off was recorded'],
+  closed: ['已办结，欢迎评价', 'is closed; tell us how we did'],
+};
+
 export const TEMPLATES = {
-  /** R2: the work order (派工单) to the engineer. */
-  dispatch: (d: CaseMailData): MailContent => ({
+  /** R2: the work order (派工单) to the engineer; its link opens the order on the engineer's phone. */
+  dispatch: (d: CaseMailData & { orderUrl?: string }): MailContent => ({
     subject: `【派工单】${d.caseId} ${CLASS_LABELS[d.classification ?? ''] ?? ''} ${d.room ?? ''}`.trim(),
     text: lines(
       `维修工作单 ${d.caseId}`,
@@ -114,11 +145,38 @@ export const TEMPLATES = {
       `报修内容：${d.description ?? ''}`,
       d.contactPhone && `客户电话：${d.contactPhone}`,
       `请在 ${localTime(d.dueAt)} 前接单。`,
-      d.link && `工单：${d.link}`,
+      d.orderUrl && `接单：${d.orderUrl}`,
       '',
       `Work order ${d.caseId}: please accept by ${d.dueAt}.`,
     ),
   }),
+  /** A staff member's one-time link to set their console password, when the account is created or reset. */
+  passwordLink: (d: PasswordLinkMailData): MailContent => ({
+    subject: d.purpose === 'created' ? `【客服中心】请设置您的登录密码（${d.staffId}）` : `【客服中心】重置登录密码（${d.staffId}）`,
+    text: lines(
+      `${d.name}，您好：`,
+      d.purpose === 'created' ? `已为您开通客服中心工作台账号，工号 ${d.staffId}。` : `工号 ${d.staffId} 的登录密码可以重新设置了。`,
+      `请在 ${localTime(d.expiresAt)} 前打开以下链接设置密码（仅可使用一次）：`,
+      d.url,
+      '如非本人操作，请忽略本邮件并告知项目经理。',
+      '',
+      `Set your console password for ${d.staffId} (once, before ${d.expiresAt}): ${d.url}`,
+    ),
+  }),
+  /** The household hears each step of its repair, with its personal link to the case page. */
+  caseProgress: (d: CaseProgressMailData): MailContent => {
+    const [zh, en] = PROGRESS_STEPS[d.step] ?? ['有新的进展', 'has news'];
+    return {
+      subject: `【报修进度】${d.caseId} ${zh}`,
+      text: lines(
+        `您的报修 ${d.caseId}${d.room ? `（${d.room}）` : ''}${zh}。`,
+        d.progressUrl && `随时查看进度：${d.progressUrl}`,
+        '此链接仅用于查看本次报修，请勿转发。',
+        '',
+        `Your repair ${d.caseId} ${en}.${d.progressUrl ? ` Follow it: ${d.progressUrl}` : ''}`,
+      ),
+    };
+  },
   /** R2: a copy to the area's butler, who follows the repair. */
   dispatchCopy: (d: CaseMailData): MailContent => ({
     subject: `【报修跟进】${d.caseId} ${d.room ?? ''}`.trim(),

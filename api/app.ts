@@ -5,6 +5,7 @@ import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
+import type { Transporter } from 'nodemailer';
 import { codecCorsOrigins, type Config } from '../config';
 import { scrub } from '../logging';
 import { missingNationalYears } from '../db/calendar-store';
@@ -34,9 +35,16 @@ import { returnVisitOperations } from './routes/return-visits';
 import { staffOperations } from './routes/staff';
 import { surveyOperations } from './routes/surveys';
 import { mountSurveyPage } from './survey-page';
+import { passwordLinkOperation, sessionOperations } from './routes/session';
+import { consoleOperations } from './routes/console';
+import { createSessions, type Sessions } from './session';
+import { mountConsole } from './console-files';
+import { mountCasePage } from './case-page';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = '64kb';
+/** How many more requests a key may send to read-only operations (the codec's decode) than to the rest. */
+const CODEC_RATE_FACTOR = 20;
 /** Import files being read at once by one API process (each up to IMPORT_BODY_LIMIT). */
 export const UPLOADS_IN_FLIGHT = 2;
 
@@ -47,17 +55,21 @@ export interface ApiDeps {
   logger: Logger;
   /** Where the app counts its requests; served by `metricsApp` on its own port. A fresh registry when absent. */
   metrics?: ApiMetrics;
+  /** Mails staff their password links (docs/console.md); without it those operations answer 503. */
+  mailer?: Transporter;
+  /** The console's sessions; built by `buildApp` when absent. */
+  sessions?: Sessions;
 }
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...appraisalOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps), ...codecOperations(deps)];
+  return [...sessionOperations({ ...deps, sessions: deps.sessions as Sessions }), passwordLinkOperation(deps), ...consoleOperations(deps), ...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...appraisalOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps), ...codecOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
 
 /** The routes outside the API prefix that are deliberately not in the OpenAPI document (operations, the document itself). /metrics is on its own port (api/metrics.ts). */
-export const OPERATIONAL_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /s/:token', 'POST /s/:token'] as const;
+export const OPERATIONAL_ROUTES = ['GET /healthz', 'GET /readyz', 'GET /openapi.json', 'GET /docs', 'GET /s/:token', 'POST /s/:token', 'GET /c/:token', 'POST /c/:token', 'GET /', 'GET /console', 'GET /console/*path'] as const;
 
 export function apiDocument(operations: Operation[]) {
   return openApiDocument(operations, API_INFO);
@@ -135,7 +147,8 @@ export function buildApp(deps: ApiDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks), ...(warnings.length ? { warnings } : {}) });
   });
 
-  const operations = apiOperations(deps);
+  const sessions = deps.sessions ?? createSessions(deps.orm, deps.config);
+  const operations = apiOperations({ ...deps, sessions });
   const document = apiDocument(operations);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
@@ -154,12 +167,20 @@ export function buildApp(deps: ApiDeps): Express {
   const api = Router();
   api.use(limitInFlight(deps.config.API_MAX_IN_FLIGHT));
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  api.use(...sessions.middleware);
   api.use(temporalDeadline(deps.temporal));
   const badKeys = new BadKeyLimit({ perSecond: deps.config.RATE_LIMIT_BAD_KEYS_PER_SECOND, burst: deps.config.RATE_LIMIT_BAD_KEYS_BURST });
   const guards = [
     badKeys.guard,
-    authenticate(deps.orm, (req) => badKeys.unknownKey(req)),
+    authenticate(deps.orm, (req) => badKeys.unknownKey(req), sessions),
     rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST }),
+  ];
+  // A read-only POST (the codec's decode) takes a session without its CSRF token, and a limiter of its
+  // own: the Temporal UI decodes a case's history event by event, a burst of requests per page it opens.
+  const readOnlyGuards = [
+    badKeys.guard,
+    authenticate(deps.orm, (req) => badKeys.unknownKey(req), { checkCsrf: () => undefined }),
+    rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND * CODEC_RATE_FACTOR, burst: deps.config.RATE_LIMIT_BURST * CODEC_RATE_FACTOR }),
   ];
   // Only an operation that declares a text body (an iCalendar file) parses one, after authentication.
   const textParser = (mediaType: string) => express.text({ type: mediaType, limit: BODY_LIMIT });
@@ -167,10 +188,13 @@ export function buildApp(deps: ApiDeps): Express {
   // process, so a burst of them cannot take the memory the in-flight cap × 64 kB bounds otherwise.
   const uploads = limitInFlight(UPLOADS_IN_FLIGHT);
   const uploadParser = (upload: { mediaTypes: string[]; limit: string }) => [uploads, express.raw({ type: upload.mediaTypes, limit: upload.limit })];
-  for (const op of operations) mount(api, op, guards, textParser, uploadParser);
+  for (const op of operations) mount(api, op, op.readOnly ? readOnlyGuards : guards, textParser, uploadParser);
   app.use(API_PREFIX, api);
   // The residents' survey page (/s/:token): HTML outside the staff API, limited per client address.
   mountSurveyPage(app, deps);
+  // The resident's case page (/c/:token), and the staff console's files (/console).
+  mountCasePage(app, deps);
+  mountConsole(app, deps.config);
 
   app.use(notFoundRoute);
   app.use(problemHandler);

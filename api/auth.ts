@@ -4,6 +4,7 @@ import type { Orm } from '../db/orm';
 import { hashApiKey } from '../db/secrets';
 import type { Actor, Role } from '../domain/people';
 import { HttpProblem } from './problem';
+import type { Sessions } from './session';
 
 export interface StaffPrincipal {
   id: string;
@@ -37,15 +38,35 @@ interface StaffKeyRow {
   api_key_last_used_at: string | null;
 }
 
+interface SessionStaffRow {
+  id: string;
+  property_id: string;
+  roles: Role[];
+  area_ids: string[];
+}
+
 /**
- * Resolves `Authorization: Bearer <key>` to a staff member; 401 without a valid key. A key that is
- * looked up and not found is reported to `onUnknownKey` (the per-address limit of bad keys).
+ * Resolves `Authorization: Bearer <key>` — or, without that header, a console session — to a staff
+ * member; 401 without either. A key that is looked up and not found is reported to `onUnknownKey`
+ * (the per-address limit of bad keys). A session request that changes something must carry its
+ * CSRF token (`sessions.checkCsrf`); a key needs none, since nothing sends it on its own.
  */
-export function authenticate(orm: Orm, onUnknownKey: (req: Request) => void = () => undefined): RequestHandler {
+export function authenticate(orm: Orm, onUnknownKey: (req: Request) => void = () => undefined, sessions?: Pick<Sessions, 'checkCsrf'>): RequestHandler {
   return async (req, _res, next) => {
     const header = req.get('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) return next(new HttpProblem(401, 'Unauthorized', 'send an API key as "Authorization: Bearer <key>"', {}, { 'WWW-Authenticate': 'Bearer' }));
+    if (!header && sessions && req.session?.staffId) {
+      // The staff row is read on every request: a staff member deactivated is signed out at once.
+      const [staff] = await orm.em
+        .getConnection()
+        .execute<SessionStaffRow[]>('select id, property_id, roles, area_ids from staff where id = ? and active = true limit 1', [req.session.staffId]);
+      if (!staff) return next(new HttpProblem(401, 'Unauthorized', 'the session has ended; sign in again'));
+      sessions.checkCsrf(req);
+      req.staff = { id: staff.id, propertyId: staff.property_id, roles: staff.roles, areaIds: staff.area_ids };
+      req.log?.setBindings?.({ staffId: staff.id });
+      return next();
+    }
+    if (!match) return next(new HttpProblem(401, 'Unauthorized', 'sign in, or send an API key as "Authorization: Bearer <key>"', {}, { 'WWW-Authenticate': 'Bearer' }));
     const connection = orm.em.getConnection();
     // A plain read, not an entity: this runs before every request of the API.
     const [staff] = await connection.execute<StaffKeyRow[]>(

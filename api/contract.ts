@@ -28,6 +28,8 @@ export interface OperationResult {
   body?: unknown;
   /** A body sent as is (e.g. CSV), with the Content-Type the headers name. */
   text?: string;
+  /** Bytes sent as is (a photo), with the Content-Type the headers name. */
+  bytes?: Buffer;
   headers?: Record<string, string>;
 }
 
@@ -57,6 +59,12 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   upload?: { mediaTypes: string[]; limit: string; description: string };
   /** Accepts an Idempotency-Key header (creating requests). */
   idempotent?: boolean;
+  /**
+   * A POST that only reads (the Temporal UI's codec decode, whose batch does not fit a URL): a
+   * console session needs no CSRF token for it — a forged request changes nothing, and CORS keeps
+   * its answer from any other origin.
+   */
+  readOnly?: true;
   /** `mediaType` defaults to application/json; a CSV download declares text/csv and its handler answers `text`. */
   responses: Record<number, { description: string; schema?: z.ZodType; example?: unknown; mediaType?: string }>;
   handler: (ctx: OperationContext<P, Q, B>) => Promise<OperationResult>;
@@ -147,7 +155,8 @@ export function mount(
       const file = op.upload ? { buffer: req.body as Buffer, mediaType: (req.get('content-type') ?? '').split(';')[0].trim().toLowerCase() } : undefined;
       const result = await op.handler({ params, query, body, file, staff: req.staff!, req, res });
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      if (result.text !== undefined) res.status(result.status).send(result.text);
+      if (result.bytes !== undefined) res.status(result.status).end(result.bytes);
+      else if (result.text !== undefined) res.status(result.status).send(result.text);
       else if (result.body === undefined) res.status(result.status).end();
       else res.status(result.status).json(result.body);
     },

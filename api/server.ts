@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
+import nodemailer, { type Transporter } from 'nodemailer';
 import { assertDeployable, loadConfig, type Config } from '../config';
 import { openOrm, type Orm } from '../db/orm';
 import { createLogger, loggableError, scrub } from '../logging';
@@ -45,10 +46,12 @@ export async function startApi(input: {
   host?: string;
   metricsPort?: number;
   metricsHost?: string;
+  /** Mails staff their password links; without one those operations answer 503. */
+  mailer?: Transporter;
 }): Promise<RunningApi> {
   const host = input.host ?? '0.0.0.0';
   const metrics = createApiMetrics();
-  const app = buildApp({ orm: input.orm, temporal: input.temporal, config: input.config, logger: input.logger, metrics });
+  const app = buildApp({ orm: input.orm, temporal: input.temporal, config: input.config, logger: input.logger, metrics, mailer: input.mailer });
   const server = await listen(app, input.port ?? input.config.PORT, host);
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
@@ -84,10 +87,13 @@ async function main(): Promise<void> {
   const orm = await openOrm(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
-  const api = await startApi({ config, orm, temporal, logger });
+  // Password links go out from the API itself (docs/console.md); a small pool is plenty.
+  const mailer = config.SMTP_URL ? nodemailer.createTransport({ url: config.SMTP_URL, pool: true, maxConnections: 2 }) : undefined;
+  const api = await startApi({ config, orm, temporal, logger, mailer });
   logger.info({ url: api.url, metrics: api.metricsUrl }, 'API listening');
   const stop = async () => {
     await api.close();
+    mailer?.close();
     await connection.close();
     await orm.close();
     process.exit(0);

@@ -63,6 +63,20 @@ export const ACCESS = {
     /** R12: the butler's twice-daily reconciliation with the front desk. */
     run: ['butler', 'frontdesk', 'supervisor'],
   },
+  console: {
+    /** The engineer's own open work orders. */
+    myWorkOrders: ['engineer'],
+    /** One work order and its photos: whoever reads repairs (an engineer only their own). */
+    workOrder: [...SERVICE_DESK, 'engineer'],
+    /** R7/R8: before and after photos, by the engineer or the supervisor checking the work. */
+    photos: ['engineer', 'supervisor'],
+    /** R8: the customer's signature — the signOff action's roles (workflows/messages.ts). */
+    signature: ['engineer', 'butler', 'frontdesk'],
+    /** The front desk's call: the caller's open cases. */
+    openCases: SERVICE_DESK,
+    /** R2–R6: the at-risk board and a case's SLA timeline. */
+    board: ['supervisor', 'manager'],
+  },
   households: {
     /** Room, building and area only; phones and names as domain/archive.ts allows. */
     read: [...SERVICE_DESK, 'engineer'],
@@ -94,6 +108,8 @@ export const ACCESS = {
   staff: {
     /** Staff, roles and keys: the manager (hr and audit only by their holders, domain/people.ts). */
     administer: ['manager'],
+    /** A staff member's one-time password link (docs/console.md). */
+    passwordLink: ['manager'],
     list: ['manager', 'supervisor'],
   },
   property: {

@@ -35,6 +35,14 @@ export function seesOnlyOwnAreas(roles: readonly Role[]): boolean {
 }
 
 /**
+ * An engineer (and nobody else) sees only the work orders assigned to them: another engineer's
+ * order, its customer and its photos are not theirs to open.
+ */
+export function seesOnlyOwnOrders(roles: readonly Role[]): boolean {
+  return roles.length > 0 && roles.every((r) => r === 'engineer');
+}
+
+/**
  * Roles that only their own holders may grant (C2): hr and audit read the employee complaints and
  * whistle-blowing reports nobody else may see, so a manager who could give either role — or a key to
  * someone who holds it — could read them through that person. Everything else is the manager's to grant.

@@ -263,6 +263,8 @@ export async function startEmbeddedPostgres(options: {
   dataDir: string;
   port: number;
   database: string;
+  /** Extra `postgres` server options, e.g. `['-c', 'max_connections=200']`. */
+  serverFlags?: string[];
   onLog?: (line: string) => void;
 }): Promise<EmbeddedPostgres> {
   const onLog = options.onLog ?? (() => undefined);
@@ -278,7 +280,7 @@ export async function startEmbeddedPostgres(options: {
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await initialise(binaries, dataDir, user, onLog);
 
   const log: string[] = [];
-  const server = await spawnTied(binaries.postgres, ['-D', dataDir, '-p', String(options.port)], {
+  const server = await spawnTied(binaries.postgres, ['-D', dataDir, '-p', String(options.port), ...(options.serverFlags ?? [])], {
     ...(user ?? {}),
     cwd: '/',
     env: { ...process.env, LC_MESSAGES: 'C' },

@@ -21,10 +21,11 @@ import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
 import { announceMissingCalendars } from '../activities/calendar';
 import { createLogger } from '../logging';
-import { newPayloadKey, PAYLOAD_KEY_VARIABLES, sealedDataConverter } from '../payload-codec';
-import { PAYLOAD_AUDIENCES } from '../domain/payload-audience';
+import { payloadKeysInDataDir, sealedDataConverter } from '../payload-codec';
 import { API_PREFIX } from '../api/app';
 import { bundleWorkflows, createMailer } from '../worker';
+import { ensureConsoleBuilt } from './console-build';
+import { demoPasswordLinks } from './demo-passwords';
 import { startDevServer } from './dev-server';
 import { startMailSink } from './mail-sink';
 import { ensureSchedules, scheduledProperties } from '../schedules';
@@ -77,33 +78,6 @@ async function refuseTakenPorts(config: Config): Promise<void> {
       throw new Error(`port ${port} (${what}) is already in use — is another \`npm start\` running? Stop it, or set ${variable} to a free port${hint ?? ''}.`);
     }
   }
-}
-
-/**
- * The payload keys (payload-codec.ts): those configured, and for each audience without one the key
- * kept in DATA_DIR, generated at the first start. The histories in .data/temporal.db are sealed with
- * them: the file goes with the data (delete both, or neither).
- */
-function payloadKeys(config: Config, dataDir: string): Pick<Config, (typeof PAYLOAD_KEY_VARIABLES)[keyof typeof PAYLOAD_KEY_VARIABLES]> {
-  const file = join(dataDir, 'payload-keys.json');
-  const stored = (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {}) as Record<string, string>;
-  let generated = false;
-  const keys = Object.fromEntries(
-    PAYLOAD_AUDIENCES.map((audience) => {
-      const variable = PAYLOAD_KEY_VARIABLES[audience];
-      if (config[variable]) return [variable, config[variable]];
-      if (!stored[variable]) {
-        stored[variable] = newPayloadKey(audience);
-        generated = true;
-      }
-      return [variable, stored[variable]];
-    }),
-  );
-  if (generated) {
-    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
-    say(`Generated payload keys into ${file} (keep it with ${join(dataDir, 'temporal.db')}: the cases' histories are sealed with them).`);
-  }
-  return keys;
 }
 
 /** The Temporal UI's codec endpoint: this API's (api/routes/codec.ts), where staff sign in. */
@@ -223,7 +197,7 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-  config = { ...config, ...payloadKeys(config, dataDir) };
+  config = { ...config, ...payloadKeysInDataDir(config, dataDir, (file) => say(`Generated payload keys into ${file} (keep it with ${join(dataDir, 'temporal.db')}: the cases' histories are sealed with them).`)) };
   const stops: Stopper[] = [];
   let stoppingSince = 0;
   const stopAll = async (code: number) => {
@@ -261,7 +235,7 @@ async function main(): Promise<void> {
     await refuseTakenPorts(config);
     // Every part that starts registers its stop at once, and we wait for all of them to settle:
     // when one fails, the others are stopped again before we say why.
-    const [temporal, databaseUrl, smtpUrl, bundle] = await settleAll([
+    const [temporal, databaseUrl, smtpUrl, , bundle] = await settleAll([
       config.TEMPORAL_ADDRESS ? { address: config.TEMPORAL_ADDRESS, uiUrl: config.TEMPORAL_UI_URL } : startTemporal(config, dataDir, stops),
       config.DATABASE_URL ?? startPostgres(config, dataDir, stops),
       config.SMTP_URL ??
@@ -269,6 +243,7 @@ async function main(): Promise<void> {
           stops.push(() => sink.close());
           return sink.url;
         }),
+      ensureConsoleBuilt(say),
       // Built once for every restart of the worker.
       bundleWorkflows().then(({ code }) => {
         const file = join(dataDir, 'workflow-bundle.js');
@@ -307,12 +282,21 @@ async function main(): Promise<void> {
     stops.push(() => worker.stop());
     await worker.ready;
     // Metrics on this machine only, like the worker's: the exposition has no login.
-    const api = await startApi({ config: effective, orm, temporal: client, logger, metricsHost: '127.0.0.1' });
+    const apiMailer = createMailer(smtpUrl);
+    stops.push(async () => apiMailer.close());
+    const api = await startApi({ config: effective, orm, temporal: client, logger, metricsHost: '127.0.0.1', mailer: apiMailer });
     stops.push(() => api.close());
+    // The demo staff set their console passwords from links mailed at the seed (.data/mail).
+    const passwordLinks = seed.created ? await demoPasswordLinks(orm, effective, apiMailer, seed.staff.map((s) => s.id)) : [];
 
     const base = `http://localhost:${config.PORT}`;
     say();
     say('物业客服中心 Service Centre is running');
+    say(`  Console      ${base}/console/   (front desk, engineer's phone, supervisor's board; docs/console.md)`);
+    if (passwordLinks.length > 0) {
+      say('  First sign-in: set each demo staff member\'s password from their one-time link (also mailed to them):');
+      for (const l of passwordLinks) say(`    ${l.staffId.padEnd(6)} ${l.url}`);
+    }
     say(`  API          ${base}/api/v1   reference: ${base}/docs   contract: ${base}/openapi.json`);
     const metrics = [api.metricsUrl && `${api.metricsUrl} (API)`, config.WORKER_METRICS_PORT && `http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)`].filter(Boolean);
     if (metrics.length) say(`  Metrics      ${metrics.join('   ')}`);

@@ -14,9 +14,9 @@ const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSIO
 
 /**
  * Dynamic config the service centre's Temporal server runs with: every dev server we start (`npm
- * start`, the tests, the benches) gets it as `--dynamic-config-value`, and docker-compose.yml
- * mounts the same file into the temporal service (its `temporal-dynamic-config`;
- * test/unit/compose.test.ts checks they agree).
+ * start`, the tests, the benches) gets it as `--dynamic-config-value`, and the server of the
+ * production shape — docker-compose.yml's and `npm run start:cluster`'s — reads the same values
+ * from deploy/temporal-server/dynamicconfig.yaml (test/unit/compose.test.ts checks they agree).
  *
  * Eager activity execution: an activity a workflow task schedules on its own worker's queue comes
  * back in the server's answer to that task, not through matching and another poll. Off by default

@@ -7,7 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { Case, type ICase } from '../../db/entities';
 import type { Orm } from '../../db/orm';
-import type { Role } from '../../domain/people';
+import { seesOnlyOwnOrders, type Role } from '../../domain/people';
 import { caseViewQuery, type ActionTable, type CaseKind, type CaseMessages, type CaseView } from '../../workflows/messages';
 import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
@@ -57,6 +57,8 @@ export interface CaseRoutesOptions<T extends ActionTable> {
   readRoles: readonly Role[];
   /** A butler sees (and acts on) only the cases of their areas; for others they do not exist (404). */
   areaScoped?: boolean;
+  /** An engineer sees (and acts on) only the orders assigned to them; for them others do not exist (404). */
+  assigneeScoped?: boolean;
   /** Whether this staff member may know the case exists at all (C2 confidentiality); otherwise 404, not 403. */
   visible?: (row: ICase, staff: StaffPrincipal) => boolean;
 }
@@ -108,6 +110,7 @@ export function caseRoutes<T extends ActionTable>(o: CaseRoutesOptions<T>): Oper
   const findRow = async (caseId: string, staff: StaffPrincipal) => {
     const row = await o.orm.em.fork().findOne(Case, { id: caseId, kind: o.kind });
     if (!row || row.propertyId !== staff.propertyId || !(o.visible?.(row, staff) ?? true)) return null;
+    if (o.assigneeScoped && seesOnlyOwnOrders(staff.roles) && row.assigneeId !== staff.id) return null;
     const areas = o.areaScoped ? await visibleAreaIds(o.orm, staff) : undefined;
     return !areas || areas.includes(row.areaId) ? row : null;
   };

@@ -51,6 +51,7 @@ export function codecOperations({ config }: RouteDeps): Operation[] {
         'Configure it as the UI’s codec endpoint `…/api/v1/codec` (the UI appends `/decode`) with cross-origin credentials, so the browser sends the staff member’s session; the UI’s origin must be in CODEC_CORS_ORIGINS. Supervisors and managers read the service centre’s cases; an employee complaint only hr, a report only audit (C2).',
       tags: ['codec'],
       roles: ACCESS.payloads.decode,
+      readOnly: true,
       body: payloadsBody,
       responses: { 200: { description: 'The same payloads, in order: decrypted where the caller may read them', schema: payloadsBody } },
       handler: async ({ body, staff }) => {

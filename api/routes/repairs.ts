@@ -9,6 +9,7 @@ import { operation, type Operation } from '../contract';
 import { casePage, cursorParam, listedAreas } from '../paging';
 import { HttpProblem } from '../problem';
 import { openIntakeCase } from '../start-case';
+import { seesOnlyOwnOrders } from '../../domain/people';
 import { visibleAreaIds } from '../scope';
 import { caseRoutes } from './case-actions';
 import { workflowIds } from '../../domain/workflow-ids';
@@ -114,7 +115,9 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
       },
       handler: async ({ query, staff }) => {
         const areaIds = listedAreas(query.areaId, await visibleAreaIds(orm, staff));
-        const filter = { kind: 'repair', propertyId: staff.propertyId, status: query.status, severity: query.classification, assigneeId: query.assigneeId, areaIds, overdue: query.overdue };
+        // An engineer lists their own work orders, whatever assignee they ask for.
+        const assigneeId = seesOnlyOwnOrders(staff.roles) ? staff.id : query.assigneeId;
+        const filter = { kind: 'repair', propertyId: staff.propertyId, status: query.status, severity: query.classification, assigneeId, areaIds, overdue: query.overdue };
         return { status: 200, body: await casePage(orm, filter, query, listItem) };
       },
     }),
@@ -130,6 +133,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
       messages: repairMessages,
       readRoles: ACCESS.repairs.read,
       areaScoped: true,
+      assigneeScoped: true,
     }),
   ];
 }

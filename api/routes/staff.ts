@@ -8,6 +8,8 @@ import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { HttpProblem } from '../problem';
 import type { RouteDeps } from './repairs';
+import type { Transporter } from 'nodemailer';
+import { mailPasswordLink } from './session';
 
 
 const staffSummarySchema = z.object({
@@ -44,7 +46,8 @@ const mayNotGrant = (refused: Role[], what: string) =>
 const SELF_GRANTED_NOTE = `Roles ${SELF_GRANTED_ROLES.join(' and ')} can be granted only by a holder of that role (or \`npm run staff\`): anyone else gets 403, and the attempt is audited.`;
 
 /** A manager's administration of staff and their API keys (the bootstrap is `npm run staff`). */
-export function staffOperations({ orm, config }: RouteDeps): Operation[] {
+export function staffOperations(deps: RouteDeps & { mailer?: Transporter }): Operation[] {
+  const { orm, config } = deps;
   return [
     operation({
       method: 'post',
@@ -82,6 +85,9 @@ export function staffOperations({ orm, config }: RouteDeps): Operation[] {
                 'invalid-params': [{ name: 'areaIds', in: 'body', reason: `unknown: ${result.unknownAreas.join(', ')}` }],
               });
             }
+            // The new member sets a console password from a one-time link (docs/console.md).
+            // A mail server that is down does not undo the account: the manager sends the link again.
+            if (deps.mailer) await mailPasswordLink(deps, body.id, 'created', staff.id).catch((error: unknown) => req.log?.warn({ err: (error as Error).message }, 'password link not sent'));
             return { status: 201, body: result.created, headers: { Location: `/api/v1/staff/${body.id}` } };
           },
         );

@@ -10,6 +10,7 @@ export * from './surveys';
 export * from './calendar';
 export * from './admin-audit';
 export * from './administration';
+export * from './console';
 import { Area, Building, Property, Unit } from './places';
 import { Household, HouseholdContact } from './households';
 import { Staff } from './staff';
@@ -21,6 +22,7 @@ import { OwnerMonthTally, StaffAppraisal, StaffAppraisalYear } from './appraisal
 import { NationalCalendarYear } from './calendar';
 import { AdminAuditEvent } from './admin-audit';
 import { ImportBatch, PolicyVersion } from './administration';
+import { CaseAttachment, CaseFeedback, CaseLinkToken, HttpSession, StaffCredential, StaffPasswordToken } from './console';
 import { SurveyCampaign, SurveyInvitation, SurveyResponse, SurveyRun, SurveyRunArea, SurveyToken, SurveyTopicChoice } from './surveys';
 
 export const ALL_ENTITIES = [
@@ -31,4 +33,5 @@ export const ALL_ENTITIES = [
   SurveyRun, SurveyRunArea, SurveyInvitation, SurveyToken, SurveyResponse, SurveyCampaign, SurveyTopicChoice,
   NationalCalendarYear, AdminAuditEvent,
   PolicyVersion, ImportBatch,
+  StaffCredential, StaffPasswordToken, HttpSession, CaseAttachment, CaseLinkToken, CaseFeedback,
 ];

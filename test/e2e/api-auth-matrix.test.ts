@@ -22,6 +22,9 @@ const operations = Object.entries(listedDocument.paths).flatMap(([path, methods]
   Object.entries(methods).map(([method, op]) => ({ path, method, op })),
 );
 
+/** The only operations anyone may call without a key or a session: the console's sign-in and its password links (docs/console.md). */
+const PUBLIC_OPERATIONS = ['getSession', 'signIn', 'setPassword', 'requestPasswordReset'];
+
 let stack: TestStack;
 /** One staff member per role; the engineer is the one the setup case was dispatched to. */
 const keyOfRole = {} as Record<Role, string>;
@@ -69,6 +72,13 @@ describe('the auth matrix: every operation × every role', () => {
   });
 
   it.each(operations.map((o) => [`${o.method.toUpperCase()} ${o.path} (${o.op.operationId})`, o] as const))('%s', async (_name, { path, method, op }) => {
+    if (Array.isArray(op.security) && op.security.length === 0) {
+      // Declared public: it must be one of the few that are (signing in), and answer without a key.
+      expect({ operationId: op.operationId, public: true }).toEqual({ operationId: op.operationId, public: PUBLIC_OPERATIONS.includes(op.operationId) });
+      const anonymous = await send(stack.app, method, path, op);
+      expect({ operationId: op.operationId, status: anonymous.status, refusedAsAuth: anonymous.status === 401 || anonymous.status >= 500 }).toEqual({ operationId: op.operationId, status: anonymous.status, refusedAsAuth: false });
+      return;
+    }
     const allowed = op['x-roles'];
     expect({ operationId: op.operationId, declaresRoles: Array.isArray(allowed) && allowed.length > 0 }).toEqual({ operationId: op.operationId, declaresRoles: true });
 

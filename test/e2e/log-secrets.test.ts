@@ -3,7 +3,8 @@
  * test, the worker runs as its own process (worker.ts, as deployed) at LOG_LEVEL=debug, and the test
  * walks a month's survey — invitation mails with personal links, a resident opening and answering
  * one, a forged link — and staff administration — a key issued, used, forged, revoked, a refused
- * grant — and a repair. Then no line of either process holds an API key or a survey token, and every
+ * grant — and a repair, whose household opens its case link. Then no line of either process holds an
+ * API key, a survey token or a case link's token, and every
  * line the worker wrote is pino JSON at the level asked for.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -56,6 +57,7 @@ beforeAll(async () => {
       SMTP_URL: config.SMTP_URL,
       LOG_LEVEL: 'debug',
       WORKER_METRICS_PORT: '0',
+      WORKER_HEALTH_PORT: '0',
       // The production entrypoint on this machine's test SMTP and addresses: a demo, said so.
       ALLOW_DEMO_SETTINGS: 'true',
       ...TEST_PAYLOAD_KEYS,
@@ -129,8 +131,18 @@ describe('logs of a whole run', () => {
     await eventually(async () => (await stack.orm.em.fork().count(Case, { kind: 'complaint' })) > 0, { what: 'the S6 complaint opened' });
     await eventually(async () => (await stack.orm.em.fork().count(Case, { id: repair.body.caseId, assigneeId: { $ne: null } })) > 0, { what: 'the repair dispatched' });
 
+    // The repair's household was mailed its case link (docs/console.md); the resident opens it.
+    const caseTokens = await eventually(
+      async () => {
+        const found = stack.mails.flatMap((m) => [...m.text.matchAll(/\/c\/([A-Za-z0-9_-]{43})\b/g)].map((match) => match[1]));
+        return found.length > 0 && [...new Set(found)];
+      },
+      { what: 'a case link in the household mail' },
+    );
+    await request(app).get(`/c/${caseTokens[0]}`).expect(200);
+
     const payloadKeys = Object.values(TEST_PAYLOAD_KEYS).map((pair) => pair.split(':')[1]);
-    const secrets = [...stack.seed.staff.map((s) => s.apiKey), issued, ...tokens, ...payloadKeys];
+    const secrets = [...stack.seed.staff.map((s) => s.apiKey), issued, ...tokens, ...caseTokens, ...payloadKeys];
     const logged = [...apiLines, ...workerOut, ...workerErr];
     const leaks = logged.filter((line) => secrets.some((secret) => line.includes(secret)));
     const workerJson = workerOut.map((line) => {
@@ -148,6 +160,7 @@ describe('logs of a whole run', () => {
     expect(leaks).toEqual([]);
     // The walk was logged: the survey page's requests with the token replaced, and the worker's activities at debug.
     expect(apiLines.filter((line) => line.includes('"url":"/s/[redacted]"')).length).toBeGreaterThanOrEqual(3);
+    expect(apiLines.filter((line) => line.includes('"url":"/c/[redacted]"')).length).toBeGreaterThanOrEqual(1);
     expect(workerOut.filter((line) => line.includes('sendSurveyLink') || line.includes('Activity completed')).length).toBeGreaterThan(0);
     expect(workerJson.filter((line) => line === undefined || typeof line.level !== 'number')).toEqual([]);
     expect(workerJson.some((line) => line?.level === 20)).toBe(true);

@@ -150,6 +150,8 @@ describe('staff and their API keys', () => {
 
     expect((await auditOf('S-HR8')).map((e) => [e.actorId, e.action])).toEqual([
       ['S-MH1', 'staff.create'],
+      // The new member's one-time link to set a console password (docs/console.md).
+      ['S-MH1', 'credential.link'],
       ['S-MH1', 'staff.key.issue'],
       ['S-MG1', 'staff.key.revoke'],
     ]);

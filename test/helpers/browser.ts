@@ -1,10 +1,12 @@
 /**
- * A real headless Chromium for the browser tests (survey page, Temporal Web UI), driven through
- * playwright-core. Chromium comes from the machine: CHROMIUM_PATH, else Debian's `chromium`
- * package (`.ci/run` installs it when missing).
+ * A real headless Chromium for the browser tests (survey page, Temporal Web UI, the console),
+ * driven through playwright-core. The suite's global setup provisions it (scripts/chromium.ts:
+ * CHROMIUM_PATH, a system Chromium, apt-get as root, Playwright's download) and names it in
+ * CHROMIUM_PATH; run outside it, the same provisioning runs here.
  */
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { provisionChromium } from '../../scripts/chromium';
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
@@ -14,9 +16,7 @@ export function chromiumPath(): string {
     if (!existsSync(configured)) throw new Error(`CHROMIUM_PATH=${configured} does not exist`);
     return configured;
   }
-  const found = CANDIDATES.find((path) => existsSync(path));
-  if (!found) throw new Error(`no Chromium found (tried ${CANDIDATES.join(', ')}): install Debian's chromium package or set CHROMIUM_PATH`);
-  return found;
+  return CANDIDATES.find((path) => existsSync(path)) ?? provisionChromium();
 }
 
 export async function launchBrowser(): Promise<Browser> {

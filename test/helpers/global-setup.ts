@@ -15,6 +15,8 @@ import { startDevServer } from '../../scripts/dev-server';
 import { devServerOptions, resolveTemporalCli } from '../../scripts/temporal-cli';
 import { bundleWorkflows } from '../../worker';
 import { freePort } from '../../scripts/free-port';
+import { provisionChromium } from '../../scripts/chromium';
+import { ensureConsoleBuilt } from '../../scripts/console-build';
 
 export const TEMPLATE_DB = 'service_centre_template';
 
@@ -63,7 +65,10 @@ export default async function globalSetup(): Promise<void> {
   // UI decodes through the API it starts beside it).
   const uiPort = await freePort();
   const codecPort = await freePort();
-  const settled = await Promise.allSettled([startTemporal(uiPort, `http://127.0.0.1:${codecPort}/api/v1/codec`, stops), startPostgres(workDir, stops), bundleWorkflows()] as const);
+  const say = (line: string) => process.stderr.write(`\n[stack] ${line}\n`);
+  // The browser tests' Chromium (found, or installed once) and the console they open, built when stale.
+  process.env.CHROMIUM_PATH = provisionChromium(say);
+  const settled = await Promise.allSettled([startTemporal(uiPort, `http://127.0.0.1:${codecPort}/api/v1/codec`, stops), startPostgres(workDir, stops), bundleWorkflows(), ensureConsoleBuilt(say)] as const);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await stop();

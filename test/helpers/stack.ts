@@ -4,6 +4,8 @@
  * queue with the prebuilt workflow bundle, a Temporal client and the express app.
  */
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { msToTs } from '@temporalio/common/lib/time';
 import { Client, Connection } from '@temporalio/client';
@@ -111,6 +113,8 @@ export async function startTestStack(
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtp.url,
     LOG_LEVEL: 'silent',
+    // Photos and signatures of this file's cases, in the suite's work folder.
+    ATTACHMENTS_DIR: join(process.env.TEST_WORK_DIR ?? tmpdir(), `attachments-${randomBytes(4).toString('hex')}`),
     ...TEST_PAYLOAD_KEYS,
   });
   const orm = await openOrm(databaseUrl, { poolMax: 5 });
@@ -124,7 +128,7 @@ export async function startTestStack(
   const running = worker.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) });
-  const app = buildApp({ orm, temporal: client, config, logger: pino({ level: process.env.TEST_API_LOGS ? 'error' : 'silent' }) });
+  const app = buildApp({ orm, temporal: client, config, logger: pino({ level: process.env.TEST_API_LOGS ? 'error' : 'silent' }), mailer });
   return {
     orm,
     client,

@@ -6,6 +6,7 @@
 import { ACCESS, accessEntries } from '../../domain/access';
 import { AUDIENCE_READERS, PAYLOAD_AUDIENCES } from '../../domain/payload-audience';
 import { ROLES } from '../../domain/people';
+import { REPAIR_ACTIONS } from '../../workflows/messages';
 
 const entries = accessEntries();
 
@@ -51,5 +52,9 @@ describe('the access table', () => {
 
   it('S1: the month\'s survey run is started by a supervisor or manager only', () => {
     expect([...ACCESS.surveys.run].sort()).toEqual(['manager', 'supervisor']);
+  });
+
+  it("R8: the console's signature takes the signOff action's roles", () => {
+    expect([...ACCESS.console.signature].sort()).toEqual([...REPAIR_ACTIONS.signOff.roles].sort());
   });
 });

@@ -5,12 +5,30 @@ import { parseDocument } from 'yaml';
 import { codecCorsOrigins, CONFIG_VARIABLES, deploymentProblems, loadConfig } from '../../config';
 import { payloadKeyring } from '../../payload-codec';
 import { dynamicConfigArgs, SERVER_DYNAMIC_CONFIG } from '../../scripts/temporal-cli';
+import { COMPOSE_IMAGES, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../scripts/temporal-server';
+import {
+  POSTGRES_SERVER_FLAGS,
+  registerSteps,
+  schemaSteps,
+  SERVER_CONFIG_DIR,
+  SERVER_CONFIG_ENV,
+  SERVER_DYNAMIC_CONFIG_FILE,
+  SERVER_VARIABLES,
+  serverArgs,
+  serverEnv,
+  TEMPORAL_DB_ROLE,
+  uiServerEnv,
+  type CliStep,
+} from '../../scripts/temporal-setup';
+import { WORKER_SHUTDOWN } from '../../worker';
 import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
 
 /**
  * docker-compose.yml and the Dockerfile are the production shape (docs/architecture.md §6). No Docker engine
  * runs in the tests, so this checks them statically against the code they deploy: config.ts,
- * workflows/search-attributes.ts and what tsconfig.build.json emits.
+ * workflows/search-attributes.ts, what tsconfig.build.json emits, and the native run of the same
+ * shape (scripts/cluster.ts, test/cluster/): the same server version, server config, dynamic
+ * config, schema steps, registration and environment (scripts/temporal-setup.ts).
  */
 
 const root = path.resolve(__dirname, '../..');
@@ -22,6 +40,7 @@ type Healthcheck = { test?: string[] | string; disable?: boolean };
 type DependsOn = string[] | Record<string, { condition?: string }>;
 type Service = {
   image?: string;
+  stop_grace_period?: string;
   build?: unknown;
   command?: string[] | string;
   entrypoint?: string[] | string;
@@ -32,9 +51,10 @@ type Service = {
   depends_on?: DependsOn;
   restart?: string;
   deploy?: { replicas?: number };
-  configs?: { source: string; target?: string }[];
+  volumes?: (string | { type?: string; source?: string; target: string; read_only?: boolean })[];
 };
-type Compose = { services: Record<string, Service>; configs?: Record<string, { content?: string; file?: string }> };
+type Compose = { services: Record<string, Service> };
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { engines: { node: string }; scripts: Record<string, string> };
 
 const composeDoc = parseDocument(composeText, { merge: true });
 const compose = composeDoc.toJS() as Compose;
@@ -100,14 +120,42 @@ function dependsOn(name: string): Record<string, string> {
     : Object.fromEntries(Object.entries(deps).map(([dep, spec]) => [dep, spec?.condition ?? 'service_started']));
 }
 
-function commandText(service: Service): string {
-  const parts = [service.entrypoint, service.command].flatMap((part) => (part == null ? [] : Array.isArray(part) ? part : [part]));
-  return parts.join(' ');
+const SERVICES = ['postgres', 'temporal-schema', 'temporal', 'temporal-register', 'temporal-ui', 'mail', 'migrate', 'api', 'worker'];
+const APP_SERVICES = ['migrate', 'api', 'worker'];
+const ONE_SHOT = ['temporal-schema', 'temporal-register', 'migrate'];
+
+/** The lines of a one-shot job's `sh -c` script, after Compose's interpolation. */
+function scriptLines(name: string): string[] {
+  return interpolate([services[name].command].flat().join('\n'))
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('set -'));
 }
 
-const SERVICES = ['postgres', 'temporal', 'temporal-register', 'temporal-ui', 'mail', 'migrate', 'api', 'worker'];
-const APP_SERVICES = ['migrate', 'api', 'worker'];
-const ONE_SHOT = ['temporal-register', 'migrate'];
+/** A registration step as a line of temporal-register's script. */
+function registerLine(step: CliStep): string {
+  const temporal = (argv: string[]) => `temporal ${argv.join(' ')}`;
+  if ('waitUntil' in step) {
+    return `tries=0; until ${temporal(step.waitUntil)} >/dev/null 2>&1; do tries=$((tries + 1)); if [ "$tries" -ge 60 ]; then exit 1; fi; sleep 1; done`;
+  }
+  return step.unless ? `${temporal(step.unless)} >/dev/null 2>&1 || ${temporal(step.run)}` : temporal(step.run);
+}
+
+/** A service's bind mounts (`./host:container[:ro]`), the host side resolved against the compose file's folder. */
+function bindMounts(name: string): { source: string; target: string; readOnly: boolean }[] {
+  return (services[name].volumes ?? []).flatMap((volume) => {
+    if (typeof volume === 'object') return volume.type === 'bind' && volume.source ? [{ source: path.resolve(root, volume.source), target: volume.target, readOnly: !!volume.read_only }] : [];
+    const [source, target, mode] = volume.split(':');
+    return /^[./]/.test(source) ? [{ source: path.resolve(root, source), target, readOnly: mode === 'ro' }] : [];
+  });
+}
+
+/** A compose duration (`60s`, `1m30s`) in milliseconds. */
+function durationMs(value: string): number {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  return [...value.matchAll(/(\d+)(ms|s|m|h)/g)].reduce((ms, [, n, unit]) => ms + Number(n) * units[unit], 0);
+}
+
 const LONG_RUNNING = SERVICES.filter((name) => !ONE_SHOT.includes(name));
 
 describe('docker-compose.yml', () => {
@@ -117,7 +165,7 @@ describe('docker-compose.yml', () => {
     expect(typeof compose.services).toBe('object');
   });
 
-  test('defines postgres, temporal, temporal-register, temporal-ui, mail, migrate, api and worker', () => {
+  test('defines postgres, temporal-schema, temporal, temporal-register, temporal-ui, mail, migrate, api and worker', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(SERVICES));
   });
 
@@ -206,46 +254,110 @@ describe('docker-compose.yml', () => {
     expect(Array.isArray(check) ? check.join(' ') : check).toContain('/healthz');
   });
 
-  test('the temporal service runs with the dynamic config every dev server gets (SERVER_DYNAMIC_CONFIG)', () => {
-    const path = envOf('temporal').DYNAMIC_CONFIG_FILE_PATH;
-    const mounted = (services.temporal.configs ?? []).find((c) => c.target === path);
-    expect(mounted).toBeDefined();
-    const content = (compose.configs ?? {})[mounted!.source]?.content;
-    expect(typeof content).toBe('string');
+  test('the temporal service runs with the dynamic config file the native stack uses, holding what every dev server gets (SERVER_DYNAMIC_CONFIG)', () => {
+    const mount = bindMounts('temporal').find((m) => m.source === SERVER_CONFIG_DIR)!;
+    expect(envOf('temporal').TEMPORAL_DYNAMIC_CONFIG_FILE).toBe(path.posix.join(mount.target, path.basename(SERVER_DYNAMIC_CONFIG_FILE)));
     // The server's file format: each key holds a list of values with optional constraints.
-    const file = parseDocument(content!).toJS() as Record<string, { value: unknown; constraints?: unknown }[]>;
-    expect(Object.fromEntries(Object.entries(file).map(([key, values]) => [key, values.map((v) => v.value)]))).toEqual(
-      Object.fromEntries(Object.entries(SERVER_DYNAMIC_CONFIG).map(([key, value]) => [key, [value]])),
-    );
+    const file = parseDocument(readFileSync(SERVER_DYNAMIC_CONFIG_FILE, 'utf8')).toJS() as Record<string, { value: unknown; constraints?: unknown }[]>;
+    expect(file).toEqual(Object.fromEntries(Object.entries(SERVER_DYNAMIC_CONFIG).map(([key, value]) => [key, [{ value }]])));
     expect(dynamicConfigArgs()).toEqual(['--dynamic-config-value', 'system.enableActivityEagerExecution=true']);
   });
 
-  test('temporal-register registers exactly the search attributes of workflows/search-attributes.ts with their CLI types', () => {
-    const script = commandText(services['temporal-register']);
-    const creates = script.split('\n').filter((line) => /temporal operator search-attribute create\b/.test(line));
+  test('the images run the versions the native stack builds: server and admin-tools 1.29.1, UI 2.42.1 (scripts/temporal-server.ts)', () => {
+    expect(TEMPORAL_SERVER_VERSION).toBe('v1.29.1');
+    expect(TEMPORAL_UI_VERSION).toBe('v2.42.1');
+    expect(services.temporal.image).toBe(COMPOSE_IMAGES.server);
+    expect(services.temporal.image).toBe('temporalio/server:1.29.1');
+    for (const job of ['temporal-schema', 'temporal-register']) expect(services[job].image).toBe(COMPOSE_IMAGES.adminTools);
+    expect(COMPOSE_IMAGES.adminTools).toMatch(/^temporalio\/admin-tools:1\.29\.1-/);
+    expect(services['temporal-ui'].image).toBe(COMPOSE_IMAGES.ui);
+    // The deprecated all-in-one image is gone: the schema is set up by a job of its own, as natively.
+    expect(Object.values(services).map((service) => service.image ?? '')).not.toContainEqual(expect.stringMatching(/auto-setup/));
+  });
+
+  test('temporal runs the server binary with the native command line on the config folder the native stack uses (deploy/temporal-server, mounted read-only)', () => {
+    const mount = bindMounts('temporal').find((m) => m.source === SERVER_CONFIG_DIR);
+    expect(mount).toMatchObject({ readOnly: true });
+    expect([services.temporal.entrypoint].flat()).toEqual(['temporal-server', ...serverArgs(mount!.target)]);
+    expect(services.temporal.command).toBeUndefined();
+    expect(existsSync(path.join(SERVER_CONFIG_DIR, `${SERVER_CONFIG_ENV}.yaml`))).toBe(true);
+  });
+
+  test('the server config template reads exactly the variables scripts/temporal-setup.ts knows (SERVER_VARIABLES), and the server renders it itself', () => {
+    const template = readFileSync(path.join(SERVER_CONFIG_DIR, `${SERVER_CONFIG_ENV}.yaml`), 'utf8');
+    expect(template.split('\n')[0]).toBe('# enable-template');
+    const read = new Set([...template.matchAll(/env "([A-Z0-9_]+)"/g)].map(([, name]) => name));
+    expect([...read].sort()).toEqual([...SERVER_VARIABLES].sort());
+    // Temporal's databases are the ones the schema steps set up.
+    const databases = [...template.matchAll(/databaseName: (\S+)/g)].map(([, name]) => name);
+    const created = schemaSteps({ host: 'h', port: 1, user: 'u' }).filter((step) => step.at(-1) === 'create-database');
+    expect(databases).toEqual(created.map((step) => step[step.indexOf('--db') + 1]));
+  });
+
+  test("temporal's environment is the native stack's (serverEnv): the same variables, database role, log level and broadcast address", () => {
+    const composeEnv = envOf('temporal');
+    const native = serverEnv({ db: { host: 'postgres', port: 5432, user: TEMPORAL_DB_ROLE, password: 'x' }, dynamicConfigFile: '/x.yaml' });
+    expect(Object.keys(composeEnv).sort()).toEqual(Object.keys(native).sort());
+    expect(composeEnv).toMatchObject({
+      TEMPORAL_DB_HOST: 'postgres',
+      TEMPORAL_DB_USER: TEMPORAL_DB_ROLE,
+      TEMPORAL_LOG_LEVEL: native.TEMPORAL_LOG_LEVEL,
+      TEMPORAL_BROADCAST_ADDRESS: native.TEMPORAL_BROADCAST_ADDRESS,
+      // In its container the frontend must take connections from the others.
+      TEMPORAL_BIND_ON_IP: '0.0.0.0',
+    });
+    expect(containerPorts('postgres')).toContain(Number(composeEnv.TEMPORAL_DB_PORT));
+    // The ports stay the template's defaults, which the app's TEMPORAL_ADDRESS and the healthcheck use.
+    expect(containerPorts('temporal')).toContain(7233);
+  });
+
+  test('temporal-schema runs the native schema steps line for line (temporal-sql-tool, the schema embedded in the tool) before the server starts', () => {
+    const steps = schemaSteps({ host: 'postgres', port: 5432, user: TEMPORAL_DB_ROLE });
+    expect(scriptLines('temporal-schema')).toEqual(steps.map((argv) => `temporal-sql-tool ${argv.join(' ')}`));
+    expect(envOf('temporal-schema').SQL_PASSWORD).toMatch(/^required-/);
+    expect(dependsOn('temporal-schema')).toMatchObject({ postgres: 'service_healthy' });
+    expect(dependsOn('temporal')).toMatchObject({ 'temporal-schema': 'service_completed_successfully' });
+  });
+
+  test('postgres runs with the server flags the native stack gives the embedded one, and creates role temporal allowed to create its databases', () => {
+    expect([services.postgres.command].flat()).toEqual(['postgres', ...POSTGRES_SERVER_FLAGS]);
+    const initScript = bindMounts('postgres').find((m) => m.target.startsWith('/docker-entrypoint-initdb.d/'));
+    expect(initScript).toMatchObject({ readOnly: true });
+    const init = readFileSync(initScript!.source, 'utf8');
+    expect(init).toContain('CREATE DATABASE service_centre OWNER service_centre');
+    expect(init).toContain(`CREATE ROLE ${TEMPORAL_DB_ROLE} LOGIN CREATEDB PASSWORD`);
+    // Temporal's databases are created by temporal-sql-tool (create-database), as natively.
+    expect(init).not.toMatch(/CREATE DATABASE temporal/);
+  });
+
+  test('temporal-register runs the native registration line for line: the namespace, then exactly the search attributes of workflows/search-attributes.ts', () => {
+    const namespace = loadConfig(envOf('worker')).TEMPORAL_NAMESPACE;
+    const address = envOf('worker').TEMPORAL_ADDRESS;
+    const steps = registerSteps(address, namespace);
+    const lines = scriptLines('temporal-register');
+    expect(lines.slice(0, steps.length)).toEqual(steps.map(registerLine));
+    // Then it lists what is registered, for the job's log.
+    expect(lines.slice(steps.length)).toEqual([`temporal operator search-attribute list --namespace ${namespace} --address ${address}`]);
+
+    const creates = lines.filter((line) => /temporal operator search-attribute create\b/.test(line));
     const registered = creates.flatMap((line) =>
       [...line.matchAll(/--name[ =](\S+)\s+--type[ =](\S+)/g)].map(([, name, type]) => ({ name, type })),
     );
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect(registered.sort(byName)).toEqual(searchAttributeCliSpecs().sort(byName));
-
-    // ...in the namespace the app uses, on the temporal service, after the server is healthy.
-    const namespace = loadConfig(envOf('worker')).TEMPORAL_NAMESPACE;
-    for (const line of creates) {
-      expect(line).toContain(`--namespace ${namespace}`);
-      expect(line).toContain(`--address ${envOf('worker').TEMPORAL_ADDRESS}`);
-    }
-    expect(services['temporal-register'].image).toMatch(/^temporalio\/admin-tools:1\.29/);
     expect(dependsOn('temporal-register')).toMatchObject({ temporal: 'service_healthy' });
   });
 
-  test('temporal runs auto-setup 1.29 on the postgres service; the UI 2.42 talks to it', () => {
-    expect(services.temporal.image).toMatch(/^temporalio\/auto-setup:1\.29\.\d+$/);
-    const temporalEnv = envOf('temporal');
-    expect(temporalEnv).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgres', DB_PORT: '5432' });
-    expect(containerPorts('postgres')).toContain(Number(temporalEnv.DB_PORT));
-    expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:2\.42\.\d+$/);
-    expect(envOf('temporal-ui').TEMPORAL_ADDRESS).toBe(envOf('worker').TEMPORAL_ADDRESS);
+  test("temporal-ui gets the UI server's variables the native stack sets (uiServerEnv), read-only on the app's namespace and Temporal address, plus its login", () => {
+    const native = uiServerEnv({ temporalAddress: 'x:1', namespace: 'n', origin: 'http://x', port: 8080, codecEndpoint: 'http://y/api/v1/codec' });
+    const composeEnv = envOf('temporal-ui');
+    const withoutLogin = Object.keys(composeEnv).filter((key) => !key.startsWith('TEMPORAL_AUTH_'));
+    expect(withoutLogin.sort()).toEqual(Object.keys(native).filter((key) => key !== 'TEMPORAL_UI_PORT').sort());
+    expect(composeEnv.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe(native.TEMPORAL_DISABLE_WRITE_ACTIONS);
+    expect(composeEnv.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe(native.TEMPORAL_CODEC_INCLUDE_CREDENTIALS);
+    expect(composeEnv.TEMPORAL_CODEC_DEFAULT_ERROR_MESSAGE).toBe(native.TEMPORAL_CODEC_DEFAULT_ERROR_MESSAGE);
+    expect(composeEnv.TEMPORAL_ADDRESS).toBe(envOf('worker').TEMPORAL_ADDRESS);
+    expect(composeEnv.TEMPORAL_DEFAULT_NAMESPACE).toBe(loadConfig(envOf('worker')).TEMPORAL_NAMESPACE);
     expect(publishedPorts('temporal-ui').map((p) => p.target)).toContain(8080);
   });
 
@@ -279,6 +391,16 @@ describe('docker-compose.yml', () => {
     expect(envOf('temporal-ui', dotEnv).TEMPORAL_CODEC_ENDPOINT).toBe('https://service.example.com/api/v1/codec');
   });
 
+  test("the worker's healthcheck asks its GET /healthz on WORKER_HEALTH_PORT, and its stop_grace_period outlasts the worker's own shutdown (WORKER_SHUTDOWN)", () => {
+    const check = [services.worker.healthcheck?.test].flat().join(' ');
+    expect(check).toContain('/healthz');
+    expect(check).toContain(`process.env.WORKER_HEALTH_PORT || ${loadConfig({}).WORKER_HEALTH_PORT}`);
+    expect(check).not.toContain('TEMPORAL_ADDRESS');
+    const grace = durationMs(services.worker.stop_grace_period ?? '10s');
+    expect(WORKER_SHUTDOWN.graceMs).toBeLessThan(WORKER_SHUTDOWN.forceMs);
+    expect(WORKER_SHUTDOWN.forceMs).toBeLessThan(grace);
+  });
+
   test('every long-running service has a healthcheck', () => {
     for (const name of LONG_RUNNING) {
       const check = services[name].healthcheck;
@@ -289,7 +411,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  test('one-shot jobs (migrate, temporal-register) are not restarted once they finish', () => {
+  test('one-shot jobs (temporal-schema, temporal-register, migrate) are not restarted once they finish', () => {
     for (const name of ONE_SHOT) {
       expect(services[name].restart ?? 'no').toBe('no');
     }
@@ -313,8 +435,8 @@ describe('docker-compose.yml', () => {
   });
 
   test('database passwords come from the environment, never literals in the file', () => {
-    const secrets: Env = { ...envOf('postgres'), PWD: envOf('temporal').POSTGRES_PWD };
-    for (const key of ['POSTGRES_PASSWORD', 'APP_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'PWD']) {
+    const secrets: Env = { ...envOf('postgres'), PWD: envOf('temporal').TEMPORAL_DB_PASSWORD, SQL: envOf('temporal-schema').SQL_PASSWORD };
+    for (const key of ['POSTGRES_PASSWORD', 'APP_DB_PASSWORD', 'TEMPORAL_DB_PASSWORD', 'PWD', 'SQL']) {
       expect(secrets[key]).toMatch(/^required-/);
     }
     expect(new URL(envOf('api').DATABASE_URL).password).toMatch(/^required-/);
@@ -396,19 +518,36 @@ describe('Dockerfile and the build output it runs', () => {
     expect(emittedFor('workflows/index.ts')).toBe(path.join('dist', 'workflows', 'index.js'));
   });
 
-  test('is multi-stage on node:20-bookworm-slim: builds with npm ci + npm run build, ships production deps and dist/ only', () => {
+  test('is multi-stage on node:24-bookworm-slim (a supported LTS that package.json engines allows): builds with npm ci + npm run build, ships production deps and dist/ only', () => {
     const froms = [...dockerfileText.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)].map(([, image, stage]) => ({ image, stage }));
     expect(froms.length).toBeGreaterThanOrEqual(2);
-    expect(dockerfileText).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    expect(dockerfileText).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
     for (const { image } of froms) expect(image).toBe('${NODE_IMAGE}');
+    expect(packageJson.engines.node).toMatch(/>=24\b/);
 
     const [build, runtime] = dockerfileText.split(/^FROM\s+/m).slice(1);
     expect(build).toMatch(/npm ci\b(?!.*--omit=dev)/);
     expect(build).toMatch(/npm run build/);
-    expect(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts.build).toContain('tsconfig.build.json');
+    expect(packageJson.scripts.build).toContain('tsconfig.build.json');
     expect(runtime).toMatch(/npm ci\b.*--omit=dev/);
     expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
     expect(runtime).toMatch(/^WORKDIR \/app$/m);
+  });
+
+  test('the worker image ships a workflow bundle built at build time (scripts/bundle-workflows.ts) and points WORKFLOW_BUNDLE at it', () => {
+    const [build, runtime] = dockerfileText.split(/^FROM\s+/m).slice(1);
+    const bundled = /node (\S+) (dist\/\S+\.js)\s*$/m.exec(build.split('\n').find((line) => line.includes('bundle-workflows')) ?? '');
+    expect(bundled).not.toBeNull();
+    const [, script, output] = bundled!;
+    expect(script).toBe(emittedFor('scripts/bundle-workflows.ts'));
+    expect(isCompiled('scripts/bundle-workflows.ts')).toBe(true);
+    expect(runtime.split('\n')).toContain(`ENV WORKFLOW_BUNDLE=/app/${output}`);
+    expect(CONFIG_VARIABLES).toContain('WORKFLOW_BUNDLE');
+  });
+
+  test("CI runs the suite on the image's Node major too (.ci/run)", () => {
+    const major = /node:(\d+)-/.exec(dockerfileText)![1];
+    expect(readFileSync(path.join(root, '.ci', 'run'), 'utf8')).toMatch(new RegExp(`npx (?:-y |--yes )?-p node@${major}\\b`));
   });
 
   test('runs as a non-root user with NODE_ENV=production', () => {

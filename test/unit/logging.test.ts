@@ -26,6 +26,9 @@ describe('scrub', () => {
   it('replaces survey tokens in links, API keys, bearer credentials and URL passwords, and leaves the rest', () => {
     expect(scrub(`GET /s/${token}?lang=en`)).toBe('GET /s/[redacted]?lang=en');
     expect(scrub(`mail with http://localhost:3000/s/${token} in it`)).toBe('mail with http://localhost:3000/s/[redacted] in it');
+    // The resident's case link and a staff member's password link (docs/console.md).
+    expect(scrub(`GET /c/${token}?lang=en`)).toBe('GET /c/[redacted]?lang=en');
+    expect(scrub(`http://localhost:3000/console/set-password#${token}`)).toBe('http://localhost:3000/console/set-password#[redacted]');
     expect(scrub(`key ${apiKey} refused`)).toBe('key wy_[redacted] refused');
     expect(scrub(`Authorization: Bearer ${apiKey}`)).toBe('Authorization: Bearer [redacted]');
     expect(scrub('postgres://service_centre:s3cr3t@postgres:5432/service_centre')).toBe('postgres://[redacted]@postgres:5432/service_centre');
