@@ -97,6 +97,8 @@ export async function startTestStack(
     clock?: () => Date;
     /** false: an empty database, as a new deployment finds it (no demo property, no staff). */
     seed?: false;
+    /** More configuration variables (e.g. CODEC_CORS_ORIGINS for the browser test's Temporal UI). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<TestStack> {
   if (!runtimeQuiet) {
@@ -116,6 +118,7 @@ export async function startTestStack(
     // Photos and signatures of this file's cases, in the suite's work folder.
     ATTACHMENTS_DIR: join(process.env.TEST_WORK_DIR ?? tmpdir(), `attachments-${randomBytes(4).toString('hex')}`),
     ...TEST_PAYLOAD_KEYS,
+    ...options.env,
   });
   const orm = await openOrm(databaseUrl, { poolMax: 5 });
   const seed: SeedResult = options.seed === false ? { created: false, propertyId: '', staff: [], households: 0 } : await seedDemo(orm, { policy: options.policy });
