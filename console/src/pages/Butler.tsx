@@ -86,7 +86,7 @@ export function Butler() {
       >
         <List
           loading={!visits}
-          locale={{ emptyText: t('noVisits') }}
+          locale={{ emptyText: <Typography.Text type="secondary">{t('noVisits')}</Typography.Text> }}
           dataSource={visits ?? []}
           renderItem={(v) => {
             const late = !!v.dueAt && new Date(v.dueAt).getTime() < now;
@@ -123,16 +123,19 @@ export function Butler() {
       <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('toReschedule')}</h2>} styles={{ body: { padding: 8 } }}>
         <List
           loading={!notHome}
-          locale={{ emptyText: t('noneToReschedule') }}
+          locale={{ emptyText: <Typography.Text type="secondary">{t('noneToReschedule')}</Typography.Text> }}
           dataSource={notHome ?? []}
           renderItem={(r) => (
-            <List.Item data-testid={`reschedule-${r.caseId}`} actions={[<Button key="r" type="primary" onClick={() => setRescheduling(r)} aria-label={`${t('reschedule')} ${r.caseId}`}>{t('reschedule')}</Button>]}>
+            <List.Item data-testid={`reschedule-${r.caseId}`} style={{ display: 'block' }}>
               <Space wrap size={4}>
                 <strong>{r.caseId}</strong>
                 <Tag>{label(r.classification)}</Tag>
                 <span>{r.room ?? r.areaId}</span>
                 {r.dueAt && <Typography.Text type="secondary">{t('due')} {time(r.dueAt)}</Typography.Text>}
               </Space>
+              <div style={{ marginTop: 6 }}>
+                <Button type="primary" onClick={() => setRescheduling(r)} aria-label={`${t('reschedule')} ${r.caseId}`}>{t('reschedule')}</Button>
+              </div>
             </List.Item>
           )}
         />
@@ -141,10 +144,10 @@ export function Butler() {
       <Card size="small" title={<h2 style={{ fontSize: 16, margin: 0 }}>{t('openRequests')}</h2>} styles={{ body: { padding: 8 } }}>
         <List
           loading={!open}
-          locale={{ emptyText: t('noOpenRequests') }}
+          locale={{ emptyText: <Typography.Text type="secondary">{t('noOpenRequests')}</Typography.Text> }}
           dataSource={open ?? []}
           renderItem={(line) => (
-            <List.Item data-testid={`open-${line.caseId}`} actions={[<Button key="w" size="small" onClick={() => setReasonFor(line)} aria-label={`${t('recordReason')} ${line.caseId}`}>{t('recordReason')}</Button>]}>
+            <List.Item data-testid={`open-${line.caseId}`} style={{ display: 'block' }}>
               <div>
                 <Space wrap size={4}>
                   <strong>{line.caseId}</strong>
@@ -158,6 +161,7 @@ export function Butler() {
                     {line.reason}
                   </div>
                 )}
+                <Button size="small" style={{ marginTop: 6 }} onClick={() => setReasonFor(line)} aria-label={`${t('recordReason')} ${line.caseId}`}>{t('recordReason')}</Button>
               </div>
             </List.Item>
           )}

@@ -38,6 +38,13 @@ function useReport<T>(load: () => Promise<T>, key: string): { data?: T; error?: 
   return state.key === key ? state : {};
 }
 
+/** An empty table's words in the text colour (Ant Design's own grey is too faint for WCAG AA). */
+function Nothing() {
+  const { t } = useI18n();
+  return <Typography.Text type="secondary">{t('noneInPeriod')}</Typography.Text>;
+}
+const EMPTY = { emptyText: <Nothing /> };
+
 function Csv({ href }: { href: string }) {
   const { t } = useI18n();
   return (
@@ -103,7 +110,7 @@ function ComplaintAnalysis({ month }: { month: string }) {
     { title: t('meanHours'), dataIndex: 'meanResolutionHours', align: 'right', render: hours },
     { title: t('medianHours'), dataIndex: 'medianResolutionHours', align: 'right', render: hours },
   ];
-  const table = (rows: Row[], by: MessageKey, code = true) => <Table size="small" rowKey="key" pagination={false} scroll={{ x: true }} dataSource={rows} columns={columns(by, code)} locale={{ emptyText: t('noneInPeriod') }} />;
+  const table = (rows: Row[], by: MessageKey, code = true) => <Table size="small" rowKey="key" pagination={false} scroll={{ x: true }} dataSource={rows} columns={columns(by, code)} locale={EMPTY} />;
   return (
     <Space direction="vertical" style={{ width: '100%' }} size={12}>
       <Section title={`${t('reportComplaints')} · ${data.month}`} extra={<Csv href={`/api/v1/reports/complaints/${month}/csv`} />}>
@@ -122,11 +129,11 @@ function ComplaintAnalysis({ month }: { month: string }) {
       <Section title={t('byArea')}>{table(data.byArea, 'area', false)}</Section>
       <Section title={t('byChannel')}>{table(data.byChannel, 'channel')}</Section>
       <Section title={t('repeatIssues')}>
-        <Table size="small" rowKey="issueKey" pagination={false} scroll={{ x: true }} dataSource={data.repeatIssues} locale={{ emptyText: t('noneInPeriod') }}
+        <Table size="small" rowKey="issueKey" pagination={false} scroll={{ x: true }} dataSource={data.repeatIssues} locale={EMPTY}
           columns={[{ title: t('issue'), dataIndex: 'issueKey' }, { title: t('complaints'), dataIndex: 'complaints', align: 'right' }, { title: t('households'), dataIndex: 'households', align: 'right' }, { title: t('cases'), dataIndex: 'caseIds', render: (ids: string[]) => ids.join(', ') }]} />
       </Section>
       <Section title={t('repeatHouseholds')}>
-        <Table size="small" rowKey="householdId" pagination={false} scroll={{ x: true }} dataSource={data.repeatHouseholds} locale={{ emptyText: t('noneInPeriod') }}
+        <Table size="small" rowKey="householdId" pagination={false} scroll={{ x: true }} dataSource={data.repeatHouseholds} locale={EMPTY}
           columns={[{ title: t('households'), dataIndex: 'householdId' }, { title: t('complaints'), dataIndex: 'complaints', align: 'right' }, { title: t('cases'), dataIndex: 'caseIds', render: (ids: string[]) => ids.join(', ') }]} />
       </Section>
     </Space>
@@ -151,11 +158,11 @@ function RepairProgress({ date }: { date: string }) {
         ]} />
       </Section>
       <Section title={t('byArea')}>
-        <Table size="small" rowKey="areaId" pagination={false} scroll={{ x: true }} dataSource={data.byArea} locale={{ emptyText: t('noneInPeriod') }}
+        <Table size="small" rowKey="areaId" pagination={false} scroll={{ x: true }} dataSource={data.byArea} locale={EMPTY}
           columns={[{ title: t('area'), dataIndex: 'areaId' }, { title: t('received'), dataIndex: 'received', align: 'right' }, { title: t('closedCount'), dataIndex: 'closed', align: 'right' }, { title: t('openAtEnd'), dataIndex: 'open', align: 'right' }]} />
       </Section>
       <Section title={t('openAtEnd')}>
-        <Table size="small" rowKey="caseId" pagination={false} scroll={{ x: true }} dataSource={data.open} locale={{ emptyText: t('noneInPeriod') }}
+        <Table size="small" rowKey="caseId" pagination={false} scroll={{ x: true }} dataSource={data.open} locale={EMPTY}
           columns={[
             { title: t('case'), dataIndex: 'caseId' },
             { title: t('area'), dataIndex: 'areaId' },
@@ -179,7 +186,7 @@ function StaffResults({ month }: { month: string }) {
     <Space direction="vertical" style={{ width: '100%' }} size={12}>
       <Section title={`${t('reportStaff')} · ${month}`} extra={<Csv href={`/api/v1/reports/staff/${month}/csv`} />}>
         {!results.data ? <Problem error={results.error} /> : (
-          <Table size="small" rowKey="staffId" pagination={false} scroll={{ x: true }} dataSource={results.data.staff} locale={{ emptyText: t('noneInPeriod') }}
+          <Table size="small" rowKey="staffId" pagination={false} scroll={{ x: true }} dataSource={results.data.staff} locale={EMPTY}
             columns={[
               { title: t('staffMember'), dataIndex: 'staffId' },
               { title: t('deadlinesMet'), dataIndex: 'deadlinesMet', align: 'right' },
@@ -194,7 +201,7 @@ function StaffResults({ month }: { month: string }) {
       </Section>
       <Section title={`${t('appraisal')} · ${month}`} extra={<Csv href={`/api/v1/appraisals/${month}/csv`} />}>
         {!appraisal.data ? <Problem error={appraisal.error} /> : (
-          <Table size="small" rowKey="staffId" pagination={false} scroll={{ x: true }} dataSource={appraisal.data.staff} locale={{ emptyText: t('noneInPeriod') }}
+          <Table size="small" rowKey="staffId" pagination={false} scroll={{ x: true }} dataSource={appraisal.data.staff} locale={EMPTY}
             columns={[
               { title: t('staffMember'), dataIndex: 'staffId' },
               { title: t('roles'), dataIndex: 'roles', render: (roles: string[]) => roles.map(label).join('、') },
@@ -250,20 +257,20 @@ function ReturnVisits({ month }: { month: string }) {
         <Typography.Text type="secondary">{t('asOf')} {time(data.asOf)}</Typography.Text>
       </Section>
       <Section title={`${label('repair')} · ${t('byArea')}`}>
-        <Table size="small" rowKey="areaId" pagination={false} scroll={{ x: true }} dataSource={data.repairs.byArea} locale={{ emptyText: t('noneInPeriod') }}
+        <Table size="small" rowKey="areaId" pagination={false} scroll={{ x: true }} dataSource={data.repairs.byArea} locale={EMPTY}
           columns={[{ title: t('area'), dataIndex: 'areaId' }, ...(countColumns as ColumnsType<(typeof data.repairs.byArea)[number]>)]} />
       </Section>
       <Section title={`${label('repair')} · ${t('byEngineer')}`}>
-        <Table size="small" rowKey={(r) => r.engineerId ?? '—'} pagination={false} scroll={{ x: true }} dataSource={data.repairs.byEngineer} locale={{ emptyText: t('noneInPeriod') }}
+        <Table size="small" rowKey={(r) => r.engineerId ?? '—'} pagination={false} scroll={{ x: true }} dataSource={data.repairs.byEngineer} locale={EMPTY}
           columns={[{ title: t('engineer'), dataIndex: 'engineerId', render: (e: string | null) => e ?? '—' }, ...(countColumns as ColumnsType<(typeof data.repairs.byEngineer)[number]>)]} />
       </Section>
       <Section title={label('complaint')}>{total(data.complaints.total)}</Section>
       <Section title={t('exemptions')}>
-        <Table size="small" rowKey="visitCaseId" pagination={false} scroll={{ x: true }} dataSource={data.exemptions} locale={{ emptyText: t('noneInPeriod') }}
+        <Table size="small" rowKey="visitCaseId" pagination={false} scroll={{ x: true }} dataSource={data.exemptions} locale={EMPTY}
           columns={[{ title: t('case'), dataIndex: 'subjectCaseId' }, { title: t('kind'), dataIndex: 'kind', render: (k: string) => label(k) }, { title: t('area'), dataIndex: 'areaId' }, { title: t('reason'), dataIndex: 'reason' }]} />
       </Section>
       <Section title={t('overdueVisits')}>
-        <Table size="small" rowKey="visitCaseId" pagination={false} scroll={{ x: true }} dataSource={data.overdue} locale={{ emptyText: t('noneInPeriod') }}
+        <Table size="small" rowKey="visitCaseId" pagination={false} scroll={{ x: true }} dataSource={data.overdue} locale={EMPTY}
           columns={[
             { title: t('case'), dataIndex: 'subjectCaseId' },
             { title: t('kind'), dataIndex: 'kind', render: (k: string) => label(k) },
