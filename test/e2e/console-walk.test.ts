@@ -9,22 +9,18 @@
  * Every page is screenshotted into test-results/console/ and checked by axe-core for serious or
  * critical violations.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import sharp from 'sharp';
 import { Case, CaseAttachment, CaseFeedback, HouseholdContact } from '../../db/entities';
-import { issuePasswordToken, setPassword } from '../../db/credentials';
 import { launchBrowser } from '../helpers/browser';
+import { check, givePassword as givePasswordTo, PASSWORD, SHOTS, signIn as signInAt } from '../helpers/console-pages';
 import { assigneeOf, usePolicy } from '../helpers/repairs';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
-const PASSWORD = 'night shift password';
 const ROOM = '1-1-301';
-const SHOTS = join(__dirname, '../../test-results/console');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** The customer was promised an engineer on site this soon after the call (R3, compressed). */
 const ARRIVE_WITHIN_MS = 45_000;
 
@@ -63,28 +59,8 @@ async function context(options: { phone?: boolean; width?: number } = {}): Promi
   return c.newPage();
 }
 
-/** A screenshot for the artifacts, and no serious or critical axe-core violation on the page as it is. */
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  expect({ page: name, serious }).toEqual({ page: name, serious: [] });
-}
-
-async function givePassword(staffId: string): Promise<void> {
-  const em = stack.orm.em.fork();
-  const { token } = await issuePasswordToken(em, { id: staffId, propertyId: stack.seed.propertyId }, 'created', 'test');
-  await setPassword(em, token, PASSWORD);
-}
-
-async function signIn(page: Page, staffId: string, land: RegExp): Promise<void> {
-  await page.goto(`${base}/console/sign-in`);
-  await page.getByLabel('工号').fill(staffId);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.waitForURL(land);
-}
+const givePassword = (staffId: string) => givePasswordTo(stack, staffId);
+const signIn = (page: Page, staffId: string, land: RegExp) => signInAt(page, base, staffId, land);
 
 /** The newest personal link mailed to the household. */
 const residentLink = () => {
