@@ -59,7 +59,8 @@ describe('fault: SMTP down', () => {
       if (!activity || activity.activityType!.name !== 'appendCaseEvents' || (activity.input!.payloads ?? []).length < 2) return [];
       return [openPayload<{ unsent: { template: string }[] }>(done.result!.payloads![0]).unsent.map((m) => m.template)];
     });
-    expect(carried[0]).toEqual(['dispatch', 'dispatchCopy']);
+    // The work order, its copy, and the household's progress mail with its case link (docs/console.md).
+    expect(carried[0]).toEqual(['dispatch', 'dispatchCopy', 'caseProgress']);
     expect([...scheduled.values()].map((a) => a.activityType!.name)).toContain('notifyAll');
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downSince)));
     const during = stack.smtp.mails.length;
