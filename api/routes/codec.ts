@@ -39,8 +39,10 @@ const toJson = (p: Payload): PayloadJson => ({
 });
 
 export function codecOperations({ config }: RouteDeps): Operation[] {
-  // Built with the app: an API without the payload keys does not start (PayloadKeysError).
-  const codec = new SealingCodec(payloadKeyring(config));
+  // Built at the first decode: the operations are also listed without a configuration (the OpenAPI
+  // document). An API process without the payload keys never gets here: api/server.ts stops first.
+  let codec: SealingCodec | undefined;
+  const codecOf = () => (codec ??= new SealingCodec(payloadKeyring(config)));
   return [
     operation({
       method: 'post',
@@ -56,7 +58,7 @@ export function codecOperations({ config }: RouteDeps): Operation[] {
       responses: { 200: { description: 'The same payloads, in order: decrypted where the caller may read them', schema: payloadsBody } },
       handler: async ({ body, staff }) => {
         const sealed = body.payloads.map(fromJson);
-        const opened = codec.openFor(sealed, audiencesReadableBy(staff.roles));
+        const opened = codecOf().openFor(sealed, audiencesReadableBy(staff.roles));
         // A payload left sealed goes back exactly as it came.
         const payloads = opened.map((payload, i) => (payload === sealed[i] ? body.payloads[i] : toJson(payload)));
         return { status: 200, body: { payloads } };
