@@ -197,7 +197,6 @@ async function main(): Promise<void> {
   }
   const dataDir = resolve(config.DATA_DIR);
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-  config = { ...config, ...payloadKeysInDataDir(config, dataDir, (file) => say(`Generated payload keys into ${file} (keep it with ${join(dataDir, 'temporal.db')}: the cases' histories are sealed with them).`)) };
   const stops: Stopper[] = [];
   let stoppingSince = 0;
   const stopAll = async (code: number) => {
@@ -233,6 +232,8 @@ async function main(): Promise<void> {
   try {
     if (!config.DATABASE_URL) refuseUnreachableDataDir(join(dataDir, 'pg'));
     await refuseTakenPorts(config);
+    // Once nothing refuses the start: a start that stops at once has nothing more to say.
+    config = { ...config, ...payloadKeysInDataDir(config, dataDir, (file) => say(`Generated payload keys into ${file} (keep it with ${join(dataDir, 'temporal.db')}: the cases' histories are sealed with them).`)) };
     // Every part that starts registers its stop at once, and we wait for all of them to settle:
     // when one fails, the others are stopped again before we say why.
     const [temporal, databaseUrl, smtpUrl, , bundle] = await settleAll([
