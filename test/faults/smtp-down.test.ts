@@ -6,7 +6,7 @@
  * activity rather than wait for SMTP); after recovery each one is delivered exactly once (one
  * message per notification row, no duplicate Message-ID).
  */
-import { Case, CaseEvent, Notification } from '../../db/entities';
+import { Case, CaseEvent, Notification, type INotification } from '../../db/entities';
 import { figures, OUTAGE_MS, sleep, startFaultStack, until, type FaultStack } from './harness';
 import { openPayload } from '../helpers/payload-keys';
 
@@ -68,10 +68,15 @@ describe('fault: SMTP down', () => {
     const downMs = Date.now() - downSince;
     await stack.smtp.up();
 
+    let last: INotification[] = [];
     const rows = await until(async () => {
-      const found = await stack.orm.em.fork().find(Notification, { caseId: { $in: cases } });
+      const found = (last = await stack.orm.em.fork().find(Notification, { caseId: { $in: cases } }));
       return found.length >= queued.length && found.every((r) => r.status === 'sent') ? found : undefined;
-    }, 'every notification sent after recovery', 240_000);
+    }, 'every notification sent after recovery', 240_000).catch((error: Error) => {
+      // Which ones did not go out, and why, is what a reader of a failure needs.
+      const unsent = last.filter((r) => r.status !== 'sent').map((r) => ({ key: r.idempotencyKey, template: r.template, status: r.status, attempts: r.attempts, error: r.lastError }));
+      throw new Error(`${error.message}; of ${queued.length} queued, not sent: ${JSON.stringify(unsent)}`);
+    });
     await sleep(2000); // a late duplicate would arrive now
     const byKey = new Map<string, string[]>();
     for (const m of stack.smtp.mails) byKey.set(m.idempotencyKey, [...(byKey.get(m.idempotencyKey) ?? []), m.messageId]);
