@@ -278,6 +278,7 @@ async function visitBy(v: VisitCase, dueAt: Date, event: string, payload: Record
     rule: 'R9',
     roles: ['supervisor'],
     reason: `return visit of ${v.input.parentCaseId} not done by its R9 deadline; it is still open`,
+    params: { parentCaseId: v.input.parentCaseId },
     dueAt: dueAt.toISOString(),
     step: 'visit',
   });

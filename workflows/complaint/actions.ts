@@ -98,8 +98,8 @@ function complaintHandlers(c: ComplaintCase): ActionHandlerMap<typeof COMPLAINT_
         patch: { category: p.category, issueKey: state.issueKey ?? null },
         after: async () => {
           if (becameMajor) {
-            await notifyOwners(c, 'major', 'majorComplaint', routing.escalateTo, { reason: 'C3: classified as a major complaint' });
-            await transferToGroup(c, 'C3: classified as a major complaint');
+            await notifyOwners(c, 'major', 'majorComplaint', routing.escalateTo, { majorReason: 'classified', rule: 'C3' });
+            await transferToGroup(c, 'classified', 'C3', 'C3: classified as a major complaint');
           }
           // C3: a general or important customer complaint goes to the head of the department that handles it.
           const department = departmentOf(p.department);
