@@ -82,7 +82,7 @@ export const COMPLAINT_CATEGORY_WORDS: Record<ComplaintCategory, Words> = {
   'general-management': w('综合管理', 'general management'),
   'staff-conduct': w('员工行为', 'staff conduct'),
   'neighbour-dispute': w('邻里纠纷', 'neighbour dispute'),
-  'developer-related': w('开发商遗留', 'developer-related'),
+  'developer-related': w('开发商遗留', "the developer's legacy"),
   other: w('其他', 'other'),
 };
 
