@@ -7,16 +7,21 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import express from 'express';
+import request from 'supertest';
 import { complaintReportMail } from '../../activities/report-mail';
+import { HttpProblem, notFoundRoute, problemBody, problemHandler, validationProblem } from '../../api/problem';
+import { actionNotAllowed, actionWords, PROBLEM_WORDS, rolesOnly } from '../../api/problem-words';
 import { FOR_STAFF_INSTEAD, SYSTEM_ERROR_LABEL, TEMPLATES, render, type MailContent, type MailData, type TemplateName } from '../../activities/templates';
 import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_KINDS, COMPLAINT_SEVERITIES, DEPARTMENT_CODES, EXEMPTION_GROUNDS, type MajorReason } from '../../domain/complaint';
 import { CHANNELS, ROLES } from '../../domain/people';
-import { REPAIR_CLASSES } from '../../domain/repair';
+import { REPAIR_CLASSES, repairIntakeSchema } from '../../domain/repair';
 import type { ComplaintAnalysis } from '../../domain/reports';
 import { PATROL_DEPARTMENTS } from '../../domain/requests';
 import { SURVEY_TOPICS, type SurveyTopic } from '../../domain/survey';
 import { DEADLINE_WORDS, ESCALATION_REASON_WORDS, LOCALES, MAJOR_REASON_WORDS, type Locale } from '../../domain/words';
 import { COMPLAINT_ACTIONS, REPAIR_ACTIONS, RETURN_VISIT_ACTIONS } from '../../workflows/messages';
+import { PATROL_ACTIONS, REQUEST_ACTIONS, SPECIAL_SERVICE_ACTIONS } from '../../workflows/request-messages';
 
 const FREE = (s: string) => `⟦${s}⟧`;
 const AT = '2026-11-23T01:30:00.000Z';
@@ -240,5 +245,87 @@ describe('the mail catalogue, one language at a time', () => {
       expect({ subject: untranslated(mail.subject, locale), text: untranslated(mail.text, locale), html: untranslated(html, locale) }).toEqual({ subject: [], text: [], html: [] });
     }
     expect(complaintReportMail(analysis, 'zh-CN').html).toContain('<td>环境</td><td>2</td>');
+  });
+});
+
+describe('API errors, one language at a time', () => {
+  const API_IDENTIFIERS = [/\b(?:UTF-8|UTF-16|U\+0000|XLSX|CSV|JSON|iCalendar|URL)\b/g, /\b[a-z]+\/[a-z0-9.+-]+\b/g, /"[^"]*"/g, /\b(?:GET|POST|PUT|PATCH|DELETE)\b/g];
+  const check = (text: string, locale: Locale) => untranslated(API_IDENTIFIERS.reduce((t, p) => t.replace(p, ' '), text), locale);
+  const textsOf = (body: Record<string, unknown>) => [
+    String(body.title),
+    String(body.detail ?? ''),
+    ...((body['invalid-params'] as { reason: string }[] | undefined) ?? []).map((p) => p.reason),
+  ];
+  const apiSources = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? apiSources(join(dir, e.name)) : e.name.endsWith('.ts') ? [readFileSync(join(dir, e.name), 'utf8')] : []));
+
+  it('every kind of problem the API throws is in the catalogue', () => {
+    const thrown = new Set(apiSources(join(__dirname, '../../api')).flatMap((src) => [...src.matchAll(/HttpProblem\(\s*[\w.]+,\s*'([^']+)'/g)].map((m) => m[1])));
+    expect(thrown.size).toBeGreaterThan(30);
+    expect([...thrown].filter((title) => !PROBLEM_WORDS[title])).toEqual([]);
+  });
+
+  for (const locale of LOCALES) {
+    it(`every kind of problem reads in ${locale} alone`, () => {
+      for (const [title, words] of Object.entries(PROBLEM_WORDS)) {
+        const body = problemBody(new HttpProblem(400, title, 'an English detail written at the throw'), locale);
+        expect({ title, found: textsOf(body).flatMap((t) => check(t, locale)) }).toEqual({ title, found: [] });
+        expect(body.title).toBe(words.title[locale]);
+      }
+    });
+  }
+
+  it('a validation problem lists each field with its reason in the asker’s language', () => {
+    const parsed = repairIntakeSchema().safeParse({ room: 42, contactName: '', channel: 'pigeon', classification: 'urgent', description: 'x'.repeat(5000), tags: ['water', 'lava'] }, { reportInput: true });
+    expect(parsed.success).toBe(false);
+    const problem = validationProblem('body', parsed.error!);
+    const zh = problemBody(problem, 'zh-CN');
+    const en = problemBody(problem, 'en');
+    expect(zh.title).toBe('请求无效');
+    expect(zh.detail).toMatch(/^请求体中有 \d+ 个无效字段。$/);
+    expect(textsOf(zh).flatMap((t) => check(t, 'zh-CN'))).toEqual([]);
+    expect((zh['invalid-params'] as { name: string }[]).map((p) => p.name)).toEqual((en['invalid-params'] as { name: string }[]).map((p) => p.name));
+    expect(en.detail).toMatch(/invalid field\(s\) in the body/);
+    expect(textsOf(en).flatMap((t) => check(t, 'en'))).toEqual([]);
+  });
+
+  it('a refused action names the action and what the case takes now in words, for every action of every table', () => {
+    const tables = { ...REPAIR_ACTIONS, ...COMPLAINT_ACTIONS, ...RETURN_VISIT_ACTIONS, ...REQUEST_ACTIONS, ...SPECIAL_SERVICE_ACTIONS, ...PATROL_ACTIONS };
+    const names = Object.keys(tables);
+    expect(names.filter((a) => actionWords(a, 'zh-CN') === '该操作')).toEqual([]);
+    const refusal = actionNotAllowed('signOff', ['accept', 'customerNotHome']);
+    expect(refusal['zh-CN']).toBe('案件现在不能「验收签字」；现在可以：「接单」、「客户不在家」。');
+    for (const action of names) expect({ action, found: check(actionNotAllowed(action, names)['zh-CN'], 'zh-CN') }).toEqual({ action, found: [] });
+    expect(check(rolesOnly(['engineer', 'butler'], { 'zh-CN': '此操作', en: 'accept' })['zh-CN'], 'zh-CN')).toEqual([]);
+  });
+
+  describe('the language of an answer', () => {
+    const app = express();
+    app.get('/boom', () => {
+      throw new HttpProblem(409, 'Action not allowed', { 'zh-CN': '案件现在不能「接单」；现在可以：无。', en: 'accept is not allowed now; allowed now: nothing' });
+    });
+    app.use(notFoundRoute);
+    app.use(problemHandler);
+
+    it('is zh-CN when the request names no language, or one we do not write', async () => {
+      for (const header of [undefined, 'fr', 'zh', 'zh-CN,zh;q=0.9,en;q=0.8']) {
+        const req = request(app).get('/boom');
+        const res = await (header ? req.set('Accept-Language', header) : req).expect(409);
+        expect({ header, title: res.body.title, language: res.headers['content-language'] }).toEqual({ header, title: '当前不能执行此操作', language: 'zh-CN' });
+        expect(res.body.detail).toBe('案件现在不能「接单」；现在可以：无。');
+        expect(res.body.type).toBe('https://wuye.example/problems/action-not-allowed');
+      }
+    });
+
+    it('is English when the request asks for it', async () => {
+      for (const header of ['en', 'en-US,en;q=0.9', 'en;q=1, zh-CN;q=0.5']) {
+        const res = await request(app).get('/boom').set('Accept-Language', header).expect(409);
+        expect({ header, title: res.body.title, detail: res.body.detail }).toEqual({ header, title: 'Action not allowed', detail: 'accept is not allowed now; allowed now: nothing' });
+      }
+      const missing = await request(app).get('/nowhere').set('Accept-Language', 'en').expect(404);
+      expect(missing.body.detail).toBe('no route for GET /nowhere');
+      const missingZh = await request(app).get('/nowhere').expect(404);
+      expect(missingZh.body).toMatchObject({ title: '未找到', detail: '没有这个地址：GET /nowhere' });
+    });
   });
 });
