@@ -145,7 +145,12 @@ export function sessionOperations(deps: SessionRouteDeps): Operation[] {
         if (!outcome.ok) {
           if (outcome.reason === 'locked') {
             const minutes = Math.max(1, Math.ceil(((outcome.lockedUntil?.getTime() ?? Date.now()) - Date.now()) / 60_000));
-            throw new HttpProblem(423, 'Locked', `too many failed sign-ins: try again in ${minutes} min, or ask for a new password link`, { lockedUntil: outcome.lockedUntil?.toISOString() });
+            throw new HttpProblem(
+              423,
+              'Locked',
+              { 'zh-CN': `登录失败次数过多：请 ${minutes} 分钟后再试，或申请新的密码链接。`, en: `too many failed sign-ins: try again in ${minutes} min, or ask for a new password link` },
+              { lockedUntil: outcome.lockedUntil?.toISOString() },
+            );
           }
           throw new HttpProblem(401, 'Unauthorized', 'the staff number or the password is wrong');
         }

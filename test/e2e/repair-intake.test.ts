@@ -167,7 +167,7 @@ describe('repair intake end to end', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     const fields = (response.body['invalid-params'] as { name: string }[]).map((p) => p.name).sort();
     expect(fields).toEqual(expect.arrayContaining(['channel', 'contactName', 'contactPhone', 'description', 'room']));
-    expect(response.body).toMatchObject({ status: 400, title: 'Invalid request' });
+    expect(response.body).toMatchObject({ status: 400, title: '请求无效', type: expect.stringMatching(/invalid-request$/) });
     expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
   });
 
@@ -199,7 +199,7 @@ describe('repair intake end to end', () => {
       ['contactName', 'body'],
       ['tags.0', 'body'],
     ]);
-    expect(refused.body['invalid-params'][0].reason).toMatch(/lone UTF-16 surrogate/);
+    expect(refused.body['invalid-params'][0].reason).toMatch(/不成对的 UTF-16 代理字符/);
     expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
 
     const kept = await request(stack.app)

@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 const CONTACT = { contactName: '王先生', contactPhone: '13800138000' };
-const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
+// The assertions read the API's English refusals; the zh-CN default is proven in test/unit/messages.test.ts and repair-lifecycle.
+const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}`, 'Accept-Language': 'en' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let parents = 0;
