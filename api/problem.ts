@@ -134,6 +134,10 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
 export function problemBody(problem: HttpProblem, locale: Locale, at: { instance?: string; requestId?: unknown } = {}): Record<string, unknown> {
   const words = problemWords(problem.title);
   const detail = locale === 'en' ? problem.detail : (problem.detailZh ?? words.detail);
+  // Fields a route named with an English reason and no Chinese one: in Chinese each says what the kind says.
+  const params = problem.extra['invalid-params'];
+  const paramsZh =
+    locale !== 'en' && Array.isArray(params) && !problem.extraZh['invalid-params'] ? { 'invalid-params': (params as InvalidParam[]).map((p) => ({ ...p, reason: words.detail })) } : {};
   return {
     type: `${PROBLEM_TYPE_BASE}${slug(problem.title)}`,
     title: words.title[locale],
@@ -142,5 +146,6 @@ export function problemBody(problem: HttpProblem, locale: Locale, at: { instance
     ...at,
     ...problem.extra,
     ...(locale === 'en' ? {} : problem.extraZh),
+    ...paramsZh,
   };
 }

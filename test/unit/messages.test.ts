@@ -268,7 +268,7 @@ describe('API errors, one language at a time', () => {
   for (const locale of LOCALES) {
     it(`every kind of problem reads in ${locale} alone`, () => {
       for (const [title, words] of Object.entries(PROBLEM_WORDS)) {
-        const body = problemBody(new HttpProblem(400, title, 'an English detail written at the throw'), locale);
+        const body = problemBody(new HttpProblem(400, title, 'an English detail written at the throw', { 'invalid-params': [{ name: 'room', in: 'body', reason: 'no such room in this property' }] }), locale);
         expect({ title, found: textsOf(body).flatMap((t) => check(t, locale)) }).toEqual({ title, found: [] });
         expect(body.title).toBe(words.title[locale]);
       }
