@@ -143,7 +143,7 @@ export function buildApp(deps: ApiDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks), ...(warnings.length ? { warnings } : {}) });
   });
 
-  const sessions = deps.sessions ?? createSessions(deps.orm, deps.config);
+  const sessions = deps.sessions ?? createSessions(deps.orm, deps.config, deps.logger);
   const operations = apiOperations({ ...deps, sessions });
   const document = apiDocument(operations);
   app.get('/openapi.json', (_req, res) => {

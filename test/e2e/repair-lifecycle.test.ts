@@ -155,7 +155,8 @@ describe('repair deadlines and staff actions', () => {
     expect(refusedZh.body.detail).toMatch(/^案件现在不能「完工」；现在可以：.*「接单」/);
     expect(refusedZh.headers['content-language']).toBe('zh-CN');
     const other = engineer === 'S-EN1' ? 'S-EN2' : 'S-EN1';
-    expect((await act(caseId, 'accept', other)).status).toBe(403);
+    // Another engineer's order does not exist for them (docs/console.md: an engineer sees only their own orders).
+    expect((await act(caseId, 'accept', other)).status).toBe(404);
     expect((await act(caseId, 'accept', engineer!, { unexpected: 1 })).status).toBe(400);
     expect(await stack.orm.em.fork().count(CaseEvent, { caseId })).toBe(before);
     const view = await request(stack.app).get(`/api/v1/repairs/${caseId}`).set(as('S-SV1')).expect(200);
