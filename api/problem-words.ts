@@ -6,6 +6,7 @@
  * locale, with the type names it leaves in English put into words.
  */
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, displayTime } from '../domain/calendar';
 import type { Role } from '../domain/people';
 import { ROLE_WORDS, type Locale, type Words } from '../domain/words';
 import { COMPLAINT_ACTIONS, REPAIR_ACTIONS, RETURN_VISIT_ACTIONS } from '../workflows/messages';
@@ -95,6 +96,17 @@ export function actionNotAllowed(action: string, allowed: string[]): Words {
     'zh-CN': `案件现在不能「${actionWords(action, 'zh-CN')}」；现在可以：${zhAllowed || '无'}。`,
     en: `${action} is not allowed now; allowed now: ${allowed.join(', ') || 'nothing'}`,
   };
+}
+
+/**
+ * A validator's refusal named by its facts (`details[0].refusal` of the workflow's failure), in
+ * Chinese; undefined for a refusal the catalogue has no words for (the kind's detail then stands).
+ */
+export function refusalZh(facts: { refusal?: string; rule?: string; from?: string; timeZone?: string }): string | undefined {
+  if (facts.refusal === 'call-again-later' && facts.from) {
+    return `上次回访电话无人接听，请换一个时段再打：${displayTime(facts.from, facts.timeZone ?? DEFAULT_TIME_ZONE)} 之后（${facts.rule ?? 'V2'}）。`;
+  }
+  return undefined;
 }
 
 /** An operation or action kept to some roles, in words. */

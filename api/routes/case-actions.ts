@@ -12,7 +12,7 @@ import { caseViewQuery, type ActionTable, type CaseKind, type CaseMessages, type
 import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { HttpProblem } from '../problem';
-import { actionNotAllowed, actionWords, rolesOnly } from '../problem-words';
+import { actionNotAllowed, actionWords, refusalZh, rolesOnly } from '../problem-words';
 import type { Words } from '../../domain/words';
 import { visibleAreaIds } from '../scope';
 
@@ -92,7 +92,9 @@ function fromReadModel(c: ICase): z.infer<typeof caseViewSchema> {
  * else the kind's words.
  */
 function refusalWords(failure: ApplicationFailure): string | Words {
-  const facts = failure.details?.[0] as { action?: string; allowed?: string[]; roles?: Role[] } | undefined;
+  const facts = failure.details?.[0] as { action?: string; allowed?: string[]; roles?: Role[]; refusal?: string } | undefined;
+  const said = facts?.refusal ? refusalZh(facts) : undefined;
+  if (said) return { 'zh-CN': said, en: failure.message };
   if (failure.type === 'ActionNotAllowed' && facts?.action && facts.allowed) return { 'zh-CN': actionNotAllowed(facts.action, facts.allowed)['zh-CN'], en: failure.message };
   if (failure.type === 'Forbidden' && facts?.action && facts.roles) return { 'zh-CN': rolesOnly(facts.roles, { 'zh-CN': `「${actionWords(facts.action, 'zh-CN')}」`, en: '' })['zh-CN'], en: failure.message };
   return failure.message;

@@ -11,7 +11,7 @@ import express from 'express';
 import request from 'supertest';
 import { complaintReportMail } from '../../activities/report-mail';
 import { HttpProblem, notFoundRoute, problemBody, problemHandler, validationProblem } from '../../api/problem';
-import { actionNotAllowed, actionWords, PROBLEM_WORDS, rolesOnly } from '../../api/problem-words';
+import { actionNotAllowed, actionWords, PROBLEM_WORDS, refusalZh, rolesOnly } from '../../api/problem-words';
 import { FOR_STAFF_INSTEAD, SYSTEM_ERROR_LABEL, TEMPLATES, render, type MailContent, type MailData, type TemplateName } from '../../activities/templates';
 import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_KINDS, COMPLAINT_SEVERITIES, DEPARTMENT_CODES, EXEMPTION_GROUNDS, type MajorReason } from '../../domain/complaint';
 import { CHANNELS, ROLES } from '../../domain/people';
@@ -297,6 +297,9 @@ describe('API errors, one language at a time', () => {
     expect(refusal['zh-CN']).toBe('案件现在不能「验收签字」；现在可以：「接单」、「客户不在家」。');
     for (const action of names) expect({ action, found: check(actionNotAllowed(action, names)['zh-CN'], 'zh-CN') }).toEqual({ action, found: [] });
     expect(check(rolesOnly(['engineer', 'butler'], { 'zh-CN': '此操作', en: 'accept' })['zh-CN'], 'zh-CN')).toEqual([]);
+    const later = refusalZh({ refusal: 'call-again-later', rule: 'V2', from: AT, timeZone: 'Asia/Shanghai' })!;
+    expect(later).toContain('2026/11/23 09:30:00');
+    expect(check(later, 'zh-CN')).toEqual([]);
   });
 
   describe('the language of an answer', () => {

@@ -45,7 +45,11 @@ function complaintChecks(c: ComplaintCase): ActionCheckMap<typeof COMPLAINT_ACTI
     },
     recordReturnVisit: () => {
       if (state.nextCallFrom && Date.parse(state.nextCallFrom) > Date.now()) {
-        throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: `V2: the last call went unanswered; call again at a different time of day, from ${state.nextCallFrom}` });
+        throw ApplicationFailure.create({
+          type: 'ActionNotAllowed',
+          message: `V2: the last call went unanswered; call again at a different time of day, from ${state.nextCallFrom}`,
+          details: [{ refusal: 'call-again-later', rule: 'V2', from: state.nextCallFrom, timeZone: c.policy.timeZone }],
+        });
       }
     },
     classify: ({ severity }) => {
