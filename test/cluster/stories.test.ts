@@ -77,7 +77,7 @@ describe('stories on the production shape (Temporal server on Postgres, 2 worker
       until(async () => {
         const res = await stack.call('POST', `/complaints/${caseId}/classify`, 'S-BT1', { severity, category: 'engineering', department: '工程部', issueKey: 'lift-b3-breakdown' });
         // While the workflow is still recording the case it takes no action yet.
-        if (res.status === 409 && String(res.body.detail).includes('allowed now: nothing')) return undefined;
+        if (res.status === 409 && String(res.body.detail).includes('现在可以：无')) return undefined;
         if (res.status !== 200) throw new Error(`classify: ${res.status} ${JSON.stringify(res.body)}`);
         return true;
       }, `${caseId} classified`);

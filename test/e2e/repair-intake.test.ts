@@ -168,7 +168,7 @@ describe('repair intake end to end', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     const fields = (response.body['invalid-params'] as { name: string }[]).map((p) => p.name).sort();
     expect(fields).toEqual(expect.arrayContaining(['channel', 'contactName', 'contactPhone', 'description', 'room']));
-    expect(response.body).toMatchObject({ status: 400, title: 'Invalid request' });
+    expect(response.body).toMatchObject({ status: 400, title: '请求无效', type: expect.stringMatching(/invalid-request$/) });
     expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
   });
 
@@ -200,7 +200,7 @@ describe('repair intake end to end', () => {
       ['contactName', 'body'],
       ['tags.0', 'body'],
     ]);
-    expect(refused.body['invalid-params'][0].reason).toMatch(/lone UTF-16 surrogate/);
+    expect(refused.body['invalid-params'][0].reason).toMatch(/不成对的 UTF-16 代理字符/);
     expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
 
     const kept = await request(stack.app)
@@ -228,6 +228,7 @@ describe('repair intake end to end', () => {
     const unknown = await request(stack.app)
       .post('/api/v1/repairs')
       .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .set('Accept-Language', 'en')
       .send({ ...publicFacility, areaId: 'A9' })
       .expect(422);
     expect(unknown.body['invalid-params']).toEqual([expect.objectContaining({ name: 'areaId', reason: 'no such area in this property' })]);
@@ -272,7 +273,8 @@ describe('repair intake end to end', () => {
       .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
       .send({ ...intake, classification: 'major', appointmentAt: new Date(Date.now() - 3_600_000).toISOString() })
       .expect(422);
-    expect(past.body['invalid-params']).toEqual([expect.objectContaining({ name: 'appointmentAt', reason: 'must be in the future' })]);
+    // Asked in no language, the answer is Chinese; the field's reason says what an impossible appointment is.
+    expect(past.body).toMatchObject({ title: '预约时间不可能', 'invalid-params': [expect.objectContaining({ name: 'appointmentAt', reason: '预约时间必须在将来。' })] });
     const missing = await request(stack.app)
       .post('/api/v1/repairs')
       .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)

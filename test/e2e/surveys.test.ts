@@ -26,7 +26,8 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 const SHANGHAI = { id: 'P001', timeZone: 'Asia/Shanghai' };
-const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
+// The assertions read the API's English refusals; the zh-CN default is proven in test/unit/messages.test.ts and repair-lifecycle.
+const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}`, 'Accept-Language': 'en' });
 const HALF = '2026-H1';
 const MONTHS = monthsOfHalfYear(HALF);
 
