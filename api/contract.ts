@@ -60,6 +60,12 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   upload?: { mediaTypes: string[]; limit: string; description: string };
   /** Accepts an Idempotency-Key header (creating requests). */
   idempotent?: boolean;
+  /**
+   * A POST that only reads (the Temporal UI's codec decode, whose batch does not fit a URL): a
+   * console session needs no CSRF token for it — a forged request changes nothing, and CORS keeps
+   * its answer from any other origin.
+   */
+  readOnly?: true;
   /** `mediaType` defaults to application/json; a CSV download declares text/csv and its handler answers `text`. */
   responses: Record<number, { description: string; schema?: z.ZodType; example?: unknown; mediaType?: string }>;
   handler: (ctx: OperationContext<P, Q, B>) => Promise<OperationResult>;

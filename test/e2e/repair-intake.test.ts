@@ -8,6 +8,7 @@ import { Case, CaseEvent, Notification } from '../../db/entities';
 import { localDate } from '../../domain/calendar';
 import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { openPayload } from '../helpers/payload-keys';
 
 let stack: TestStack;
 
@@ -108,9 +109,9 @@ describe('repair intake end to end', () => {
     // loadPolicy, recordCase or chooseEngineer, no notification activity of its own, and the events
     // the dispatching workflow task recorded written together, with the step's mails.
     expect(scheduled.map((a) => a.activityType!.name)).toEqual(['openCase', 'appendCaseEvents']);
-    const written = defaultPayloadConverter.fromPayload<{ action: string }[]>(scheduled[1].input!.payloads![0]);
+    const written = openPayload<{ action: string }[]>(scheduled[1].input!.payloads![0]);
     expect(written.map((e) => e.action)).toEqual(['dispatched', 'deadline-set']);
-    const mailed = defaultPayloadConverter.fromPayload<{ template: string }[]>(scheduled[1].input!.payloads![1]);
+    const mailed = openPayload<{ template: string }[]>(scheduled[1].input!.payloads![1]);
     expect(mailed.map((m) => m.template)).toEqual(['dispatch', 'dispatchCopy']);
     const row = await stack.orm.em.fork().findOneOrFail(Case, { id: caseId });
     const dispatched = await eventually(async () => (await stack.orm.em.fork().find(CaseEvent, { caseId, action: 'dispatched' }))[0], { what: 'dispatched event' });

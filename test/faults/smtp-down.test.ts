@@ -6,9 +6,9 @@
  * activity rather than wait for SMTP); after recovery each one is delivered exactly once (one
  * message per notification row, no duplicate Message-ID).
  */
-import { defaultPayloadConverter } from '@temporalio/common';
 import { Case, CaseEvent, Notification, type INotification } from '../../db/entities';
 import { figures, OUTAGE_MS, sleep, startFaultStack, until, type FaultStack } from './harness';
+import { openPayload } from '../helpers/payload-keys';
 
 jest.setTimeout(600_000);
 
@@ -57,7 +57,7 @@ describe('fault: SMTP down', () => {
       const done = e.activityTaskCompletedEventAttributes;
       const activity = done && scheduled.get(String(done.scheduledEventId));
       if (!activity || activity.activityType!.name !== 'appendCaseEvents' || (activity.input!.payloads ?? []).length < 2) return [];
-      return [defaultPayloadConverter.fromPayload<{ unsent: { template: string }[] }>(done.result!.payloads![0]).unsent.map((m) => m.template)];
+      return [openPayload<{ unsent: { template: string }[] }>(done.result!.payloads![0]).unsent.map((m) => m.template)];
     });
     // The work order, its copy, and the household's progress mail with its case link (docs/console.md).
     expect(carried[0]).toEqual(['dispatch', 'dispatchCopy', 'caseProgress']);
