@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import pino from 'pino';
 import { startApi, type RunningApi } from '../api/server';
 import { loadConfig, type Config } from '../config';
@@ -61,17 +61,29 @@ export async function workerDoneWith(stack: Pick<BenchStack, 'orm'>, caseIds: st
   }
 }
 
+let runtimeInstalled = false;
+
 export async function startBenchStack(
-  options: { policy?: ServicePolicyInput; maxCachedWorkflows?: number; debugMode?: boolean } = {},
+  options: {
+    policy?: ServicePolicyInput;
+    maxCachedWorkflows?: number;
+    debugMode?: boolean;
+    /** The dev server's dynamic config, when a bench compares a setting (default: what every dev server gets). */
+    dynamicConfig?: Record<string, boolean | number | string>;
+    /** A workflow bundle built once, for a bench that starts several stacks in one run. */
+    workflowBundle?: WorkflowBundleWithSourceMap;
+  } = {},
 ): Promise<BenchStack> {
-  Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  // A bench may start several stacks one after another in one process; the runtime is one per process.
+  if (!runtimeInstalled) Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+  runtimeInstalled = true;
   const cli = resolveTemporalCli();
   if (cli.kind !== 'path') throw new Error('benchmarks need a local Temporal CLI (npm run temporal:cli)');
   const dir = mkdtempSync(join(tmpdir(), 'wuye-bench-'));
   chmodSync(dir, 0o755);
   const [env, pg, sink] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: cli.path }, ...devServerOptions(), log: { format: 'pretty', level: 'error' } },
+      server: { executable: { type: 'existing-path', path: cli.path }, ...devServerOptions({ dynamicConfig: options.dynamicConfig }), log: { format: 'pretty', level: 'error' } },
     }),
     (async () => startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database: 'bench' }))(),
     (async () => startMailSink({ dir: join(dir, 'mail'), port: await freePort() }))(),
@@ -100,7 +112,7 @@ export async function startBenchStack(
   const threads = options.debugMode ? { debugMode: true, reuseV8Context: true } : {};
   const worker = await createWorker(
     { connection: nativeConnection, orm, mailer, config },
-    { ...cache, ...threads, maxConcurrentActivityTaskExecutions: 100 },
+    { ...cache, ...threads, ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : {}), maxConcurrentActivityTaskExecutions: 100 },
   );
   const baselineQueue = 'bench-baseline';
   const baselineWorker = await Worker.create({
@@ -115,7 +127,8 @@ export async function startBenchStack(
   const running = [worker.run(), baselineWorker.run()];
   const connection = await Connection.connect({ address: env.address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) });
-  const api = await startApi({ config, orm, temporal: client, logger: pino({ level: 'silent' }), port: 0, metricsPort: 0, host: '127.0.0.1' });
+  // BENCH_API_LOG=error shows why the API refused a request under load.
+  const api = await startApi({ config, orm, temporal: client, logger: pino({ level: process.env.BENCH_API_LOG ?? 'silent' }), port: 0, metricsPort: 0, host: '127.0.0.1' });
   const facts = { ...machineFacts(cli.path), 'rate limit': 'raised for the run (one key carries the whole load)' };
   return {
     config,

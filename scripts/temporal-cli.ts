@@ -22,14 +22,23 @@ const GO_PACKAGE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSIO
  * back in the server's answer to that task, not through matching and another poll. Off by default
  * in server 1.29. `npm run bench:server` measures what it saves the dev server per activity
  * (bench/RESULTS.md).
+ *
+ * The priority-aware matcher: matching orders a backlogged task queue by each task's priority key
+ * (lower first), so the work of a deadline that fell due (workflows/case/proxies.ts
+ * DEADLINE_PRIORITY) goes ahead of a new case's set-up when the workers are saturated. Off by
+ * default in server 1.29, where the old matcher ignores priority. `npm run bench:deadlines-first`
+ * measures it (bench/RESULTS.md, docs/deadlines-first.md).
  */
 export const SERVER_DYNAMIC_CONFIG: Readonly<Record<string, boolean | number | string>> = {
   'system.enableActivityEagerExecution': true,
+  'matching.useNewMatcher': true,
 };
 
-/** {@link SERVER_DYNAMIC_CONFIG} as `temporal server start-dev` arguments. */
-export function dynamicConfigArgs(): string[] {
-  return Object.entries(SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
+type DynamicConfig = Readonly<Record<string, boolean | number | string>>;
+
+/** {@link SERVER_DYNAMIC_CONFIG} (or a bench's variation of it) as `temporal server start-dev` arguments. */
+export function dynamicConfigArgs(config: DynamicConfig = SERVER_DYNAMIC_CONFIG): string[] {
+  return Object.entries(config).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
 }
 
 /**
@@ -39,9 +48,13 @@ export function dynamicConfigArgs(): string[] {
  */
 const codecArgs = (codecEndpoint: string | undefined) => (codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []);
 
-/** What every dev server we start through the SDK gets (`TestWorkflowEnvironment.createLocal`'s `server`): our search attributes and dynamic config. */
-export function devServerOptions(options: { codecEndpoint?: string } = {}) {
-  return { searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: [...dynamicConfigArgs(), ...codecArgs(options.codecEndpoint)] };
+/**
+ * What every dev server we start through the SDK gets (`TestWorkflowEnvironment.createLocal`'s
+ * `server`): our search attributes and dynamic config. A bench that compares a setting on and off
+ * passes its variation.
+ */
+export function devServerOptions(options: { codecEndpoint?: string; dynamicConfig?: DynamicConfig } = {}) {
+  return { searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: [...dynamicConfigArgs(options.dynamicConfig ?? SERVER_DYNAMIC_CONFIG), ...codecArgs(options.codecEndpoint)] };
 }
 
 /** The same as `temporal server start-dev` arguments, for a dev server we spawn ourselves. */

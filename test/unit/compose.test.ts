@@ -260,7 +260,12 @@ describe('docker-compose.yml', () => {
     // The server's file format: each key holds a list of values with optional constraints.
     const file = parseDocument(readFileSync(SERVER_DYNAMIC_CONFIG_FILE, 'utf8')).toJS() as Record<string, { value: unknown; constraints?: unknown }[]>;
     expect(file).toEqual(Object.fromEntries(Object.entries(SERVER_DYNAMIC_CONFIG).map(([key, value]) => [key, [{ value }]])));
-    expect(dynamicConfigArgs()).toEqual(['--dynamic-config-value', 'system.enableActivityEagerExecution=true']);
+    expect(dynamicConfigArgs()).toEqual([
+      '--dynamic-config-value',
+      'system.enableActivityEagerExecution=true',
+      '--dynamic-config-value',
+      'matching.useNewMatcher=true',
+    ]);
   });
 
   test('the images run the versions the native stack builds: server and admin-tools 1.29.1, UI 2.42.1 (scripts/temporal-server.ts)', () => {

@@ -14,7 +14,7 @@ import { condition, workflowInfo } from '@temporalio/workflow';
 import type { CaseEventInput, CasePatch } from '../../activities/cases';
 import type { NotifyInput } from '../../activities/notify';
 import type { Actor } from '../../domain/people';
-import { ACTIVITY_OPTIONS, activities, MAIL_OPTIONS } from './proxies';
+import { ACTIVITY_OPTIONS, activities, DEADLINE_PRIORITY, MAIL_OPTIONS } from './proxies';
 import { untilSettled } from './settled';
 import type { CoreState } from './state';
 
@@ -33,6 +33,8 @@ export class AuditWriter {
    * and their events wait here for it.
    */
   private rowWritten = false;
+  /** What is queued for the next write includes a deadline's work (see {@link expedite}). */
+  private expedited = false;
 
   constructor(
     private readonly state: CoreState,
@@ -73,6 +75,15 @@ export class AuditWriter {
     this.writer ??= this.write();
   }
 
+  /**
+   * What is queued until the next write is the work of a deadline that fell due: that write (and a
+   * mail it hands back unsent) goes at {@link DEADLINE_PRIORITY}, ahead of routine work on a busy
+   * task queue.
+   */
+  expedite(): void {
+    this.expedited = true;
+  }
+
   /** The case row is written: queued events may follow it. */
   opened(): void {
     this.rowWritten = true;
@@ -109,14 +120,18 @@ export class AuditWriter {
       }
       const batch = this.queue.splice(0);
       const mails = this.mails.splice(0);
+      const priority = this.expedited ? { priority: DEADLINE_PRIORITY } : {};
+      this.expedited = false;
       const summary = [...batch, ...mails].map((e) => e.summary).join('; ');
       const events = batch.map((e) => e.input);
       // Even a write with no staff mail may carry the household's (the activity adds a resident's
       // progress mail to the steps they hear of), so what comes back unsent is always looked at.
-      const { unsent } = await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, summary }, mails.length === 0 ? [events] : [events, mails.flatMap((m) => m.inputs)]);
+      const { unsent } = await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, ...priority, summary }, mails.length === 0 ? [events] : [events, mails.flatMap((m) => m.inputs)]);
       // SMTP down or slow: those mails retry in their own activity, and the next write need not wait for them.
       if (unsent.length > 0) {
-        this.resending.push(activities.notifyAll.executeWithOptions({ ...MAIL_OPTIONS, summary: `mail again: ${unsent.map((m) => m.template).join(', ')}` }, [unsent]));
+        this.resending.push(
+          activities.notifyAll.executeWithOptions({ ...MAIL_OPTIONS, ...priority, summary: `mail again: ${unsent.map((m) => m.template).join(', ')}` }, [unsent]),
+        );
       }
     }
     this.writer = undefined;

@@ -72,6 +72,7 @@ export class Deadlines {
       entry.state = outcome === 'superseded' ? 'cancelled' : outcome;
       this.recomputeSla();
       this.presentation.refresh();
+      if (outcome === 'missed') this.log.expedite();
       if (outcome !== 'superseded') await this.recordOutcome(entry);
       return outcome;
     };
@@ -114,6 +115,7 @@ export class Deadlines {
    */
   async escalate(input: Escalation): Promise<void> {
     this.state.escalated = true;
+    this.log.expedite();
     await this.log.audit('escalated', { staffId: 'system', role: 'system' }, {
       // P3: whose case it was when the deadline was missed (an activity's input, not a command: replay-safe).
       ownerId: this.state.assigneeId ?? null,
@@ -154,6 +156,7 @@ export class Deadlines {
   /** The warning before a breach: SlaState=warning and the owner hears it once per deadline. */
   private async warnOwner(spec: DeadlineSpec, entry: DeadlineView): Promise<void> {
     const workflowId = workflowInfo().workflowId;
+    this.log.expedite();
     await this.log.record('sla-warning', { deadline: entry.name, rule: entry.rule, dueAt: entry.dueAt, ownerId: this.state.assigneeId ?? null });
     await this.log.mail(`warn the owner: ${spec.summary}`, [
       {

@@ -8,6 +8,15 @@ export const ACTIVITY_OPTIONS = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 } as const;
 
+/**
+ * Task priority of the work a deadline that fell due sets off (its warning, the missed deadline, the
+ * escalation and their mails): lower keys leave a backlogged task queue first, and the default is 3.
+ * On a typhoon night the escalations and an intake burst come together; a deadline must not wait
+ * behind a new case's set-up. The server orders by it only with `matching.useNewMatcher`
+ * (deploy/temporal-server/dynamicconfig.yaml, scripts/temporal-cli.ts).
+ */
+export const DEADLINE_PRIORITY = { priorityKey: 1 } as const;
+
 /** A notification activity: the same retries, a minute per try. */
 export const MAIL_OPTIONS = { ...ACTIVITY_OPTIONS, startToCloseTimeout: '1 minute' } as const;
 
