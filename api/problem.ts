@@ -92,6 +92,10 @@ export function dependencyUnavailable(error: unknown): 'database' | 'temporal' |
     // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4) from the Temporal frontend.
     if ((e.name === 'ServiceError' || e.name === 'ConnectionError') && [14, 4].includes((e.cause as { code?: number } | undefined)?.code ?? -1)) return 'temporal';
     if (e.name === 'ConnectionError') return 'temporal';
+    // An update (a staff action, or a new case waiting to be opened) that did not finish within the
+    // call's deadline (api/overload.ts): the worker is saturated, and the same request, sent again
+    // with the same Idempotency-Key, finds its case. Under a burst this was a 500.
+    if (e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return 'temporal';
   }
   return undefined;
 }
