@@ -50,6 +50,46 @@ const trustProxy = z
     return value.split(',').map((entry) => entry.trim());
   });
 
+/**
+ * Payload keys (docs/personal-data.md): comma-separated `id:key` pairs, each key 32 random bytes in
+ * base64 (`openssl rand -base64 32`). The first pair encrypts; every pair decrypts, so a new key goes
+ * first and an old one stays listed until nothing sealed with it is retained. Kept as the string it is:
+ * payload-codec.ts builds the keyring, and a child process gets the variable as given.
+ */
+export const PAYLOAD_KEY_ID = /^[A-Za-z0-9._-]{1,40}$/;
+export function payloadKeyPairs(value: string): { id: string; key: Buffer }[] {
+  return value.split(',').map((pair) => {
+    const [id, key, ...rest] = pair.trim().split(':');
+    const bytes = key && /^[A-Za-z0-9+/]+={0,2}$/.test(key) ? Buffer.from(key, 'base64') : Buffer.alloc(0);
+    if (rest.length > 0 || !PAYLOAD_KEY_ID.test(id ?? '') || bytes.length !== 32) throw new Error('not an id:key pair');
+    return { id, key: bytes };
+  });
+}
+const payloadKeys = z
+  .string()
+  .trim()
+  .refine((value) => {
+    try {
+      const ids = payloadKeyPairs(value).map((pair) => pair.id);
+      return new Set(ids).size === ids.length;
+    } catch {
+      return false;
+    }
+  }, 'must be comma-separated id:key pairs with distinct ids (letters, digits, . _ -), each key 32 bytes in base64, e.g. 2026-12:$(openssl rand -base64 32)');
+
+/** Web origins (scheme://host[:port]) as a comma list. */
+const origins = z
+  .string()
+  .trim()
+  .refine((value) => value.split(',').every((entry) => {
+    try {
+      const url = new URL(entry.trim());
+      return ['http:', 'https:'].includes(url.protocol) && url.origin === entry.trim().replace(/\/$/, '');
+    } catch {
+      return false;
+    }
+  }), 'must be a comma list of origins (scheme://host[:port], no path), e.g. https://temporal.example.com');
+
 /** "true"/"false" (also 1/0, yes/no) as a boolean; z.coerce.boolean would read "false" as true. */
 const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -114,6 +154,20 @@ export const configSchema = z.object({
   /** Requests one API process works on at once; beyond, 503 + Retry-After (memory stays bounded). */
   API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(200),
   /**
+   * The keys that seal workflow payloads (payload-codec.ts, docs/personal-data.md): the service
+   * centre's, which supervisors and managers decode in the Temporal UI; employee complaints' (hr only)
+   * and reports' (audit only), C2. Every worker and API process needs all three and refuses to start
+   * without them; `npm start` generates them into DATA_DIR when they are unset.
+   */
+  PAYLOAD_KEYS: payloadKeys.optional(),
+  PAYLOAD_KEYS_HR: payloadKeys.optional(),
+  PAYLOAD_KEYS_AUDIT: payloadKeys.optional(),
+  /**
+   * The origins of the Temporal UI whose pages may call the codec endpoint (/api/v1/codec/decode) with
+   * the staff member's session. Default: TEMPORAL_UI_URL's origin, else the embedded UI on this machine.
+   */
+  CODEC_CORS_ORIGINS: origins.optional(),
+  /**
    * Signs the console's session cookie and its CSRF tokens (docs/console.md). Every API process of a
    * deployment needs the same one; unset, each process draws its own at start (sessions then end
    * with the process, fine for `npm start`).
@@ -147,6 +201,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
   return parsed.data;
+}
+
+/** The Temporal UI origins allowed to call the codec endpoint (CODEC_CORS_ORIGINS and its default). */
+export function codecCorsOrigins(config: Config): string[] {
+  if (config.CODEC_CORS_ORIGINS) return config.CODEC_CORS_ORIGINS.split(',').map((origin) => origin.trim().replace(/\/$/, ''));
+  if (config.TEMPORAL_UI_URL) return [new URL(config.TEMPORAL_UI_URL).origin];
+  // The embedded UI listens on 127.0.0.1 and is announced as localhost: a browser may use either name.
+  return [`http://127.0.0.1:${config.EMBEDDED_TEMPORAL_UI_PORT}`, `http://localhost:${config.EMBEDDED_TEMPORAL_UI_PORT}`];
 }
 
 /** The SMTP port of Mailpit, docker-compose.yml's demo inbox (`mail`). */

@@ -14,6 +14,7 @@ import { announceMissingCalendars } from './activities/calendar';
 import { assertDeployable, loadConfig, type Config } from './config';
 import { coreLogFilter, createLogger, scrub, sdkLogger } from './logging';
 import { openOrm, type Orm } from './db/orm';
+import { failureConverterPath, sealedDataConverter } from './payload-codec';
 import { ensureSchedules, scheduledProperties } from './schedules';
 
 /** A module of workflows/: TypeScript when run with tsx or jest, compiled JS in the production image. */
@@ -71,8 +72,8 @@ export function workerRuntimeOptions(config: Config, logger: Logger, metricsHost
  * said `preloadModules() { 0; }`. A `require` would also pick the package's CommonJS build, another
  * module than the ES build the workflows import.
  */
-function workflowBundlerOptions(): Pick<BundleOptions, 'preloadModules'> {
-  return { preloadModules: [workflowModule('shared-modules')] };
+function workflowBundlerOptions(): Pick<BundleOptions, 'preloadModules' | 'failureConverterPath'> {
+  return { preloadModules: [workflowModule('shared-modules')], failureConverterPath: failureConverterPath() };
 }
 
 /**
@@ -93,12 +94,18 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
  */
 export const WORKER_SHUTDOWN = { graceMs: 40_000, forceMs: 50_000 } as const;
 
+/**
+ * A worker on the task queue, its payloads and failures sealed (payload-codec.ts): without the
+ * payload keys it is not created at all (PayloadKeysError), rather than failing every task it takes.
+ */
 export async function createWorker(deps: WorkerDeps, overrides: Partial<WorkerOptions> = {}): Promise<Worker> {
+  const dataConverter = sealedDataConverter(deps.config);
   const bundle = overrides.workflowBundle ?? (deps.config.WORKFLOW_BUNDLE ? { codePath: deps.config.WORKFLOW_BUNDLE } : undefined);
   return Worker.create({
     connection: deps.connection,
     namespace: deps.config.TEMPORAL_NAMESPACE,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+    dataConverter,
     activities: createActivities({ orm: deps.orm, mailer: deps.mailer, config: deps.config, clock: deps.clock ?? (() => new Date()) }),
     ...(deps.config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: deps.config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: workflowsPath(), bundlerOptions: workflowBundlerOptions() }),
@@ -137,6 +144,8 @@ async function main(): Promise<void> {
     throw new Error('worker.ts needs TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL; `npm start` sets them for the embedded stack.');
   }
   assertDeployable(config);
+  // Before anything connects: a worker without the payload keys stops here, with the variables named.
+  sealedDataConverter(config);
   const logger = createLogger(config.LOG_LEVEL);
   // In a container: Prometheus scrapes from another one.
   Runtime.install(workerRuntimeOptions(config, logger, '0.0.0.0'));
@@ -172,7 +181,7 @@ function ensureSchedulesMeanwhile(config: Config, orm: Orm, logger: Logger): { s
       let connection: Connection | undefined;
       try {
         connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-        await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config, await scheduledProperties(orm));
+        await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) }), config, await scheduledProperties(orm));
         return;
       } catch (error) {
         logger.warn({ attempt, reason: error instanceof Error ? error.message : String(error) }, `the schedules could not be ensured yet; trying again in ${delayMs / 1000} s`);

@@ -4,7 +4,8 @@ import { hostname } from 'node:os';
 import type { Role } from '../domain/people';
 import type { ActivityDeps } from './deps';
 import { issueCaseLink } from '../db/case-links';
-import { render, type MailData, type TemplateName } from './templates';
+import { DEFAULT_LOCALE, LOCALES, type Locale } from '../domain/words';
+import { FOR_STAFF_INSTEAD, render, type MailContent, type MailData, type TemplateName } from './templates';
 
 /**
  * The activity's logger; outside an activity (the worker's start-up check sends through `notify`
@@ -146,16 +147,26 @@ export function recipientRefused(error: unknown): boolean {
   return e.code === 'EENVELOPE' || (typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600 && e.command === 'RCPT TO');
 }
 
+function asLocale(language: string | null | undefined): Locale {
+  return (LOCALES as readonly string[]).includes(language ?? '') ? (language as Locale) : DEFAULT_LOCALE;
+}
+
+/** The language a property's mails are written in (docs/messages.md); zh-CN for a property not found. */
+export async function propertyLocale(orm: ActivityDeps['orm'], propertyId: string): Promise<Locale> {
+  const [row] = await orm.em.getConnection().execute<{ language: string }[]>('select language from property where id = ?', [propertyId]);
+  return asLocale(row?.language);
+}
+
 export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
   /**
    * Who gets the mail: named staff, staff by role (butlers only of the area), the household's
    * contacts with e-mail; with the 8080 centre (`callcenter`), the property's group contact.
    */
-  async function recipients(input: NotifyInput): Promise<{ id: string; email: string }[]> {
-    // The property's active staff (with the area's butler) and the household's contacts with
-    // e-mail, in one round trip: mails go out at many steps of every case.
-    const people = await orm.em.getConnection().execute<{ contact: boolean; id: string; email: string; roles: string[]; area_ids: string[]; departments: string[]; butler_id: string | null }[]>(
-      `select contact, id, email, roles, area_ids, departments, butler_id from (
+  async function recipients(input: NotifyInput): Promise<{ people: { id: string; email: string; contact: boolean }[]; locale: Locale }> {
+    // The property's active staff (with the area's butler), the household's contacts with e-mail
+    // and the property's language, in one round trip: mails go out at many steps of every case.
+    const people = await orm.em.getConnection().execute<{ contact: boolean; id: string; email: string; roles: string[]; area_ids: string[]; departments: string[]; butler_id: string | null; language: string | null }[]>(
+      `select contact, id, email, roles, area_ids, departments, butler_id, (select language from property where id = ?) as language from (
          select false as contact, s.id, s.email, s.roles, s.area_ids, s.departments, (select butler_id from area where id = ?) as butler_id, 0::bigint as contact_no
            from staff s where s.property_id = ? and s.active
          union all
@@ -164,7 +175,7 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
          union all
          select true, 'H' || c.id, c.email, '[]'::jsonb, '[]'::jsonb, '[]'::jsonb, null, c.id from household_contact c where c.household_id = ? and c.email is not null
        ) people order by contact, contact_no, id`,
-      [input.areaId ?? null, input.propertyId, input.propertyId, input.householdId ?? null],
+      [input.propertyId, input.areaId ?? null, input.propertyId, input.propertyId, input.householdId ?? null],
     );
     const departments = input.departments ?? [];
     // A department nobody heads: its complaints go to the supervisors (C3).
@@ -180,7 +191,7 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
         return s.butler_id === s.id || s.area_ids.includes(input.areaId);
       });
     });
-    return chosen.map((s) => ({ id: s.id, email: s.email }));
+    return { people: chosen.map((s) => ({ id: s.id, email: s.email, contact: s.contact })), locale: asLocale(people[0]?.language) };
   }
 
   /**
@@ -202,8 +213,13 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
         input.workflowId && config.TEMPORAL_UI_URL
           ? `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(input.workflowId)}`
           : undefined;
-      const content = render(input.template, { link, apiBase: `${config.PUBLIC_BASE_URL}/api/v1`, ...(await consoleLinks(input)) });
-      const people = await recipients(input);
+      const data = { link, apiBase: `${config.PUBLIC_BASE_URL}/api/v1`, ...(await consoleLinks(input)) } as MailData;
+      const { people, locale } = await recipients(input);
+      // A mail written to the household reaches a staff member among the recipients as the staff
+      // notice meant for them, or not at all (FOR_STAFF_INSTEAD).
+      const staffTemplate = FOR_STAFF_INSTEAD[input.template];
+      const rendered = new Map<TemplateName, MailContent>();
+      const contentOf = (template: TemplateName) => rendered.get(template) ?? rendered.set(template, render(template, data, locale)).get(template)!;
       if (people.length === 0) {
         // A missing recipient is a data problem no retry can fix; the case must go on regardless.
         warn('nobody to notify', { template: input.template, roles: input.roles, staffIds: input.staffIds });
@@ -212,13 +228,16 @@ export function createNotifyActivities({ orm, mailer, config }: ActivityDeps) {
       let sent = 0;
       let skipped = 0;
       for (const person of people) {
+        const template = person.contact || staffTemplate === undefined ? input.template : staffTemplate;
+        if (template === null) continue;
+        const content = contentOf(template);
         const outcome = await deliverOnce(
           { orm, mailer, config },
           {
             key: `${input.idempotencyKey}:${person.id}`,
             caseId: input.caseId,
-            recipient: person,
-            template: input.template,
+            recipient: { id: person.id, email: person.email },
+            template,
             mail: { subject: content.subject, text: content.text },
           },
         );

@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Staff, StoredReport } from '../db/entities';
 import { loadComplaintAnalysis, propertyTimeZone } from '../db/reports';
-import { deliverOnce } from './notify';
+import { deliverOnce, propertyLocale } from './notify';
 import { complaintAnalysisCsv, previousMonth, type ComplaintAnalysis, type Month } from '../domain/reports';
 import type { ActivityDeps } from './deps';
 import { complaintReportMail } from './report-mail';
@@ -40,7 +40,7 @@ export function createReportActivities({ orm, mailer, config }: ActivityDeps) {
       const stored = await em.findOne(StoredReport, { kind: 'P1', propertyId: input.propertyId, period: input.month });
       if (!stored) throw ApplicationFailure.create({ type: 'ReportMissing', message: `no P1 report for ${input.month}`, nonRetryable: true });
       const managers = (await em.find(Staff, { propertyId: input.propertyId, active: true }, { orderBy: { id: 'asc' } })).filter((s) => s.roles.includes('manager'));
-      const content = complaintReportMail(stored.data as unknown as ComplaintAnalysis);
+      const content = complaintReportMail(stored.data as unknown as ComplaintAnalysis, await propertyLocale(orm, input.propertyId));
       let sent = 0;
       let skipped = 0;
       for (const manager of managers) {

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import cors from 'cors';
 import express, { Router, type Express } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Transporter } from 'nodemailer';
-import type { Config } from '../config';
+import { codecCorsOrigins, type Config } from '../config';
 import { scrub } from '../logging';
 import { missingNationalYears } from '../db/calendar-store';
 import type { Orm } from '../db/orm';
@@ -20,6 +21,7 @@ import { BadKeyLimit, rateLimitPerKey } from './rate-limit';
 import { adminAuditOperations } from './routes/admin-audit';
 import { appraisalOperations } from './routes/appraisals';
 import { calendarOperations } from './routes/calendar';
+import { codecOperations } from './routes/codec';
 import { complaintOperations } from './routes/complaints';
 import { householdOperations } from './routes/households';
 import { importOperations } from './routes/imports';
@@ -41,6 +43,8 @@ import { mountCasePage } from './case-page';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = '64kb';
+/** How many more requests a key may send to read-only operations (the codec's decode) than to the rest. */
+const CODEC_RATE_FACTOR = 20;
 /** Import files being read at once by one API process (each up to IMPORT_BODY_LIMIT). */
 export const UPLOADS_IN_FLIGHT = 2;
 
@@ -59,7 +63,7 @@ export interface ApiDeps {
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
 export function apiOperations(deps: ApiDeps): Operation[] {
-  return [...sessionOperations({ ...deps, sessions: deps.sessions as Sessions }), passwordLinkOperation(deps), ...consoleOperations(deps), ...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...appraisalOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps)];
+  return [...sessionOperations({ ...deps, sessions: deps.sessions as Sessions }), passwordLinkOperation(deps), ...consoleOperations(deps), ...repairOperations(deps), ...complaintOperations(deps), ...reconciliationOperations(deps), ...returnVisitOperations(deps), ...staffOperations(deps), ...householdOperations(deps), ...requestOperations(deps), ...reportOperations(deps), ...appraisalOperations(deps), ...surveyOperations(deps), ...calendarOperations(deps), ...adminAuditOperations(deps), ...placeOperations(deps), ...propertyOperations(deps), ...importOperations(deps), ...codecOperations(deps)];
 }
 
 export const API_INFO = { title: '物业客服中心 Service Centre API', version: '0.1.0', prefix: API_PREFIX };
@@ -143,7 +147,7 @@ export function buildApp(deps: ApiDeps): Express {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks), ...(warnings.length ? { warnings } : {}) });
   });
 
-  const sessions = deps.sessions ?? createSessions(deps.orm, deps.config);
+  const sessions = deps.sessions ?? createSessions(deps.orm, deps.config, deps.logger);
   const operations = apiOperations({ ...deps, sessions });
   const document = apiDocument(operations);
   app.get('/openapi.json', (_req, res) => {
@@ -152,6 +156,13 @@ export function buildApp(deps: ApiDeps): Express {
   app.get('/docs', (_req, res) => {
     res.type('html').send(docsPage(document));
   });
+
+  // The Temporal UI calls the codec endpoint from its own origin, with the staff member's credentials:
+  // those origins alone may (preflight included, which carries no credentials and is answered here).
+  app.use(
+    `${API_PREFIX}/codec`,
+    cors({ origin: codecCorsOrigins(deps.config), credentials: true, methods: ['POST'], allowedHeaders: ['Content-Type', 'X-Namespace', 'Authorization'], maxAge: 600 }),
+  );
 
   const api = Router();
   api.use(limitInFlight(deps.config.API_MAX_IN_FLIGHT));
@@ -164,13 +175,20 @@ export function buildApp(deps: ApiDeps): Express {
     authenticate(deps.orm, (req) => badKeys.unknownKey(req), sessions),
     rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND, burst: deps.config.RATE_LIMIT_BURST }),
   ];
+  // A read-only POST (the codec's decode) takes a session without its CSRF token, and a limiter of its
+  // own: the Temporal UI decodes a case's history event by event, a burst of requests per page it opens.
+  const readOnlyGuards = [
+    badKeys.guard,
+    authenticate(deps.orm, (req) => badKeys.unknownKey(req), { checkCsrf: () => undefined }),
+    rateLimitPerKey({ perSecond: deps.config.RATE_LIMIT_PER_SECOND * CODEC_RATE_FACTOR, burst: deps.config.RATE_LIMIT_BURST * CODEC_RATE_FACTOR }),
+  ];
   // Only an operation that declares a text body (an iCalendar file) parses one, after authentication.
   const textParser = (mediaType: string) => express.text({ type: mediaType, limit: BODY_LIMIT });
   // An upload (an import file) is read whole into memory, after authentication; a few at a time per
   // process, so a burst of them cannot take the memory the in-flight cap × 64 kB bounds otherwise.
   const uploads = limitInFlight(UPLOADS_IN_FLIGHT);
   const uploadParser = (upload: { mediaTypes: string[]; limit: string }) => [uploads, express.raw({ type: upload.mediaTypes, limit: upload.limit })];
-  for (const op of operations) mount(api, op, guards, textParser, uploadParser);
+  for (const op of operations) mount(api, op, op.readOnly ? readOnlyGuards : guards, textParser, uploadParser);
   app.use(API_PREFIX, api);
   // The residents' survey page (/s/:token): HTML outside the staff API, limited per client address.
   mountSurveyPage(app, deps);

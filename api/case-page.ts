@@ -6,6 +6,7 @@
  * question. It shows no staff member's name, number or phone. A wrong or expired link gets a
  * friendly page; every client address is rate limited.
  */
+import { escapeHtml, residentPage } from './resident-html';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
@@ -107,21 +108,10 @@ const TEXT = {
   },
 } as const;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = escapeHtml;
 
-function page(lang: Lang, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="${TEXT[lang].htmlLang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escape(title)} · 物业客服中心</title>
-<style>
-body{font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f5f6f8;color:#1d2129;line-height:1.6}
-main{max-width:32rem;margin:0 auto;padding:1rem}
-h1{font-size:1.4rem;margin:.5rem 0 1rem}
-h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
+/** This page's own parts; the shell is api/resident-html.ts. */
+const STYLE = `h2{font-size:1.1rem;margin:1.25rem 0 .5rem}
 .card{background:#fff;border:1px solid #d0d4db;border-radius:.5rem;padding:.75rem 1rem;margin:.5rem 0}
 .status{font-size:1.15rem;font-weight:600;color:#0e42d2}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;margin:0}
@@ -130,22 +120,13 @@ dd{margin:0;font-weight:600}
 ol{padding-left:1.25rem;margin:0}
 li{margin:.25rem 0}
 time{color:#4e5969;font-size:.9rem;margin-right:.5rem}
-fieldset{border:0;padding:0;margin:0 0 1rem}
-legend{font-weight:600;margin-bottom:.5rem}
 .question{font-size:1.1rem;margin-top:1.25rem}
 .choice{display:flex;align-items:center;gap:.75rem;background:#fff;border:1px solid #d0d4db;border-radius:.5rem;padding:.75rem;margin:.4rem 0;min-height:2.75rem}
 .choice input{width:1.4rem;height:1.4rem}
-label.block{display:block;font-weight:600;margin:.75rem 0 .25rem}
 textarea{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #d0d4db;border-radius:.5rem;min-height:4rem}
-button{width:100%;font:inherit;font-size:1.1rem;padding:.8rem;margin-top:1rem;border:0;border-radius:.5rem;background:#1664ff;color:#fff}
-.note{color:#4e5969;font-size:.9rem}
-nav{text-align:right;font-size:.9rem}
-a{color:#0e42d2}
-</style>
-</head>
-<body><main>${body}</main></body>
-</html>`;
-}
+a{color:#0e42d2}`;
+
+const page = (lang: Lang, title: string, body: string): string => residentPage(TEXT[lang].htmlLang, title, STYLE, body);
 
 export interface CasePageDeps {
   orm: Orm;

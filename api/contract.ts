@@ -7,7 +7,8 @@ import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Role } from '../domain/people';
 import type { StaffPrincipal } from './auth';
-import { HttpProblem, validationProblem, type InvalidParam } from './problem';
+import { HttpProblem, invalidFields, validationProblem, type InvalidParam } from './problem';
+import { rolesOnly } from './problem-words';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -59,6 +60,12 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   upload?: { mediaTypes: string[]; limit: string; description: string };
   /** Accepts an Idempotency-Key header (creating requests). */
   idempotent?: boolean;
+  /**
+   * A POST that only reads (the Temporal UI's codec decode, whose batch does not fit a URL): a
+   * console session needs no CSRF token for it — a forged request changes nothing, and CORS keeps
+   * its answer from any other origin.
+   */
+  readOnly?: true;
   /** `mediaType` defaults to application/json; a CSV download declares text/csv and its handler answers `text`. */
   responses: Record<number, { description: string; schema?: z.ZodType; example?: unknown; mediaType?: string }>;
   handler: (ctx: OperationContext<P, Q, B>) => Promise<OperationResult>;
@@ -79,6 +86,11 @@ const UNSTORABLE: readonly [RegExp, string][] = [
   [/\u0000/, 'contains a NUL character (U+0000), which cannot be stored'],
   [/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, 'contains a lone UTF-16 surrogate (e.g. \\ud800), which is not text and cannot be stored as sent'],
 ];
+/** The same reasons for a Chinese answer, by the English one. */
+const UNSTORABLE_ZH: Record<string, string> = {
+  [UNSTORABLE[0][1]]: '含有空字符（U+0000），无法保存',
+  [UNSTORABLE[1][1]]: '含有不成对的 UTF-16 代理字符，不是有效文本，无法按原样保存',
+};
 
 const unstorable = (text: string) => UNSTORABLE.find(([pattern]) => pattern.test(text))?.[1];
 
@@ -101,7 +113,8 @@ export function unstorableText(value: unknown, path: string[] = []): { name: str
 
 function unstorableProblem(where: InvalidParam['in'], found: { name: string; reason: string }[]): HttpProblem {
   const invalid: InvalidParam[] = found.map(({ name, reason }) => ({ name, in: where, reason }));
-  return new HttpProblem(400, 'Invalid request', `${invalid.length} invalid field(s) in the ${where}`, { 'invalid-params': invalid });
+  const invalidZh: InvalidParam[] = found.map(({ name, reason }) => ({ name, in: where, reason: UNSTORABLE_ZH[reason] ?? '无法保存' }));
+  return new HttpProblem(400, 'Invalid request', invalidFields(invalid.length, where), { 'invalid-params': invalid }, {}, { 'invalid-params': invalidZh });
 }
 
 /** `guards` run before a non-public operation: the per-address limit of bad keys, authentication, then the per-key rate limit. */
@@ -125,21 +138,28 @@ export function mount(
       if (op.roles !== 'public') {
         const staff = req.staff!;
         if (!staff.roles.some((r) => (op.roles as readonly Role[]).includes(r))) {
-          throw new HttpProblem(403, 'Forbidden', `${op.operationId} is for ${(op.roles as readonly Role[]).join(', ')}`);
+          throw new HttpProblem(403, 'Forbidden', rolesOnly(op.roles as readonly Role[], { 'zh-CN': '此操作', en: op.operationId }));
         }
       }
       const asText = op.textBody && req.is(op.textBody.mediaType) && typeof req.body === 'string';
       if (op.upload && !Buffer.isBuffer(req.body)) {
-        throw new HttpProblem(415, 'Unsupported media type', `send the file as the body, with Content-Type ${op.upload.mediaTypes.join(' or ')}`);
+        throw new HttpProblem(415, 'Unsupported media type', {
+          'zh-CN': `请把文件本身作为请求体发送，内容类型为 ${op.upload.mediaTypes.join(' 或 ')}。`,
+          en: `send the file as the body, with Content-Type ${op.upload.mediaTypes.join(' or ')}`,
+        });
       }
       if (op.body && req.method !== 'GET' && !asText && !req.is('application/json')) {
-        throw new HttpProblem(415, 'Unsupported media type', `send the body as application/json${op.textBody ? ` or ${op.textBody.mediaType}` : ''}`);
+        throw new HttpProblem(415, 'Unsupported media type', {
+          'zh-CN': `请以 application/json${op.textBody ? ` 或 ${op.textBody.mediaType}` : ''} 发送请求体。`,
+          en: `send the body as application/json${op.textBody ? ` or ${op.textBody.mediaType}` : ''}`,
+        });
       }
       const parse = <T>(schema: z.ZodType<T> | undefined, value: unknown, where: 'path' | 'query' | 'body'): T => {
         if (!schema) return undefined as T;
         const bad = unstorableText(value);
         if (bad.length) throw unstorableProblem(where, bad);
-        const parsed = schema.safeParse(value);
+        // The input is reported for the Chinese reasons (zod's zh-CN words name the type received); it is never answered.
+        const parsed = schema.safeParse(value, { reportInput: true });
         if (!parsed.success) throw validationProblem(where, parsed.error);
         return parsed.data;
       };

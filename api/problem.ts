@@ -1,21 +1,42 @@
 import 'pino-http';
 import { DriverException } from '@mikro-orm/core';
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { z } from 'zod';
+import { DEFAULT_LOCALE, LOCALES, type Locale, type Words } from '../domain/words';
 import { loggableError } from '../logging';
+import { problemWords, WHERE_WORDS, zhIssueReason } from './problem-words';
 
-/** An RFC 9457 problem detail; thrown anywhere in a route, rendered as application/problem+json. */
+/**
+ * An RFC 9457 problem detail; thrown anywhere in a route, rendered as application/problem+json in
+ * the language the request asks for (docs/messages.md). `title` is the English title of its kind in
+ * api/problem-words.ts; `detail` is English, or written in both languages.
+ */
 export class HttpProblem extends Error {
+  readonly detail?: string;
+  /** The detail written for a Chinese answer; without it the kind's detail of the catalogue. */
+  readonly detailZh?: string;
+
   constructor(
     readonly status: number,
     readonly title: string,
-    readonly detail?: string,
+    detail?: string | Words,
     readonly extra: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
+    /** What replaces `extra`'s fields in a Chinese answer (the validation reasons in Chinese). */
+    readonly extraZh: Record<string, unknown> = {},
   ) {
-    super(detail ?? title);
+    const en = typeof detail === 'string' || detail === undefined ? detail : detail.en;
+    super(en ?? title);
     this.name = 'HttpProblem';
+    this.detail = en;
+    this.detailZh = typeof detail === 'object' ? detail['zh-CN'] : undefined;
   }
+}
+
+/** The language an answer is written in: the request's Accept-Language, zh-CN when it names neither language. */
+export function requestLocale(req: Request): Locale {
+  const accepted = typeof req.acceptsLanguages === 'function' ? req.acceptsLanguages(...LOCALES) : false;
+  return (accepted as Locale | false) || DEFAULT_LOCALE;
 }
 
 export interface InvalidParam {
@@ -25,13 +46,17 @@ export interface InvalidParam {
   reason: string;
 }
 
+/** `count` invalid fields in `where`, in each language. */
+export const invalidFields = (count: number, where: InvalidParam['in']): Words => ({
+  'zh-CN': `${WHERE_WORDS[where]['zh-CN']}中有 ${count} 个无效字段。`,
+  en: `${count} invalid field(s) in the ${where}`,
+});
+
 export function validationProblem(where: InvalidParam['in'], error: z.ZodError): HttpProblem {
-  const invalid: InvalidParam[] = error.issues.map((issue) => ({
-    name: issue.path.length ? issue.path.join('.') : '(root)',
-    in: where,
-    reason: issue.message,
-  }));
-  return new HttpProblem(400, 'Invalid request', `${invalid.length} invalid field(s) in the ${where}`, { 'invalid-params': invalid });
+  const name = (issue: z.core.$ZodIssue) => (issue.path.length ? issue.path.join('.') : '(root)');
+  const invalid: InvalidParam[] = error.issues.map((issue) => ({ name: name(issue), in: where, reason: issue.message }));
+  const invalidZh: InvalidParam[] = error.issues.map((issue) => ({ name: name(issue), in: where, reason: zhIssueReason(issue) }));
+  return new HttpProblem(400, 'Invalid request', invalidFields(invalid.length, where), { 'invalid-params': invalid }, {}, { 'invalid-params': invalidZh });
 }
 
 export const PROBLEM_TYPE_BASE = 'https://wuye.example/problems/';
@@ -41,7 +66,7 @@ function slug(title: string): string {
 }
 
 export const notFoundRoute: RequestHandler = (req, _res, next) => {
-  next(new HttpProblem(404, 'Not found', `no route for ${req.method} ${req.path}`));
+  next(new HttpProblem(404, 'Not found', { 'zh-CN': `没有这个地址：${req.method} ${req.path}`, en: `no route for ${req.method} ${req.path}` }));
 };
 
 /** How long a client should wait before retrying when a dependency is down. */
@@ -67,6 +92,10 @@ export function dependencyUnavailable(error: unknown): 'database' | 'temporal' |
     // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4) from the Temporal frontend.
     if ((e.name === 'ServiceError' || e.name === 'ConnectionError') && [14, 4].includes((e.cause as { code?: number } | undefined)?.code ?? -1)) return 'temporal';
     if (e.name === 'ConnectionError') return 'temporal';
+    // An update (a staff action, or a new case waiting to be opened) that did not finish within the
+    // call's deadline (api/overload.ts): the worker is saturated, and the same request, sent again
+    // with the same Idempotency-Key, finds its case. Under a burst this was a 500.
+    if (e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return 'temporal';
   }
   return undefined;
 }
@@ -77,31 +106,50 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   if (error instanceof HttpProblem) {
     problem = error;
   } else if (error?.type === 'entity.too.large') {
-    problem = new HttpProblem(413, 'Payload too large', `the body is over the limit of ${error.limit} bytes`);
+    problem = new HttpProblem(413, 'Payload too large', { 'zh-CN': `请求体超过了 ${error.limit} 字节的限制。`, en: `the body is over the limit of ${error.limit} bytes` });
   } else if (error?.type === 'entity.parse.failed') {
-    problem = new HttpProblem(400, 'Malformed JSON', 'the body is not valid JSON');
+    problem = new HttpProblem(400, 'Malformed JSON', { 'zh-CN': '请求体不是有效的 JSON。', en: 'the body is not valid JSON' });
   } else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
-    problem = new HttpProblem(415, 'Unsupported encoding', String(error.message));
+    problem = new HttpProblem(415, 'Unsupported encoding', { 'zh-CN': '请求体的编码或字符集不受支持，请使用 UTF-8。', en: String(error.message) });
   } else if (dependencyUnavailable(error)) {
     const what = dependencyUnavailable(error)!;
     req.log?.warn({ dependency: what, err: { type: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'dependency unavailable');
-    problem = new HttpProblem(503, 'Service unavailable', `the ${what === 'database' ? 'database' : 'workflow service'} is unreachable; retry later`, {}, { 'Retry-After': String(RETRY_AFTER_SECONDS) });
+    problem = new HttpProblem(
+      503,
+      'Service unavailable',
+      { 'zh-CN': `${what === 'database' ? '数据库' : '工作流服务'}暂时无法连接，请稍后重试。`, en: `the ${what === 'database' ? 'database' : 'workflow service'} is unreachable; retry later` },
+      {},
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    );
   } else {
     // A database error's message quotes the failing row — residents' names and phones — so only its kind is logged.
     req.log?.error({ err: loggableError(error) }, 'unhandled error');
-    problem = new HttpProblem(500, 'Internal error', 'the request failed; it has been logged with its request id');
+    problem = new HttpProblem(500, 'Internal error', { 'zh-CN': '请求失败，已连同请求编号记录在日志中。', en: 'the request failed; it has been logged with its request id' });
   }
   for (const [name, value] of Object.entries(problem.headers)) res.setHeader(name, value);
   res
     .status(problem.status)
     .type('application/problem+json')
-    .json({
-      type: `${PROBLEM_TYPE_BASE}${slug(problem.title)}`,
-      title: problem.title,
-      status: problem.status,
-      ...(problem.detail ? { detail: problem.detail } : {}),
-      instance: req.originalUrl,
-      requestId: req.id,
-      ...problem.extra,
-    });
+    .setHeader('Content-Language', requestLocale(req))
+    .json(problemBody(problem, requestLocale(req), { instance: req.originalUrl, requestId: req.id }));
 };
+
+/** A problem's body in one language: the kind's title and the detail written for that language. */
+export function problemBody(problem: HttpProblem, locale: Locale, at: { instance?: string; requestId?: unknown } = {}): Record<string, unknown> {
+  const words = problemWords(problem.title);
+  const detail = locale === 'en' ? problem.detail : (problem.detailZh ?? words.detail);
+  // Fields a route named with an English reason and no Chinese one: in Chinese each says what the kind says.
+  const params = problem.extra['invalid-params'];
+  const paramsZh =
+    locale !== 'en' && Array.isArray(params) && !problem.extraZh['invalid-params'] ? { 'invalid-params': (params as InvalidParam[]).map((p) => ({ ...p, reason: words.detail })) } : {};
+  return {
+    type: `${PROBLEM_TYPE_BASE}${slug(problem.title)}`,
+    title: words.title[locale],
+    status: problem.status,
+    ...(detail ? { detail } : {}),
+    ...at,
+    ...problem.extra,
+    ...(locale === 'en' ? {} : problem.extraZh),
+    ...paramsZh,
+  };
+}

@@ -10,6 +10,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { assertDeployable, loadConfig, type Config } from '../config';
 import { openOrm, type Orm } from '../db/orm';
 import { createLogger, loggableError, scrub } from '../logging';
+import { sealedDataConverter } from '../payload-codec';
 import { buildApp } from './app';
 import { expireIdempotencyRecords } from './idempotency';
 import { createApiMetrics, metricsApp } from './metrics';
@@ -80,10 +81,12 @@ async function main(): Promise<void> {
     throw new Error('api/server.ts needs TEMPORAL_ADDRESS and DATABASE_URL; `npm start` sets them for the embedded stack.');
   }
   assertDeployable(config);
+  // Before anything connects: an API without the payload keys stops here, with the variables named.
+  const dataConverter = sealedDataConverter(config);
   const logger = createLogger(config.LOG_LEVEL);
   const orm = await openOrm(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
   // Password links go out from the API itself (docs/console.md); a small pool is plenty.
   const mailer = config.SMTP_URL ? nodemailer.createTransport({ url: config.SMTP_URL, pool: true, maxConnections: 2 }) : undefined;
   const api = await startApi({ config, orm, temporal, logger, mailer });

@@ -6,6 +6,7 @@
  * `Authorization: Bearer` never reads a session and needs no CSRF token (no ambient credential).
  */
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import connectPgSimple from 'connect-pg-simple';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
@@ -57,12 +58,19 @@ export interface Sessions {
   begin(req: Request): void;
 }
 
-export function createSessions(orm: Orm, config: Config): Sessions {
+export function createSessions(orm: Orm, config: Config, logger?: Pick<Logger, 'warn'>): Sessions {
   // Without a configured secret each process draws its own: sessions then end with the process.
   const secret = config.SESSION_SECRET ?? randomBytes(32).toString('base64url');
   const secure = (config.PUBLIC_BASE_URL ?? '').startsWith('https:');
   const PgStore = connectPgSimple(session);
-  const store = new PgStore({ pool: ormPool(orm) as never, tableName: 'http_session', pruneSessionInterval: 15 * 60 });
+  // Its pruning runs on a timer of its own: a failure there (Postgres away, or closed under a test)
+  // is the app's log line, not console.error.
+  const store = new PgStore({
+    pool: ormPool(orm) as never,
+    tableName: 'http_session',
+    pruneSessionInterval: 15 * 60,
+    errorLog: (...args: unknown[]) => logger?.warn({ err: args.map(String).join(' ') }, 'could not prune expired sessions'),
+  });
   const sessionMiddleware = session({
     name: SESSION_COOKIE,
     secret,

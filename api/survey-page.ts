@@ -6,6 +6,7 @@
  * never an error dump; the answer goes to the survey workflow as an update under a fixed id, so a
  * double submit is one answer. Every client address is rate limited (the page has no API key).
  */
+import { escapeHtml, residentPage } from './resident-html';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
@@ -74,35 +75,15 @@ const TEXT = {
   },
 } as const;
 
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escape = escapeHtml;
 
-function page(lang: Lang, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="${TEXT[lang].htmlLang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>${escape(title)} · 物业客服中心</title>
-<style>
-body{font-family:system-ui,-apple-system,"PingFang SC","Noto Sans CJK SC",sans-serif;margin:0;background:#f5f6f8;color:#1d2129;line-height:1.6}
-main{max-width:32rem;margin:0 auto;padding:1rem}
-h1{font-size:1.4rem;margin:.5rem 0 1rem}
-fieldset{border:0;padding:0;margin:0 0 1rem}
-legend{font-weight:600;margin-bottom:.5rem}
-.score{display:flex;align-items:center;gap:.75rem;background:#fff;border:1px solid #d0d4db;border-radius:.5rem;padding:.75rem;margin:.4rem 0;min-height:2.75rem}
+/** This page's own parts; the shell is api/resident-html.ts. */
+const STYLE = `.score{display:flex;align-items:center;gap:.75rem;background:#fff;border:1px solid #d0d4db;border-radius:.5rem;padding:.75rem;margin:.4rem 0;min-height:2.75rem}
 .score input{width:1.4rem;height:1.4rem}
-label.block{display:block;font-weight:600;margin:.75rem 0 .25rem}
 textarea{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #d0d4db;border-radius:.5rem;min-height:5rem}
-button{width:100%;font:inherit;font-size:1.1rem;padding:.8rem;margin-top:1rem;border:0;border-radius:.5rem;background:#1664ff;color:#fff}
-.error{color:#b42318;font-weight:600}
-.note{color:#4e5969;font-size:.9rem}
-nav{text-align:right;font-size:.9rem}
-</style>
-</head>
-<body><main>${body}</main></body>
-</html>`;
-}
+.error{color:#b42318;font-weight:600}`;
+
+const page = (lang: Lang, title: string, body: string): string => residentPage(TEXT[lang].htmlLang, title, STYLE, body);
 
 interface Found {
   token: { tokenHash: string; expiresAt: Date };

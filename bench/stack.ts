@@ -12,6 +12,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWi
 import pino from 'pino';
 import { startApi, type RunningApi } from '../api/server';
 import { loadConfig, type Config } from '../config';
+import { freshPayloadKeys, sealedDataConverter } from '../payload-codec';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { migrate, openOrm, type Orm } from '../db/orm';
 import { seedDemo, type SeedResult } from '../db/seed';
@@ -82,7 +83,7 @@ export async function startBenchStack(
   chmodSync(dir, 0o755);
   const [env, pg, sink] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: cli.path }, ...devServerOptions(options.dynamicConfig), log: { format: 'pretty', level: 'error' } },
+      server: { executable: { type: 'existing-path', path: cli.path }, ...devServerOptions({ dynamicConfig: options.dynamicConfig }), log: { format: 'pretty', level: 'error' } },
     }),
     (async () => startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), database: 'bench' }))(),
     (async () => startMailSink({ dir: join(dir, 'mail'), port: await freePort() }))(),
@@ -96,6 +97,7 @@ export async function startBenchStack(
     // The load comes from one demo key: measure the pipeline, not the per-key limiter.
     RATE_LIMIT_PER_SECOND: '10000',
     RATE_LIMIT_BURST: '100000',
+    ...freshPayloadKeys(),
   });
   const orm = await openOrm(pg.url, { poolMax: 20 });
   await migrate(orm);
@@ -117,12 +119,14 @@ export async function startBenchStack(
     connection: nativeConnection,
     taskQueue: baselineQueue,
     workflowsPath: require.resolve('./baseline-workflows'),
+    // The same sealed payloads as the cases': the ratios compare workflows, not the codec.
+    dataConverter: sealedDataConverter(config),
     ...cache,
     ...threads,
   });
   const running = [worker.run(), baselineWorker.run()];
   const connection = await Connection.connect({ address: env.address });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) });
   // BENCH_API_LOG=error shows why the API refused a request under load.
   const api = await startApi({ config, orm, temporal: client, logger: pino({ level: process.env.BENCH_API_LOG ?? 'silent' }), port: 0, metricsPort: 0, host: '127.0.0.1' });
   const facts = { ...machineFacts(cli.path), 'rate limit': 'raised for the run (one key carries the whole load)' };

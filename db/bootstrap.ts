@@ -7,13 +7,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { hashApiKey, newApiKey } from './secrets';
 import { propertyFieldsSchema, propertyIdSchema } from '../domain/places';
+import { DEFAULT_LOCALE } from '../domain/words';
 import { appendAdminAudit } from './admin-audit';
 import { staffIdSchema } from './staff-admin';
 
 export const bootstrapSchema = z
   .object({
     propertyId: propertyIdSchema.default('P001'),
-    property: propertyFieldsSchema,
+    property: propertyFieldsSchema.partial({ language: true }),
     manager: z
       .object({
         id: staffIdSchema,
@@ -38,9 +39,9 @@ export async function bootstrap(em: EntityManager, raw: BootstrapInput, now = ne
     if (taken) return { refused: `staff number ${input.manager.id} is taken` };
     const { property, manager, propertyId } = input;
     await tx.execute(
-      `insert into property (id, name, time_zone, policy, calendar_overrides, occupied_since, group_email, policy_version, created_at)
-       values (?, ?, ?, null, '[]'::jsonb, ?, ?, 1, ?)`,
-      [propertyId, property.name, property.timeZone, property.occupiedSince, property.groupEmail, now],
+      `insert into property (id, name, time_zone, policy, calendar_overrides, occupied_since, group_email, language, policy_version, created_at)
+       values (?, ?, ?, null, '[]'::jsonb, ?, ?, ?, 1, ?)`,
+      [propertyId, property.name, property.timeZone, property.occupiedSince, property.groupEmail, property.language ?? DEFAULT_LOCALE, now],
     );
     await tx.execute(
       `insert into policy_version (property_id, version, policy, changes, reason, actor_id, at) values (?, 1, '{}'::jsonb, '[]'::jsonb, 'bootstrap: the documented defaults', 'system', ?)`,

@@ -7,6 +7,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { applyPolicyChanges, type PolicyChanges, type PolicyProblem, type RuleChange } from '../domain/policy-rules';
 import type { PropertyFields } from '../domain/places';
+import type { Locale } from '../domain/words';
 import { appendAdminAudit } from './admin-audit';
 
 export interface PropertyRow {
@@ -15,6 +16,7 @@ export interface PropertyRow {
   timeZone: string;
   occupiedSince: string | null;
   groupEmail: string | null;
+  language: Locale;
   policy: Record<string, unknown> | null;
   policyVersion: number;
   createdAt: string;
@@ -26,6 +28,7 @@ interface RawProperty {
   time_zone: string;
   occupied_since: string | Date | null;
   group_email: string | null;
+  language: Locale;
   policy: Record<string, unknown> | null;
   policy_version: number;
   created_at: string | Date;
@@ -40,13 +43,14 @@ function toRow(raw: RawProperty): PropertyRow {
     timeZone: raw.time_zone,
     occupiedSince: dateOnly(raw.occupied_since),
     groupEmail: raw.group_email,
+    language: raw.language,
     policy: raw.policy,
     policyVersion: raw.policy_version,
     createdAt: new Date(raw.created_at).toISOString(),
   };
 }
 
-const SELECT_PROPERTY = 'select id, name, time_zone, occupied_since::text as occupied_since, group_email, policy, policy_version, created_at from property where id = ?';
+const SELECT_PROPERTY = 'select id, name, time_zone, occupied_since::text as occupied_since, group_email, language, policy, policy_version, created_at from property where id = ?';
 
 export async function loadProperty(em: EntityManager, propertyId: string, lock = false): Promise<PropertyRow | undefined> {
   const [raw] = await em.execute<RawProperty[]>(`${SELECT_PROPERTY}${lock ? ' for update' : ''}`, [propertyId]);
@@ -62,7 +66,7 @@ export async function updateProperty(em: EntityManager, propertyId: string, fiel
     const next = { ...before, ...fields };
     const changed = (Object.keys(fields) as (keyof PropertyFields)[]).filter((k) => fields[k] !== undefined && fields[k] !== before[k]);
     if (changed.length === 0) return before;
-    await tx.execute('update property set name = ?, time_zone = ?, occupied_since = ?, group_email = ? where id = ?', [next.name, next.timeZone, next.occupiedSince, next.groupEmail, propertyId]);
+    await tx.execute('update property set name = ?, time_zone = ?, occupied_since = ?, group_email = ?, language = ? where id = ?', [next.name, next.timeZone, next.occupiedSince, next.groupEmail, next.language, propertyId]);
     await appendAdminAudit(tx, {
       propertyId,
       actorId,

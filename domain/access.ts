@@ -124,6 +124,12 @@ export const ACCESS = {
   imports: { run: ['manager'] },
   /** Staff, role, key and settings changes: the manager, and audit who checks them. */
   adminAudit: { read: ['manager', 'audit'] },
+  /**
+   * The Temporal UI's codec endpoint (docs/personal-data.md): each role opens only the payloads sealed
+   * for its audience (domain/payload-audience.ts) — supervisors and managers the service centre's
+   * cases, hr employee complaints, audit reports (C2).
+   */
+  payloads: { decode: ['supervisor', 'manager', 'hr', 'audit'] },
 } as const satisfies Record<string, Record<string, readonly Role[]>>;
 
 export type Resource = keyof typeof ACCESS;

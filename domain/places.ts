@@ -3,6 +3,7 @@
  * fields of each and how they are written. Pure: no I/O.
  */
 import { z } from 'zod';
+import { LOCALES } from './words';
 
 /** A time zone the runtime knows (IANA name, e.g. Asia/Shanghai). */
 export function isTimeZone(name: string): boolean {
@@ -23,6 +24,7 @@ export const propertyFieldsSchema = z
     timeZone: z.string().trim().min(1).max(64).refine(isTimeZone, 'an IANA time zone, e.g. Asia/Shanghai').describe('schedules and working days follow it'),
     occupiedSince: calendarDate.nullable().describe('入住 of the property, YYYY-MM-DD (S5: survey rates depend on the occupancy age)'),
     groupEmail: z.email().max(200).nullable().describe("C3: the group's complaint contact, told of each major complaint with the 8080 centre"),
+    language: z.enum(LOCALES).describe("the language of the property's mails, to staff and households alike (docs/messages.md)"),
   })
   .strict();
 export type PropertyFields = z.infer<typeof propertyFieldsSchema>;

@@ -13,6 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { z } from 'zod';
 import { loadConfig, type Config } from '../config';
+import { sealedDataConverter } from '../payload-codec';
 import { bootstrap, bootstrapSchema } from '../db/bootstrap';
 import { openOrm } from '../db/orm';
 import { ensureSchedules, scheduledProperty } from '../schedules';
@@ -57,7 +58,7 @@ async function schedulesNow(config: Config, property: { id: string; timeZone: st
   try {
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: 5_000 });
     try {
-      await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }), config, [scheduledProperty(property)]);
+      await ensureSchedules(new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) }), config, [scheduledProperty(property)]);
     } finally {
       await connection.close();
     }

@@ -15,7 +15,9 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
 import { Client as PgClient } from 'pg';
+import { API_PREFIX } from '../api/app';
 import { openOrm, type Orm } from '../db/orm';
+import { payloadKeysInDataDir, sealedDataConverter } from '../payload-codec';
 import { seedDemo, type SeedOptions, type SeedResult } from '../db/seed';
 import { freePort } from './free-port';
 import { startMailSink, type MailSink } from './mail-sink';
@@ -387,9 +389,14 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     const orm = await openOrm(databaseUrl, { poolMax: 4 });
     closers.push(() => orm.close(true));
     const seed = options.seed === false ? undefined : await seedDemo(orm, options.seed ?? {});
+    // The API ports are known before the UI starts: the UI decodes payloads through the first API.
+    const apiPorts: number[] = [];
+    for (let i = 1; i <= (options.apis ?? 2); i++) apiPorts.push(await port(FIXED_PORTS.apis[i - 1] ?? FIXED_PORTS.apis[0] + i - 1));
+    const payloadKeys = payloadKeysInDataDir(process.env, dataDir, (file) => log(`generated payload keys into ${file} (they seal this cluster's histories: keep them with its data)`));
+
     const connection = await Connection.connect({ address: temporalAddress });
     closers.push(() => connection.close());
-    const client = new Client({ connection, namespace: NAMESPACE });
+    const client = new Client({ connection, namespace: NAMESPACE, dataConverter: sealedDataConverter(payloadKeys) });
 
     let uiProcess: RunningCluster['ui'];
     if (!('missing' in ui)) {
@@ -400,7 +407,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
         {
           command: ui.binary,
           args: uiServerArgs(ui.configDir),
-          env: { ...process.env, ...uiServerEnv({ temporalAddress, namespace: NAMESPACE, origin: url, port: uiPort }) },
+          env: { ...process.env, ...uiServerEnv({ temporalAddress, namespace: NAMESPACE, origin: url, port: uiPort, codecEndpoint: `http://localhost:${apiPorts[0]}${API_PREFIX}/codec` }) },
           ready: () => httpOk(`http://127.0.0.1:${uiPort}/healthz`),
         },
         join(logDir, 'temporal-ui.log'),
@@ -420,6 +427,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
       TEMPORAL_TASK_QUEUE: taskQueue,
       DATABASE_URL: databaseUrl,
       SMTP_URL: smtpUrl,
+      ...payloadKeys,
       ...(uiProcess ? { TEMPORAL_UI_URL: uiProcess.url } : {}),
       ...options.appEnv,
     };
@@ -447,7 +455,7 @@ export async function startCluster(options: ClusterOptions): Promise<RunningClus
     }
     const apis: ApiProcess[] = [];
     for (let i = 1; i <= (options.apis ?? 2); i++) {
-      const apiPort = await port(FIXED_PORTS.apis[i - 1] ?? FIXED_PORTS.apis[0] + i - 1);
+      const apiPort = apiPorts[i - 1];
       const metricsPort = await freePort();
       const { command, args } = tsNode('api/server.ts');
       const url = `http://127.0.0.1:${apiPort}`;

@@ -11,6 +11,7 @@
  */
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import { loadConfig } from '../config';
+import { sealedDataConverter } from '../payload-codec';
 import { Case } from '../db/entities';
 import { openOrm, type Orm } from '../db/orm';
 import { caseViewQuery, type CaseView } from '../workflows/messages';
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   const orm = await openOrm(config.DATABASE_URL, { poolMax: 2 });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const report = await checkConsistency(orm, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }));
+    const report = await checkConsistency(orm, new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) }));
     process.stdout.write(`${report.cases} cases, ${report.mismatches.length} mismatches, ${report.unknownToTemporal.length} no longer in Temporal\n`);
     for (const m of report.mismatches) process.stdout.write(`  ${m.caseId} ${m.field}: read model ${JSON.stringify(m.readModel)} ≠ workflow ${JSON.stringify(m.workflow)}\n`);
     process.exitCode = report.mismatches.length ? 1 : 0;

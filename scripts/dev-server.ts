@@ -20,6 +20,8 @@ export async function startDevServer(options: {
   port: number;
   /** The Web UI's port; none for a headless server. */
   uiPort?: number;
+  /** The Web UI's codec endpoint (docs/personal-data.md). */
+  codecEndpoint?: string;
   /** A database file keeps the history across restarts; without one it is in memory. */
   dbFile?: string;
   /** Where the server's own log lines go (it logs at `error` level only). */

@@ -16,6 +16,7 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import pino from 'pino';
 import { startApi } from '../api/server';
 import { loadConfig } from '../config';
+import { freshPayloadKeys, sealedDataConverter } from '../payload-codec';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { migrate, openOrm } from '../db/orm';
 import { seedDemo } from '../db/seed';
@@ -95,6 +96,7 @@ async function main(): Promise<number> {
       // The fuzzer is one key sending as fast as it can; the limiter has its own tests.
       RATE_LIMIT_PER_SECOND: '10000',
       RATE_LIMIT_BURST: '100000',
+      ...freshPayloadKeys(),
     });
     const orm = await openOrm(pg.url);
     stops.unshift(() => orm.close(true));
@@ -121,7 +123,7 @@ async function main(): Promise<number> {
     const connection = await Connection.connect({ address: env.address });
     stops.unshift(() => connection.close());
     const logger = pino({ level: 'error' }, pino.destination(2));
-    const api = await startApi({ config, orm, temporal: new Client({ connection }), logger, port: await freePort(), metricsPort: 0, host: '127.0.0.1' });
+    const api = await startApi({ config, orm, temporal: new Client({ connection, dataConverter: sealedDataConverter(config) }), logger, port: await freePort(), metricsPort: 0, host: '127.0.0.1' });
     stops.unshift(() => api.close());
     say(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s; API ${api.url}`);
 

@@ -21,6 +21,8 @@ import { migrate, openOrm } from '../db/orm';
 import { seedDemo, type SeededStaff } from '../db/seed';
 import { announceMissingCalendars } from '../activities/calendar';
 import { createLogger } from '../logging';
+import { payloadKeysInDataDir, sealedDataConverter } from '../payload-codec';
+import { API_PREFIX } from '../api/app';
 import { bundleWorkflows, createMailer } from '../worker';
 import { ensureConsoleBuilt } from './console-build';
 import { demoPasswordLinks } from './demo-passwords';
@@ -78,6 +80,9 @@ async function refuseTakenPorts(config: Config): Promise<void> {
   }
 }
 
+/** The Temporal UI's codec endpoint: this API's (api/routes/codec.ts), where staff sign in. */
+const codecEndpoint = (config: Config) => `${config.PUBLIC_BASE_URL ?? `http://localhost:${config.PORT}`}${API_PREFIX}/codec`;
+
 /** The Temporal dev server with its Web UI, state in .data/temporal.db and our search attributes registered. */
 async function startTemporal(config: Config, dataDir: string, stops: Stopper[]): Promise<{ address: string; uiUrl: string }> {
   const dbFile = join(dataDir, 'temporal.db');
@@ -95,7 +100,7 @@ async function startTemporal(config: Config, dataDir: string, stops: Stopper[]):
           ui: true,
           uiPort: config.EMBEDDED_TEMPORAL_UI_PORT,
           dbFilename: dbFile,
-          ...devServerOptions(),
+          ...devServerOptions({ codecEndpoint: codecEndpoint(config) }),
         },
       });
     } catch (error) {
@@ -108,6 +113,7 @@ async function startTemporal(config: Config, dataDir: string, stops: Stopper[]):
     cliPath: cli.path,
     port: config.EMBEDDED_TEMPORAL_PORT,
     uiPort: config.EMBEDDED_TEMPORAL_UI_PORT,
+    codecEndpoint: codecEndpoint(config),
     dbFile,
     onLog: (chunk) => process.stderr.write(chunk),
   });
@@ -226,6 +232,8 @@ async function main(): Promise<void> {
   try {
     if (!config.DATABASE_URL) refuseUnreachableDataDir(join(dataDir, 'pg'));
     await refuseTakenPorts(config);
+    // Once nothing refuses the start: a start that stops at once has nothing more to say.
+    config = { ...config, ...payloadKeysInDataDir(config, dataDir, (file) => say(`Generated payload keys into ${file} (keep it with ${join(dataDir, 'temporal.db')}: the cases' histories are sealed with them).`)) };
     // Every part that starts registers its stop at once, and we wait for all of them to settle:
     // when one fails, the others are stopped again before we say why.
     const [temporal, databaseUrl, smtpUrl, , bundle] = await settleAll([
@@ -267,7 +275,7 @@ async function main(): Promise<void> {
       mailer.close();
     }
     const connection = await Connection.connect({ address: temporal.address });
-    const client = new Client({ connection, namespace: effective.TEMPORAL_NAMESPACE });
+    const client = new Client({ connection, namespace: effective.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(effective) });
     stops.push(() => connection.close());
     await ensureSchedules(client, effective, await scheduledProperties(orm));
 
@@ -294,6 +302,7 @@ async function main(): Promise<void> {
     const metrics = [api.metricsUrl && `${api.metricsUrl} (API)`, config.WORKER_METRICS_PORT && `http://127.0.0.1:${config.WORKER_METRICS_PORT}/metrics (worker)`].filter(Boolean);
     if (metrics.length) say(`  Metrics      ${metrics.join('   ')}`);
     say(`  Temporal UI  ${temporal.uiUrl ?? '(set TEMPORAL_UI_URL)'}   server: ${temporal.address}   (supervisors' console, this machine only: docs/security.md)`);
+    say(`               payloads sealed; decoded for a signed-in supervisor through ${codecEndpoint(effective)} (docs/personal-data.md)`);
     say(`  Mail         ${config.SMTP_URL ? smtpUrl.replace(/\/\/[^@]*@/, '//***@') : `${join(dataDir, 'mail')}/*.eml`}`);
     say(`  Postgres     ${config.DATABASE_URL ? '(DATABASE_URL)' : `embedded, data in ${join(dataDir, 'pg')}`}`);
     say(`  Worker       process ${worker.pid}, started again if it dies`);

@@ -42,12 +42,19 @@ export function dynamicConfigArgs(config: DynamicConfig = SERVER_DYNAMIC_CONFIG)
 }
 
 /**
+ * The dev server's Web UI decodes payloads through this endpoint (the API's /codec, docs/personal-data.md).
+ * The CLI takes only the endpoint: it has no flag for the UI's `includeCredentials`, which each
+ * supervisor sets once in the UI's codec settings so the browser sends their session.
+ */
+const codecArgs = (codecEndpoint: string | undefined) => (codecEndpoint ? ['--ui-codec-endpoint', codecEndpoint] : []);
+
+/**
  * What every dev server we start through the SDK gets (`TestWorkflowEnvironment.createLocal`'s
  * `server`): our search attributes and dynamic config. A bench that compares a setting on and off
  * passes its variation.
  */
-export function devServerOptions(config: DynamicConfig = SERVER_DYNAMIC_CONFIG) {
-  return { searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: dynamicConfigArgs(config) };
+export function devServerOptions(options: { codecEndpoint?: string; dynamicConfig?: DynamicConfig } = {}) {
+  return { searchAttributes: ALL_SEARCH_ATTRIBUTES, extraArgs: [...dynamicConfigArgs(options.dynamicConfig ?? SERVER_DYNAMIC_CONFIG), ...codecArgs(options.codecEndpoint)] };
 }
 
 /** The same as `temporal server start-dev` arguments, for a dev server we spawn ourselves. */
@@ -62,12 +69,12 @@ export function devServerArgs(): string[] {
  * terminate sent through it bypasses the API's audit log — so it is for this machine only
  * (docs/security.md; docker-compose.yml puts the production UI behind a login, read-only).
  */
-export function embeddedDevServerArgs(options: { port: number; uiPort?: number; dbFile?: string }): string[] {
+export function embeddedDevServerArgs(options: { port: number; uiPort?: number; dbFile?: string; codecEndpoint?: string }): string[] {
   return [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
     '--port', String(options.port),
-    ...(options.uiPort ? ['--ui-ip', '127.0.0.1', '--ui-port', String(options.uiPort)] : ['--headless']),
+    ...(options.uiPort ? ['--ui-ip', '127.0.0.1', '--ui-port', String(options.uiPort), ...codecArgs(options.codecEndpoint)] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     '--log-level', 'error',
     ...devServerArgs(),

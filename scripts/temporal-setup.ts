@@ -116,7 +116,7 @@ export const POSTGRES_SERVER_FLAGS = ['-c', 'max_connections=200'];
  * the image's port; it also puts the UI behind its OIDC login (TEMPORAL_AUTH_*), which a machine
  * without an identity provider cannot, so the native UI listens on loopback only.
  */
-export function uiServerEnv(input: { temporalAddress: string; namespace: string; origin: string; port: number }): Record<string, string> {
+export function uiServerEnv(input: { temporalAddress: string; namespace: string; origin: string; port: number; codecEndpoint: string }): Record<string, string> {
   return {
     TEMPORAL_ADDRESS: input.temporalAddress,
     TEMPORAL_DEFAULT_NAMESPACE: input.namespace,
@@ -125,8 +125,16 @@ export function uiServerEnv(input: { temporalAddress: string; namespace: string;
     // The supervisors' console is read-only: a case changes through the API and its audit log (docs/security.md).
     TEMPORAL_DISABLE_WRITE_ACTIONS: 'true',
     TEMPORAL_UI_PORT: String(input.port),
+    // Payloads are sealed: the UI decodes them through the API's codec endpoint with the browser's
+    // console session (credentials included), so only a signed-in reader sees them (docs/personal-data.md).
+    TEMPORAL_CODEC_ENDPOINT: input.codecEndpoint,
+    TEMPORAL_CODEC_INCLUDE_CREDENTIALS: 'true',
+    TEMPORAL_CODEC_DEFAULT_ERROR_MESSAGE: CODEC_SIGN_IN_MESSAGE,
   };
 }
+
+/** What the UI says where it cannot decode a payload (no session, or a role that may not read it). */
+export const CODEC_SIGN_IN_MESSAGE = "Sign in to the service centre console to read this case's data (supervisors and managers).";
 
 /** The UI server's arguments with the config folder at `configDir`: the image's `ui-server --env docker start`. */
 export function uiServerArgs(configDir: string): string[] {

@@ -116,7 +116,7 @@ export const COMPLAINT_ACTIONS = {
   ),
   markInvalid: spec(OWNERS, () => z.object({ explanation: note() }).strict(), 'C1: a misunderstanding — explained to the customer and closed without return visit (无效投诉)'),
   flagLawsuitOrMediaRisk: spec(SENIOR, () => z.object({ note: note() }).strict(), 'C4: a lawsuit or media risk appeared; the complaint becomes major (诉讼/媒体风险)'),
-  firstReply: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C3: the first reply, within 2 working days (general) or 1 (important, major)'),
+  firstReply: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C3: the first reply, within 2 working days (general) or 1 (important, major) (首次答复)'),
   writtenReply: spec(SENIOR, () => z.object({ note: note() }).strict(), 'C3: the written reply of a major complaint, within 2 days (书面回复)'),
   reportToGroup: spec(SENIOR, () => z.object({ note: note() }).strict(), 'C3: progress of a major complaint to the group, within 2 working days (上报集团)'),
   agreeHandling: spec(
@@ -140,13 +140,13 @@ export const COMPLAINT_ACTIONS = {
   approveCorrective: spec(
     APPROVERS,
     () => z.object({ approved: z.boolean(), note: note().optional() }).strict(),
-    'C6: the manager approves the corrective action before it is carried out (经项目经理确认后实施), or sends it back',
+    'C6: the manager approves the corrective action before it is carried out (经项目经理确认后实施), or sends it back (审批纠正措施)',
   ),
   recordHandling: spec(OWNERS, () => z.object({ result: note() }).strict(), 'C6: handling done, once its corrective action was approved — the result; the C11 closing reply is due from now (处理完毕)'),
   scheduleReturnVisit: spec(
     SENIOR,
     () => z.object({ visitAt: instant(), method: z.enum(RETURN_VISIT_METHODS), note: note().optional() }).strict(),
-    'C7: the customer is told when the supervisor will visit (回访时间告知) — before the visit is recorded',
+    'C7: the customer is told when the supervisor will visit — before the visit is recorded (回访时间告知)',
   ),
   recordReturnVisit: spec(
     SENIOR,
@@ -164,12 +164,12 @@ export const COMPLAINT_ACTIONS = {
     'C7/C8/V2/V3: the supervisor\'s return visit — the customer\'s verdict and any new need, or an unanswered call to repeat at another time of day (回访)',
   ),
   exempt: spec(SENIOR, () => z.object({ ground: z.enum(EXEMPTION_GROUNDS), reason: note() }).strict(), 'C7: no return visit — solved on the spot, anonymous or sensitive; closes after a quiet week (免回访)'),
-  repeatComplaint: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C7: the customer complained again within the quiet week; handling resumes'),
+  repeatComplaint: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C7: the customer complained again within the quiet week; handling resumes (重复投诉)'),
   explain: spec(SENIOR, () => z.object({ explanation: note() }).strict(), 'C8: unsatisfied, but nothing more can be improved — explained to the customer (解释)'),
   closeWithoutAgreement: spec(
     ['supervisor', 'manager', 'hr', 'audit'],
     () => z.object({ ground: z.enum(CLOSURE_GROUNDS), reason: note() }).strict(),
-    'C9: closed although the customer does not agree — lawful handling, beyond our authority, unreachable, unconfirmed (with the reason)',
+    'C9: closed although the customer does not agree — lawful handling, beyond our authority, unreachable, unconfirmed, with the reason (不同意亦结案)',
   ),
   archive: spec(APPROVERS, () => z.object({ note: note().optional() }).strict(), 'C7: the manager approves and the complaint is archived (归档)'),
   closingReply: spec(ALL_HANDLERS, () => z.object({ note: note() }).strict(), 'C11: the reply to the customer after closing, within 1 working day (结案回复)'),

@@ -168,6 +168,7 @@ function visitActions(v: VisitCase): CaseActions<typeof RETURN_VISIT_ACTIONS, Re
           message:
             `V2: the call at ${displayTime(last.at, policy.timeZone)} went unanswered; call again at a different time of day, ` +
             `from ${displayTime(state.nextCallFrom, policy.timeZone)} (${state.nextCallFrom})`,
+          details: [{ refusal: 'call-again-later', rule: 'V2', from: state.nextCallFrom, timeZone: policy.timeZone }],
         });
       },
     },
@@ -278,6 +279,7 @@ async function visitBy(v: VisitCase, dueAt: Date, event: string, payload: Record
     rule: 'R9',
     roles: ['supervisor'],
     reason: `return visit of ${v.input.parentCaseId} not done by its R9 deadline; it is still open`,
+    params: { parentCaseId: v.input.parentCaseId },
     dueAt: dueAt.toISOString(),
     step: 'visit',
   });

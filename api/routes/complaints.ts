@@ -165,7 +165,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
           'complaint',
           (caseId) => ({
             self: `/api/v1/complaints/${caseId}`,
-            workflowId: workflowIds.complaint(caseId),
+            workflowId: workflowIds.complaint(caseId, body.kind),
             args: [
               {
                 caseId,

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { changePolicy, loadProperty, policyVersions, updateProperty, type PropertyRow } from '../../db/policy-store';
 import { calendarOver, recordedCases } from '../../db/recorded-cases';
 import { propertyFieldsSchema } from '../../domain/places';
+import { LOCALES } from '../../domain/words';
 import { previewPeriod, previewPolicy } from '../../domain/policy-preview';
 import { applyPolicyChanges, describePolicy, durationView, policyChangesSchema, policyRule, type PolicyProblem, type RuleChange } from '../../domain/policy-rules';
 import { ensureSchedules, scheduledProperty } from '../../schedules';
@@ -28,6 +29,7 @@ const propertyView = z.object({
   timeZone: z.string(),
   occupiedSince: z.string().nullable(),
   groupEmail: z.string().nullable(),
+  language: z.enum(LOCALES),
   policyVersion: z.number(),
   createdAt: z.string(),
 });
@@ -123,6 +125,7 @@ const propertyOut = (p: PropertyRow): z.infer<typeof propertyView> => ({
   timeZone: p.timeZone,
   occupiedSince: p.occupiedSince,
   groupEmail: p.groupEmail,
+  language: p.language,
   policyVersion: p.policyVersion,
   createdAt: p.createdAt,
 });
@@ -164,7 +167,7 @@ export function propertyOperations({ orm, temporal, config }: RouteDeps): Operat
       method: 'patch',
       path: '/properties/current',
       operationId: 'updateProperty',
-      summary: "Change the property's name, time zone, occupancy date or group contact; the schedules follow a time-zone change at once",
+      summary: "Change the property's name, time zone, occupancy date, group contact or mail language; the schedules follow a time-zone change at once",
       description: 'Audited. A new time zone moves the R12, S1 and P1 schedules before the answer; when Temporal cannot be reached nothing is changed (503).',
       tags: ['properties'],
       roles: ACCESS.property.manage,

@@ -14,6 +14,7 @@ import { issuePasswordToken, passwordSchema, setPassword, signIn } from '../../d
 import type { Orm } from '../../db/orm';
 import { staffIdSchema } from '../../db/staff-admin';
 import { ROLES } from '../../domain/people';
+import type { Locale } from '../../domain/words';
 // The one exception to api/'s layer rule: a password link is mailed from the request itself, through
 // the exactly-once outbox and the templates every other mail uses.
 // eslint-disable-next-line no-restricted-imports
@@ -64,12 +65,17 @@ export async function mailPasswordLink(
   actorId: string,
 ): Promise<string | undefined> {
   const em = deps.orm.em.fork();
-  const [staff] = await em.getConnection().execute<{ id: string; property_id: string; name: string; email: string; active: boolean }[]>('select id, property_id, name, email, active from staff where id = ?', [staffId]);
+  const [staff] = await em
+    .getConnection()
+    .execute<{ id: string; property_id: string; name: string; email: string; active: boolean; language: Locale }[]>(
+      'select s.id, s.property_id, s.name, s.email, s.active, p.language from staff s join property p on p.id = s.property_id where s.id = ?',
+      [staffId],
+    );
   if (!staff || !staff.active) return undefined;
   if (!deps.mailer) throw new HttpProblem(503, 'Mail unavailable', 'this API process has no mail server configured (SMTP_URL)');
   const { token, expiresAt } = await issuePasswordToken(em, { id: staff.id, propertyId: staff.property_id }, purpose, actorId);
   const url = `${consoleBase(deps.config)}/set-password#${token}`;
-  const mail = render('passwordLink', { name: staff.name, staffId: staff.id, url, expiresAt: expiresAt.toISOString(), purpose });
+  const mail = render('passwordLink', { name: staff.name, staffId: staff.id, url, expiresAt: expiresAt.toISOString(), purpose }, staff.language);
   await deliverOnce(
     { orm: deps.orm, mailer: deps.mailer, config: deps.config },
     { key: `password-link:${staff.id}:${expiresAt.getTime()}`, recipient: { id: staff.id, email: staff.email }, template: 'passwordLink', mail, claimer: 'api' },
@@ -139,7 +145,12 @@ export function sessionOperations(deps: SessionRouteDeps): Operation[] {
         if (!outcome.ok) {
           if (outcome.reason === 'locked') {
             const minutes = Math.max(1, Math.ceil(((outcome.lockedUntil?.getTime() ?? Date.now()) - Date.now()) / 60_000));
-            throw new HttpProblem(423, 'Locked', `too many failed sign-ins: try again in ${minutes} min, or ask for a new password link`, { lockedUntil: outcome.lockedUntil?.toISOString() });
+            throw new HttpProblem(
+              423,
+              'Locked',
+              { 'zh-CN': `登录失败次数过多：请 ${minutes} 分钟后再试，或申请新的密码链接。`, en: `too many failed sign-ins: try again in ${minutes} min, or ask for a new password link` },
+              { lockedUntil: outcome.lockedUntil?.toISOString() },
+            );
           }
           throw new HttpProblem(401, 'Unauthorized', 'the staff number or the password is wrong');
         }

@@ -14,6 +14,8 @@ export const setCsrfToken = (token: string) => {
 const csrf: Middleware = {
   onRequest({ request }) {
     if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method)) request.headers.set('x-csrf-token', csrfToken);
+    // The API's errors come in the console's language, not the browser's (docs/messages.md).
+    request.headers.set('Accept-Language', localStorage.getItem('console.lang') === 'en' ? 'en' : 'zh-CN');
     return request;
   },
 };

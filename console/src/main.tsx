@@ -1,6 +1,6 @@
 /**
- * The staff console (docs/console.md): one page for the front desk, the engineer's phone and the
- * supervisor's board, zh-CN first with English a click away. Who is signed in decides the menu;
+ * The staff console (docs/console.md): one page for the front desk, the engineer's phone, the
+ * butler's day, the supervisor's board and the reports, zh-CN first with English a click away. Who is signed in decides the menu;
  * the API decides what each may do.
  */
 import { StrictMode, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
@@ -16,6 +16,8 @@ import { SignIn, SetPassword } from './pages/SignIn';
 import { Desk } from './pages/Desk';
 import { Orders, Order } from './pages/Orders';
 import { Board, Timeline } from './pages/Board';
+import { Butler } from './pages/Butler';
+import { Reports } from './pages/Reports';
 
 type SessionAnswer = { staff: Me | null; csrfToken: string; temporalUiUrl: string | null; temporalNamespace: string };
 
@@ -25,6 +27,7 @@ const THEME = { colorPrimary: '#0e42d2', colorLink: '#0e42d2', colorInfo: '#0e42
 function homeOf(me: Me): string {
   if (me.roles.includes('engineer')) return '/orders';
   if (me.roles.some((r) => r === 'supervisor' || r === 'manager')) return '/board';
+  if (me.roles.includes('butler')) return '/butler';
   return '/desk';
 }
 
@@ -36,7 +39,9 @@ function Shell({ children }: { children: ReactNode }) {
   const items = [
     me?.roles.some((r) => ['frontdesk', 'callcenter', 'butler', 'supervisor', 'manager'].includes(r)) && { key: '/desk', label: t('desk') },
     me?.roles.includes('engineer') && { key: '/orders', label: t('orders') },
+    me?.roles.some((r) => r === 'butler' || r === 'supervisor') && { key: '/butler', label: t('butler') },
     me?.roles.some((r) => r === 'supervisor' || r === 'manager') && { key: '/board', label: t('board') },
+    me?.roles.some((r) => r === 'supervisor' || r === 'manager') && { key: '/reports', label: t('reports') },
   ].filter(Boolean) as { key: string; label: string }[];
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -134,6 +139,8 @@ function Root() {
                     <Route path="/orders/:caseId" element={<Protected><Order /></Protected>} />
                     <Route path="/board" element={<Protected><Board /></Protected>} />
                     <Route path="/cases/:caseId/timeline" element={<Protected><Timeline /></Protected>} />
+                    <Route path="/butler" element={<Protected><Butler /></Protected>} />
+                    <Route path="/reports/:report?" element={<Protected><Reports /></Protected>} />
                     <Route path="*" element={context.me ? <Navigate to={homeOf(context.me)} replace /> : <Navigate to="/sign-in" replace />} />
                   </Routes>
                 </Shell>

@@ -16,6 +16,8 @@ export const Property = defineEntity({
     occupiedSince: p.date().nullable(),
     /** C3: the group's complaint contact (regional/city company), told of a major complaint with the 8080 centre. */
     groupEmail: p.string().length(200).nullable(),
+    /** The language of the property's mails (docs/messages.md). */
+    language: p.string().length(8).default('zh-CN'),
     /** The policy's version (policy_version): 0 until the first is recorded. */
     policyVersion: p.integer().default(0),
     createdAt: p.datetime().onCreate(() => new Date()),

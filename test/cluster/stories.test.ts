@@ -77,7 +77,7 @@ describe('stories on the production shape (Temporal server on Postgres, 2 worker
       until(async () => {
         const res = await stack.call('POST', `/complaints/${caseId}/classify`, 'S-BT1', { severity, category: 'engineering', department: '工程部', issueKey: 'lift-b3-breakdown' });
         // While the workflow is still recording the case it takes no action yet.
-        if (res.status === 409 && String(res.body.detail).includes('allowed now: nothing')) return undefined;
+        if (res.status === 409 && String(res.body.detail).includes('现在可以：无')) return undefined;
         if (res.status !== 200) throw new Error(`classify: ${res.status} ${JSON.stringify(res.body)}`);
         return true;
       }, `${caseId} classified`);
@@ -92,12 +92,12 @@ describe('stories on the production shape (Temporal server on Postgres, 2 worker
     // (on two workers its count of complainants runs wherever the activity lands).
     for (const caseId of ids) {
       await caseRow(caseId, (r) => r.severity === 'major' && r.escalated, 'major');
-      await until(async () => mailsFor(caseId, '重大投诉').length === 2, `${caseId}: the major complaint mails`);
+      await until(async () => mailsFor(caseId, '【重大投诉】').length === 2, `${caseId}: the major complaint mails`);
     }
     // A second classification of the first household's complaint is not a fourth complainant, and upgrades nothing twice.
     await classify(ids[0], 'major');
     await sleep(1000);
-    for (const caseId of ids) expect(mailsFor(caseId, '重大投诉').map((m) => m.to[0].split('@')[0]).sort()).toEqual(['s-mg1', 's-sv1']);
+    for (const caseId of ids) expect(mailsFor(caseId, '【重大投诉】').map((m) => m.to[0].split('@')[0]).sort()).toEqual(['s-mg1', 's-sv1']);
     const found = await until(async () => {
       const list: string[] = [];
       for await (const wf of stack.cluster.client.workflow.list({ query: `CaseType = 'complaint' AND Severity = 'major' AND ExecutionStatus = 'Running'` })) list.push(wf.workflowId);

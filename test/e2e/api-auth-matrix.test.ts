@@ -57,11 +57,24 @@ function concretePath(path: string): string {
     .replace(/\{[^}]+\}/g, 'unknown');
 }
 
-function send(app: Express, method: string, path: string, op: DocOperation, key?: string) {
+function sendOnce(app: Express, method: string, path: string, op: DocOperation, key?: string) {
   let req = request(app)[method as 'get'](concretePath(path));
   if (key) req = req.set('Authorization', `Bearer ${key}`);
   if (op.requestBody) req = req.send((op.requestBody.content['application/json']?.example ?? {}) as object);
   return req;
+}
+
+/**
+ * A 503 says "not now" (Postgres or Temporal too slow on a loaded machine: the survey run this
+ * matrix starts fans out into a workflow per household), nothing about who may call: like any
+ * client, ask again after its Retry-After, a few times. Any other answer is the one checked.
+ */
+async function send(app: Express, method: string, path: string, op: DocOperation, key?: string) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await sendOnce(app, method, path, op, key);
+    if (res.status !== 503 || attempt === 5) return res;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(Number(res.headers['retry-after'] ?? 1), 3) * 1000));
+  }
 }
 
 describe('the auth matrix: every operation × every role', () => {

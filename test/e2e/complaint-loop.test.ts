@@ -5,6 +5,7 @@
  * week told in advance (C7), the closing reply from the end of handling (C11), the deadlines an
  * anonymous complaint can meet (C1/C3), and new needs at its return visit (V3).
  */
+import { deadlineWords } from '../../domain/words';
 import request from 'supertest';
 import { Case, CaseEvent } from '../../db/entities';
 import { as, usePolicy, caseRow } from '../helpers/repairs';
@@ -17,7 +18,8 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const escalated = (caseId: string, deadline: string) => mailTo(stack, caseId, `超时升级】${caseId} ${deadline}`);
+/** The escalation mails of a deadline, which name it in words. */
+const escalated = (caseId: string, deadline: string) => mailTo(stack, caseId, `超时升级】${caseId} ${deadlineWords(deadline, undefined, 'zh-CN')}`);
 const deadlineNames = async (caseId: string) => (await complaintView(stack, caseId).expect(200)).body.deadlines.map((d: { name: string }) => d.name);
 
 /** Classified, handled with the manager's approval, and recorded done: awaiting the supervisor's return visit. */
@@ -186,7 +188,7 @@ describe('C3/C10: who is told', () => {
       expect(transfer.map((m) => m.to[0]).sort()).toEqual(['complaints@group.example', 's-cc1@demo.wuye.local']);
       expect(transfer[0].text).toContain('业主称将向媒体投诉电梯安全问题');
       expect((await writtenEvents(stack, caseId, 'transferred-to-group'))[0].payload).toMatchObject({ rule: 'C3', to: ['callcenter'] });
-      await eventually(async () => (mailTo(stack, caseId, `超时升级】${caseId} reportToGroup`).length ? true : undefined), { what: 'C3 group report escalation', timeoutMs: 15_000 });
+      await eventually(async () => (escalated(caseId, 'reportToGroup').length ? true : undefined), { what: 'C3 group report escalation', timeoutMs: 15_000 });
     } finally {
       await setGroupContact(null);
     }

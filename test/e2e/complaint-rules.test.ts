@@ -3,6 +3,7 @@
  * (30 min → 3 s) and, where a rule needs it, one duration shortened further. Working days are
  * compressed through the policy's test-only `workingDayMs`.
  */
+import { deadlineWords } from '../../domain/words';
 import request from 'supertest';
 import { Case, CaseEvent, Notification } from '../../db/entities';
 import { CHANNELS } from '../../domain/people';
@@ -21,7 +22,8 @@ beforeEach(async () => {
 });
 afterAll(async () => stack?.close());
 
-const escalated = (caseId: string, deadline: string) => mailTo(stack, caseId, `超时升级】${caseId} ${deadline}`);
+/** The escalation mails of a deadline, which name it in words. */
+const escalated = (caseId: string, deadline: string) => mailTo(stack, caseId, `超时升级】${caseId} ${deadlineWords(deadline, undefined, 'zh-CN')}`);
 
 /** The case view once the named clocks are running (they start right after the case row is written). */
 const deadlinesOf = (caseId: string, names: string[]) =>

@@ -5,6 +5,7 @@ import { as, caseRow, usePolicy, visible } from '../helpers/repairs';
 import { complain, complaintAct, complaintView, handleToReturnVisit, inMs, mailTo, writtenEvents } from '../helpers/complaints';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 import { CaseType } from '../../workflows/search-attributes';
+import { workflowIds } from '../../domain/workflow-ids';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -97,7 +98,8 @@ describe('complaint stories', () => {
     expect(new Set(recipients)).toEqual(new Set(['S-HR1']));
     expect(stack.mails.filter((m) => m.subject.includes(caseId)).every((m) => m.to[0].startsWith('s-hr1@'))).toBe(true);
     // Temporal: no name, room or content in the summary, the current details or the search attributes.
-    const wf = await visible(stack, `WorkflowId = 'complaint-${caseId}' AND ${CaseType.name} = 'complaint'`);
+    // Its workflow ID names hr's key (C2, docs/personal-data.md): `complaint-hr-…`.
+    const wf = await visible(stack, `WorkflowId = '${workflowIds.complaint(caseId, 'employee')}' AND ${CaseType.name} = 'complaint'`);
     const handle = stack.client.workflow.getHandle(wf.workflowId);
     const described = await handle.describe();
     const shown = JSON.stringify([await described.staticSummary, await described.staticDetails, described.typedSearchAttributes, (await handle.describe()).raw.workflowExtendedInfo]);

@@ -90,7 +90,8 @@ describe('console sign-in and sessions', () => {
     const before = await stack.orm.em.getConnection().execute<{ n: string }[]>(`select count(*) as n from service_case where kind = 'repair'`);
     const forged = await agent.post('/api/v1/repairs').send(body);
     expect(forged.status).toBe(403);
-    expect(forged.body.title).toMatch(/CSRF/);
+    expect(forged.body.title).toMatch(/防伪令牌/);
+    expect(forged.body.type).toMatch(/csrf-token-missing-or-invalid$/);
     await agent.post('/api/v1/repairs').set('x-csrf-token', 'not-the-token').send(body).expect(403);
     const after = await stack.orm.em.getConnection().execute<{ n: string }[]>(`select count(*) as n from service_case where kind = 'repair'`);
     expect(after[0].n).toBe(before[0].n);
@@ -107,7 +108,7 @@ describe('console sign-in and sessions', () => {
     expect((await attempt('wrong password')).status).toBe(423);
     const locked = await attempt(PASSWORD);
     expect(locked.status).toBe(423);
-    expect(locked.body.detail).toMatch(/try again in \d+ min/);
+    expect(locked.body.detail).toMatch(/请 \d+ 分钟后再试/);
     // An unknown staff number is answered like a wrong password.
     expect((await agent.post('/api/v1/session').set('x-csrf-token', body.csrfToken).send({ staffId: 'S-NOBODY', password: 'whatever' })).status).toBe(401);
     const audit = await stack.orm.em.getConnection().execute<{ action: string; detail: { reason: string } }[]>(`select action, detail from admin_audit_event where subject = 'S-CC1' and action like 'session.%' order by id`);

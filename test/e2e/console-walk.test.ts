@@ -4,25 +4,23 @@
  * urgent repair; the engineer, on a 390×844 phone, accepts it and arrives late — the supervisor's
  * board shows the breach within seconds and the case's timeline the missed clock — uploads a before
  * and an after photo, completes, and the customer signs on the screen; the resident's link shows
- * each step and at the end the satisfaction question. Every page is screenshotted into
- * test-results/console/ and checked by axe-core for serious or critical violations.
+ * each step and at the end the satisfaction question; the butler, on a phone, records the return
+ * visit from their page in two taps, and the supervisor's report pages count it, each with its CSV.
+ * Every page is screenshotted into test-results/console/ and checked by axe-core for serious or
+ * critical violations.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import sharp from 'sharp';
-import { CaseAttachment, CaseFeedback, HouseholdContact } from '../../db/entities';
-import { issuePasswordToken, setPassword } from '../../db/credentials';
+import { Case, CaseAttachment, CaseFeedback, HouseholdContact } from '../../db/entities';
 import { launchBrowser } from '../helpers/browser';
+import { check, givePassword as givePasswordTo, PASSWORD, SHOTS, signIn as signInAt } from '../helpers/console-pages';
 import { assigneeOf, usePolicy } from '../helpers/repairs';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
-const PASSWORD = 'night shift password';
 const ROOM = '1-1-301';
-const SHOTS = join(__dirname, '../../test-results/console');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 /** The customer was promised an engineer on site this soon after the call (R3, compressed). */
 const ARRIVE_WITHIN_MS = 45_000;
 
@@ -61,28 +59,8 @@ async function context(options: { phone?: boolean; width?: number } = {}): Promi
   return c.newPage();
 }
 
-/** A screenshot for the artifacts, and no serious or critical axe-core violation on the page as it is. */
-async function check(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string; nodes: { target: string[] }[] }[] };
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
-  expect({ page: name, serious }).toEqual({ page: name, serious: [] });
-}
-
-async function givePassword(staffId: string): Promise<void> {
-  const em = stack.orm.em.fork();
-  const { token } = await issuePasswordToken(em, { id: staffId, propertyId: stack.seed.propertyId }, 'created', 'test');
-  await setPassword(em, token, PASSWORD);
-}
-
-async function signIn(page: Page, staffId: string, land: RegExp): Promise<void> {
-  await page.goto(`${base}/console/sign-in`);
-  await page.getByLabel('工号').fill(staffId);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: /登\s*录/ }).click();
-  await page.waitForURL(land);
-}
+const givePassword = (staffId: string) => givePasswordTo(stack, staffId);
+const signIn = (page: Page, staffId: string, land: RegExp) => signInAt(page, base, staffId, land);
 
 /** The newest personal link mailed to the household. */
 const residentLink = () => {
@@ -211,11 +189,60 @@ describe('the night burst pipe, in the console', () => {
     await check(resident, '14-resident-answered');
     expect(await stack.orm.em.fork().findOne(CaseFeedback, { caseId })).toMatchObject({ satisfied: true });
 
+    // ---- the butler, on a phone: the return visit to call today, recorded satisfied in two taps ----
+    const visitId = `RV-${caseId}-1`;
+    await givePassword('S-BT1');
+    const butler = await context({ phone: true });
+    await signIn(butler, 'S-BT1', /\/console\/butler$/);
+    const visit = butler.getByTestId(`visit-${visitId}`);
+    // The page refreshes itself: the visit opens moments after the sign-off.
+    await visit.waitFor({ timeout: 30_000 });
+    // The repair stays on the area's R12 list until its return visit closes it.
+    await butler.getByTestId(`open-${caseId}`).getByText('今日未记录原因').waitFor();
+    await check(butler, '16-butler');
+    await visit.getByRole('button', { name: `满意 ${visitId}`, exact: true }).click();
+    const confirm = butler.locator('.ant-popconfirm').getByRole('button', { name: '确认' });
+    await confirm.waitFor();
+    await check(butler, '17-butler-confirm');
+    await confirm.click();
+    await visit.waitFor({ state: 'detached' });
+    const closed = await eventually(async () => {
+      const row = await stack.orm.em.fork().findOne(Case, { id: visitId });
+      return row?.status === 'closed' ? row : undefined;
+    }, { what: 'the return visit closed' });
+    expect(closed.outcome).toBe('satisfied');
+    await check(butler, '18-butler-recorded');
+
+    // ---- the reports, as pages with their CSV: the month's return visits count the butler's call ----
+    await supervisor.goto(`${base}/console/reports/return-visits`);
+    await supervisor.getByTestId('visits-satisfied').first().waitFor();
+    expect(await supervisor.getByTestId('visits-satisfied').first().innerText()).toBe('1');
+    await check(supervisor, '19-report-return-visits');
+    const csvOf = async (page: Page) => {
+      const answer = await page.request.get(`${base}${await page.getByTestId('csv-link').first().getAttribute('href')}`);
+      expect({ status: answer.status(), type: answer.headers()['content-type'] }).toEqual({ status: 200, type: 'text/csv; charset=utf-8' });
+      return answer.text();
+    };
+    // The same count in the spreadsheet: the repairs' total line, subjects 1, visited 1, satisfied 1.
+    expect(await csvOf(supervisor)).toMatch(/,repair,total,all,1,1,1,0,/);
+    for (const [report, shot] of [['complaints', '20-report-complaints'], ['repair-progress', '21-report-repair-progress'], ['staff', '22-report-staff']] as const) {
+      await supervisor.goto(`${base}/console/reports/${report}`);
+      await supervisor.getByTestId('csv-link').first().waitFor();
+      await supervisor.locator('.ant-card-loading').first().waitFor({ state: 'detached' });
+      await csvOf(supervisor);
+      await check(supervisor, shot);
+    }
+
     // ---- one language at a time: the supervisor's timeline in English ----
+    await supervisor.goto(`${base}/console/cases/${caseId}/timeline`);
+    await supervisor.getByTestId('clock-arrive-missed').waitFor();
     await supervisor.getByRole('button', { name: 'English' }).click();
     await supervisor.getByText(`SLA timeline · ${caseId}`).waitFor();
     await supervisor.getByTestId('clock-arrive-missed').getByText('Missed').first().waitFor();
     expect(await supervisor.evaluate('document.documentElement.lang')).toBe('en');
     await check(supervisor, '15-timeline-english');
+    await supervisor.goto(`${base}/console/reports/return-visits`);
+    await supervisor.getByText('Reports · Return visits').waitFor();
+    await check(supervisor, '23-report-english');
   }, 300_000);
 });

@@ -18,6 +18,7 @@ import { Case, SurveyInvitation } from '../../db/entities';
 import { DEFAULT_POLICY } from '../../domain/policy';
 import { createLogger } from '../../logging';
 import type { surveyMonthlyRun } from '../../workflows/survey-run';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 jest.setTimeout(300_000);
@@ -59,6 +60,7 @@ beforeAll(async () => {
       WORKER_HEALTH_PORT: '0',
       // The production entrypoint on this machine's test SMTP and addresses: a demo, said so.
       ALLOW_DEMO_SETTINGS: 'true',
+      ...TEST_PAYLOAD_KEYS,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -89,7 +91,7 @@ afterAll(async () => {
 const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
 
 describe('logs of a whole run', () => {
-  it('no API key or survey token appears in any line the API or the worker logged; the worker logs pino JSON at LOG_LEVEL', async () => {
+  it('no API key, survey token or payload key appears in any line the API or the worker logged; the worker logs pino JSON at LOG_LEVEL', async () => {
     // Staff administration: a key issued, used, forged, revoked; a grant the manager may not make.
     await request(app).post('/api/v1/staff').set(as('S-MG1')).send({ id: 'S-FD9', name: '前台 九', email: 's-fd9@demo.wuye.local', roles: ['frontdesk'], areaIds: [] }).expect(201);
     const issued = (await request(app).post('/api/v1/staff/S-FD9/keys').set(as('S-MG1')).expect(201)).body.apiKey as string;
@@ -139,7 +141,8 @@ describe('logs of a whole run', () => {
     );
     await request(app).get(`/c/${caseTokens[0]}`).expect(200);
 
-    const secrets = [...stack.seed.staff.map((s) => s.apiKey), issued, ...tokens, ...caseTokens];
+    const payloadKeys = Object.values(TEST_PAYLOAD_KEYS).map((pair) => pair.split(':')[1]);
+    const secrets = [...stack.seed.staff.map((s) => s.apiKey), issued, ...tokens, ...caseTokens, ...payloadKeys];
     const logged = [...apiLines, ...workerOut, ...workerErr];
     const leaks = logged.filter((line) => secrets.some((secret) => line.includes(secret)));
     const workerJson = workerOut.map((line) => {

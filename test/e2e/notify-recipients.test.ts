@@ -60,6 +60,36 @@ describe('who a notification reaches', () => {
     }
   });
 
+  it("R5: the customer's appointment reminder reaches the household; the area's butler gets the staff notice instead", async () => {
+    const [household] = await sql<{ id: string }>(`select id from household where room = '1-1-302'`);
+    const key = `repair-NR:${++step}`;
+    await notify({ idempotencyKey: key, propertyId: 'P001', caseId: 'NR5', householdId: household.id, roles: ['butler'], areaId: 'A1', template: 'appointmentReminder', data: { caseId: 'NR5', room: '1-1-302', appointmentAt: '2026-11-24T02:00:00.000Z' } });
+    const rows = await sql<{ recipient_email: string; template: string; subject: string }>(`select recipient_email, template, subject from notification where idempotency_key like ? order by id`, [`${key}:%`]);
+    expect(rows.map((r) => [r.recipient_email, r.template])).toEqual([
+      ['s-bt1@demo.wuye.local', 'appointmentNotice'],
+      ['owner-1-1-302@demo.wuye.local', 'appointmentReminder'],
+    ]);
+    const mailTo = (address: string) => smtp.mails.find((m) => m.to.includes(address) && m.subject.includes('NR5'))!;
+    expect(mailTo('owner-1-1-302@demo.wuye.local').text).toContain('请安排家中有人');
+    expect(mailTo('s-bt1@demo.wuye.local').text).not.toContain('请安排家中有人');
+    expect(mailTo('s-bt1@demo.wuye.local').text).toContain('已提醒客户');
+  });
+
+  it("mails are written in the property's language: English when it is set, zh-CN otherwise", async () => {
+    await recipientsOf({ staffIds: ['S-EN1'] });
+    expect(smtp.mails.at(-1)!.subject).toMatch(/^【报修跟进】NR/);
+    await sql(`update property set language = 'en' where id = 'P001'`);
+    try {
+      await recipientsOf({ staffIds: ['S-EN1'] });
+      const mail = smtp.mails.at(-1)!;
+      expect(mail.subject).toMatch(/^\[Repair to follow\] NR/);
+      expect(mail.text).toContain('class: general repair');
+      expect(mail.text).not.toMatch(/[\u4e00-\u9fff]/);
+    } finally {
+      await sql(`update property set language = 'zh-CN' where id = 'P001'`);
+    }
+  });
+
   it("C3: with the 8080 centre, the property's group complaint contact is told; without one set, only the centre", async () => {
     expect(await recipientsOf({ roles: ['callcenter'] })).toEqual(['s-cc1@demo.wuye.local']);
     await sql(`update property set group_email = 'complaints@group.example' where id = 'P001'`);

@@ -11,6 +11,7 @@ import request from 'supertest';
 import { MINUTE } from '../../domain/policy';
 import { reconciliationScheduleId } from '../../domain/reconciliation';
 import { csv, households, HOUSEHOLD_HEADERS, STAFF_HEADERS, xlsx } from '../helpers/import-files';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -27,6 +28,8 @@ const bootstrap = (...args: string[]) =>
       TEMPORAL_ADDRESS: stack.config.TEMPORAL_ADDRESS,
       TEMPORAL_NAMESPACE: stack.config.TEMPORAL_NAMESPACE,
       TEMPORAL_TASK_QUEUE: stack.config.TEMPORAL_TASK_QUEUE,
+      // The deployment's environment, payload keys included: the schedules' arguments are sealed.
+      ...TEST_PAYLOAD_KEYS,
     },
   });
 

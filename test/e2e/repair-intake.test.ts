@@ -8,6 +8,7 @@ import { Case, CaseEvent, Notification } from '../../db/entities';
 import { localDate } from '../../domain/calendar';
 import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { openPayload } from '../helpers/payload-keys';
 
 let stack: TestStack;
 
@@ -108,9 +109,9 @@ describe('repair intake end to end', () => {
     // loadPolicy, recordCase or chooseEngineer, no notification activity of its own, and the events
     // the dispatching workflow task recorded written together, with the step's mails.
     expect(scheduled.map((a) => a.activityType!.name)).toEqual(['openCase', 'appendCaseEvents']);
-    const written = defaultPayloadConverter.fromPayload<{ action: string }[]>(scheduled[1].input!.payloads![0]);
+    const written = openPayload<{ action: string }[]>(scheduled[1].input!.payloads![0]);
     expect(written.map((e) => e.action)).toEqual(['dispatched', 'deadline-set']);
-    const mailed = defaultPayloadConverter.fromPayload<{ template: string }[]>(scheduled[1].input!.payloads![1]);
+    const mailed = openPayload<{ template: string }[]>(scheduled[1].input!.payloads![1]);
     expect(mailed.map((m) => m.template)).toEqual(['dispatch', 'dispatchCopy']);
     const row = await stack.orm.em.fork().findOneOrFail(Case, { id: caseId });
     const dispatched = await eventually(async () => (await stack.orm.em.fork().find(CaseEvent, { caseId, action: 'dispatched' }))[0], { what: 'dispatched event' });
@@ -167,7 +168,7 @@ describe('repair intake end to end', () => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     const fields = (response.body['invalid-params'] as { name: string }[]).map((p) => p.name).sort();
     expect(fields).toEqual(expect.arrayContaining(['channel', 'contactName', 'contactPhone', 'description', 'room']));
-    expect(response.body).toMatchObject({ status: 400, title: 'Invalid request' });
+    expect(response.body).toMatchObject({ status: 400, title: '请求无效', type: expect.stringMatching(/invalid-request$/) });
     expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
   });
 
@@ -199,7 +200,7 @@ describe('repair intake end to end', () => {
       ['contactName', 'body'],
       ['tags.0', 'body'],
     ]);
-    expect(refused.body['invalid-params'][0].reason).toMatch(/lone UTF-16 surrogate/);
+    expect(refused.body['invalid-params'][0].reason).toMatch(/不成对的 UTF-16 代理字符/);
     expect(await stack.orm.em.fork().count(Case, {})).toBe(before);
 
     const kept = await request(stack.app)
@@ -227,6 +228,7 @@ describe('repair intake end to end', () => {
     const unknown = await request(stack.app)
       .post('/api/v1/repairs')
       .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
+      .set('Accept-Language', 'en')
       .send({ ...publicFacility, areaId: 'A9' })
       .expect(422);
     expect(unknown.body['invalid-params']).toEqual([expect.objectContaining({ name: 'areaId', reason: 'no such area in this property' })]);
@@ -271,7 +273,8 @@ describe('repair intake end to end', () => {
       .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)
       .send({ ...intake, classification: 'major', appointmentAt: new Date(Date.now() - 3_600_000).toISOString() })
       .expect(422);
-    expect(past.body['invalid-params']).toEqual([expect.objectContaining({ name: 'appointmentAt', reason: 'must be in the future' })]);
+    // Asked in no language, the answer is Chinese; the field's reason says what an impossible appointment is.
+    expect(past.body).toMatchObject({ title: '预约时间不可能', 'invalid-params': [expect.objectContaining({ name: 'appointmentAt', reason: '预约时间必须在将来。' })] });
     const missing = await request(stack.app)
       .post('/api/v1/repairs')
       .set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`)

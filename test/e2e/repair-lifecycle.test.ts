@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
+// The assertions read the API's English refusals; the zh-CN default is proven in test/unit/messages.test.ts and repair-lifecycle.
+const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}`, 'Accept-Language': 'en' });
 
 async function report(body: Record<string, unknown>): Promise<string> {
   const res = await request(stack.app)
@@ -147,8 +148,15 @@ describe('repair deadlines and staff actions', () => {
     expect(refused.status).toBe(409);
     expect(refused.headers['content-type']).toMatch(/problem\+json/);
     expect(refused.body.detail).toMatch(/not allowed while the repair is dispatched/);
+    // Asked in no language, the same refusal is answered in Chinese, the actions in the product's words.
+    const refusedZh = await request(stack.app).post(`/api/v1/repairs/${caseId}/complete`).set({ Authorization: `Bearer ${stack.keyOf(engineer!)}` }).send({ summary: '提前完工' });
+    expect(refusedZh.status).toBe(409);
+    expect(refusedZh.body).toMatchObject({ title: '当前不能执行此操作', type: refused.body.type });
+    expect(refusedZh.body.detail).toMatch(/^案件现在不能「完工」；现在可以：.*「接单」/);
+    expect(refusedZh.headers['content-language']).toBe('zh-CN');
     const other = engineer === 'S-EN1' ? 'S-EN2' : 'S-EN1';
-    expect((await act(caseId, 'accept', other)).status).toBe(403);
+    // Another engineer's order does not exist for them (docs/console.md: an engineer sees only their own orders).
+    expect((await act(caseId, 'accept', other)).status).toBe(404);
     expect((await act(caseId, 'accept', engineer!, { unexpected: 1 })).status).toBe(400);
     expect(await stack.orm.em.fork().count(CaseEvent, { caseId })).toBe(before);
     const view = await request(stack.app).get(`/api/v1/repairs/${caseId}`).set(as('S-SV1')).expect(200);

@@ -66,7 +66,7 @@ describe('R6: the customer is not at home', () => {
     expect(event.payload).toMatchObject({ clocksPaused: ['repair'], reason: 'customer not home (R6)' });
 
     await eventually(async () => ((await escalationSteps(caseId)).some(([rule]) => rule === 'R6') ? true : undefined), { what: 'R6 escalation', timeoutMs: 10_000 });
-    const mail = await eventually(async () => mailsFor(stack, caseId, '超时升级】').find((m) => m.subject.includes('reschedule')), { what: 'R6 mail' });
+    const mail = await eventually(async () => mailsFor(stack, caseId, '超时升级】').find((m) => m.subject.includes('与客户改约')), { what: 'R6 mail' });
     expect(mail.to).toEqual([expect.stringMatching(/^s-sv1@/)]);
 
     const appointmentAt = inMs(60_000);

@@ -76,7 +76,7 @@ it('R3/R9/V2/R10/R11: a night-time burst pipe, a late engineer, three calls, an 
 
   // One escalation mail each for the late arrival and the late repair of the first attempt, to the supervisor.
   const escalations = mailsFor(stack, caseId, '超时升级').filter((m) => !m.subject.includes(`RV-${caseId}`));
-  expect(escalations.map((m) => m.subject.split(' ').pop()).sort()).toEqual(['arrive', 'repair']);
+  expect(escalations.map((m) => m.subject.split(' ').pop()).sort()).toEqual(['上门到场', '修复']);
   for (const mail of escalations) {
     expect(mail.to).toEqual([expect.stringMatching(/^s-sv1@/)]);
     expect(mail.text).toContain('R3');

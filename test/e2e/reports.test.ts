@@ -193,7 +193,7 @@ describe('P1 monthly complaint analysis', () => {
     expect(mail.to).toEqual(['s-mg1@demo.wuye.local']);
     expect(stack.mails.filter((m) => m.subject.includes('月度投诉分析报告'))).toHaveLength(1);
     expect(mail.subject).toBe(`【月度投诉分析报告】P001 ${MONTH} · 10 件`);
-    expect(mail.html).toContain('<td>environment</td><td>4</td><td>3</td><td>6</td><td>6</td>');
+    expect(mail.html).toContain('<td>环境</td><td>4</td><td>3</td><td>6</td><td>6</td>');
     expect(mail.html).toContain('lift-3：3 件，3 户');
     expect(mail.attachments).toHaveLength(1);
     expect(mail.attachments[0]).toMatchObject({ filename: `complaints-P001-${MONTH}.csv` });

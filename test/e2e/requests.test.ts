@@ -11,6 +11,7 @@ import { complain } from '../helpers/complaints';
 import { as, assigneeOf, caseRow, mailsFor, repairAction, report, usePolicy, workUntilCompleted } from '../helpers/repairs';
 import { CaseType } from '../../workflows/search-attributes';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { openPayload } from '../helpers/payload-keys';
 
 let stack: TestStack;
 /** The demo archive's contact of room 1-1-301: requests are taken in with real demo data. */
@@ -270,8 +271,9 @@ describe('personal data in the Temporal UI', () => {
       // Timer and activity summaries, as the UI shows them on the event history.
       const history = await handle.fetchHistory();
       for (const event of history.events ?? []) {
-        const summary = event.userMetadata?.summary?.data;
-        if (summary) shown.push(Buffer.from(summary).toString('utf8'));
+        // Sealed in the history: what the UI shows a supervisor is what the codec opens.
+        const summary = event.userMetadata?.summary;
+        if (summary) shown.push(openPayload<string>(summary));
       }
       const text = shown.join('\n');
       const leaked = personal.filter((value) => text.includes(value));

@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { Case, CaseEvent, Notification } from '../../db/entities';
-import { localDate } from '../../domain/calendar';
+import { displayTime, localDate } from '../../domain/calendar';
 import { compressPolicy, DAY, DEFAULT_POLICY } from '../../domain/policy';
 import { RETURN_VISIT_METHODS, returnVisitCaseId } from '../../domain/return-visit';
 import type { ReturnVisitInput, returnVisit } from '../../workflows/return-visit';
@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 const CONTACT = { contactName: '王先生', contactPhone: '13800138000' };
-const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
+// The assertions read the API's English refusals; the zh-CN default is proven in test/unit/messages.test.ts and repair-lifecycle.
+const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}`, 'Accept-Language': 'en' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let parents = 0;
@@ -106,6 +107,10 @@ describe('return visits', () => {
     expect(early.body.detail).toContain('different time of day');
     expect(early.body.detail).toContain(`from `);
     expect(early.body.detail).toContain(first.body.nextCallFrom);
+    // Asked in no language, the refusal says the same in Chinese, with the time to call from.
+    const earlyZh = await request(stack.app).post(`/api/v1/return-visits/${caseId}/recordCall`).set({ Authorization: `Bearer ${stack.keyOf('S-BT1')}` }).send(unanswered);
+    expect(earlyZh.status).toBe(409);
+    expect(earlyZh.body.detail).toBe(`上次回访电话无人接听，请换一个时段再打：${displayTime(first.body.nextCallFrom, policy.timeZone)} 之后（V2）。`);
 
     let nextCallFrom: string = first.body.nextCallFrom;
     for (const attempt of [2, 3]) {

@@ -74,7 +74,7 @@ describe('the HTTP edge', () => {
     const limited = await request(app).get('/api/v1/repairs').set(forged).set(from('203.0.113.7')).expect(429);
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(limited.headers['retry-after']).toBe('2');
-    expect(limited.body).toMatchObject({ status: 429, title: 'Too many requests' });
+    expect(limited.body).toMatchObject({ status: 429, title: '请求过于频繁', type: expect.stringMatching(/too-many-requests$/) });
     // Refused before the lookup: a valid key from that address waits too.
     await request(app).get('/api/v1/repairs').set(as(stack, 'S-SV1')).set(from('203.0.113.7')).expect(429);
     // Valid keys cost nothing, and another address has its own budget.

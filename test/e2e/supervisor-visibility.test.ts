@@ -52,7 +52,8 @@ describe('the warning before a breach', () => {
     await listUntil(`WorkflowId = '${workflowId}' AND SlaState = 'warning' AND AssigneeId = '${engineer}'`, (ids) => ids.length === 1);
     const warning = await eventually(async () => stack.mails.find((m) => m.subject.includes('时限预警') && m.subject.includes(caseId)), { what: 'warning mail' });
     expect(warning.to).toEqual([`${engineer.toLowerCase()}@demo.wuye.local`]);
-    expect(warning.subject).toContain('accept');
+    expect(warning.subject).toContain('接单');
+    expect(warning.subject).not.toContain('accept');
     expect(warning.text).not.toMatch(/李女士|13900139000/);
     await caseRow(stack, caseId, (r) => r.slaState === 'warning', 'read model shows the warning');
 
@@ -68,7 +69,7 @@ describe('the warning before a breach', () => {
     await sleep(1000);
     const rows = await stack.orm.em.fork().find(Notification, { caseId, template: 'slaWarning' });
     expect(rows.filter((r) => r.idempotencyKey.includes(':warning:accept:'))).toHaveLength(1);
-    expect(stack.mails.filter((m) => m.subject.includes(caseId) && m.subject.includes('时限预警') && m.subject.includes('accept'))).toHaveLength(1);
+    expect(stack.mails.filter((m) => m.subject.includes(caseId) && m.subject.includes('时限预警') && m.subject.includes('接单'))).toHaveLength(1);
   });
 });
 
@@ -81,13 +82,13 @@ describe('the warning goes to whoever holds the case', () => {
       return found.length ? found : undefined;
     }, { what: 'warning mail' });
     expect(warnings.map((m) => m.to[0])).toEqual(['s-bt1@demo.wuye.local']);
-    expect(warnings[0].subject).toContain('respond');
+    expect(warnings[0].subject).toContain('首次响应客户');
     // Missed: the breach is recorded with nobody holding the case, and no second warning follows.
     const missed = await eventually(async () => (await stack.orm.em.fork().find(CaseEvent, { caseId, action: 'deadline-missed' })).find((e) => e.payload.deadline === 'respond'), {
       what: 'respond recorded as missed',
     });
     expect(missed.payload).toMatchObject({ rule: 'C1', ownerId: null });
-    expect(stack.mails.filter((m) => m.subject.includes('时限预警') && m.subject.includes(caseId) && m.subject.includes('respond'))).toHaveLength(1);
+    expect(stack.mails.filter((m) => m.subject.includes('时限预警') && m.subject.includes(caseId) && m.subject.includes('首次响应客户'))).toHaveLength(1);
   });
 });
 

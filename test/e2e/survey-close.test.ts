@@ -21,7 +21,8 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
+// The assertions read the API's English refusals; the zh-CN default is proven in test/unit/messages.test.ts and repair-lifecycle.
+const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}`, 'Accept-Language': 'en' });
 const invitations = (where: Record<string, unknown>) => stack.orm.em.fork().find(SurveyInvitation, where as never, { orderBy: { id: 'asc' } });
 
 async function runMonth(month: string, body: Record<string, unknown> = {}) {

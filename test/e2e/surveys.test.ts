@@ -15,6 +15,7 @@ import type { surveyMonthlyRun } from '../../workflows/survey-run';
 import type { survey } from '../../workflows/survey';
 import { surveyViewQuery } from '../../workflows/survey-messages';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
+import { openPayload } from '../helpers/payload-keys';
 
 let stack: TestStack;
 
@@ -25,7 +26,8 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 const SHANGHAI = { id: 'P001', timeZone: 'Asia/Shanghai' };
-const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
+// The assertions read the API's English refusals; the zh-CN default is proven in test/unit/messages.test.ts and repair-lifecycle.
+const as = (staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}`, 'Accept-Language': 'en' });
 const HALF = '2026-H1';
 const MONTHS = monthsOfHalfYear(HALF);
 
@@ -115,7 +117,7 @@ describe('S1 monthly sampling', () => {
     const started = events[0].workflowExecutionStartedEventAttributes!;
     const startedWith = Object.fromEntries(Object.entries(started.searchAttributes?.indexedFields ?? {}).map(([k, v]) => [k, defaultPayloadConverter.fromPayload(v)]));
     expect(startedWith).toEqual({ CaseType: 'survey', AreaId: 'A2', CaseStatus: 'chosen' });
-    const input = defaultPayloadConverter.fromPayload<Parameters<typeof survey>[0]>(started.input!.payloads![0]);
+    const input = openPayload<Parameters<typeof survey>[0]>(started.input!.payloads![0]);
     expect(input.terms).toEqual({ windowMs: DEFAULT_POLICY.survey.windowMs, reminderBeforeMs: DEFAULT_POLICY.survey.reminderBeforeMs, lowScoreAtMost: DEFAULT_POLICY.survey.lowScoreAtMost });
 
     const activities = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);

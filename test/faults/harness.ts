@@ -23,7 +23,9 @@ import { compressPolicy, DEFAULT_POLICY } from '../../domain/policy';
 import { freePort } from '../../scripts/free-port';
 import { startDevServer, type DevServer } from '../../scripts/dev-server';
 import { resolveTemporalCli } from '../../scripts/temporal-cli';
+import { sealedDataConverter } from '../../payload-codec';
 import { eventually } from '../helpers/eventually';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 
 /** `npm run test:faults` sets FAULTS_FULL=1: the issue's 60 s outages instead of the 5 s of `npm test`. */
 export const FULL = process.env.FAULTS_FULL === '1';
@@ -304,6 +306,7 @@ export async function startFaultStack(options: { apiEnv?: Record<string, string>
     SMTP_URL: smtp.url,
     LOG_LEVEL: 'info',
     WORKER_METRICS_PORT: '0',
+    ...TEST_PAYLOAD_KEYS,
     ...options.apiEnv,
   });
   const orm = await openOrm(config.DATABASE_URL!, { poolMax: 5 });
@@ -317,10 +320,11 @@ export async function startFaultStack(options: { apiEnv?: Record<string, string>
     WORKER_METRICS_PORT: '0',
     LOG_LEVEL: 'silent',
     FAULTS_WORKFLOW_BUNDLE: bundle,
+    ...TEST_PAYLOAD_KEYS,
   });
   await worker.start();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) });
   const apiLog: string[] = [];
   const logger = pino(
     { level: 'info' },

@@ -4,6 +4,7 @@
  * Retry-After from the in-flight cap), never a 500 or a crash; the API serves normally right
  * after; and the process's memory does not grow with the size of the burst.
  */
+import { get } from 'node:http';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { figures, FULL, startFaultStack, type FaultStack } from './harness';
@@ -41,15 +42,27 @@ const READERS = ['S-FD1', 'S-BT1', 'S-BT2', 'S-EN1', 'S-EN2', 'S-SV1', 'S-MG1'];
 /** Concurrent connections at a time: below the kernel's listen backlog (511), whose overflow is TCP's business, not the API's. */
 const WAVE = 500;
 
+/**
+ * One request on a connection of its own (`agent: false`), as thousands of separate clients send
+ * them. fetch's pooled keep-alive sockets would race the server's keep-alive timeout on a machine
+ * this loaded — a request written to a socket the server is closing comes back ECONNRESET — which is
+ * the client's pool, not the API's answer to overload.
+ */
+function getOnce(path: string, staffId: string): Promise<Answer> {
+  return new Promise((resolve) => {
+    const req = get(`${stack.api.url}/api/v1${path}`, { agent: false, headers: { Authorization: `Bearer ${stack.keyOf(staffId)}` } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: (res.headers['retry-after'] as string | undefined) ?? null, type: res.headers['content-type'] ?? '' }));
+      res.on('error', (error) => resolve({ status: 0, retryAfter: null, type: '', error: String(error) }));
+    });
+    req.on('error', (error) => resolve({ status: 0, retryAfter: null, type: '', error: String(error) }));
+  });
+}
+
 async function burst(): Promise<Answer[]> {
   const answers: Answer[] = [];
   for (let sent = 0; sent < BURST; sent += WAVE) {
-    const wave = Array.from({ length: Math.min(WAVE, BURST - sent) }, (_, i) =>
-      stack.call('GET', '/repairs?limit=50', READERS[(sent + i) % READERS.length]).then(
-        (a): Answer => ({ status: a.status, retryAfter: a.headers.get('retry-after'), type: a.headers.get('content-type') ?? '' }),
-        (error: Error): Answer => ({ status: 0, retryAfter: null, type: '', error: String(error.cause ?? error.message) }),
-      ),
-    );
+    const wave = Array.from({ length: Math.min(WAVE, BURST - sent) }, (_, i) => getOnce('/repairs?limit=50', READERS[(sent + i) % READERS.length]));
     answers.push(...(await Promise.all(wave)));
   }
   return answers;

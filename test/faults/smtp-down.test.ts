@@ -6,9 +6,9 @@
  * activity rather than wait for SMTP); after recovery each one is delivered exactly once (one
  * message per notification row, no duplicate Message-ID).
  */
-import { defaultPayloadConverter } from '@temporalio/common';
-import { Case, CaseEvent, Notification } from '../../db/entities';
+import { Case, CaseEvent, Notification, type INotification } from '../../db/entities';
 import { figures, OUTAGE_MS, sleep, startFaultStack, until, type FaultStack } from './harness';
+import { openPayload } from '../helpers/payload-keys';
 
 jest.setTimeout(600_000);
 
@@ -57,9 +57,10 @@ describe('fault: SMTP down', () => {
       const done = e.activityTaskCompletedEventAttributes;
       const activity = done && scheduled.get(String(done.scheduledEventId));
       if (!activity || activity.activityType!.name !== 'appendCaseEvents' || (activity.input!.payloads ?? []).length < 2) return [];
-      return [defaultPayloadConverter.fromPayload<{ unsent: { template: string }[] }>(done.result!.payloads![0]).unsent.map((m) => m.template)];
+      return [openPayload<{ unsent: { template: string }[] }>(done.result!.payloads![0]).unsent.map((m) => m.template)];
     });
-    expect(carried[0]).toEqual(['dispatch', 'dispatchCopy']);
+    // The work order, its copy, and the household's progress mail with its case link (docs/console.md).
+    expect(carried[0]).toEqual(['dispatch', 'dispatchCopy', 'caseProgress']);
     expect([...scheduled.values()].map((a) => a.activityType!.name)).toContain('notifyAll');
     await sleep(Math.max(0, OUTAGE_MS - (Date.now() - downSince)));
     const during = stack.smtp.mails.length;
@@ -67,10 +68,15 @@ describe('fault: SMTP down', () => {
     const downMs = Date.now() - downSince;
     await stack.smtp.up();
 
+    let last: INotification[] = [];
     const rows = await until(async () => {
-      const found = await stack.orm.em.fork().find(Notification, { caseId: { $in: cases } });
+      const found = (last = await stack.orm.em.fork().find(Notification, { caseId: { $in: cases } }));
       return found.length >= queued.length && found.every((r) => r.status === 'sent') ? found : undefined;
-    }, 'every notification sent after recovery', 240_000);
+    }, 'every notification sent after recovery', 240_000).catch((error: Error) => {
+      // Which ones did not go out, and why, is what a reader of a failure needs.
+      const unsent = last.filter((r) => r.status !== 'sent').map((r) => ({ key: r.idempotencyKey, template: r.template, status: r.status, attempts: r.attempts, error: r.lastError }));
+      throw new Error(`${error.message}; of ${queued.length} queued, not sent: ${JSON.stringify(unsent)}`);
+    });
     await sleep(2000); // a late duplicate would arrive now
     const byKey = new Map<string, string[]>();
     for (const m of stack.smtp.mails) byKey.set(m.idempotencyKey, [...(byKey.get(m.idempotencyKey) ?? []), m.messageId]);

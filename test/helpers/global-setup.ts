@@ -24,15 +24,15 @@ export interface SuiteStack {
   stop(): Promise<void>;
 }
 
-async function startTemporal(uiPort: number, stops: (() => Promise<void>)[]): Promise<string> {
+async function startTemporal(uiPort: number, codecEndpoint: string, stops: (() => Promise<void>)[]): Promise<string> {
   const cli = resolveTemporalCli();
   if (cli.kind === 'path') {
-    const server = await startDevServer({ cliPath: cli.path, port: await freePort(), uiPort, onLog: (chunk) => process.stderr.write(chunk) });
+    const server = await startDevServer({ cliPath: cli.path, port: await freePort(), uiPort, codecEndpoint, onLog: (chunk) => process.stderr.write(chunk) });
     stops.push(() => server.stop());
     return server.address;
   }
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { uiPort, executable: { type: 'cached-download', downloadDir: cli.downloadDir }, ...devServerOptions(), log: { format: 'pretty', level: 'error' } },
+    server: { uiPort, executable: { type: 'cached-download', downloadDir: cli.downloadDir }, ...devServerOptions({ codecEndpoint }), log: { format: 'pretty', level: 'error' } },
   });
   stops.push(() => env.teardown());
   return env.address;
@@ -61,11 +61,14 @@ export default async function globalSetup(): Promise<void> {
   };
 
   // The Temporal Web UI the dev server serves: a browser test drives it (test/e2e/temporal-ui.test.ts).
+  // Its codec endpoint is an API on a port kept for it, which that test listens on (as `npm start`'s
+  // UI decodes through the API it starts beside it).
   const uiPort = await freePort();
+  const codecPort = await freePort();
   const say = (line: string) => process.stderr.write(`\n[stack] ${line}\n`);
   // The browser tests' Chromium (found, or installed once) and the console they open, built when stale.
   process.env.CHROMIUM_PATH = provisionChromium(say);
-  const settled = await Promise.allSettled([startTemporal(uiPort, stops), startPostgres(workDir, stops), bundleWorkflows(), ensureConsoleBuilt(say)] as const);
+  const settled = await Promise.allSettled([startTemporal(uiPort, `http://127.0.0.1:${codecPort}/api/v1/codec`, stops), startPostgres(workDir, stops), bundleWorkflows(), ensureConsoleBuilt(say)] as const);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed) {
     await stop();
@@ -81,6 +84,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.TEST_WORK_DIR = workDir;
   process.env.TEST_TEMPORAL_UI_URL = `http://127.0.0.1:${uiPort}`;
+  process.env.TEST_CODEC_PORT = String(codecPort);
   (globalThis as Record<string, unknown>).__STACK__ = { stop } satisfies SuiteStack;
   process.stderr.write(`\n[stack] Temporal ${temporalAddress} (UI ${process.env.TEST_TEMPORAL_UI_URL}), Postgres ready, workflows bundled in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }

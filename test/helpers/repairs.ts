@@ -4,7 +4,8 @@ import { Case, CaseEvent, Property, type ICase } from '../../db/entities';
 import { compressPolicy, DEFAULT_POLICY, type ServicePolicy } from '../../domain/policy';
 import { eventually, type TestStack } from './stack';
 
-export const as = (stack: TestStack, staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}` });
+/** A staff member's key; the suite reads the API's answers in English (the zh-CN default is proven in test/unit/messages.test.ts). */
+export const as = (stack: TestStack, staffId: string) => ({ Authorization: `Bearer ${stack.keyOf(staffId)}`, 'Accept-Language': 'en' });
 
 /** Stores a policy on the demo property; cases started afterwards snapshot it. */
 export async function usePolicy(stack: TestStack, factor: number, tweak: (p: ServicePolicy) => void = () => undefined): Promise<ServicePolicy> {

@@ -18,7 +18,9 @@ import { loadConfig, type Config } from '../../config';
 import { openOrm, type Orm } from '../../db/orm';
 import { seedDemo, type SeedResult } from '../../db/seed';
 import type { ServicePolicyInput } from '../../domain/policy';
+import { sealedDataConverter } from '../../payload-codec';
 import { createMailer, createWorker } from '../../worker';
+import { TEST_PAYLOAD_KEYS } from './payload-keys';
 import { startSmtpCapture, type ReceivedMail } from './smtp';
 import { searchAttributeCliSpecs } from '../../workflows/search-attributes';
 export { eventually } from './eventually';
@@ -95,6 +97,8 @@ export async function startTestStack(
     clock?: () => Date;
     /** false: an empty database, as a new deployment finds it (no demo property, no staff). */
     seed?: false;
+    /** More configuration variables (e.g. CODEC_CORS_ORIGINS for the browser test's Temporal UI). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<TestStack> {
   if (!runtimeQuiet) {
@@ -113,6 +117,8 @@ export async function startTestStack(
     LOG_LEVEL: 'silent',
     // Photos and signatures of this file's cases, in the suite's work folder.
     ATTACHMENTS_DIR: join(process.env.TEST_WORK_DIR ?? tmpdir(), `attachments-${randomBytes(4).toString('hex')}`),
+    ...TEST_PAYLOAD_KEYS,
+    ...options.env,
   });
   const orm = await openOrm(databaseUrl, { poolMax: 5 });
   const seed: SeedResult = options.seed === false ? { created: false, propertyId: '', staff: [], households: 0 } : await seedDemo(orm, { policy: options.policy });
@@ -124,7 +130,7 @@ export async function startTestStack(
   );
   const running = worker.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) });
   const app = buildApp({ orm, temporal: client, config, logger: pino({ level: process.env.TEST_API_LOGS ? 'error' : 'silent' }), mailer });
   return {
     orm,

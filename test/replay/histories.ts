@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { sealedDataConverter } from '../../payload-codec';
+import { TEST_PAYLOAD_KEYS } from '../helpers/payload-keys';
 import type { TestStack } from '../helpers/stack';
 
 export const RECORDING = process.env.RECORD_HISTORIES === '1';
@@ -31,7 +33,7 @@ export const historyFiles = (dir: string) => readdirSync(dir).filter((f) => f.en
 export async function replay(histories: { name: string; history: temporal.api.history.v1.IHistory }[]): Promise<{ file: string; error?: unknown }[]> {
   const results: { file: string; error?: unknown }[] = [];
   const input = histories.map(({ name, history }) => ({ workflowId: name, history }));
-  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! } }, input)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle: { codePath: process.env.TEST_WORKFLOW_BUNDLE! }, dataConverter: sealedDataConverter(TEST_PAYLOAD_KEYS) }, input)) {
     results.push({ file: result.workflowId, error: result.error });
   }
   return results;

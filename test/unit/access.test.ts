@@ -4,6 +4,7 @@
  * near a complaint, the manager never locked out of the property's own settings.
  */
 import { ACCESS, accessEntries } from '../../domain/access';
+import { AUDIENCE_READERS, PAYLOAD_AUDIENCES } from '../../domain/payload-audience';
 import { ROLES } from '../../domain/people';
 import { REPAIR_ACTIONS } from '../../workflows/messages';
 
@@ -20,9 +21,15 @@ describe('the access table', () => {
     const everyone = new Set(entries.filter((e) => ROLES.every((r) => e.roles.includes(r))).map((e) => `${e.resource}.${e.operation}`));
     for (const role of ['hr', 'audit'] as const) {
       const reached = entries.filter((e) => e.roles.includes(role) && !everyone.has(`${e.resource}.${e.operation}`)).map((e) => `${e.resource}.${e.operation}`);
-      const expected = role === 'audit' ? ['complaints.create', 'complaints.read', 'adminAudit.read'] : ['complaints.create', 'complaints.read'];
+      // payloads.decode: the Temporal UI's codec endpoint, which opens for hr and audit only their own complaint kinds' payloads.
+      const expected = role === 'audit' ? ['complaints.create', 'complaints.read', 'adminAudit.read', 'payloads.decode'] : ['complaints.create', 'complaints.read', 'payloads.decode'];
       expect(reached.sort()).toEqual(expected.sort());
     }
+  });
+
+  it('C2: the codec endpoint admits exactly the roles that read some audience\'s payloads', () => {
+    const readers = new Set(PAYLOAD_AUDIENCES.flatMap((audience) => AUDIENCE_READERS[audience]));
+    expect([...ACCESS.payloads.decode].sort()).toEqual([...readers].sort());
   });
 
   it('C2: an engineer neither records nor reads a complaint', () => {

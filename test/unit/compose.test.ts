@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { parseDocument } from 'yaml';
-import { CONFIG_VARIABLES, deploymentProblems, loadConfig } from '../../config';
+import { codecCorsOrigins, CONFIG_VARIABLES, deploymentProblems, loadConfig } from '../../config';
+import { payloadKeyring } from '../../payload-codec';
 import { dynamicConfigArgs, SERVER_DYNAMIC_CONFIG } from '../../scripts/temporal-cli';
 import { COMPOSE_IMAGES, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../scripts/temporal-server';
 import {
@@ -59,6 +60,13 @@ const composeDoc = parseDocument(composeText, { merge: true });
 const compose = composeDoc.toJS() as Compose;
 const services = compose.services;
 
+/** Stand-ins for required variables whose format config.ts checks: what an operator's .env would hold. */
+const REQUIRED_STANDINS: Env = {
+  PAYLOAD_KEYS: `2026-12:${Buffer.alloc(32, 1).toString('base64')}`,
+  PAYLOAD_KEYS_HR: `hr-2026-12:${Buffer.alloc(32, 2).toString('base64')}`,
+  PAYLOAD_KEYS_AUDIT: `audit-2026-12:${Buffer.alloc(32, 3).toString('base64')}`,
+};
+
 /**
  * Compose's own interpolation: `$$` → `$`, a variable set in `vars` (an .env file) → its value, else
  * `${X:-default}` → default, `${X:?error}` → a stand-in.
@@ -68,7 +76,7 @@ function interpolate(value: string, vars: Env = {}): string {
     if (match === '$$') return '$';
     if (name && vars[name]) return vars[name];
     if (op === ':-' || op === '-') return arg ?? '';
-    if (op === ':?' || op === '?') return `required-${name!.toLowerCase().replace(/_/g, '-')}`;
+    if (op === ':?' || op === '?') return REQUIRED_STANDINS[name!] ?? `required-${name!.toLowerCase().replace(/_/g, '-')}`;
     if (op === ':+' || op === '+') return '';
     return '';
   });
@@ -346,11 +354,13 @@ describe('docker-compose.yml', () => {
   });
 
   test("temporal-ui gets the UI server's variables the native stack sets (uiServerEnv), read-only on the app's namespace and Temporal address, plus its login", () => {
-    const native = uiServerEnv({ temporalAddress: 'x:1', namespace: 'n', origin: 'http://x', port: 8080 });
+    const native = uiServerEnv({ temporalAddress: 'x:1', namespace: 'n', origin: 'http://x', port: 8080, codecEndpoint: 'http://y/api/v1/codec' });
     const composeEnv = envOf('temporal-ui');
     const withoutLogin = Object.keys(composeEnv).filter((key) => !key.startsWith('TEMPORAL_AUTH_'));
     expect(withoutLogin.sort()).toEqual(Object.keys(native).filter((key) => key !== 'TEMPORAL_UI_PORT').sort());
     expect(composeEnv.TEMPORAL_DISABLE_WRITE_ACTIONS).toBe(native.TEMPORAL_DISABLE_WRITE_ACTIONS);
+    expect(composeEnv.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe(native.TEMPORAL_CODEC_INCLUDE_CREDENTIALS);
+    expect(composeEnv.TEMPORAL_CODEC_DEFAULT_ERROR_MESSAGE).toBe(native.TEMPORAL_CODEC_DEFAULT_ERROR_MESSAGE);
     expect(composeEnv.TEMPORAL_ADDRESS).toBe(envOf('worker').TEMPORAL_ADDRESS);
     expect(composeEnv.TEMPORAL_DEFAULT_NAMESPACE).toBe(loadConfig(envOf('worker')).TEMPORAL_NAMESPACE);
     expect(publishedPorts('temporal-ui').map((p) => p.target)).toContain(8080);
@@ -366,6 +376,24 @@ describe('docker-compose.yml', () => {
     for (const port of services['temporal-ui'].ports ?? []) expect(String(port)).toMatch(/^127\.0\.0\.1:/);
     // Write actions off is enforced by the UI server itself from 2.42 on (its DisableWriteMiddleware).
     expect(services['temporal-ui'].image).toMatch(/^temporalio\/ui:2\.(4[2-9]|[5-9]\d)\./);
+  });
+
+  test('api and worker refuse to start without the payload keys, and the Temporal UI decodes through the api’s codec endpoint with the browser’s session', () => {
+    const keyVariables = ['PAYLOAD_KEYS', 'PAYLOAD_KEYS_HR', 'PAYLOAD_KEYS_AUDIT'];
+    for (const name of ['api', 'worker']) {
+      const raw = services[name].environment as Record<string, string>;
+      for (const key of keyVariables) expect({ name, key, value: raw[key] }).toEqual({ name, key, value: expect.stringMatching(new RegExp(`^\\$\\{${key}:\\?`)) });
+      expect(() => payloadKeyring(loadConfig(envOf(name)))).not.toThrow();
+    }
+    const ui = envOf('temporal-ui');
+    const api = loadConfig(envOf('api'));
+    expect(ui.TEMPORAL_CODEC_ENDPOINT).toBe(`${api.PUBLIC_BASE_URL}/api/v1/codec`);
+    expect(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS).toBe('true');
+    // The UI's origin may call the codec endpoint: the one it is opened at, from TEMPORAL_UI_URL.
+    expect(codecCorsOrigins(api)).toEqual([ui.TEMPORAL_CORS_ORIGINS]);
+    const dotEnv = { TEMPORAL_UI_URL: 'https://temporal.service.example.com', PUBLIC_BASE_URL: 'https://service.example.com' };
+    expect(codecCorsOrigins(loadConfig(envOf('api', dotEnv)))).toEqual([envOf('temporal-ui', dotEnv).TEMPORAL_CORS_ORIGINS]);
+    expect(envOf('temporal-ui', dotEnv).TEMPORAL_CODEC_ENDPOINT).toBe('https://service.example.com/api/v1/codec');
   });
 
   test("the worker's healthcheck asks its GET /healthz on WORKER_HEALTH_PORT, and its stop_grace_period outlasts the worker's own shutdown (WORKER_SHUTDOWN)", () => {

@@ -1,5 +1,6 @@
 /** The pure parts of fault handling: which errors mean "a dependency is down", and a notification's stable Message-ID. */
 import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { messageIdFor } from '../../activities/notify';
 import { dependencyUnavailable } from '../../api/problem';
 
@@ -19,6 +20,12 @@ describe('dependencyUnavailable', () => {
 
   test('Temporal unreachable: gRPC UNAVAILABLE', () => {
     const error = Object.assign(new Error('14 UNAVAILABLE: No connection established'), { name: 'ServiceError', cause: { code: 14 } });
+    expect(dependencyUnavailable(error)).toBe('temporal');
+  });
+
+  test('Temporal too slow: an update (a new case opening, a staff action) not done within the call deadline', () => {
+    const deadline = Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4 });
+    const error = new WorkflowUpdateRPCTimeoutOrCancelledError('Timeout or cancellation waiting for update', { cause: deadline });
     expect(dependencyUnavailable(error)).toBe('temporal');
   });
 

@@ -51,13 +51,15 @@ export function registerActions<T extends ActionTable, V extends CaseView>(table
   const validate = (name: keyof T & string, call: ActionCall): PayloadOf<T, typeof name> => {
     const spec = table[name];
     if (!spec.roles.includes(call.actor.role as never)) {
-      throw ApplicationFailure.create({ type: 'Forbidden', message: `${name} is for ${spec.roles.join(', ')}, not ${call.actor.role}` });
+      throw ApplicationFailure.create({ type: 'Forbidden', message: `${name} is for ${spec.roles.join(', ')}, not ${call.actor.role}`, details: [{ action: name, roles: spec.roles }] });
     }
     const allowed = actions.allowed();
     if (!allowed.includes(name)) {
       throw ApplicationFailure.create({
         type: 'ActionNotAllowed',
         message: `${name} is not allowed while the ${actions.describe()}; allowed now: ${allowed.join(', ') || 'nothing'}`,
+        // For the API to say it in the asker's language (api/problem-words.ts).
+        details: [{ action: name, allowed }],
       });
     }
     actions.checkAll?.(name, call);

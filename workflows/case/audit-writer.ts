@@ -124,11 +124,9 @@ export class AuditWriter {
       this.expedited = false;
       const summary = [...batch, ...mails].map((e) => e.summary).join('; ');
       const events = batch.map((e) => e.input);
-      if (mails.length === 0) {
-        await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, ...priority, summary }, [events]);
-        continue;
-      }
-      const { unsent } = await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, ...priority, summary }, [events, mails.flatMap((m) => m.inputs)]);
+      // Even a write with no staff mail may carry the household's (the activity adds a resident's
+      // progress mail to the steps they hear of), so what comes back unsent is always looked at.
+      const { unsent } = await activities.appendCaseEvents.executeWithOptions({ ...ACTIVITY_OPTIONS, ...priority, summary }, mails.length === 0 ? [events] : [events, mails.flatMap((m) => m.inputs)]);
       // SMTP down or slow: those mails retry in their own activity, and the next write need not wait for them.
       if (unsent.length > 0) {
         this.resending.push(

@@ -24,7 +24,10 @@ export interface Escalation {
   deadline: string;
   rule: string;
   roles: Role[];
+  /** For the audit log; the mail says it from the catalogue by rule and deadline (domain/words.ts). */
   reason: string;
+  /** The facts the mail's sentence names (`{staffId}`, `{minutes}`, `{revision}`, `{parentCaseId}`). */
+  params?: Record<string, string | number>;
   dueAt: string;
   /** Which threshold this is; its mail's key names the same (a re-dispatched order's missed acceptance is `accept:1.2`). */
   step: string;
@@ -130,7 +133,7 @@ export class Deadlines {
         areaId: this.state.areaId,
         roles: input.roles,
         template: input.template ?? 'escalation',
-        data: { caseId: this.state.caseId, room: this.state.confidential ? undefined : this.state.room, deadline: input.deadline, rule: input.rule, dueAt: input.dueAt, reason: input.reason },
+        data: { caseId: this.state.caseId, room: this.state.confidential ? undefined : this.state.room, deadline: input.deadline, rule: input.rule, dueAt: input.dueAt, params: input.params },
       },
     ]);
   }

@@ -45,7 +45,11 @@ function complaintChecks(c: ComplaintCase): ActionCheckMap<typeof COMPLAINT_ACTI
     },
     recordReturnVisit: () => {
       if (state.nextCallFrom && Date.parse(state.nextCallFrom) > Date.now()) {
-        throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: `V2: the last call went unanswered; call again at a different time of day, from ${state.nextCallFrom}` });
+        throw ApplicationFailure.create({
+          type: 'ActionNotAllowed',
+          message: `V2: the last call went unanswered; call again at a different time of day, from ${state.nextCallFrom}`,
+          details: [{ refusal: 'call-again-later', rule: 'V2', from: state.nextCallFrom, timeZone: c.policy.timeZone }],
+        });
       }
     },
     classify: ({ severity }) => {
@@ -98,8 +102,8 @@ function complaintHandlers(c: ComplaintCase): ActionHandlerMap<typeof COMPLAINT_
         patch: { category: p.category, issueKey: state.issueKey ?? null },
         after: async () => {
           if (becameMajor) {
-            await notifyOwners(c, 'major', 'majorComplaint', routing.escalateTo, { reason: 'C3: classified as a major complaint' });
-            await transferToGroup(c, 'C3: classified as a major complaint');
+            await notifyOwners(c, 'major', 'majorComplaint', routing.escalateTo, { majorReason: 'classified', rule: 'C3' });
+            await transferToGroup(c, 'classified', 'C3', 'C3: classified as a major complaint');
           }
           // C3: a general or important customer complaint goes to the head of the department that handles it.
           const department = departmentOf(p.department);

@@ -22,8 +22,8 @@ export async function upgrade(c: ComplaintCase, reason: MajorReason, rule: strin
   state.owners = [...c.routing.escalateTo];
   state.escalated = true;
   await c.tracker.audit('upgraded-to-major', actor, { reason, rule, detail, owners: state.owners });
-  await notifyOwners(c, 'major', 'majorComplaint', c.routing.escalateTo, { reason: `${rule}: ${detail}`, relatedCaseId: c.input.source?.caseId });
-  await transferToGroup(c, `${rule}: ${detail}`);
+  await notifyOwners(c, 'major', 'majorComplaint', c.routing.escalateTo, { majorReason: reason, rule, relatedCaseId: c.input.source?.caseId });
+  await transferToGroup(c, reason, rule, `${rule}: ${detail}`);
 }
 
 /**
@@ -32,7 +32,7 @@ export async function upgrade(c: ComplaintCase, reason: MajorReason, rule: strin
  * days of the transfer (the `reportToGroup` clock). Employee complaints and reports are not: their
  * content stays with hr and audit, and the group hears only their result when closed.
  */
-export async function transferToGroup(c: ComplaintCase, reason: string): Promise<void> {
+export async function transferToGroup(c: ComplaintCase, majorReason: MajorReason, rule: string, reason: string): Promise<void> {
   const { state } = c;
   if (state.confidential || state.transferredAt) return;
   state.transferredAt = state.majorSince ?? new Date().toISOString();
@@ -50,7 +50,8 @@ export async function transferToGroup(c: ComplaintCase, reason: string): Promise
         caseId: state.caseId,
         room: state.room,
         kind: state.category,
-        reason,
+        majorReason,
+        rule,
         description: c.input.description,
         dueAt: groupReportBy(c.policy, c.calendar, new Date(state.transferredAt)).toISOString(),
       },

@@ -10,8 +10,8 @@ import { acceptBy, arriveBy, repairBy, rescheduleBy } from '../../domain/repair-
 import { activities } from '../case';
 import { isOver, type Attempt, type RepairCase } from './case';
 
-export const escalateToSupervisor = (repair: RepairCase, deadline: string, rule: string, reason: string, dueAt: string, step: string) =>
-  repair.tracker.escalate({ deadline, rule, roles: ['supervisor'], reason, dueAt, step });
+export const escalateToSupervisor = (repair: RepairCase, deadline: string, rule: string, reason: string, dueAt: string, step: string, params?: Record<string, string | number>) =>
+  repair.tracker.escalate({ deadline, rule, roles: ['supervisor'], reason, dueAt, step, params });
 
 async function dispatch(repair: RepairCase, attempt: Attempt): Promise<void> {
   const { input, state } = repair;
@@ -70,13 +70,15 @@ async function acceptance(repair: RepairCase, attempt: Attempt, finished: () => 
       sendWorkOrder(repair, attempt, acceptDue),
     ]);
     if (met || finished()) return;
+    const minutes = (state.classification === 'urgent' ? policy.repair.urgentAcceptWithinMs : policy.repair.acceptWithinMs) / 60000;
     await escalateToSupervisor(
       repair,
       'accept',
       'R2',
-      `work order not accepted by ${state.assigneeId} within ${(state.classification === 'urgent' ? policy.repair.urgentAcceptWithinMs : policy.repair.acceptWithinMs) / 60000} min; re-dispatched`,
+      `work order not accepted by ${state.assigneeId} within ${minutes} min; re-dispatched`,
       acceptDue.toISOString(),
       `accept:${attempt.number}.${attempt.engineers.length}`,
+      { staffId: state.assigneeId ?? '—', minutes },
     );
     await dispatch(repair, attempt);
   }
@@ -144,6 +146,7 @@ export async function runAttempt(repair: RepairCase, number: number): Promise<At
         revision > 1 ? 'the new promised time passed too' : 'not repaired in time; record emergency measures or an explanation and a new promised time',
         dueAt,
         `repair:${number}.${revision}`,
+        { revision },
       ),
   );
 
