@@ -22,7 +22,7 @@
  * BENCH_CASES (200), BENCH_WINDOW_MS (40000), BENCH_BURST (1500).
  */
 import { loadavg } from 'node:os';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { workflowIds } from '../domain/workflow-ids';
 import { bundleWorkflows } from '../worker';
@@ -187,9 +187,16 @@ async function whereTheTimeWent(stack: BenchStack, caseIds: string[], dueOf: Map
   for (const caseId of caseIds) {
     const events = (await stack.client.workflow.getHandle(workflowIds.repair(caseId)).fetchHistory()).events ?? [];
     const at = (e: (typeof events)[number]) => Number(e.eventTime!.seconds) * 1000 + Math.floor((e.eventTime!.nanos ?? 0) / 1e6);
-    const write = events.findIndex(
-      (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.userMetadata?.summary && defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary).includes('escalated'),
+    // Summaries travel sealed by the payload codec: open them as the client would.
+    const summaries = await Promise.all(
+      events.map(async (e) => {
+        if (e.eventType !== EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED || !e.userMetadata?.summary) return '';
+        let payloads = [e.userMetadata.summary as Payload];
+        for (const codec of [...stack.client.options.loadedDataConverter.payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+        return defaultPayloadConverter.fromPayload<string>(payloads[0]);
+      }),
     );
+    const write = summaries.findIndex((summary) => summary.includes('escalated'));
     if (write < 0) continue;
     const before = events.slice(0, write).reverse();
     const fired = before.find((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED);

@@ -3,7 +3,7 @@
  * and a case's routine work at the default, as the recorded history shows it (what the matcher
  * orders a backlogged task queue by). bench/deadlines-first.ts measures what it is worth.
  */
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { Notification } from '../../db/entities';
 import { DEADLINE_PRIORITY } from '../../workflows/case/proxies';
@@ -21,13 +21,21 @@ const { EventType } = temporal.api.enums.v1;
 /** Each activity the case scheduled: its type, its UI summary and the priority key it was scheduled with (0: the default). */
 async function scheduledActivities(workflowId: string) {
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? [])
-    .filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
-    .map((e) => ({
+  // Summaries travel sealed by the payload codec: open them as the client would.
+  const { payloadCodecs } = stack.client.options.loadedDataConverter;
+  const summaryOf = async (payload: Payload) => {
+    let payloads = [payload];
+    for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+    return defaultPayloadConverter.fromPayload<string>(payloads[0]);
+  };
+  const scheduled = (history.events ?? []).filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+  return Promise.all(
+    scheduled.map(async (e) => ({
       type: e.activityTaskScheduledEventAttributes!.activityType!.name!,
-      summary: e.userMetadata?.summary ? defaultPayloadConverter.fromPayload<string>(e.userMetadata.summary) : '',
+      summary: e.userMetadata?.summary ? await summaryOf(e.userMetadata.summary as Payload) : '',
       priorityKey: e.activityTaskScheduledEventAttributes!.priority?.priorityKey ?? 0,
-    }));
+    })),
+  );
 }
 
 describe('deadline work priority', () => {
