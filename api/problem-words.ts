@@ -56,6 +56,7 @@ export const PROBLEM_WORDS: Record<string, { title: Words; detail: string }> = {
   'Unknown unit': { title: w('单元不存在', 'Unknown unit'), detail: '该楼栋没有这个单元。' },
   'Unreadable import': { title: w('导入文件无法读取', 'Unreadable import'), detail: '导入文件无法读取，请上传 CSV 或 XLSX 文件。' },
   'Wrong kind': { title: w('类型不符', 'Wrong kind'), detail: '该案件的类型不支持此操作。' },
+  'No console session': { title: w('没有控制台会话', 'No console session'), detail: '使用接口密钥的请求没有控制台会话。' },
   Locked: { title: w('账号已锁定', 'Locked'), detail: '登录失败次数过多，账号暂时锁定，请稍后再试。' },
   'Too many requests': { title: w('请求过于频繁', 'Too many requests'), detail: '请求过于频繁，请稍后再试。' },
   'Internal error': { title: w('内部错误', 'Internal error'), detail: '请求失败，已连同请求编号记录在日志中。' },

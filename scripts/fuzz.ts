@@ -123,7 +123,10 @@ async function main(): Promise<number> {
     const connection = await Connection.connect({ address: env.address });
     stops.unshift(() => connection.close());
     const logger = pino({ level: 'error' }, pino.destination(2));
-    const api = await startApi({ config, orm, temporal: new Client({ connection, dataConverter: sealedDataConverter(config) }), logger, port: await freePort(), metricsPort: 0, host: '127.0.0.1' });
+    // The API mails password links itself, as api/server.ts sets it up; without a mailer those answer 503.
+    const apiMailer = createMailer(sink.url);
+    stops.unshift(async () => apiMailer.close());
+    const api = await startApi({ config, orm, temporal: new Client({ connection, dataConverter: sealedDataConverter(config) }), logger, port: await freePort(), metricsPort: 0, host: '127.0.0.1', mailer: apiMailer });
     stops.unshift(() => api.close());
     say(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s; API ${api.url}`);
 

@@ -114,8 +114,18 @@ export function sessionOperations(deps: SessionRouteDeps): Operation[] {
       description: 'Before sign-in it opens a short pre-session, so that the sign-in form carries a CSRF token too.',
       tags: ['session'],
       roles: 'public',
-      responses: { 200: { description: 'The session', schema: sessionSchema } },
+      responses: {
+        200: { description: 'The session', schema: sessionSchema },
+        400: { description: 'Asked with an API key and no console cookie: a key needs no session' },
+      },
       handler: async ({ req, res }) => {
+        // A key's requests skip the session store (api/session.ts): there is no session to show.
+        if (!req.session) {
+          throw new HttpProblem(400, 'No console session', {
+            'zh-CN': '使用接口密钥的请求没有控制台会话；控制台会话只供浏览器使用。',
+            en: 'a request with an API key has no console session; sessions are for the browser console',
+          });
+        }
         sessions.begin(req);
         const body = await sessionBody(req, res);
         await saveSession(req);

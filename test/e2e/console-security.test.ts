@@ -46,6 +46,9 @@ describe('console sign-in and sessions', () => {
       const res = await request(stack.app).get(path);
       expect({ path, status: res.status }).toEqual({ path, status: 401 });
     }
+    // A key's caller asking for a console session is told it has none — not a 500 (the fuzz run found one).
+    const keyed = await request(stack.app).get('/api/v1/session').set('Authorization', `Bearer ${stack.keyOf('S-FD1')}`).set('Accept-Language', 'en');
+    expect({ status: keyed.status, detail: keyed.body.detail }).toEqual({ status: 400, detail: 'a request with an API key has no console session; sessions are for the browser console' });
     const shell = await request(stack.app).get('/console/orders/R20261205-0001');
     expect([200, 503]).toContain(shell.status);
     expect(shell.text).not.toMatch(/R20261205-0001|13\d{9}/);
