@@ -12,7 +12,7 @@ import { compressPolicy, DEFAULT_POLICY, type ServicePolicy } from '../../domain
 import { startCluster, type RunningCluster } from '../../scripts/cluster';
 import { startSmtpCapture, type ReceivedMail } from '../helpers/smtp';
 
-import { sleep, until } from '../faults/harness';
+import { FULL, sleep, until } from '../faults/harness';
 
 export { figures, FULL, OUTAGE_MS, sleep, until } from '../faults/harness';
 
@@ -106,6 +106,16 @@ export const header = (mail: ReceivedMail, name: string) => String(mail.headers.
 /** R2 accept within 30 min → 20 s: long enough to open every repair of the burst before the first falls due. */
 export const BURST_POLICY_FACTOR = 90;
 
+/** The deadlines of a fault test's burst: 30 in `npm test`, 100 with FAULTS_FULL=1. */
+export const BURST_CASES = FULL ? 100 : 30;
+
+/** A production-shaped stack on the burst's compressed policy, as every fault test of this folder starts it. */
+export async function startBurstStack(): Promise<ClusterStack> {
+  const stack = await startClusterStack();
+  await stack.usePolicy(BURST_POLICY_FACTOR);
+  return stack;
+}
+
 export interface Burst {
   caseIds: string[];
   /** Each case's first acceptance deadline (ms), by case id. */
@@ -152,6 +162,16 @@ export interface EscalationCount {
   duplicateAuditSeqs: number;
   /** Escalation mail sent − due, ms, sorted. */
   lateness: number[];
+}
+
+/** Every deadline of the burst escalated exactly once: one audit event, one sent row and one message each, nothing twice. */
+export function expectEveryEscalationOnce(final: EscalationCount, cases: number): void {
+  expect(final.sentAt.size).toBe(cases);
+  expect(final.events).toBe(cases);
+  expect(final.repeatedEvents).toBe(0);
+  expect(final.messages).toBe(cases);
+  expect(final.duplicateMessages).toBe(0);
+  expect(final.duplicateAuditSeqs).toBe(0);
 }
 
 export async function countEscalations(stack: ClusterStack, burst: Burst): Promise<EscalationCount> {
