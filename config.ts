@@ -154,6 +154,13 @@ export const configSchema = z.object({
   /** Requests one API process works on at once; beyond, 503 + Retry-After (memory stays bounded). */
   API_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(100_000).default(200),
   /**
+   * Cases one API process opens at once; further creates wait their turn up to API_OPENING_WAIT_MS,
+   * then 503 + Retry-After with nothing recorded (api/overload.ts admitOpenings). Keeps an intake
+   * burst from queueing the deadlines that fall due behind its set-up (docs/deadlines-first.md).
+   */
+  API_MAX_OPENINGS: z.coerce.number().int().min(1).max(10_000).default(4),
+  API_OPENING_WAIT_MS: z.coerce.number().int().min(100).max(14_000).default(10_000),
+  /**
    * The keys that seal workflow payloads (payload-codec.ts, docs/personal-data.md): the service
    * centre's, which supervisors and managers decode in the Temporal UI; employee complaints' (hr only)
    * and reports' (audit only), C2. Every worker and API process needs all three and refuses to start

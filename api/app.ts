@@ -14,8 +14,9 @@ import { assumedYearsNote } from '../domain/calendar';
 import { authenticate } from './auth';
 import { mount, openApiDocument, type Operation } from './contract';
 import { DOCS_SCRIPT_SOURCE, docsPage } from './docs';
+import { Gauge } from 'prom-client';
 import { createApiMetrics, type ApiMetrics } from './metrics';
-import { limitInFlight, temporalDeadline } from './overload';
+import { admitOpenings, limitInFlight, temporalDeadline } from './overload';
 import { notFoundRoute, problemHandler } from './problem';
 import { BadKeyLimit, rateLimitPerKey } from './rate-limit';
 import { adminAuditOperations } from './routes/admin-audit';
@@ -188,7 +189,17 @@ export function buildApp(deps: ApiDeps): Express {
   // process, so a burst of them cannot take the memory the in-flight cap × 64 kB bounds otherwise.
   const uploads = limitInFlight(UPLOADS_IN_FLIGHT);
   const uploadParser = (upload: { mediaTypes: string[]; limit: string }) => [uploads, express.raw({ type: upload.mediaTypes, limit: upload.limit })];
-  for (const op of operations) mount(api, op, op.readOnly ? readOnlyGuards : guards, textParser, uploadParser);
+  // Cases are opened a few at a time per process, a burst waiting its turn here (api/overload.ts).
+  const openings = admitOpenings(deps.config.API_MAX_OPENINGS, deps.config.API_OPENING_WAIT_MS);
+  new Gauge({
+    name: 'api_case_openings_waiting',
+    help: 'Creates waiting their turn to open a case in this API process (API_MAX_OPENINGS at a time)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(openings.waiting());
+    },
+  });
+  for (const op of operations) mount(api, op, op.readOnly ? readOnlyGuards : guards, textParser, uploadParser, openings);
   app.use(API_PREFIX, api);
   // The residents' survey page (/s/:token): HTML outside the staff API, limited per client address.
   mountSurveyPage(app, deps);

@@ -60,6 +60,8 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
   upload?: { mediaTypes: string[]; limit: string; description: string };
   /** Accepts an Idempotency-Key header (creating requests). */
   idempotent?: boolean;
+  /** Opens a case: waits its turn among the process's case openings (api/overload.ts admitOpenings). */
+  opensCase?: true;
   /**
    * A POST that only reads (the Temporal UI's codec decode, whose batch does not fit a URL): a
    * console session needs no CSRF token for it — a forged request changes nothing, and CORS keeps
@@ -124,6 +126,7 @@ export function mount(
   guards: RequestHandler[],
   textParser?: (mediaType: string) => RequestHandler,
   uploadParser?: (upload: NonNullable<Operation['upload']>) => RequestHandler[],
+  openings?: RequestHandler,
 ): void {
   const handlers = [
     // The route template labels this request's metrics, whatever the outcome.
@@ -134,6 +137,7 @@ export function mount(
     ...(op.roles === 'public' ? [] : guards),
     ...(op.textBody && textParser ? [textParser(op.textBody.mediaType)] : []),
     ...(op.upload && uploadParser ? uploadParser(op.upload) : []),
+    ...(op.opensCase && openings ? [openings] : []),
     async (req: Request, res: Response) => {
       if (op.roles !== 'public') {
         const staff = req.staff!;

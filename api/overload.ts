@@ -50,3 +50,77 @@ export function temporalDeadline(temporal: Client, ms = TEMPORAL_CALL_DEADLINE_M
     );
   };
 }
+
+/**
+ * Admission for the requests that open a case (`opensCase` operations): at most `max` of them per
+ * API process are being opened at once; the next wait their turn, first come first served, for up to
+ * `waitMs`, and are then answered 503 + Retry-After having changed nothing (no case number taken, no
+ * workflow started — a retry with the same Idempotency-Key is a first attempt).
+ *
+ * Why: a case's opening and set-up run on the same workers as the deadlines that fall due. Let a
+ * burst of intake (a typhoon night) start every case it brings at once and each workflow task of a
+ * falling-due deadline queues behind the burst's set-up tasks — same task queue, same priority —
+ * and escalations go out seconds late (docs/deadlines-first.md). Held here, the burst waits in the
+ * API, where waiting costs a timer, and the worker's queue stays a few tasks deep.
+ *
+ * By hand rather than p-limit/p-queue: those are ESM-only here, and neither lets a waiter leave the
+ * queue at its own deadline (nor when its caller hangs up), which is the whole point.
+ */
+export function admitOpenings(max: number, waitMs: number, retryAfterSeconds = 5): RequestHandler & { opening(): number; waiting(): number } {
+  let opening = 0;
+  const queue: { admit: () => void; abandon: () => void }[] = [];
+  const refuse = (next: (error?: unknown) => void) =>
+    next(
+      new HttpProblem(
+        503,
+        'Too many cases being opened',
+        {
+          'zh-CN': `正在受理的新工单过多，已排队 ${Math.round(waitMs / 1000)} 秒仍未轮到；本次未登记任何内容，请稍后用同一幂等键重试。`,
+          en: `too many cases are being opened; this one waited ${Math.round(waitMs / 1000)} s for its turn and nothing was recorded — retry shortly with the same Idempotency-Key`,
+        },
+        {},
+        { 'Retry-After': String(retryAfterSeconds) },
+      ),
+    );
+  const handler: RequestHandler = (req, res, next) => {
+    const go = () => {
+      opening++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        opening--;
+        // The slot passes to the longest waiter still waiting.
+        queue.shift()?.admit();
+      };
+      res.once('finish', release);
+      res.once('close', release);
+      next();
+    };
+    if (opening < max) return go();
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      queue.splice(queue.indexOf(waiter), 1);
+      refuse(next);
+    }, waitMs);
+    const waiter = {
+      admit: () => {
+        settled = true;
+        clearTimeout(timer);
+        go();
+      },
+      abandon: () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        queue.splice(queue.indexOf(waiter), 1);
+      },
+    };
+    queue.push(waiter);
+    // A caller who hung up while waiting gives up its place.
+    res.once('close', waiter.abandon);
+  };
+  return Object.assign(handler, { opening: () => opening, waiting: () => queue.length });
+}

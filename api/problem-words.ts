@@ -63,6 +63,7 @@ export const PROBLEM_WORDS: Record<string, { title: Words; detail: string }> = {
   'Case not opened': { title: w('案件未能开立', 'Case not opened'), detail: '案件未能开立，请稍后重试。' },
   'Mail unavailable': { title: w('邮件服务不可用', 'Mail unavailable'), detail: '此服务未配置邮件服务器，无法发送邮件。' },
   Overloaded: { title: w('系统繁忙', 'Overloaded'), detail: '系统正忙，请稍后重试。' },
+  'Too many cases being opened': { title: w('受理排队已满', 'Too many cases being opened'), detail: '正在受理的新工单过多，本次未登记任何内容，请稍后用同一幂等键重试。' },
   'Service unavailable': { title: w('服务暂不可用', 'Service unavailable'), detail: '数据库或工作流服务暂时无法连接，请稍后重试。' },
 };
 

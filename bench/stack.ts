@@ -72,6 +72,8 @@ export async function startBenchStack(
     dynamicConfig?: Record<string, boolean | number | string>;
     /** A workflow bundle built once, for a bench that starts several stacks in one run. */
     workflowBundle?: WorkflowBundleWithSourceMap;
+    /** Settings of the stack's config (the API's and the worker's) a bench compares. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<BenchStack> {
   // A bench may start several stacks one after another in one process; the runtime is one per process.
@@ -98,6 +100,7 @@ export async function startBenchStack(
     RATE_LIMIT_PER_SECOND: '10000',
     RATE_LIMIT_BURST: '100000',
     ...freshPayloadKeys(),
+    ...options.env,
   });
   const orm = await openOrm(pg.url, { poolMax: 20 });
   await migrate(orm);

@@ -146,6 +146,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
         category: 'engineering',
       },
       idempotent: true,
+      opensCase: true,
       responses: {
         201: { description: 'The complaint is open', schema: createdSchema },
         422: { description: 'Unknown room or area, an impossible receipt time, a kind the caller does not take in (hr: employee, audit: report), or an Idempotency-Key reused with another body' },
@@ -241,6 +242,7 @@ export function complaintOperations({ orm, temporal, config }: RouteDeps): Opera
       roles: ACCESS.complaints.warn,
       body: warningBody,
       idempotent: true,
+      opensCase: true,
       responses: { 201: { description: 'Recorded; the supervisor and manager are told', schema: createdSchema }, 422: { description: 'Unknown room or area' } },
       handler: async ({ body, staff, req }) => {
         const em = orm.em.fork();

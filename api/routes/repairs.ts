@@ -72,6 +72,7 @@ export function repairOperations({ orm, temporal, config }: RouteDeps): Operatio
         tags: ['water', 'dangerous'],
       },
       idempotent: true,
+      opensCase: true,
       responses: {
         201: { description: 'The case is open', schema: createdSchema },
         422: { description: 'Unknown room or area, or an Idempotency-Key reused with another body' },

@@ -123,6 +123,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       body: requestIntakeSchema(),
       bodyExample: { kind: 'inquiry', room: '1-1-301', contactName: '王先生', contactPhone: '13800138000', channel: 'phone', content: '物业费可以用微信缴纳吗？', answer: '可以，在公众号缴费' },
       idempotent: true,
+      opensCase: true,
       responses: {
         201: { description: 'The request is recorded', schema: createdSchema },
         422: { description: 'Unknown room, an impossible time, or an Idempotency-Key reused with another body' },
@@ -183,6 +184,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
         requestedBy: '2099-01-01T10:00:00+08:00',
       },
       idempotent: true,
+      opensCase: true,
       responses: {
         201: { description: 'The special service is recorded', schema: createdSchema },
         422: { description: 'Unknown room, a requested time in the past, or an Idempotency-Key reused with another body' },
@@ -233,6 +235,7 @@ export function requestOperations(deps: RouteDeps): Operation[] {
       body: patrolFindingSchema(),
       bodyExample: { areaId: 'A1', location: '2号楼北侧绿地', description: '绿篱枯死一段，约5米', photoRef: 'patrol/2026/11/a1-0001.jpg', department: 'greening' },
       idempotent: true,
+      opensCase: true,
       responses: {
         201: { description: 'The finding is filed and the notice sent', schema: createdSchema },
         422: { description: 'Unknown area or not one of the butler\'s areas, a deadline in the past, or an Idempotency-Key reused with another body' },
