@@ -16,6 +16,7 @@ import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { HttpProblem } from '../problem';
+import { refusalProblem } from '../refusal-words';
 import { visibleAreaIds } from '../scope';
 import type { surveyCampaign } from '../../workflows/survey-campaign';
 import type { surveyMonthlyRun } from '../../workflows/survey-run';
@@ -119,7 +120,7 @@ const campaignSchema = z.object({
 function updateProblem(error: unknown): never {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const status = error.cause.type === 'InvalidPayload' ? 400 : 409;
-    throw new HttpProblem(status, status === 400 ? 'Invalid request' : 'Action not allowed', error.cause.message);
+    throw refusalProblem(status, status === 400 ? 'Invalid request' : 'Action not allowed', error.cause);
   }
   if (error instanceof WorkflowNotFoundError) throw new HttpProblem(409, 'Closed', 'it no longer takes answers');
   throw error;
