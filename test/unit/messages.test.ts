@@ -16,6 +16,7 @@ import { actionWords, PROBLEM_WORDS, rolesOnly } from '../../api/problem-words';
 import { REFUSAL_WORDS, refusalProblem, refusalText, TIME_FIELD_WORDS, type RefusalCode, type RefusalFacts } from '../../api/refusal-words';
 import { FOR_STAFF_INSTEAD, SYSTEM_ERROR_LABEL, TEMPLATES, render, type MailContent, type MailData, type TemplateName } from '../../activities/templates';
 import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_KINDS, COMPLAINT_SEVERITIES, DEPARTMENT_CODES, EXEMPTION_GROUNDS, type MajorReason } from '../../domain/complaint';
+import { CASE_PAGE_STATUS_WORDS, CASE_PAGE_STEP_WORDS, CASE_PAGE_WORDS, LANGUAGE_NAMES, SURVEY_PAGE_WORDS } from '../../domain/page-words';
 import { CHANNELS, ROLES } from '../../domain/people';
 import { REPAIR_CLASSES, repairIntakeSchema } from '../../domain/repair';
 import type { ComplaintAnalysis } from '../../domain/reports';
@@ -441,5 +442,44 @@ describe('workflow refusals, one language at a time', () => {
     expect(params.map((p) => p.name)).toEqual(issues.map((i) => i.path.join('.')));
     expect(params.flatMap((p) => check(p.reason, 'zh-CN'))).toEqual([]);
     expect(problemBody(refused, 'en').detail).toBe('promisedAt: bad');
+  });
+});
+
+describe('the residents’ pages, one language at a time', () => {
+  /** The data each of the pages' sentences is rendered with; a new one needs its sample here. */
+  const ARGS: Record<string, (locale: Locale) => unknown[][]> = {
+    intro: (locale) => (Object.keys(SURVEY_TOPICS) as SurveyTopic[]).map((t) => [SURVEY_TOPICS[t][locale === 'en' ? 'en' : 'zh'], '1-1-301', '2026-10']),
+    scoreLegend: (locale) => (Object.keys(SURVEY_TOPICS) as SurveyTopic[]).map((t) => [SURVEY_TOPICS[t][locale === 'en' ? 'en' : 'zh']]),
+    closes: () => [['2026/11/23 09:30:00']],
+    title: () => [['R20261123-0007']],
+    answered: () => [[true], [false]],
+  };
+  const textsOf = (words: Record<string, unknown>, locale: Locale): [string, string][] =>
+    Object.entries(words).flatMap(([key, value]): [string, string][] => {
+      if (typeof value === 'string') return [[key, value]];
+      if (Array.isArray(value)) return value.map((v: string) => [key, v]);
+      const args = ARGS[key]?.(locale);
+      if (!args) throw new Error(`no sample arguments for ${key}`);
+      return args.map((a) => [key, (value as (...x: unknown[]) => string)(...a)]);
+    });
+
+  for (const locale of LOCALES) {
+    it(`the survey page and the case page read in ${locale} alone`, () => {
+      const texts = [
+        ...textsOf(SURVEY_PAGE_WORDS[locale] as unknown as Record<string, unknown>, locale).map(([k, t]) => [`survey ${k}`, t]),
+        ...textsOf(CASE_PAGE_WORDS[locale] as unknown as Record<string, unknown>, locale).map(([k, t]) => [`case ${k}`, t]),
+        ...Object.entries(CASE_PAGE_STATUS_WORDS).map(([k, words]) => [`status ${k}`, words[locale]]),
+        ...Object.entries(CASE_PAGE_STEP_WORDS).map(([k, words]) => [`step ${k}`, words[locale]]),
+        ['language name', LANGUAGE_NAMES[locale]],
+      ];
+      expect(texts.length).toBeGreaterThan(80);
+      const wrong = texts.flatMap(([key, text]) => [...untranslated(text, locale).map((found) => `${key}: ${found}`), ...(text.trim() ? [] : [`${key}: empty`])]);
+      expect(wrong).toEqual([]);
+    });
+  }
+
+  it('the survey page and the case page say the same things in both languages', () => {
+    for (const words of [SURVEY_PAGE_WORDS, CASE_PAGE_WORDS]) expect(Object.keys(words.en).sort()).toEqual(Object.keys(words['zh-CN']).sort());
+    expect(SURVEY_PAGE_WORDS.en.scores).toHaveLength(SURVEY_PAGE_WORDS['zh-CN'].scores.length);
   });
 });
