@@ -14,99 +14,9 @@ import { caseOfLink } from '../db/case-links';
 import type { Orm } from '../db/orm';
 import { displayTime, DEFAULT_TIME_ZONE } from '../domain/calendar';
 import { caseViewQuery, type CaseView } from '../workflows/messages';
+import { CASE_PAGE_STATUS_WORDS, CASE_PAGE_STEP_WORDS, CASE_PAGE_WORDS, LANGUAGE_NAMES, otherLocale } from '../domain/page-words';
+import type { Locale, Words } from '../domain/words';
 import { TokenBuckets } from './rate-limit';
-
-type Lang = 'zh' | 'en';
-
-const STATUS: Record<string, [string, string]> = {
-  received: ['已受理', 'Received'],
-  dispatched: ['已派工，等待维修人员接单', 'Sent to an engineer'],
-  accepted: ['维修人员已接单', 'Accepted by an engineer'],
-  awaiting_reschedule: ['上门时您不在家，管家将与您约定新的时间', 'You were not home; your butler will agree a new time'],
-  on_site: ['维修人员已到场，正在维修', 'The engineer is on site'],
-  completed: ['维修已完成，请您验收', 'Done — please check the work'],
-  signed_off: ['您已验收', 'Signed off'],
-  rejected: ['验收未通过，将重新安排维修', 'Not accepted — the repair will be done again'],
-  awaiting_return_visit: ['已完成，等待回访', 'Done; we will call to check'],
-  closed: ['已办结', 'Closed'],
-  invalid: ['经核实不属于报修范围，已关闭', 'Closed: not a repair we can take'],
-};
-
-const STEPS: Record<string, [string, string]> = {
-  received: ['报修已受理', 'Your report was received'],
-  dispatched: ['已派工', 'Sent to an engineer'],
-  accept: ['维修人员接单', 'An engineer accepted the order'],
-  arrive: ['维修人员到场', 'The engineer arrived'],
-  customerNotHome: ['上门时家中无人', 'Nobody was home at the visit'],
-  reschedule: ['约定新的上门时间', 'A new visit time was agreed'],
-  recordMeasures: ['已采取临时措施，承诺新的修复时间', 'Measures taken; a new time promised'],
-  complete: ['维修完成', 'The work was done'],
-  signOff: ['验收', 'Sign-off'],
-  closed: ['办结', 'Closed'],
-};
-
-const TEXT = {
-  zh: {
-    htmlLang: 'zh-CN',
-    title: (id: string) => `报修进度 ${id}`,
-    room: '房号',
-    status: '当前状态',
-    promises: '承诺时间',
-    arriveBy: '承诺上门',
-    appointment: '预约上门',
-    repairBy: '承诺修复',
-    arrived: '维修人员到场时间',
-    steps: '处理过程',
-    none: '暂无',
-    question: '您对这次维修满意吗？',
-    yes: '满意',
-    no: '不满意',
-    comment: '想对我们说的话（选填）',
-    submit: '提交评价',
-    thanks: '感谢您的评价！',
-    answered: (yes: boolean) => `您的评价：${yes ? '满意' : '不满意'}。感谢您的反馈。`,
-    other: 'English',
-    notFound: '链接无效',
-    notFoundBody: '这个链接无法识别。请检查邮件中的链接是否完整，或致电物业客服中心查询。',
-    expired: '链接已过期',
-    expiredBody: '这个链接已经过期。如需查询报修进度，请致电物业客服中心。',
-    tooMany: '请稍后再试',
-    tooManyBody: '请求过于频繁，请稍等片刻再试。',
-    failed: '暂时无法显示',
-    failedBody: '系统暂时繁忙，请稍后再试。',
-    note: '此页面仅显示您的这一次报修，请勿转发链接。',
-  },
-  en: {
-    htmlLang: 'en',
-    title: (id: string) => `Repair ${id}`,
-    room: 'Room',
-    status: 'Status',
-    promises: 'Promised times',
-    arriveBy: 'On site by',
-    appointment: 'Appointment',
-    repairBy: 'Fixed by',
-    arrived: 'Engineer arrived',
-    steps: 'Steps so far',
-    none: 'none yet',
-    question: 'Are you satisfied with this repair?',
-    yes: 'Satisfied',
-    no: 'Not satisfied',
-    comment: 'Anything you would like to tell us (optional)',
-    submit: 'Send',
-    thanks: 'Thank you for your answer!',
-    answered: (yes: boolean) => `Your answer: ${yes ? 'satisfied' : 'not satisfied'}. Thank you.`,
-    other: '中文',
-    notFound: 'Link not recognised',
-    notFoundBody: 'We could not recognise this link. Please check it is complete, or call the service centre.',
-    expired: 'This link has expired',
-    expiredBody: 'This link has expired. Please call the service centre to ask about your repair.',
-    tooMany: 'Please try again shortly',
-    tooManyBody: 'Too many requests; please wait a moment and try again.',
-    failed: 'Cannot show this just now',
-    failedBody: 'The system is busy; please try again later.',
-    note: 'This page shows only this repair of yours; please do not forward the link.',
-  },
-} as const;
 
 const escape = escapeHtml;
 
@@ -126,7 +36,7 @@ time{color:#4e5969;font-size:.9rem;margin-right:.5rem}
 textarea{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #d0d4db;border-radius:.5rem;min-height:4rem}
 a{color:#0e42d2}`;
 
-const page = (lang: Lang, title: string, body: string): string => residentPage(TEXT[lang].htmlLang, title, STYLE, body);
+const page = (lang: Locale, title: string, body: string): string => residentPage(lang, title, STYLE, body);
 
 export interface CasePageDeps {
   orm: Orm;
@@ -145,23 +55,23 @@ interface CaseFacts {
 }
 
 /** The steps a resident sees: the case's own actions, never who took them. */
-const RESIDENT_VISIBLE = new Set(Object.keys(STEPS));
+const RESIDENT_VISIBLE = new Set(Object.keys(CASE_PAGE_STEP_WORDS));
 
 export function mountCasePage(app: Express, deps: CasePageDeps): void {
   const buckets = new TokenBuckets(deps.rate ?? { perSecond: 1, burst: 30 });
-  const langOf = (req: Request): Lang => (req.query.lang === 'en' ? 'en' : 'zh');
+  const langOf = (req: Request): Locale => (req.query.lang === 'en' ? 'en' : 'zh-CN');
   // Numbers only (月/日 时:分), so the same form reads in both languages.
-  const when = (_lang: Lang, iso: string) => displayTime(iso, DEFAULT_TIME_ZONE, 'short');
+  const when = (_lang: Locale, iso: string) => displayTime(iso, DEFAULT_TIME_ZONE, 'short');
 
-  const send = (res: Response, status: number, lang: Lang, title: string, body: string) => {
+  const send = (res: Response, status: number, lang: Locale, title: string, body: string) => {
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'");
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.status(status).type('html').send(page(lang, title, body));
   };
-  const notice = (res: Response, status: number, lang: Lang, kind: 'notFound' | 'expired' | 'tooMany' | 'failed') => {
-    const t = TEXT[lang];
+  const notice = (res: Response, status: number, lang: Locale, kind: 'notFound' | 'expired' | 'tooMany' | 'failed') => {
+    const t = CASE_PAGE_WORDS[lang];
     const body = { notFound: t.notFoundBody, expired: t.expiredBody, tooMany: t.tooManyBody, failed: t.failedBody }[kind];
     send(res, status, lang, t[kind], `<h1>${escape(t[kind])}</h1><p>${escape(body)}</p>`);
   };
@@ -197,8 +107,8 @@ export function mountCasePage(app: Express, deps: CasePageDeps): void {
 
   const render = async (req: Request, res: Response, found: CaseFacts, status = 200, flash?: string) => {
     const lang = langOf(req);
-    const t = TEXT[lang];
-    const pick = (pair: [string, string] | undefined, fallback: string) => (pair ? pair[lang === 'zh' ? 0 : 1] : fallback);
+    const t = CASE_PAGE_WORDS[lang];
+    const pick = (words: Words | undefined, fallback: string) => words?.[lang] ?? fallback;
     const em = deps.orm.em.fork();
     const [events, [feedback]] = await Promise.all([
       em.getConnection().execute<{ action: string; at: string; payload: Record<string, unknown> }[]>('select action, at, payload from case_event where case_id = ? order by seq', [found.id]),
@@ -223,8 +133,8 @@ export function mountCasePage(app: Express, deps: CasePageDeps): void {
     const steps = events
       .filter((e) => RESIDENT_VISIBLE.has(e.action))
       .map((e) => {
-        const extra = e.action === 'signOff' ? (e.payload.accepted ? (lang === 'zh' ? '：通过' : ': accepted') : lang === 'zh' ? '：未通过' : ': not accepted') : '';
-        return `<li><time datetime="${iso(e.at)}">${escape(when(lang, iso(e.at)))}</time>${escape(pick(STEPS[e.action], e.action))}${escape(extra)}</li>`;
+        const extra = e.action === 'signOff' ? (e.payload.accepted ? t.signOffAccepted : t.signOffRejected) : '';
+        return `<li><time datetime="${iso(e.at)}">${escape(when(lang, iso(e.at)))}</time>${escape(pick(CASE_PAGE_STEP_WORDS[e.action], e.action))}${escape(extra)}</li>`;
       });
     const done = ['signed_off', 'awaiting_return_visit', 'closed'].includes(statusNow);
     const self = `/c/${encodeURIComponent(String(req.params.token))}`;
@@ -246,9 +156,9 @@ export function mountCasePage(app: Express, deps: CasePageDeps): void {
       status,
       lang,
       t.title(found.id),
-      `<nav><a href="${self}${lang === 'zh' ? '?lang=en' : ''}" hreflang="${lang === 'zh' ? 'en' : 'zh-CN'}">${t.other}</a></nav>
+      `<nav><a href="${self}${lang === 'zh-CN' ? '?lang=en' : ''}" hreflang="${otherLocale(lang)}">${LANGUAGE_NAMES[otherLocale(lang)]}</a></nav>
 <h1>${escape(t.title(found.id))}</h1>
-<div class="card"><dl><dt>${escape(t.room)}</dt><dd>${escape(found.room ?? '—')}</dd><dt>${escape(t.status)}</dt><dd class="status" data-status="${escape(statusNow)}">${escape(pick(STATUS[statusNow], statusNow))}</dd>
+<div class="card"><dl><dt>${escape(t.room)}</dt><dd>${escape(found.room ?? '—')}</dd><dt>${escape(t.status)}</dt><dd class="status" data-status="${escape(statusNow)}">${escape(pick(CASE_PAGE_STATUS_WORDS[statusNow as keyof typeof CASE_PAGE_STATUS_WORDS], statusNow))}</dd>
 ${arrived ? `<dt>${escape(t.arrived)}</dt><dd>${escape(when(lang, iso(arrived.at)))}</dd>` : ''}</dl></div>
 <h2>${escape(t.promises)}</h2>
 <div class="card">${promises.length ? `<dl>${promises.join('')}</dl>` : `<p>${escape(t.none)}</p>`}</div>
@@ -285,7 +195,7 @@ ${question}
       await deps.orm.em
         .getConnection()
         .execute('insert into case_feedback (case_id, satisfied, comment, answered_at) values (?, ?, ?, ?) on conflict (case_id) do nothing', [found.id, satisfied, comment || null, new Date()]);
-      await render(req, res, found, 200, TEXT[langOf(req)].thanks);
+      await render(req, res, found, 200, CASE_PAGE_WORDS[langOf(req)].thanks);
     }),
   );
 }

@@ -6,7 +6,6 @@
  * locale, with the type names it leaves in English put into words.
  */
 import { z } from 'zod';
-import { DEFAULT_TIME_ZONE, displayTime } from '../domain/calendar';
 import type { Role } from '../domain/people';
 import { ROLE_WORDS, type Locale, type Words } from '../domain/words';
 import { COMPLAINT_ACTIONS, REPAIR_ACTIONS, RETURN_VISIT_ACTIONS } from '../workflows/messages';
@@ -91,26 +90,6 @@ export function actionWords(action: string, locale: Locale): string {
   return /[(（]([^()（）]*[\u4e00-\u9fff][^()（）]*)[)）]\s*$/.exec(summary)?.[1] ?? '该操作';
 }
 
-/** The words an action's refusal needs: which action, and what the case takes now. */
-export function actionNotAllowed(action: string, allowed: string[]): Words {
-  const zhAllowed = allowed.map((a) => `「${actionWords(a, 'zh-CN')}」`).join('、');
-  return {
-    'zh-CN': `案件现在不能「${actionWords(action, 'zh-CN')}」；现在可以：${zhAllowed || '无'}。`,
-    en: `${action} is not allowed now; allowed now: ${allowed.join(', ') || 'nothing'}`,
-  };
-}
-
-/**
- * A validator's refusal named by its facts (`details[0].refusal` of the workflow's failure), in
- * Chinese; undefined for a refusal the catalogue has no words for (the kind's detail then stands).
- */
-export function refusalZh(facts: { refusal?: string; rule?: string; from?: string; timeZone?: string }): string | undefined {
-  if (facts.refusal === 'call-again-later' && facts.from) {
-    return `上次回访电话无人接听，请换一个时段再打：${displayTime(facts.from, facts.timeZone ?? DEFAULT_TIME_ZONE)} 之后（${facts.rule ?? 'V2'}）。`;
-  }
-  return undefined;
-}
-
 /** An operation or action kept to some roles, in words. */
 export function rolesOnly(roles: readonly Role[], what: Words): Words {
   return {
@@ -146,5 +125,7 @@ export function zhIssueReason(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && !('input' in issue)) return `无效输入：期望 ${TYPE_WORDS[issue.expected] ?? issue.expected}`;
   const raw = zhLocale(issue);
   const text = typeof raw === 'string' ? raw : (raw?.message ?? '无效输入');
-  return text.replace(/\b(string|undefined|boolean|object|number|bigint|date|symbol|function|array|int|file|set|map|instanceof)\b/g, (m) => TYPE_WORDS[m]);
+  return text
+    .replace(/\b(string|undefined|boolean|object|number|bigint|date|symbol|function|array|int|file|set|map|instanceof)\b/g, (m) => TYPE_WORDS[m])
+    .replace(/ISO(日期时间|日期|时间|时长)/g, '$1（标准格式）');
 }

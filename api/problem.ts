@@ -52,7 +52,8 @@ export const invalidFields = (count: number, where: InvalidParam['in']): Words =
   en: `${count} invalid field(s) in the ${where}`,
 });
 
-export function validationProblem(where: InvalidParam['in'], error: z.ZodError): HttpProblem {
+/** `error` is a ZodError, or the issues a workflow's validator passed with its refusal (api/refusal-words.ts). */
+export function validationProblem(where: InvalidParam['in'], error: Pick<z.ZodError, 'issues'>): HttpProblem {
   const name = (issue: z.core.$ZodIssue) => (issue.path.length ? issue.path.join('.') : '(root)');
   const invalid: InvalidParam[] = error.issues.map((issue) => ({ name: name(issue), in: where, reason: issue.message }));
   const invalidZh: InvalidParam[] = error.issues.map((issue) => ({ name: name(issue), in: where, reason: zhIssueReason(issue) }));

@@ -17,63 +17,8 @@ import type { Orm } from '../db/orm';
 import { SCORE_MAX, SCORE_MIN, surveyAnswerSchema, SURVEY_TOPICS, type SurveyAnswer, type SurveyTopic } from '../domain/survey';
 import { TokenBuckets } from './rate-limit';
 import { surveyAnswerUpdate } from '../workflows/survey-messages';
-
-type Lang = 'zh' | 'en';
-
-const TEXT = {
-  zh: {
-    htmlLang: 'zh-CN',
-    title: '满意度调查',
-    intro: (topic: string, room: string, month: string) => `您好！这是 ${room} 住户 ${month} 的满意度调查，本月主题：「${topic}」。感谢您花一分钟告诉我们您的感受。`,
-    scoreLegend: (topic: string) => `您对本月「${topic}」服务的总体满意度`,
-    scores: ['很不满意', '不满意', '一般', '满意', '很满意'],
-    comment: '意见和建议（选填）',
-    complaint: '如需投诉，请写下具体问题（选填，我们会立即跟进）',
-    submit: '提交',
-    closes: (when: string) => `本链接在 ${when}（北京时间）前有效，仅可提交一次。`,
-    other: 'English',
-    thanks: '感谢您的反馈！',
-    thanksBody: '您的意见已收到。如您填写了投诉或给出较低评分，客服人员会尽快与您联系。',
-    notFound: '链接无效',
-    notFoundBody: '这个链接无法识别。请检查邮件中的链接是否完整，或联系物业客服中心。',
-    expired: '调查已结束',
-    expiredBody: '这个链接已过期，本次调查已经结束。感谢您的关注！',
-    used: '您已提交过',
-    usedBody: '这次调查已经收到了您家的答复，感谢参与！',
-    tooMany: '请稍后再试',
-    tooManyBody: '请求过于频繁，请稍等片刻再试。',
-    failed: '暂时无法提交',
-    failedBody: '系统暂时繁忙，您的答复尚未保存，请稍后再试。',
-    invalid: '请选择满意度评分（1–5）。',
-    tooLong: '内容太长或含有无法识别的字符，请控制在 1000 字以内。',
-  },
-  en: {
-    htmlLang: 'en',
-    title: 'Satisfaction survey',
-    intro: (topic: string, room: string, month: string) => `Hello! This is the ${month} satisfaction survey for ${room}; this month's topic is ${topic}. Thank you for taking a minute to tell us how we are doing.`,
-    scoreLegend: (topic: string) => `Overall, how satisfied are you with our ${topic} this month?`,
-    scores: ['Very unhappy', 'Unhappy', 'Neutral', 'Happy', 'Very happy'],
-    comment: 'Comments and suggestions (optional)',
-    complaint: 'A complaint — tell us what is wrong (optional; we follow it up at once)',
-    submit: 'Submit',
-    closes: (when: string) => `This link works until ${when} (China time) and can be used once.`,
-    other: '中文',
-    thanks: 'Thank you for your feedback!',
-    thanksBody: 'We have received your answer. If you raised a complaint or gave a low score, our service centre will contact you soon.',
-    notFound: 'Link not recognised',
-    notFoundBody: 'We could not recognise this link. Please check it is complete, or contact the service centre.',
-    expired: 'This survey has closed',
-    expiredBody: 'This link has expired and the survey is over. Thank you for your interest!',
-    used: 'Already answered',
-    usedBody: 'We already have your household’s answer to this survey. Thank you!',
-    tooMany: 'Please try again shortly',
-    tooManyBody: 'Too many requests; please wait a moment and try again.',
-    failed: 'Could not submit just now',
-    failedBody: 'The system is busy and your answer was not saved yet; please try again later.',
-    invalid: 'Please choose a score from 1 to 5.',
-    tooLong: 'Please keep it under 1000 characters, in plain text.',
-  },
-} as const;
+import { LANGUAGE_NAMES, otherLocale, SURVEY_PAGE_WORDS } from '../domain/page-words';
+import type { Locale } from '../domain/words';
 
 const escape = escapeHtml;
 
@@ -83,7 +28,7 @@ const STYLE = `.score{display:flex;align-items:center;gap:.75rem;background:#fff
 textarea{width:100%;box-sizing:border-box;font:inherit;padding:.5rem;border:1px solid #d0d4db;border-radius:.5rem;min-height:5rem}
 .error{color:#b42318;font-weight:600}`;
 
-const page = (lang: Lang, title: string, body: string): string => residentPage(TEXT[lang].htmlLang, title, STYLE, body);
+const page = (lang: Locale, title: string, body: string): string => residentPage(lang, title, STYLE, body);
 
 interface Found {
   token: { tokenHash: string; expiresAt: Date };
@@ -101,9 +46,9 @@ export interface SurveyPageDeps {
 /** Mounts GET and POST /s/:token on `app` (listed in OPERATIONAL_ROUTES). */
 export function mountSurveyPage(app: Express, deps: SurveyPageDeps): void {
   const buckets = new TokenBuckets(deps.rate ?? { perSecond: 1, burst: 20 });
-  const langOf = (req: Request): Lang => (req.query.lang === 'en' ? 'en' : 'zh');
+  const langOf = (req: Request): Locale => (req.query.lang === 'en' ? 'en' : 'zh-CN');
 
-  const send = (res: Response, status: number, lang: Lang, title: string, body: string) => {
+  const send = (res: Response, status: number, lang: Locale, title: string, body: string) => {
     // The token is in the URL: no referrer leaves the page, nothing caches it, nothing loads from elsewhere.
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cache-Control', 'no-store');
@@ -111,8 +56,8 @@ export function mountSurveyPage(app: Express, deps: SurveyPageDeps): void {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.status(status).type('html').send(page(lang, title, body));
   };
-  const notice = (res: Response, status: number, lang: Lang, kind: 'notFound' | 'expired' | 'used' | 'tooMany' | 'failed' | 'thanks', extra = '') => {
-    const t = TEXT[lang];
+  const notice = (res: Response, status: number, lang: Locale, kind: 'notFound' | 'expired' | 'used' | 'tooMany' | 'failed' | 'thanks', extra = '') => {
+    const t = SURVEY_PAGE_WORDS[lang];
     const body = { notFound: t.notFoundBody, expired: t.expiredBody, used: t.usedBody, tooMany: t.tooManyBody, failed: t.failedBody, thanks: t.thanksBody }[kind];
     send(res, status, lang, t[kind], `<h1>${escape(t[kind])}</h1><p>${escape(body)}</p>${extra}`);
   };
@@ -141,10 +86,10 @@ export function mountSurveyPage(app: Express, deps: SurveyPageDeps): void {
 
   const form = (req: Request, res: Response, found: Found, status = 200, error?: string, values: Partial<Record<'score' | 'comment' | 'complaint', string>> = {}) => {
     const lang = langOf(req);
-    const t = TEXT[lang];
-    const topic = SURVEY_TOPICS[found.invitation.topic as SurveyTopic]?.[lang === 'zh' ? 'zh' : 'en'] ?? found.invitation.topic;
+    const t = SURVEY_PAGE_WORDS[lang];
+    const topic = SURVEY_TOPICS[found.invitation.topic as SurveyTopic]?.[lang === 'zh-CN' ? 'zh' : 'en'] ?? found.invitation.topic;
     const self = `/s/${encodeURIComponent(String(req.params.token))}`;
-    const when = found.token.expiresAt.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', hour12: false });
+    const when = found.token.expiresAt.toLocaleString(lang === 'zh-CN' ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', hour12: false });
     const scores = Array.from({ length: SCORE_MAX - SCORE_MIN + 1 }, (_, i) => SCORE_MIN + i)
       .reverse()
       .map(
@@ -157,7 +102,7 @@ export function mountSurveyPage(app: Express, deps: SurveyPageDeps): void {
       status,
       lang,
       t.title,
-      `<nav><a href="${self}${lang === 'zh' ? '?lang=en' : ''}" hreflang="${lang === 'zh' ? 'en' : 'zh-CN'}">${t.other}</a></nav>
+      `<nav><a href="${self}${lang === 'zh-CN' ? '?lang=en' : ''}" hreflang="${otherLocale(lang)}">${LANGUAGE_NAMES[otherLocale(lang)]}</a></nav>
 <h1>${escape(t.title)}</h1>
 <p>${escape(t.intro(topic, found.invitation.room, found.invitation.month))}</p>
 ${error ? `<p class="error" role="alert" id="form-error">${escape(error)}</p>` : ''}
@@ -192,7 +137,7 @@ ${scores}
     parseForm(req, res, (error?: unknown) => {
       if (!error) return next();
       const tooLarge = (error as { type?: string }).type === 'entity.too.large';
-      send(res, tooLarge ? 413 : 400, langOf(req), TEXT[langOf(req)].title, `<h1>${escape(TEXT[langOf(req)].title)}</h1><p class="error">${escape(TEXT[langOf(req)].tooLong)}</p>`);
+      send(res, tooLarge ? 413 : 400, langOf(req), SURVEY_PAGE_WORDS[langOf(req)].title, `<h1>${escape(SURVEY_PAGE_WORDS[langOf(req)].title)}</h1><p class="error">${escape(SURVEY_PAGE_WORDS[langOf(req)].tooLong)}</p>`);
     });
 
   app.get(
@@ -222,7 +167,7 @@ ${scores}
       });
       if (!parsed.success) {
         const badScore = parsed.error.issues.some((i) => i.path[0] === 'score');
-        return form(req, res, found, 400, badScore ? TEXT[lang].invalid : TEXT[lang].tooLong, values);
+        return form(req, res, found, 400, badScore ? SURVEY_PAGE_WORDS[lang].invalid : SURVEY_PAGE_WORDS[lang].tooLong, values);
       }
       const answer: SurveyAnswer = parsed.data;
       try {

@@ -24,7 +24,7 @@ export interface ReconciliationInput {
 
 export async function openRequestReconciliation(input: ReconciliationInput): Promise<ReconciliationSummary> {
   if (!RECONCILIATION_SLOT_NAMES.includes(input.slot)) {
-    throw ApplicationFailure.create({ type: 'UnknownSlot', message: `no reconciliation slot ${input.slot}`, nonRetryable: true });
+    throw ApplicationFailure.create({ type: 'UnknownSlot', message: `no reconciliation slot ${input.slot}`, nonRetryable: true, details: [{ refusal: 'unknown-slot', slot: input.slot }] });
   }
   const { workflowId, startTime } = workflowInfo();
   // The day is the one the run started on, so a retry after midnight still reports the same day.

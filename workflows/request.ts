@@ -56,7 +56,9 @@ export async function serviceRequest(input: ServiceRequestInput): Promise<{ case
     describe: () => `request is ${state.status}`,
     checks: {
       promiseReply: ({ replyBy }) => {
-        if (new Date(replyBy).getTime() <= Date.now()) throw ApplicationFailure.create({ type: 'ImpossibleTime', message: 'replyBy is not in the future' });
+        if (new Date(replyBy).getTime() <= Date.now()) {
+          throw ApplicationFailure.create({ type: 'ImpossibleTime', message: 'replyBy is not in the future', details: [{ refusal: 'time-not-in-future', field: 'replyBy', at: replyBy, timeZone: policy.timeZone }] });
+        }
       },
     },
     handlers: {

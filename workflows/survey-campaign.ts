@@ -88,16 +88,24 @@ export async function surveyCampaign(input: SurveyCampaignInput): Promise<Campai
     {
       validator: ({ counts }) => {
         const parsed = campaignCountsSchema().safeParse(counts);
-        if (!parsed.success) throw ApplicationFailure.create({ type: 'InvalidPayload', message: parsed.error.issues.map((i) => i.message).join('; ') });
-        if (state.status === 'closed') throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'the questionnaire campaign is closed' });
+        if (!parsed.success) {
+          throw ApplicationFailure.create({ type: 'InvalidPayload', message: parsed.error.issues.map((i) => i.message).join('; '), details: [{ refusal: 'invalid-payload', issues: parsed.error.issues }] });
+        }
+        if (state.status === 'closed') throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'the questionnaire campaign is closed', details: [{ refusal: 'campaign-closed' }] });
         const distributed = counts.distributed ?? state.distributed;
         const collected = counts.collected ?? state.collected;
         if (distributed < state.distributed || collected < state.collected) {
-          throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'totals only grow: report the running totals so far' });
+          throw ApplicationFailure.create({
+            type: 'ActionNotAllowed',
+            message: 'totals only grow: report the running totals so far',
+            details: [{ refusal: 'totals-only-grow', distributed: state.distributed, collected: state.collected }],
+          });
         }
-        if (collected > distributed) throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'more collected than distributed' });
+        if (collected > distributed) {
+          throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'more collected than distributed', details: [{ refusal: 'more-collected-than-distributed', distributed, collected }] });
+        }
         if (counts.distributed !== undefined && state.status !== 'distributing') {
-          throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'distribution is over; report what was collected' });
+          throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'distribution is over; report what was collected', details: [{ refusal: 'distribution-over' }] });
         }
       },
       description: 'S4/S5: questionnaires distributed and collected so far',

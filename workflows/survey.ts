@@ -93,14 +93,18 @@ export async function survey(input: SurveyInput): Promise<SurveyOutcome> {
   };
 
   const validate = (call: SurveyAnswerCall): void => {
-    if (state.answer) throw ApplicationFailure.create({ type: 'AlreadyAnswered', message: `survey ${input.surveyId} was already answered` });
-    if (closed) throw ApplicationFailure.create({ type: 'SurveyClosed', message: `survey ${input.surveyId} closed at ${state.closesAt}` });
+    if (state.answer) throw ApplicationFailure.create({ type: 'AlreadyAnswered', message: `survey ${input.surveyId} was already answered`, details: [{ refusal: 'already-answered' }] });
+    if (closed) throw ApplicationFailure.create({ type: 'SurveyClosed', message: `survey ${input.surveyId} closed at ${state.closesAt}`, details: [{ refusal: 'survey-closed', closesAt: state.closesAt }] });
     if ((call.by.kind === 'resident') !== (call.method === 'link')) {
-      throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'only the resident answers through the link; staff record how they asked (S2)' });
+      throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'only the resident answers through the link; staff record how they asked (S2)', details: [{ refusal: 'link-for-residents-only', rule: 'S2' }] });
     }
     const parsed = surveyAnswerSchema().safeParse(call.answer);
     if (!parsed.success) {
-      throw ApplicationFailure.create({ type: 'InvalidPayload', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      throw ApplicationFailure.create({
+        type: 'InvalidPayload',
+        message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        details: [{ refusal: 'invalid-payload', issues: parsed.error.issues }],
+      });
     }
   };
 

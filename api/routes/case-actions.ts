@@ -12,8 +12,7 @@ import { caseViewQuery, type ActionTable, type CaseKind, type CaseMessages, type
 import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { HttpProblem } from '../problem';
-import { actionNotAllowed, actionWords, refusalZh, rolesOnly } from '../problem-words';
-import type { Words } from '../../domain/words';
+import { refusalProblem } from '../refusal-words';
 import { visibleAreaIds } from '../scope';
 
 const deadlineSchema = z.object({
@@ -86,20 +85,6 @@ function fromReadModel(c: ICase): z.infer<typeof caseViewSchema> {
   };
 }
 
-/**
- * A refusal in both languages: the workflow's own sentence in English; in Chinese, from the
- * refusal's facts when it names them (which action, what the case takes now, or which roles),
- * else the kind's words.
- */
-function refusalWords(failure: ApplicationFailure): string | Words {
-  const facts = failure.details?.[0] as { action?: string; allowed?: string[]; roles?: Role[]; refusal?: string } | undefined;
-  const said = facts?.refusal ? refusalZh(facts) : undefined;
-  if (said) return { 'zh-CN': said, en: failure.message };
-  if (failure.type === 'ActionNotAllowed' && facts?.action && facts.allowed) return { 'zh-CN': actionNotAllowed(facts.action, facts.allowed)['zh-CN'], en: failure.message };
-  if (failure.type === 'Forbidden' && facts?.action && facts.roles) return { 'zh-CN': rolesOnly(facts.roles, { 'zh-CN': `「${actionWords(facts.action, 'zh-CN')}」`, en: '' })['zh-CN'], en: failure.message };
-  return failure.message;
-}
-
 /** Maps a rejected update to what staff need to hear: why the case would not take the action. */
 function updateProblem(error: unknown): never {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
@@ -112,7 +97,7 @@ function updateProblem(error: unknown): never {
         ImpossibleTime: [422, 'Impossible time'],
       } as Record<string, [number, string]>
     )[error.cause.type ?? ''] ?? [409, 'Action not allowed'];
-    throw new HttpProblem(status, title, refusalWords(error.cause));
+    throw refusalProblem(status, title, error.cause);
   }
   if (error instanceof WorkflowNotFoundError) throw new HttpProblem(409, 'Case closed', { 'zh-CN': '案件已办结，不再接受操作。', en: 'the case is no longer open for actions' });
   throw error;

@@ -16,6 +16,7 @@ import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { idempotencyKeyOf, withIdempotency } from '../idempotency';
 import { HttpProblem } from '../problem';
+import { refusalProblem, refusalText } from '../refusal-words';
 import { visibleAreaIds } from '../scope';
 import type { surveyCampaign } from '../../workflows/survey-campaign';
 import type { surveyMonthlyRun } from '../../workflows/survey-run';
@@ -119,7 +120,7 @@ const campaignSchema = z.object({
 function updateProblem(error: unknown): never {
   if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
     const status = error.cause.type === 'InvalidPayload' ? 400 : 409;
-    throw new HttpProblem(status, status === 400 ? 'Invalid request' : 'Action not allowed', error.cause.message);
+    throw refusalProblem(status, status === 400 ? 'Invalid request' : 'Action not allowed', error.cause);
   }
   if (error instanceof WorkflowNotFoundError) throw new HttpProblem(409, 'Closed', 'it no longer takes answers');
   throw error;
@@ -334,8 +335,11 @@ export function surveyOperations({ orm, temporal, config }: RouteDeps): Operatio
         const row = await invitationFor(params.surveyId, staff);
         if (!row) throw new HttpProblem(404, 'Not found', `no survey ${params.surveyId}`);
         // A finished survey's workflow may be gone: Postgres knows why it takes no answer.
-        if (row.status === 'answered') throw new HttpProblem(409, 'Action not allowed', `survey ${row.id} was already answered`);
-        if (row.status === 'expired') throw new HttpProblem(409, 'Action not allowed', `survey ${row.id} closed at ${row.closesAt?.toISOString()}`);
+        if (row.status === 'answered') throw new HttpProblem(409, 'Action not allowed', { 'zh-CN': refusalText({ refusal: 'already-answered' }, 'zh-CN')!, en: `survey ${row.id} was already answered` });
+        if (row.status === 'expired') {
+          const closesAt = row.closesAt?.toISOString();
+          throw new HttpProblem(409, 'Action not allowed', { 'zh-CN': refusalText({ refusal: 'survey-closed', closesAt }, 'zh-CN')!, en: `survey ${row.id} closed at ${closesAt}` });
+        }
         const actor = actorFor(staff, ACCESS.surveys.recordAnswer);
         const { method, ...answer } = body;
         const view = (await temporal.workflow

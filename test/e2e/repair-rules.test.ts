@@ -2,8 +2,10 @@
  * The repair rules R1–R11 on the real dev server, with the documents' policy compressed 600×
  * (30 min → 3 s, 2 h → 12 s) and, where a rule needs it, one duration shortened further.
  */
+import request from 'supertest';
 import { CaseEvent, Case, FinanceEntry, Notification } from '../../db/entities';
-import { act, assigneeOf, caseRow, mailsFor, repairAction, report, sleep, usePolicy, view, visible, workUntilCompleted, writtenEvents } from '../helpers/repairs';
+import { displayTime } from '../../domain/calendar';
+import { act, as, assigneeOf, caseRow, mailsFor, repairAction, report, sleep, usePolicy, view, visible, workUntilCompleted, writtenEvents } from '../helpers/repairs';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
 let stack: TestStack;
@@ -16,6 +18,9 @@ beforeEach(async () => {
 afterAll(async () => stack?.close());
 
 const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+/** A staff action asked in Chinese, as the console's zh-CN users ask it: the refusal comes back in Chinese. */
+const inChinese = (caseId: string, action: string, staffId: string, payload: Record<string, unknown>) =>
+  request(stack.app).post(`/api/v1/repairs/${caseId}/${action}`).set({ ...as(stack, staffId), 'Accept-Language': 'zh-CN' }).send(payload);
 const escalationKeys = async (caseId: string) =>
   (await stack.orm.em.fork().find(Notification, { caseId, template: 'escalation' }, { orderBy: { id: 'asc' } })).map((n) =>
     // `<workflowId>:escalate:<threshold>:<recipient>` → the threshold
@@ -48,6 +53,9 @@ describe('repair rules', () => {
     await repairAction(stack, caseId, 'arrive', engineer).expect(200);
     // R3 wants the emergency measures, not only an explanation.
     await repairAction(stack, caseId, 'recordMeasures', engineer, { explanation: '需订购配件', promisedAt: inMs(60_000) }).expect(400);
+    const refusedZh = await inChinese(caseId, 'recordMeasures', engineer, { explanation: '需订购配件', promisedAt: inMs(60_000) }).expect(400);
+    expect(refusedZh.headers['content-language']).toBe('zh-CN');
+    expect(refusedZh.body).toMatchObject({ title: '请求无效', detail: '急修须填写已采取的紧急处理措施（R3）。' });
     const promisedAt = inMs(2500);
     const res = await repairAction(stack, caseId, 'recordMeasures', engineer, { measures: '关闭总阀，临时封堵', promisedAt });
     expect(res.status).toBe(200);
@@ -122,6 +130,12 @@ describe('repair rules', () => {
     expect(notHome.body.deadlines.filter((d: { state: string }) => d.state === 'pending').map((d: { name: string; rule: string }) => [d.name, d.rule])).toEqual([['reschedule', 'R6']]);
     await repairAction(stack, caseId, 'reschedule', 'S-BT2', { appointmentAt: inMs(60_000), reached: false }).expect(400);
     await repairAction(stack, caseId, 'reschedule', 'S-BT2', { appointmentAt: inMs(-60_000), reached: true }).expect(422);
+    const past = inMs(-60_000);
+    const pastZh = await inChinese(caseId, 'reschedule', 'S-BT2', { appointmentAt: past, reached: true }).expect(422);
+    expect(pastZh.body).toMatchObject({ title: '时间不可能', detail: `预约上门时间（${displayTime(past, 'Asia/Shanghai')}）不在将来，请填写一个将来的时间。` });
+    // Asked again in Chinese before it is allowed: the refusal names the action and what the case takes now in words.
+    const tooEarlyZh = await inChinese(caseId, 'complete', engineer, { summary: '已修好' }).expect(409);
+    expect(tooEarlyZh.body).toMatchObject({ title: '当前不能执行此操作', detail: expect.stringMatching(/^案件现在不能「[^」a-zA-Z]+」；现在可以：「[^a-zA-Z]+」。$/) });
     const appointmentAt = inMs(4000);
     const res = await repairAction(stack, caseId, 'reschedule', 'S-BT2', { appointmentAt, reached: false, note: '电话未接通，已在门上留言' });
     expect(res.status).toBe(200);

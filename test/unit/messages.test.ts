@@ -7,13 +7,16 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
 import express from 'express';
 import request from 'supertest';
 import { complaintReportMail } from '../../activities/report-mail';
 import { HttpProblem, notFoundRoute, problemBody, problemHandler, validationProblem } from '../../api/problem';
-import { actionNotAllowed, actionWords, PROBLEM_WORDS, refusalZh, rolesOnly } from '../../api/problem-words';
+import { actionWords, PROBLEM_WORDS, rolesOnly } from '../../api/problem-words';
+import { REFUSAL_WORDS, refusalProblem, refusalText, TIME_FIELD_WORDS, type RefusalCode, type RefusalFacts } from '../../api/refusal-words';
 import { FOR_STAFF_INSTEAD, SYSTEM_ERROR_LABEL, TEMPLATES, render, type MailContent, type MailData, type TemplateName } from '../../activities/templates';
 import { CLOSURE_GROUNDS, COMPLAINT_CATEGORIES, COMPLAINT_KINDS, COMPLAINT_SEVERITIES, DEPARTMENT_CODES, EXEMPTION_GROUNDS, type MajorReason } from '../../domain/complaint';
+import { CASE_PAGE_STATUS_WORDS, CASE_PAGE_STEP_WORDS, CASE_PAGE_WORDS, LANGUAGE_NAMES, SURVEY_PAGE_WORDS } from '../../domain/page-words';
 import { CHANNELS, ROLES } from '../../domain/people';
 import { REPAIR_CLASSES, repairIntakeSchema } from '../../domain/repair';
 import type { ComplaintAnalysis } from '../../domain/reports';
@@ -248,9 +251,11 @@ describe('the mail catalogue, one language at a time', () => {
   });
 });
 
+const API_IDENTIFIERS = [/\b(?:UTF-8|UTF-16|U\+0000|XLSX|CSV|JSON|iCalendar|URL)\b/g, /\b[a-z]+\/[a-z0-9.+-]+\b/g, /"[^"]*"/g, /\b(?:GET|POST|PUT|PATCH|DELETE)\b/g];
+/** What is wrong with an API answer's text: as {@link untranslated}, reading past media types, encodings and methods. */
+const check = (text: string, locale: Locale) => untranslated(API_IDENTIFIERS.reduce((t, p) => t.replace(p, ' '), text), locale);
+
 describe('API errors, one language at a time', () => {
-  const API_IDENTIFIERS = [/\b(?:UTF-8|UTF-16|U\+0000|XLSX|CSV|JSON|iCalendar|URL)\b/g, /\b[a-z]+\/[a-z0-9.+-]+\b/g, /"[^"]*"/g, /\b(?:GET|POST|PUT|PATCH|DELETE)\b/g];
-  const check = (text: string, locale: Locale) => untranslated(API_IDENTIFIERS.reduce((t, p) => t.replace(p, ' '), text), locale);
   const textsOf = (body: Record<string, unknown>) => [
     String(body.title),
     String(body.detail ?? ''),
@@ -293,11 +298,11 @@ describe('API errors, one language at a time', () => {
     const tables = { ...REPAIR_ACTIONS, ...COMPLAINT_ACTIONS, ...RETURN_VISIT_ACTIONS, ...REQUEST_ACTIONS, ...SPECIAL_SERVICE_ACTIONS, ...PATROL_ACTIONS };
     const names = Object.keys(tables);
     expect(names.filter((a) => actionWords(a, 'zh-CN') === '该操作')).toEqual([]);
-    const refusal = actionNotAllowed('signOff', ['accept', 'customerNotHome']);
-    expect(refusal['zh-CN']).toBe('案件现在不能「验收签字」；现在可以：「接单」、「客户不在家」。');
-    for (const action of names) expect({ action, found: check(actionNotAllowed(action, names)['zh-CN'], 'zh-CN') }).toEqual({ action, found: [] });
+    const notNow = (action: string, allowed: string[]) => refusalText({ refusal: 'not-allowed-now', action, allowed }, 'zh-CN')!;
+    expect(notNow('signOff', ['accept', 'customerNotHome'])).toBe('案件现在不能「验收签字」；现在可以：「接单」、「客户不在家」。');
+    for (const action of names) expect({ action, found: check(notNow(action, names), 'zh-CN') }).toEqual({ action, found: [] });
     expect(check(rolesOnly(['engineer', 'butler'], { 'zh-CN': '此操作', en: 'accept' })['zh-CN'], 'zh-CN')).toEqual([]);
-    const later = refusalZh({ refusal: 'call-again-later', rule: 'V2', from: AT, timeZone: 'Asia/Shanghai' })!;
+    const later = refusalText({ refusal: 'call-again-later', rule: 'V2', from: AT, timeZone: 'Asia/Shanghai' }, 'zh-CN')!;
     expect(later).toContain('2026/11/23 09:30:00');
     expect(check(later, 'zh-CN')).toEqual([]);
   });
@@ -330,5 +335,151 @@ describe('API errors, one language at a time', () => {
       const missingZh = await request(app).get('/nowhere').expect(404);
       expect(missingZh.body).toMatchObject({ title: '未找到', detail: '没有这个地址：GET /nowhere' });
     });
+  });
+});
+
+describe('workflow refusals, one language at a time', () => {
+  /** Every `ApplicationFailure.create(…)` call in workflows/, read from the sources. */
+  const failureSites = (dir: string): { file: string; call: string }[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) return failureSites(path);
+      if (!e.name.endsWith('.ts')) return [];
+      const src = readFileSync(path, 'utf8');
+      const sites: { file: string; call: string }[] = [];
+      for (let at = src.indexOf('ApplicationFailure.create('); at >= 0; at = src.indexOf('ApplicationFailure.create(', at + 1)) {
+        let end = src.indexOf('(', at);
+        for (let depth = 0; ; end++) {
+          if (src[end] === '(') depth++;
+          if (src[end] === ')' && --depth === 0) break;
+        }
+        sites.push({ file: path.slice(path.indexOf('workflows')), call: src.slice(at, end + 1) });
+      }
+      return sites;
+    });
+  const sites = failureSites(join(__dirname, '../../workflows'));
+  /** Facts a refusal's words name that the API derives from others it carries. */
+  const DERIVED: Record<string, string> = { count: 'issues' };
+
+  it('every refusal a workflow throws carries a code the catalogue knows, with each fact its words name', () => {
+    expect(sites.length).toBeGreaterThanOrEqual(27);
+    const wrong = sites.flatMap(({ file, call }) => {
+      const code = /refusal: '([a-z-]+)'/.exec(call)?.[1];
+      if (!code) return [`${file}: no refusal code in ${call.slice(0, 120)}`];
+      if (!Object.hasOwn(REFUSAL_WORDS, code)) return [`${file}: ${code} is not in the catalogue`];
+      const details = call.slice(call.indexOf('details:'));
+      const named = [...new Set(Object.values(REFUSAL_WORDS[code as RefusalCode]).flatMap((text) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => DERIVED[m[1]] ?? m[1])))];
+      return named.filter((fact) => !new RegExp(`[{,\\s]${fact}\\s*[:,}]`).test(details)).map((fact) => `${file}: ${code} names {${fact}}, which the failure does not carry`);
+    });
+    expect(wrong).toEqual([]);
+  });
+
+  it('every time field a refusal names has its words', () => {
+    const fields = new Set(sites.flatMap(({ call }) => [...call.matchAll(/field: '(\w+)'/g)].map((m) => m[1])));
+    for (const src of readdirSync(join(__dirname, '../../workflows/repair')).map((f) => readFileSync(join(__dirname, '../../workflows/repair', f), 'utf8'))) {
+      for (const m of src.matchAll(/inTheFuture\('(\w+)'/g)) fields.add(m[1]);
+    }
+    expect(fields.size).toBeGreaterThanOrEqual(5);
+    expect([...fields].filter((f) => !TIME_FIELD_WORDS[f])).toEqual([]);
+  });
+
+  const tz = { timeZone: 'Asia/Shanghai' };
+  const issues = REPAIR_ACTIONS.recordMeasures.payload().safeParse({ promisedAt: 'tomorrow', measures: 42 }).error!.issues;
+  /** Each refusal with the facts that change its words. */
+  const SAMPLES: Record<RefusalCode, RefusalFacts[]> = {
+    'not-allowed-now': [{ action: 'signOff', allowed: ['accept', 'customerNotHome'] }, { action: 'accept', allowed: [] }],
+    'role-not-allowed': [{ action: 'accept', roles: ['engineer'] }, { action: 'classify', roles: ['supervisor', 'manager'] }],
+    'not-assignee': [{ action: 'arrive', assigneeId: 'S-EN1', staffId: 'S-EN2' }],
+    'invalid-payload': [{ issues }],
+    'time-not-in-future': Object.keys(TIME_FIELD_WORDS).map((field) => ({ field, at: AT, ...tz })),
+    'urgent-needs-measures': [{ rule: 'R3' }],
+    'call-again-later': [{ rule: 'V2', from: AT, ...tz }],
+    'not-complaint-handler': [{ roles: ['hr', 'audit'] }],
+    'approver-only': [{ action: 'archive', roles: ['manager'], rule: 'C6/C7' }],
+    'analysis-required': [{ rule: 'C8' }],
+    'major-stays-major': [{ rule: 'C4/C8' }],
+    'not-anonymous': [{ rule: 'C7' }],
+    'closure-not-yet': [...CLOSURE_GROUNDS, ...EXEMPTION_GROUNDS].map((ground) => ({ ground, from: AT, rule: 'C9', ...tz })),
+    'already-answered': [{}],
+    'survey-closed': [{ closesAt: AT }],
+    'link-for-residents-only': [{ rule: 'S2' }],
+    'campaign-closed': [{}],
+    'totals-only-grow': [{ distributed: 42, collected: 10 }],
+    'more-collected-than-distributed': [{ distributed: 10, collected: 12 }],
+    'distribution-over': [{}],
+    'unknown-slot': [{ slot: 'evening' }],
+  };
+
+  for (const locale of LOCALES) {
+    it(`every refusal reads in ${locale} alone, each fact in words`, () => {
+      for (const [refusal, samples] of Object.entries(SAMPLES)) {
+        for (const facts of samples) {
+          const text = refusalText({ refusal, ...facts }, locale)!;
+          expect({ refusal, facts, found: check(text, locale) }).toEqual({ refusal, facts, found: [] });
+          // An unfilled fact would show as “—” or stay a placeholder.
+          expect({ refusal, text }).toEqual({ refusal, text: expect.not.stringMatching(/—|\{\w+\}/) });
+        }
+      }
+    });
+  }
+
+  it('a Chinese reader gets the refusal’s own sentence, an English one the workflow’s; a failure without a code gets its kind’s words', () => {
+    const failure = (type: string, message: string, facts?: RefusalFacts) => ApplicationFailure.create({ type, message, details: facts ? [facts] : undefined });
+    const measures = failure('InvalidPayload', 'measures: an urgent repair records the emergency measures taken (R3)', { refusal: 'urgent-needs-measures', rule: 'R3' });
+    expect(problemBody(refusalProblem(400, 'Invalid request', measures), 'zh-CN').detail).toBe('急修须填写已采取的紧急处理措施（R3）。');
+    expect(problemBody(refusalProblem(400, 'Invalid request', measures), 'en').detail).toBe('measures: an urgent repair records the emergency measures taken (R3)');
+    const late = failure('ImpossibleTime', `appointmentAt ${AT} is not in the future`, { refusal: 'time-not-in-future', field: 'appointmentAt', at: AT, ...tz });
+    expect(problemBody(refusalProblem(422, 'Impossible time', late), 'zh-CN').detail).toBe('预约上门时间（2026/11/23 09:30:00）不在将来，请填写一个将来的时间。');
+    const uncoded = problemBody(refusalProblem(409, 'Action not allowed', failure('ActionNotAllowed', 'something new')), 'zh-CN');
+    expect(uncoded.detail).toBe(PROBLEM_WORDS['Action not allowed'].detail);
+  });
+
+  it('a payload the workflow’s validator refuses lists each field with its reason in the asker’s language', () => {
+    const refused = refusalProblem(400, 'Invalid request', ApplicationFailure.create({ type: 'InvalidPayload', message: 'promisedAt: bad', details: [{ refusal: 'invalid-payload', issues }] }));
+    const zh = problemBody(refused, 'zh-CN');
+    expect(zh.detail).toBe(`请求体中有 ${issues.length} 个无效字段。`);
+    const params = zh['invalid-params'] as { name: string; reason: string }[];
+    expect(params.map((p) => p.name)).toEqual(issues.map((i) => i.path.join('.')));
+    expect(params.flatMap((p) => check(p.reason, 'zh-CN'))).toEqual([]);
+    expect(problemBody(refused, 'en').detail).toBe('promisedAt: bad');
+  });
+});
+
+describe('the residents’ pages, one language at a time', () => {
+  /** The data each of the pages' sentences is rendered with; a new one needs its sample here. */
+  const ARGS: Record<string, (locale: Locale) => unknown[][]> = {
+    intro: (locale) => (Object.keys(SURVEY_TOPICS) as SurveyTopic[]).map((t) => [SURVEY_TOPICS[t][locale === 'en' ? 'en' : 'zh'], '1-1-301', '2026-10']),
+    scoreLegend: (locale) => (Object.keys(SURVEY_TOPICS) as SurveyTopic[]).map((t) => [SURVEY_TOPICS[t][locale === 'en' ? 'en' : 'zh']]),
+    closes: () => [['2026/11/23 09:30:00']],
+    title: () => [['R20261123-0007']],
+    answered: () => [[true], [false]],
+  };
+  const textsOf = (words: Record<string, unknown>, locale: Locale): [string, string][] =>
+    Object.entries(words).flatMap(([key, value]): [string, string][] => {
+      if (typeof value === 'string') return [[key, value]];
+      if (Array.isArray(value)) return value.map((v: string) => [key, v]);
+      const args = ARGS[key]?.(locale);
+      if (!args) throw new Error(`no sample arguments for ${key}`);
+      return args.map((a) => [key, (value as (...x: unknown[]) => string)(...a)]);
+    });
+
+  for (const locale of LOCALES) {
+    it(`the survey page and the case page read in ${locale} alone`, () => {
+      const texts = [
+        ...textsOf(SURVEY_PAGE_WORDS[locale] as unknown as Record<string, unknown>, locale).map(([k, t]) => [`survey ${k}`, t]),
+        ...textsOf(CASE_PAGE_WORDS[locale] as unknown as Record<string, unknown>, locale).map(([k, t]) => [`case ${k}`, t]),
+        ...Object.entries(CASE_PAGE_STATUS_WORDS).map(([k, words]) => [`status ${k}`, words[locale]]),
+        ...Object.entries(CASE_PAGE_STEP_WORDS).map(([k, words]) => [`step ${k}`, words[locale]]),
+        ['language name', LANGUAGE_NAMES[locale]],
+      ];
+      expect(texts.length).toBeGreaterThan(80);
+      const wrong = texts.flatMap(([key, text]) => [...untranslated(text, locale).map((found) => `${key}: ${found}`), ...(text.trim() ? [] : [`${key}: empty`])]);
+      expect(wrong).toEqual([]);
+    });
+  }
+
+  it('the survey page and the case page say the same things in both languages', () => {
+    for (const words of [SURVEY_PAGE_WORDS, CASE_PAGE_WORDS]) expect(Object.keys(words.en).sort()).toEqual(Object.keys(words['zh-CN']).sort());
+    expect(SURVEY_PAGE_WORDS.en.scores).toHaveLength(SURVEY_PAGE_WORDS['zh-CN'].scores.length);
   });
 });

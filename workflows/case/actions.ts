@@ -51,7 +51,7 @@ export function registerActions<T extends ActionTable, V extends CaseView>(table
   const validate = (name: keyof T & string, call: ActionCall): PayloadOf<T, typeof name> => {
     const spec = table[name];
     if (!spec.roles.includes(call.actor.role as never)) {
-      throw ApplicationFailure.create({ type: 'Forbidden', message: `${name} is for ${spec.roles.join(', ')}, not ${call.actor.role}`, details: [{ action: name, roles: spec.roles }] });
+      throw ApplicationFailure.create({ type: 'Forbidden', message: `${name} is for ${spec.roles.join(', ')}, not ${call.actor.role}`, details: [{ refusal: 'role-not-allowed', action: name, roles: spec.roles }] });
     }
     const allowed = actions.allowed();
     if (!allowed.includes(name)) {
@@ -59,13 +59,17 @@ export function registerActions<T extends ActionTable, V extends CaseView>(table
         type: 'ActionNotAllowed',
         message: `${name} is not allowed while the ${actions.describe()}; allowed now: ${allowed.join(', ') || 'nothing'}`,
         // For the API to say it in the asker's language (api/problem-words.ts).
-        details: [{ action: name, allowed }],
+        details: [{ refusal: 'not-allowed-now', action: name, allowed }],
       });
     }
     actions.checkAll?.(name, call);
     const parsed = spec.payload().safeParse(call.payload);
     if (!parsed.success) {
-      throw ApplicationFailure.create({ type: 'InvalidPayload', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+      throw ApplicationFailure.create({
+        type: 'InvalidPayload',
+        message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        details: [{ refusal: 'invalid-payload', issues: parsed.error.issues }],
+      });
     }
     const payload = parsed.data as PayloadOf<T, typeof name>;
     actions.checks?.[name]?.(payload, { ...call, payload });

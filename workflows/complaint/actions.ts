@@ -17,10 +17,10 @@ export function complaintActions(c: ComplaintCase): CaseActions<typeof COMPLAINT
     // C2: only the roles of this complaint's kind act on it; the API already hides it from the others.
     checkAll(name, call) {
       if (call.actor.role === 'system' || !routing.handlers.includes(call.actor.role as Role)) {
-        throw ApplicationFailure.create({ type: 'Forbidden', message: `this complaint is handled by ${routing.handlers.join(', ')}` });
+        throw ApplicationFailure.create({ type: 'Forbidden', message: `this complaint is handled by ${routing.handlers.join(', ')}`, details: [{ refusal: 'not-complaint-handler', roles: routing.handlers }] });
       }
       if ((name === 'approveCorrective' || name === 'archive') && call.actor.role !== routing.approver) {
-        throw ApplicationFailure.create({ type: 'Forbidden', message: `${name} is for the ${routing.approver} (C6/C7)` });
+        throw ApplicationFailure.create({ type: 'Forbidden', message: `${name} is for the ${routing.approver} (C6/C7)`, details: [{ refusal: 'approver-only', action: name, roles: [routing.approver], rule: 'C6/C7' }] });
       }
     },
     checks: complaintChecks(c),
@@ -35,13 +35,21 @@ function complaintChecks(c: ComplaintCase): ActionCheckMap<typeof COMPLAINT_ACTI
   const { state, policy } = c;
   return {
     agreeHandling: ({ dueAt, analysis }) => {
-      if (Date.parse(dueAt) <= Date.now()) throw ApplicationFailure.create({ type: 'ImpossibleTime', message: `dueAt ${dueAt} is not in the future` });
+      if (Date.parse(dueAt) <= Date.now()) {
+        throw ApplicationFailure.create({ type: 'ImpossibleTime', message: `dueAt ${dueAt} is not in the future`, details: [{ refusal: 'time-not-in-future', field: 'dueAt', at: dueAt, timeZone: policy.timeZone }] });
+      }
       if (state.status === 'unsatisfied' && !analysis) {
-        throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'analysis: C8 — analyse why the customer was not satisfied before agreeing the improvement' });
+        throw ApplicationFailure.create({
+          type: 'InvalidPayload',
+          message: 'analysis: C8 — analyse why the customer was not satisfied before agreeing the improvement',
+          details: [{ refusal: 'analysis-required', rule: 'C8' }],
+        });
       }
     },
     scheduleReturnVisit: ({ visitAt }) => {
-      if (Date.parse(visitAt) <= Date.now()) throw ApplicationFailure.create({ type: 'ImpossibleTime', message: `visitAt ${visitAt} is not in the future` });
+      if (Date.parse(visitAt) <= Date.now()) {
+        throw ApplicationFailure.create({ type: 'ImpossibleTime', message: `visitAt ${visitAt} is not in the future`, details: [{ refusal: 'time-not-in-future', field: 'visitAt', at: visitAt, timeZone: policy.timeZone }] });
+      }
     },
     recordReturnVisit: () => {
       if (state.nextCallFrom && Date.parse(state.nextCallFrom) > Date.now()) {
@@ -53,15 +61,25 @@ function complaintChecks(c: ComplaintCase): ActionCheckMap<typeof COMPLAINT_ACTI
       }
     },
     classify: ({ severity }) => {
-      if (isMajor(c) && severity !== 'major') throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'a major complaint stays major (C4/C8)' });
+      if (isMajor(c) && severity !== 'major') {
+        throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'a major complaint stays major (C4/C8)', details: [{ refusal: 'major-stays-major', rule: 'C4/C8' }] });
+      }
     },
     exempt: ({ ground }) => {
-      if (ground === 'anonymous' && c.contactable) throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'the complainant left a contact: the complaint is not anonymous (C7)' });
+      if (ground === 'anonymous' && c.contactable) {
+        throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: 'the complainant left a contact: the complaint is not anonymous (C7)', details: [{ refusal: 'not-anonymous', rule: 'C7' }] });
+      }
     },
     closeWithoutAgreement: ({ ground }) => {
       const since = ground === 'unconfirmed' ? (state.resolvedAt ?? state.receivedAt) : state.receivedAt;
       const from = closureAllowedFrom(policy, ground, since);
-      if (from.getTime() > Date.now()) throw ApplicationFailure.create({ type: 'ActionNotAllowed', message: `C9: closing as ${ground} is possible from ${from.toISOString()}` });
+      if (from.getTime() > Date.now()) {
+        throw ApplicationFailure.create({
+          type: 'ActionNotAllowed',
+          message: `C9: closing as ${ground} is possible from ${from.toISOString()}`,
+          details: [{ refusal: 'closure-not-yet', ground, from: from.toISOString(), timeZone: policy.timeZone, rule: 'C9' }],
+        });
+      }
     },
   };
 }

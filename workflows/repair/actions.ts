@@ -5,9 +5,9 @@ import type { CaseActions } from '../case';
 import type { REPAIR_ACTIONS } from '../messages';
 import { allowedActions, currentAttempt, viewOf, type RepairCase } from './case';
 
-const inTheFuture = (field: string, iso: string) => {
+const inTheFuture = (field: string, iso: string, timeZone: string) => {
   if (new Date(iso).getTime() <= Date.now()) {
-    throw ApplicationFailure.create({ type: 'ImpossibleTime', message: `${field} ${iso} is not in the future` });
+    throw ApplicationFailure.create({ type: 'ImpossibleTime', message: `${field} ${iso} is not in the future`, details: [{ refusal: 'time-not-in-future', field, at: iso, timeZone }] });
   }
 };
 
@@ -38,15 +38,19 @@ export function repairActions(repair: RepairCase): CaseActions<typeof REPAIR_ACT
     describe: () => `repair is ${state.status}`,
     checkAll(name, call) {
       if (ENGINEER_ONLY.includes(name) && call.actor.staffId !== state.assigneeId) {
-        throw ApplicationFailure.create({ type: 'NotAssignee', message: `the work order is assigned to ${state.assigneeId}, not ${call.actor.staffId}` });
+        throw ApplicationFailure.create({
+          type: 'NotAssignee',
+          message: `the work order is assigned to ${state.assigneeId}, not ${call.actor.staffId}`,
+          details: [{ refusal: 'not-assignee', action: name, assigneeId: state.assigneeId, staffId: call.actor.staffId }],
+        });
       }
     },
     checks: {
-      reschedule: ({ appointmentAt }) => inTheFuture('appointmentAt', appointmentAt),
+      reschedule: ({ appointmentAt }) => inTheFuture('appointmentAt', appointmentAt, policy.timeZone),
       recordMeasures: ({ promisedAt, measures }) => {
-        inTheFuture('promisedAt', promisedAt);
+        inTheFuture('promisedAt', promisedAt, policy.timeZone);
         if (state.classification === 'urgent' && !measures) {
-          throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'measures: an urgent repair records the emergency measures taken (R3)' });
+          throw ApplicationFailure.create({ type: 'InvalidPayload', message: 'measures: an urgent repair records the emergency measures taken (R3)', details: [{ refusal: 'urgent-needs-measures', rule: 'R3' }] });
         }
       },
     },
