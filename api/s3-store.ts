@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import type { AttachmentStore } from './attachments';
+import { ATTACHMENT_STORE_UNAVAILABLE } from './problem';
 
 export interface S3Settings {
   endpoint: string;
@@ -32,6 +33,16 @@ export function s3SettingsOf(config: Config): S3Settings | undefined {
 }
 
 const errorName = (error: unknown) => (error instanceof S3ServiceException ? error.name : undefined);
+
+/**
+ * A server that does not answer (after the SDK's own retries) is a 503 naming the photo store, not
+ * the database whose connection codes its error carries; S3's own answers (denied, no such key) pass
+ * through as they are.
+ */
+function unreachable(error: unknown): unknown {
+  if (error instanceof S3ServiceException) return error;
+  return Object.assign(new Error('the attachment store is unreachable', { cause: error }), { name: ATTACHMENT_STORE_UNAVAILABLE });
+}
 
 /**
  * What the local store's `get` throws for a file that is not there (Node's ENOENT), so the route
@@ -55,6 +66,13 @@ export class S3Store implements AttachmentStore {
     });
   }
 
+  /** Every request but the readiness probe, so that an unreachable server is told apart from S3's answers. */
+  private call<T>(run: (client: S3Client) => Promise<T>): Promise<T> {
+    return run(this.client).catch((error: unknown) => {
+      throw unreachable(error);
+    });
+  }
+
   /** Keys are made by api/attachments.ts; one that could name another place is a bug, refused as on disk. */
   private objectKey(key: string): string {
     if (key.startsWith('/') || key.split('/').some((part) => part === '' || part === '.' || part === '..')) {
@@ -64,7 +82,8 @@ export class S3Store implements AttachmentStore {
   }
 
   async put(key: string, bytes: Buffer): Promise<void> {
-    const upload = () => this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key), Body: bytes }));
+    const Key = this.objectKey(key);
+    const upload = () => this.call((s3) => s3.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body: bytes })));
     try {
       await upload();
     } catch (error) {
@@ -76,8 +95,9 @@ export class S3Store implements AttachmentStore {
   }
 
   async get(key: string): Promise<Buffer> {
+    const Key = this.objectKey(key);
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+      const object = await this.call((s3) => s3.send(new GetObjectCommand({ Bucket: this.bucket, Key })));
       return Buffer.from(await object.Body!.transformToByteArray());
     } catch (error) {
       if (errorName(error) === 'NoSuchKey' || errorName(error) === 'NoSuchBucket') throw missingObject(key);
@@ -87,19 +107,20 @@ export class S3Store implements AttachmentStore {
 
   /** S3 answers a delete of a missing object as done, as the local store's `rm --force` does. */
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.objectKey(key) }));
+    const Key = this.objectKey(key);
+    await this.call((s3) => s3.send(new DeleteObjectCommand({ Bucket: this.bucket, Key })));
   }
 
   /** Creates the bucket unless it is there (an API starting beside a fresh MinIO). */
   async ensureBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.call((s3) => s3.send(new HeadBucketCommand({ Bucket: this.bucket })));
       return;
     } catch (error) {
       if (errorName(error) !== 'NotFound' && errorName(error) !== 'NoSuchBucket') throw error;
     }
     try {
-      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      await this.call((s3) => s3.send(new CreateBucketCommand({ Bucket: this.bucket })));
     } catch (error) {
       // Another API replica made it first.
       if (errorName(error) !== 'BucketAlreadyOwnedByYou') throw error;

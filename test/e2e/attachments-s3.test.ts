@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import sharp from 'sharp';
 import { LocalDiskStore } from '../../api/attachments';
+import { dependencyUnavailable } from '../../api/problem';
 import { S3Store, type S3Settings } from '../../api/s3-store';
 import { CaseAttachment } from '../../db/entities';
 import { freePort } from '../../scripts/free-port';
@@ -91,10 +92,14 @@ describe('S3Store on MinIO', () => {
     expect(await fresh.reachable(3000)).toBe(true);
   });
 
-  it('a server that is not there is reported unreachable within the deadline', async () => {
+  it('a server that is not there is reported unreachable, and its failures are told apart from a database outage', async () => {
     const nowhere = new S3Store({ ...settings('attachments-store'), endpoint: `http://127.0.0.1:${await freePort()}` });
     stores.push(nowhere);
     expect(await nowhere.reachable(3000)).toBe(false);
+    const failure = await nowhere.get('R20261205-0005/att_eeeeeeeeeeeeeeee.jpg').catch((error: unknown) => error);
+    expect(failure).toMatchObject({ name: 'AttachmentStoreUnavailable' });
+    expect(String((failure as Error).cause)).toMatch(/ECONNREFUSED/);
+    expect(dependencyUnavailable(failure)).toBe('attachments');
   });
 });
 
@@ -144,5 +149,19 @@ describe('the API with the S3 store configured', () => {
 
     const ready = await request(stack.app).get('/readyz');
     expect(ready.body.checks).toMatchObject({ postgres: 'ok', temporal: 'ok', attachments: 'ok' });
+  });
+
+  it('with the S3 server down a photo is 503 naming the photo store, and /readyz reports it but stays ready: cases are still taken', async () => {
+    const caseId = await report(stack, { room: '2-1-201' });
+    const engineer = await assigneeOf(stack, caseId);
+    await minio.stop();
+    const photo = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 0, g: 0, b: 0 } } }).png().toBuffer();
+    const refused = await request(stack.app).post(`/api/v1/repairs/${caseId}/photos?stage=before`).set(as(stack, engineer)).set('Content-Type', 'image/png').send(photo);
+    expect({ status: refused.status, retryAfter: refused.headers['retry-after'], detail: refused.body.detail }).toEqual({ status: 503, retryAfter: '5', detail: 'the photo store is unreachable; retry later' });
+    expect(await stack.orm.em.fork().count(CaseAttachment, { caseId })).toBe(0);
+
+    const ready = await request(stack.app).get('/readyz');
+    expect({ status: ready.status, checks: ready.body.checks }).toMatchObject({ status: 200, checks: { postgres: 'ok', temporal: 'ok', attachments: 'unreachable' } });
+    await report(stack, { room: '4-1-1001' });
   });
 });
