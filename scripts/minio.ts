@@ -15,8 +15,8 @@ export const MINIO_RELEASE = 'RELEASE.2025-09-07T16-13-09Z';
  * MinIO tags its releases `RELEASE.…`, which are not module versions: the proxy serves the tagged
  * commit only under its pseudo-version (commit time in UTC, then the commit's first 12 hex digits).
  */
-const MINIO_COMMIT = '07c3a429bfed433e49018cb0f78a52145d4bedeb';
-const MINIO_MODULE_VERSION = `v0.0.0-20250907161309-${MINIO_COMMIT.slice(0, 12)}`;
+export const MINIO_COMMIT = '07c3a429bfed433e49018cb0f78a52145d4bedeb';
+export const MINIO_MODULE_VERSION = `v0.0.0-20250907161309-${MINIO_COMMIT.slice(0, 12)}`;
 
 /** docker-compose.yml's `minio` service image. */
 export const MINIO_IMAGE = `minio/minio:${MINIO_RELEASE}`;
