@@ -24,7 +24,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
 COPY --from=build /app/dist ./dist
-# Repair photos and signatures (ATTACHMENTS_DIR): a volume the unprivileged user may write.
+# Repair photos and signatures when kept on a volume (ATTACHMENTS_DIR) rather than in S3 (compose: minio).
 RUN mkdir -p /var/lib/service-centre/attachments && chown node:node /var/lib/service-centre/attachments
 ENV WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 # The image's unprivileged `node` user (uid 1000); the app files stay root-owned and read-only to it.

@@ -95,6 +95,15 @@ const flag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** The S3 attachment store's settings, which are given all together or not at all. */
+export const ATTACHMENTS_S3_VARIABLES = [
+  'ATTACHMENTS_S3_ENDPOINT',
+  'ATTACHMENTS_S3_BUCKET',
+  'ATTACHMENTS_S3_REGION',
+  'ATTACHMENTS_S3_ACCESS_KEY_ID',
+  'ATTACHMENTS_S3_SECRET_ACCESS_KEY',
+] as const;
+
 export const configSchema = z.object({
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().trim().min(1).default('default'),
@@ -184,6 +193,29 @@ export const configSchema = z.object({
   SESSION_IDLE_HOURS: z.coerce.number().positive().max(24 * 30).default(10),
   /** Where the local attachment store keeps photos and signatures; default <DATA_DIR>/attachments. */
   ATTACHMENTS_DIR: z.string().trim().min(1).optional(),
+  /**
+   * An S3-compatible store for photos and signatures instead of the local disk (docs/attachments.md):
+   * all five together or none. The API creates the bucket when it is missing.
+   */
+  ATTACHMENTS_S3_ENDPOINT: urlWithProtocols(['http:', 'https:']).optional(),
+  ATTACHMENTS_S3_BUCKET: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name: 3–63 lower-case letters, digits, dots and hyphens')
+    .optional(),
+  ATTACHMENTS_S3_REGION: z.string().trim().min(1).optional(),
+  ATTACHMENTS_S3_ACCESS_KEY_ID: z.string().trim().min(1).optional(),
+  ATTACHMENTS_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+}).superRefine((config, ctx) => {
+  const set = ATTACHMENTS_S3_VARIABLES.filter((name) => config[name] !== undefined);
+  if (set.length > 0 && set.length < ATTACHMENTS_S3_VARIABLES.length) {
+    for (const name of ATTACHMENTS_S3_VARIABLES.filter((n) => config[n] === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [name], message: `must be set with ${set.join(', ')}: the S3 attachment store needs all of ${ATTACHMENTS_S3_VARIABLES.join(', ')}` });
+    }
+  }
+  if (set.length > 0 && config.ATTACHMENTS_DIR !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['ATTACHMENTS_DIR'], message: 'is the local store, but the ATTACHMENTS_S3_* variables choose the S3 store: set one or the other' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

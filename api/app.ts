@@ -41,6 +41,8 @@ import { consoleOperations } from './routes/console';
 import { createSessions, type Sessions } from './session';
 import { mountConsole } from './console-files';
 import { mountCasePage } from './case-page';
+import { attachmentStoreFor, type AttachmentStore } from './attachments';
+import { S3Store } from './s3-store';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = '64kb';
@@ -60,6 +62,8 @@ export interface ApiDeps {
   mailer?: Transporter;
   /** The console's sessions; built by `buildApp` when absent. */
   sessions?: Sessions;
+  /** Where photos and signatures go; the store the configuration chooses when absent (api/attachments.ts). */
+  attachments?: AttachmentStore;
 }
 
 /** Every operation of the staff API; the OpenAPI document is generated from this list. */
@@ -129,7 +133,10 @@ export function buildApp(deps: ApiDeps): Express {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  const attachments = deps.attachments ?? attachmentStoreFor(deps.config);
+  const s3Attachments = attachments instanceof S3Store ? attachments : undefined;
   app.get('/readyz', async (_req, res) => {
+    const bucketReachable = s3Attachments?.reachable(3000);
     const checks = await Promise.all([
       deps.orm.em
         .fork()
@@ -145,11 +152,14 @@ export function buildApp(deps: ApiDeps): Express {
     if (!ready) res.setHeader('Retry-After', '5');
     // Not a reason to stop taking cases: what an operator should fix soon (a year's national calendar missing).
     const warnings = ready ? await readinessWarnings(deps.orm).catch(() => []) : [];
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks), ...(warnings.length ? { warnings } : {}) });
+    // Reported, but not a condition of readiness: without the photo store a repair is still opened,
+    // assigned and escalated on time, and taking the API out of rotation would stop all of that.
+    const bucket = bucketReachable ? { attachments: (await bucketReachable) ? 'ok' : 'unreachable' } : {};
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: { ...Object.fromEntries(checks), ...bucket }, ...(warnings.length ? { warnings } : {}) });
   });
 
   const sessions = deps.sessions ?? createSessions(deps.orm, deps.config, deps.logger);
-  const operations = apiOperations({ ...deps, sessions });
+  const operations = apiOperations({ ...deps, sessions, attachments });
   const document = apiDocument(operations);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);

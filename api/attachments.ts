@@ -1,6 +1,6 @@
 /**
  * Photos and signatures kept with a case (docs/console.md). The bytes go to an attachment store —
- * the local disk by default, behind an interface so a deployment can put them elsewhere — and a
+ * the local disk by default, an S3-compatible server when configured (docs/attachments.md) — and a
  * `case_attachment` row says what they are. Every upload is decoded before anything is stored: a
  * file that is not a picture is refused and leaves nothing behind, and a photo is re-encoded, which
  * turns it upright and drops its metadata (a phone's EXIF carries the GPS position of the home).
@@ -9,7 +9,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import sharp from 'sharp';
+import type { Config } from '../config';
 import { HttpProblem } from './problem';
+import { s3SettingsOf, S3Store } from './s3-store';
 
 /** Where attachment bytes live; keys are relative paths made by this module, never by a client. */
 export interface AttachmentStore {
@@ -47,6 +49,12 @@ export class LocalDiskStore implements AttachmentStore {
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
   }
+}
+
+/** The store a configuration chooses: S3 when the ATTACHMENTS_S3_* variables are set, else the local disk. */
+export function attachmentStoreFor(config: Config): AttachmentStore {
+  const s3 = s3SettingsOf(config);
+  return s3 ? new S3Store(s3) : new LocalDiskStore(config.ATTACHMENTS_DIR ?? `${config.DATA_DIR}/attachments`);
 }
 
 export const ATTACHMENT_KINDS = ['before', 'after', 'signature'] as const;

@@ -70,6 +70,9 @@ export const notFoundRoute: RequestHandler = (req, _res, next) => {
   next(new HttpProblem(404, 'Not found', { 'zh-CN': `没有这个地址：${req.method} ${req.path}`, en: `no route for ${req.method} ${req.path}` }));
 };
 
+/** The name of the error an attachment store throws when its server cannot be reached (api/s3-store.ts). */
+export const ATTACHMENT_STORE_UNAVAILABLE = 'AttachmentStoreUnavailable';
+
 /** How long a client should wait before retrying when a dependency is down. */
 export const RETRY_AFTER_SECONDS = 5;
 
@@ -83,8 +86,10 @@ const UNAVAILABLE_MESSAGES = /Connection terminated|Timeout acquiring a connecti
  * 503 with Retry-After: the request can succeed later unchanged. Looks through `cause` chains,
  * since the ORM and the Temporal client wrap the driver's error.
  */
-export function dependencyUnavailable(error: unknown): 'database' | 'temporal' | undefined {
+export function dependencyUnavailable(error: unknown): 'database' | 'temporal' | 'attachments' | undefined {
   for (let e = error as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
+    // Before the connection codes below, which its cause carries too (api/s3-store.ts).
+    if (e.name === ATTACHMENT_STORE_UNAVAILABLE) return 'attachments';
     if (e.name === 'KnexTimeoutError') return 'database';
     if (typeof e.code === 'string' && CONNECTION_ERROR_CODES.has(e.code)) return 'database';
     if (typeof e.sqlState === 'string' && (e.sqlState.startsWith('08') || UNAVAILABLE_SQL_STATES.has(e.sqlState))) return 'database';
@@ -100,6 +105,12 @@ export function dependencyUnavailable(error: unknown): 'database' | 'temporal' |
   }
   return undefined;
 }
+
+const DEPENDENCY_WORDS = {
+  database: { 'zh-CN': '数据库', en: 'database' },
+  temporal: { 'zh-CN': '工作流服务', en: 'workflow service' },
+  attachments: { 'zh-CN': '照片存储', en: 'photo store' },
+} as const;
 
 /** The last middleware: every error becomes problem+json; nothing internal leaks to the client. */
 export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
@@ -118,7 +129,7 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     problem = new HttpProblem(
       503,
       'Service unavailable',
-      { 'zh-CN': `${what === 'database' ? '数据库' : '工作流服务'}暂时无法连接，请稍后重试。`, en: `the ${what === 'database' ? 'database' : 'workflow service'} is unreachable; retry later` },
+      { 'zh-CN': `${DEPENDENCY_WORDS[what]['zh-CN']}暂时无法连接，请稍后重试。`, en: `the ${DEPENDENCY_WORDS[what].en} is unreachable; retry later` },
       {},
       { 'Retry-After': String(RETRY_AFTER_SECONDS) },
     );

@@ -23,12 +23,14 @@ export const COMPOSE_IMAGES = {
   ui: `temporalio/ui:${TEMPORAL_UI_VERSION.slice(1)}`,
 } as const;
 
-interface GoBinary {
+export interface GoBinary {
   /** The name it gets in the cache (`go install` names it after its package folder). */
   name: string;
   module: string;
   pkg: string;
   version: string;
+  /** Linker flags beside `-s -w`: a binary that reports its release reads it from `-X` variables. */
+  ldflags?: string[];
 }
 
 const SERVER: GoBinary = { name: 'temporal-server', module: 'go.temporal.io/server', pkg: 'go.temporal.io/server/cmd/server', version: TEMPORAL_SERVER_VERSION };
@@ -46,7 +48,7 @@ export class TemporalServerMissingError extends Error {
   }
 }
 
-function cacheBase(env: NodeJS.ProcessEnv): string {
+export function cacheBase(env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'wuye-service-centre');
 }
 
@@ -58,7 +60,7 @@ export function uiCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheBase(env), `temporal-ui-${TEMPORAL_UI_VERSION}`);
 }
 
-function isExecutable(path: string): boolean {
+export function isExecutable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;
@@ -67,7 +69,7 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function goOnPath(env: NodeJS.ProcessEnv): string | undefined {
+export function goOnPath(env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && isExecutable(join(dir, 'go'))) return join(dir, 'go');
   }
@@ -78,12 +80,13 @@ function goOnPath(env: NodeJS.ProcessEnv): string | undefined {
  * `go install` into a scratch GOBIN, then renamed into `dir`: both the server and the UI build a
  * binary called `server`. No `-mod`/`replace` tricks: these modules build as published.
  */
-function goInstall(go: string, binary: GoBinary, dir: string, env: NodeJS.ProcessEnv, log: (line: string) => void): boolean {
+export function goInstall(go: string, binary: GoBinary, dir: string, env: NodeJS.ProcessEnv, log: (line: string) => void): boolean {
   mkdirSync(dir, { recursive: true });
   const scratch = mkdtempSync(join(dir, '.gobin-'));
   try {
     log(`Building ${binary.pkg}@${binary.version} with Go into ${dir} (first run only; this takes a few minutes)…`);
-    const build = spawnSync(go, ['install', '-ldflags=-s -w', `${binary.pkg}@${binary.version}`], {
+    const ldflags = ['-s', '-w', ...(binary.ldflags ?? [])].join(' ');
+    const build = spawnSync(go, ['install', `-ldflags=${ldflags}`, `${binary.pkg}@${binary.version}`], {
       env: { ...env, GOBIN: scratch, GOFLAGS: '-mod=mod' },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

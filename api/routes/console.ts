@@ -14,7 +14,7 @@ import { Case } from '../../db/entities';
 import { seesOnlyOwnAreas, seesOnlyOwnOrders } from '../../domain/people';
 import { slaTimeline, type TimelineEvent, type TimelineNotice } from '../../domain/sla-timeline';
 import { caseViewQuery } from '../../workflows/messages';
-import { ATTACHMENT_KINDS, LocalDiskStore, PHOTO_LIMIT, PHOTO_MEDIA_TYPES, prepareImage, SIGNATURE_LIMIT, SIGNATURE_MEDIA_TYPES, storageKeyOf, type AttachmentKind, type AttachmentStore } from '../attachments';
+import { ATTACHMENT_KINDS, attachmentStoreFor, PHOTO_LIMIT, PHOTO_MEDIA_TYPES, prepareImage, SIGNATURE_LIMIT, SIGNATURE_MEDIA_TYPES, storageKeyOf, type AttachmentKind, type AttachmentStore } from '../attachments';
 import type { StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
 import { HttpProblem } from '../problem';
@@ -114,7 +114,7 @@ export interface ConsoleRouteDeps extends RouteDeps {
 export function consoleOperations(deps: ConsoleRouteDeps): Operation[] {
   const { orm, temporal, config } = deps;
   let store = deps.attachments;
-  const attachments = () => (store ??= new LocalDiskStore(config.ATTACHMENTS_DIR ?? `${config.DATA_DIR}/attachments`));
+  const attachments = () => (store ??= attachmentStoreFor(config));
 
   /** The case as this staff member may open it: a butler's areas, an engineer's own orders; otherwise 404. */
   const openable = async (caseId: string, staff: StaffPrincipal, kind?: string): Promise<ICase> => {

@@ -14,6 +14,8 @@ import { Client as PgClient } from 'pg';
 import pino from 'pino';
 import type { Express } from 'express';
 import { buildApp } from '../../api/app';
+import { attachmentStoreFor } from '../../api/attachments';
+import { S3Store } from '../../api/s3-store';
 import { loadConfig, type Config } from '../../config';
 import { openOrm, type Orm } from '../../db/orm';
 import { seedDemo, type SeedResult } from '../../db/seed';
@@ -97,7 +99,10 @@ export async function startTestStack(
     clock?: () => Date;
     /** false: an empty database, as a new deployment finds it (no demo property, no staff). */
     seed?: false;
-    /** More configuration variables (e.g. CODEC_CORS_ORIGINS for the browser test's Temporal UI). */
+    /**
+     * More configuration variables (e.g. CODEC_CORS_ORIGINS for the browser test's Temporal UI). With
+     * the ATTACHMENTS_S3_* variables the app keeps photos in that S3 store instead of the work folder.
+     */
     env?: Record<string, string>;
   } = {},
 ): Promise<TestStack> {
@@ -115,8 +120,8 @@ export async function startTestStack(
     DATABASE_URL: databaseUrl,
     SMTP_URL: smtp.url,
     LOG_LEVEL: 'silent',
-    // Photos and signatures of this file's cases, in the suite's work folder.
-    ATTACHMENTS_DIR: join(process.env.TEST_WORK_DIR ?? tmpdir(), `attachments-${randomBytes(4).toString('hex')}`),
+    // Photos and signatures of this file's cases, in the suite's work folder, unless the file chose an S3 store.
+    ...(options.env?.ATTACHMENTS_S3_ENDPOINT ? {} : { ATTACHMENTS_DIR: join(process.env.TEST_WORK_DIR ?? tmpdir(), `attachments-${randomBytes(4).toString('hex')}`) }),
     ...TEST_PAYLOAD_KEYS,
     ...options.env,
   });
@@ -131,7 +136,8 @@ export async function startTestStack(
   const running = worker.run();
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: sealedDataConverter(config) });
-  const app = buildApp({ orm, temporal: client, config, logger: pino({ level: process.env.TEST_API_LOGS ? 'error' : 'silent' }), mailer });
+  const attachments = attachmentStoreFor(config);
+  const app = buildApp({ orm, temporal: client, config, logger: pino({ level: process.env.TEST_API_LOGS ? 'error' : 'silent' }), mailer, attachments });
   return {
     orm,
     client,
@@ -151,6 +157,7 @@ export async function startTestStack(
       await connection.close();
       await nativeConnection.close();
       mailer.close();
+      if (attachments instanceof S3Store) attachments.close();
       await orm.close(true);
       await smtp.close();
     },

@@ -2,10 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { parseDocument } from 'yaml';
-import { codecCorsOrigins, CONFIG_VARIABLES, deploymentProblems, loadConfig } from '../../config';
+import { ATTACHMENTS_S3_VARIABLES, codecCorsOrigins, CONFIG_VARIABLES, deploymentProblems, loadConfig } from '../../config';
 import { payloadKeyring } from '../../payload-codec';
 import { dynamicConfigArgs, SERVER_DYNAMIC_CONFIG } from '../../scripts/temporal-cli';
 import { COMPOSE_IMAGES, TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../scripts/temporal-server';
+import { MINIO_IMAGE, MINIO_RELEASE } from '../../scripts/minio';
+import { s3SettingsOf } from '../../api/s3-store';
 import {
   POSTGRES_SERVER_FLAGS,
   registerSteps,
@@ -120,7 +122,7 @@ function dependsOn(name: string): Record<string, string> {
     : Object.fromEntries(Object.entries(deps).map(([dep, spec]) => [dep, spec?.condition ?? 'service_started']));
 }
 
-const SERVICES = ['postgres', 'temporal-schema', 'temporal', 'temporal-register', 'temporal-ui', 'mail', 'migrate', 'api', 'worker'];
+const SERVICES = ['postgres', 'temporal-schema', 'temporal', 'temporal-register', 'temporal-ui', 'mail', 'minio', 'migrate', 'api', 'worker'];
 const APP_SERVICES = ['migrate', 'api', 'worker'];
 const ONE_SHOT = ['temporal-schema', 'temporal-register', 'migrate'];
 
@@ -165,7 +167,7 @@ describe('docker-compose.yml', () => {
     expect(typeof compose.services).toBe('object');
   });
 
-  test('defines postgres, temporal-schema, temporal, temporal-register, temporal-ui, mail, migrate, api and worker', () => {
+  test('defines postgres, temporal-schema, temporal, temporal-register, temporal-ui, mail, minio, migrate, api and worker', () => {
     expect(Object.keys(services)).toEqual(expect.arrayContaining(SERVICES));
   });
 
@@ -437,6 +439,31 @@ describe('docker-compose.yml', () => {
       expect(services[name].build).toBeDefined();
     }
     expect(services.worker.deploy?.replicas).toBe(2);
+  });
+
+  test(`minio runs the MinIO release the tests build natively (${MINIO_RELEASE}, scripts/minio.ts), keeps its data in a named volume, and answers its own health check`, () => {
+    expect(services.minio.image).toBe(MINIO_IMAGE);
+    expect(services.minio.volumes).toEqual(['minio-data:/data']);
+    expect(services.minio.command).toEqual(['server', '/data']);
+    expect(services.minio.healthcheck?.test).toEqual(['CMD', 'mc', 'ready', 'local']);
+    expect(services.minio.ports ?? []).toEqual([]);
+  });
+
+  test("the api's attachment store is minio: exactly the ATTACHMENTS_S3_* variables config.ts reads, its S3 port, its credentials from the environment", () => {
+    const api = envOf('api');
+    expect(Object.keys(api).filter((key) => key.startsWith('ATTACHMENTS_')).sort()).toEqual([...ATTACHMENTS_S3_VARIABLES].sort());
+    const s3 = s3SettingsOf(loadConfig(api))!;
+    const endpoint = new URL(s3.endpoint);
+    expect(endpoint.hostname).toBe('minio');
+    expect(containerPorts('minio')).toContain(Number(endpoint.port));
+    expect(s3.accessKeyId).toBe(envOf('minio').MINIO_ROOT_USER);
+    expect(s3.secretAccessKey).toBe(envOf('minio').MINIO_ROOT_PASSWORD);
+    expect([s3.accessKeyId, s3.secretAccessKey]).toEqual([expect.stringMatching(/^required-/), expect.stringMatching(/^required-/)]);
+    // Only the api keeps attachments; nothing is written to a volume of its own any more.
+    for (const name of ['worker', 'migrate']) expect(Object.keys(envOf(name)).filter((key) => key.startsWith('ATTACHMENTS_'))).toEqual([]);
+    expect(services.api.volumes ?? []).toEqual([]);
+    expect(dependsOn('api')).toMatchObject({ minio: 'service_healthy' });
+    expect(Object.keys(dependsOn('worker'))).not.toContain('minio');
   });
 
   test('database passwords come from the environment, never literals in the file', () => {

@@ -1,3 +1,4 @@
+import { s3SettingsOf } from '../../api/s3-store';
 import { assertDeployable, ConfigError, DeploymentError, deploymentProblems, loadConfig } from '../../config';
 
 describe('configuration', () => {
@@ -42,6 +43,35 @@ describe('configuration', () => {
     expect(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '10000' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(10_000);
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '1' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
+  });
+
+  it('takes the S3 attachment store all together or not at all, naming each missing variable and never echoing the secret', () => {
+    const s3 = {
+      ATTACHMENTS_S3_ENDPOINT: 'http://minio:9000',
+      ATTACHMENTS_S3_BUCKET: 'attachments',
+      ATTACHMENTS_S3_REGION: 'us-east-1',
+      ATTACHMENTS_S3_ACCESS_KEY_ID: 'service-centre',
+      ATTACHMENTS_S3_SECRET_ACCESS_KEY: 'hunter2-but-longer',
+    };
+    expect(s3SettingsOf(loadConfig({}))).toBeUndefined();
+    expect(s3SettingsOf(loadConfig(s3))).toEqual({ endpoint: 'http://minio:9000', bucket: 'attachments', region: 'us-east-1', accessKeyId: 'service-centre', secretAccessKey: 'hunter2-but-longer' });
+
+    const partial = () => loadConfig({ ATTACHMENTS_S3_ENDPOINT: s3.ATTACHMENTS_S3_ENDPOINT, ATTACHMENTS_S3_SECRET_ACCESS_KEY: s3.ATTACHMENTS_S3_SECRET_ACCESS_KEY });
+    expect(partial).toThrow(ConfigError);
+    const problems = (() => {
+      try {
+        partial();
+      } catch (e) {
+        return (e as ConfigError).problems;
+      }
+      return [];
+    })();
+    expect(problems.map((p) => p.split(':')[0])).toEqual(['ATTACHMENTS_S3_BUCKET', 'ATTACHMENTS_S3_REGION', 'ATTACHMENTS_S3_ACCESS_KEY_ID']);
+    expect(problems.join('\n')).not.toContain('hunter2');
+
+    expect(() => loadConfig({ ...s3, ATTACHMENTS_DIR: '/var/lib/attachments' })).toThrow(/ATTACHMENTS_DIR: .*set one or the other/);
+    expect(() => loadConfig({ ...s3, ATTACHMENTS_S3_BUCKET: 'Photos_2026' })).toThrow(/ATTACHMENTS_S3_BUCKET: must be an S3 bucket name/);
+    expect(() => loadConfig({ ...s3, ATTACHMENTS_S3_ENDPOINT: 'minio:9000' })).toThrow(/ATTACHMENTS_S3_ENDPOINT: must be a URL/);
   });
 
   it('treats an empty variable as unset', () => {
