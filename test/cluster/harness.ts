@@ -219,11 +219,23 @@ export const everyEscalationSent = (stack: ClusterStack, burst: Burst, timeoutMs
 export async function acceptAll(stack: ClusterStack, burst: Burst): Promise<number[]> {
   const statuses: number[] = [];
   for (const caseId of burst.caseIds) {
-    const view = await until(async () => {
-      const v = await stack.call('GET', `/repairs/${caseId}`, 'S-SV1');
-      return v.status === 200 && v.body.assigneeId && v.body.allowedActions?.includes('accept') && v.body;
-    }, `${caseId}: re-dispatched`);
-    statuses.push((await stack.call('POST', `/repairs/${caseId}/accept`, view.assigneeId, {})).status);
+    const assignee = () =>
+      until(async () => {
+        const v = await stack.call('GET', `/repairs/${caseId}`, 'S-SV1');
+        return v.status === 200 && v.body.assigneeId && v.body.allowedActions?.includes('accept') && (v.body.assigneeId as string);
+      }, `${caseId}: re-dispatched`);
+    let engineer = await assignee();
+    let status = (await stack.call('POST', `/repairs/${caseId}/accept`, engineer, {})).status;
+    // On a slow machine the re-dispatched order's own acceptance deadline may pass between the read and
+    // the accept (R2 hands it on again): a 403 is then the order having moved to another engineer, who
+    // accepts it instead. A 403 to the engineer who still holds the order stays a failure.
+    for (let moved = 0; status === 403 && moved < 3; moved++) {
+      const now = await assignee();
+      if (now === engineer) break;
+      engineer = now;
+      status = (await stack.call('POST', `/repairs/${caseId}/accept`, engineer, {})).status;
+    }
+    statuses.push(status);
   }
   return statuses;
 }
