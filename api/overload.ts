@@ -5,8 +5,20 @@
  * arrives, and the requests it accepts still finish in reasonable time.
  */
 import type { Client } from '@temporalio/client';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { HttpProblem } from './problem';
+
+/** Runs `release` once, when the answer is sent or the connection closes first (a caller who hung up). */
+function whenAnswered(res: Response, release: () => void): void {
+  let released = false;
+  const once = () => {
+    if (released) return;
+    released = true;
+    release();
+  };
+  res.once('finish', once);
+  res.once('close', once);
+}
 
 export function limitInFlight(max: number, retryAfterSeconds = 1): RequestHandler & { inFlight(): number } {
   let inFlight = 0;
@@ -15,14 +27,7 @@ export function limitInFlight(max: number, retryAfterSeconds = 1): RequestHandle
       return next(new HttpProblem(503, 'Overloaded', `the API is working on ${max} requests; retry shortly`, {}, { 'Retry-After': String(retryAfterSeconds) }));
     }
     inFlight++;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      inFlight--;
-    };
-    res.once('finish', release);
-    res.once('close', release);
+    whenAnswered(res, () => inFlight--);
     next();
   };
   return Object.assign(handler, { inFlight: () => inFlight });
@@ -85,16 +90,11 @@ export function admitOpenings(max: number, waitMs: number, retryAfterSeconds = 5
   const handler: RequestHandler = (req, res, next) => {
     const go = () => {
       opening++;
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
+      whenAnswered(res, () => {
         opening--;
         // The slot passes to the longest waiter still waiting.
         queue.shift()?.admit();
-      };
-      res.once('finish', release);
-      res.once('close', release);
+      });
       next();
     };
     if (opening < max) return go();
