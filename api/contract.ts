@@ -283,6 +283,12 @@ export function openApiDocument(ops: Operation[], info: { title: string; version
     for (const [status, description] of errors) {
       responses[status] ??= { description, content: { 'application/problem+json': { schema: problemSchema } } };
     }
+    if (op.opensCase) {
+      responses['503'] ??= {
+        description: 'Too many cases being opened: this one waited its turn and nothing was recorded; send it again after Retry-After with the same Idempotency-Key',
+        content: { 'application/problem+json': { schema: problemSchema } },
+      };
+    }
     for (const status of Object.keys(responses)) {
       const r = responses[status] as { content?: unknown; description: string };
       if (Number(status) >= 400 && !r.content) r.content = { 'application/problem+json': { schema: problemSchema } };

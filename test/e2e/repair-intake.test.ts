@@ -316,6 +316,9 @@ describe('repair intake end to end', () => {
     expect(doc.body.openapi).toBe('3.1.0');
     const ids = Object.values(doc.body.paths as Record<string, Record<string, { operationId: string }>>).flatMap((p) => Object.values(p).map((o) => o.operationId));
     expect(ids).toEqual(expect.arrayContaining(['createRepair', 'getRepair', 'listRepairs', 'repairAccept', 'repairSignOff']));
+    // A create that opens a case tells its client the admission's 503 (api/overload.ts admitOpenings); an action does not.
+    expect(doc.body.paths['/api/v1/repairs'].post.responses['503'].description).toMatch(/nothing was recorded/);
+    expect(doc.body.paths['/api/v1/repairs/{caseId}/accept'].post.responses['503']).toBeUndefined();
   });
 });
 
