@@ -42,7 +42,6 @@ import { createSessions, type Sessions } from './session';
 import { mountConsole } from './console-files';
 import { mountCasePage } from './case-page';
 import { attachmentStoreFor, type AttachmentStore } from './attachments';
-import { S3Store } from './s3-store';
 
 export const API_PREFIX = '/api/v1';
 export const BODY_LIMIT = '64kb';
@@ -134,9 +133,8 @@ export function buildApp(deps: ApiDeps): Express {
     res.json({ status: 'ok' });
   });
   const attachments = deps.attachments ?? attachmentStoreFor(deps.config);
-  const s3Attachments = attachments instanceof S3Store ? attachments : undefined;
   app.get('/readyz', async (_req, res) => {
-    const bucketReachable = s3Attachments?.reachable(3000);
+    const bucketReachable = attachments.reachable?.(3000);
     const checks = await Promise.all([
       deps.orm.em
         .fork()

@@ -18,6 +18,12 @@ export interface AttachmentStore {
   put(key: string, bytes: Buffer): Promise<void>;
   get(key: string): Promise<Buffer>;
   delete(key: string): Promise<void>;
+  /** A store on a server of its own: makes what it needs there (a bucket) when the API starts. */
+  prepare?(): Promise<void>;
+  /** A store on a server of its own: whether it answers within `ms`, which /readyz reports. */
+  reachable?(ms: number): Promise<boolean>;
+  /** A store on a server of its own: lets go of its connections. */
+  close?(): void;
 }
 
 /** The default store: files under one directory, written whole (temp file, then rename). */

@@ -89,7 +89,7 @@ export class S3Store implements AttachmentStore {
     } catch (error) {
       // A bucket removed (or never made, when the API started while the server was down) is made again.
       if (errorName(error) !== 'NoSuchBucket') throw error;
-      await this.ensureBucket();
+      await this.prepare();
       await upload();
     }
   }
@@ -112,7 +112,7 @@ export class S3Store implements AttachmentStore {
   }
 
   /** Creates the bucket unless it is there (an API starting beside a fresh MinIO). */
-  async ensureBucket(): Promise<void> {
+  async prepare(): Promise<void> {
     try {
       await this.call((s3) => s3.send(new HeadBucketCommand({ Bucket: this.bucket })));
       return;

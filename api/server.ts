@@ -13,7 +13,6 @@ import { createLogger, loggableError, scrub } from '../logging';
 import { sealedDataConverter } from '../payload-codec';
 import { buildApp } from './app';
 import { attachmentStoreFor } from './attachments';
-import { S3Store } from './s3-store';
 import { expireIdempotencyRecords } from './idempotency';
 import { createApiMetrics, metricsApp } from './metrics';
 
@@ -54,11 +53,9 @@ export async function startApi(input: {
   const host = input.host ?? '0.0.0.0';
   const metrics = createApiMetrics();
   const attachments = attachmentStoreFor(input.config);
-  if (attachments instanceof S3Store) {
-    // The bucket of a fresh S3 server (compose's minio). A server still down is no reason not to start:
-    // uploads make the bucket when they find it missing, and /readyz says the store is unreachable.
-    await attachments.ensureBucket().catch((error: unknown) => input.logger.warn({ err: loggableError(error) }, 'the attachment bucket could not be checked or made; uploads will try again'));
-  }
+  // The bucket of a fresh S3 server (compose's minio). A server still down is no reason not to start:
+  // uploads make the bucket when they find it missing, and /readyz says the store is unreachable.
+  await attachments.prepare?.().catch((error: unknown) => input.logger.warn({ err: loggableError(error) }, 'the attachment bucket could not be checked or made; uploads will try again'));
   const app = buildApp({ orm: input.orm, temporal: input.temporal, config: input.config, logger: input.logger, metrics, mailer: input.mailer, attachments });
   const server = await listen(app, input.port ?? input.config.PORT, host);
   server.requestTimeout = 30_000;
@@ -79,7 +76,7 @@ export async function startApi(input: {
     close: async () => {
       stopExpiry();
       await Promise.all([closing(server), ...(metricsServer ? [closing(metricsServer)] : [])]);
-      if (attachments instanceof S3Store) attachments.close();
+      attachments.close?.();
     },
   };
 }

@@ -50,7 +50,7 @@ describe('S3Store on MinIO', () => {
   let store: S3Store;
   beforeAll(async () => {
     store = s3Store('attachments-store');
-    await store.ensureBucket();
+    await store.prepare();
   });
 
   it('an object put reads back byte for byte, is replaced by a second put, and is gone after delete', async () => {
@@ -88,7 +88,7 @@ describe('S3Store on MinIO', () => {
     expect(await fresh.reachable(3000)).toBe(false);
     await fresh.put('R20261205-0004/att_dddddddddddddddd.jpg', Buffer.from('first photo'));
     expect((await fresh.get('R20261205-0004/att_dddddddddddddddd.jpg')).toString()).toBe('first photo');
-    await fresh.ensureBucket();
+    await fresh.prepare();
     expect(await fresh.reachable(3000)).toBe(true);
   });
 

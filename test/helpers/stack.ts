@@ -15,7 +15,6 @@ import pino from 'pino';
 import type { Express } from 'express';
 import { buildApp } from '../../api/app';
 import { attachmentStoreFor } from '../../api/attachments';
-import { S3Store } from '../../api/s3-store';
 import { loadConfig, type Config } from '../../config';
 import { openOrm, type Orm } from '../../db/orm';
 import { seedDemo, type SeedResult } from '../../db/seed';
@@ -157,7 +156,7 @@ export async function startTestStack(
       await connection.close();
       await nativeConnection.close();
       mailer.close();
-      if (attachments instanceof S3Store) attachments.close();
+      attachments.close?.();
       await orm.close(true);
       await smtp.close();
     },
