@@ -170,6 +170,13 @@ export const configSchema = z.object({
   API_MAX_OPENINGS: z.coerce.number().int().min(1).max(10_000).default(4),
   API_OPENING_WAIT_MS: z.coerce.number().int().min(100).max(14_000).default(10_000),
   /**
+   * The cap on openings while deadlines are falling due: an open case's next deadline due within
+   * API_DEADLINE_LOOKAHEAD_MS, or fallen due with its breach not yet recorded (api/deadline-pressure.ts).
+   * The intake gives way to the escalations only then (docs/deadlines-first.md).
+   */
+  API_MAX_OPENINGS_NEAR_DEADLINES: z.coerce.number().int().min(1).max(10_000).default(1),
+  API_DEADLINE_LOOKAHEAD_MS: z.coerce.number().int().min(0).max(600_000).default(15_000),
+  /**
    * The keys that seal workflow payloads (payload-codec.ts, docs/personal-data.md): the service
    * centre's, which supervisors and managers decode in the Temporal UI; employee complaints' (hr only)
    * and reports' (audit only), C2. Every worker and API process needs all three and refuses to start

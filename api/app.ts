@@ -7,8 +7,9 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import type { Transporter } from 'nodemailer';
 import { codecCorsOrigins, type Config } from '../config';
-import { scrub } from '../logging';
+import { loggableError, scrub } from '../logging';
 import { missingNationalYears } from '../db/calendar-store';
+import { deadlinesNear } from '../db/deadlines-near';
 import type { Orm } from '../db/orm';
 import { assumedYearsNote } from '../domain/calendar';
 import { authenticate } from './auth';
@@ -17,6 +18,7 @@ import { DOCS_SCRIPT_SOURCE, docsPage } from './docs';
 import { Gauge } from 'prom-client';
 import { createApiMetrics, type ApiMetrics } from './metrics';
 import { admitOpenings, limitInFlight, temporalDeadline } from './overload';
+import { deadlinePressure } from './deadline-pressure';
 import { notFoundRoute, problemHandler } from './problem';
 import { BadKeyLimit, rateLimitPerKey } from './rate-limit';
 import { adminAuditOperations } from './routes/admin-audit';
@@ -49,6 +51,11 @@ export const BODY_LIMIT = '64kb';
 const CODEC_RATE_FACTOR = 20;
 /** Import files being read at once by one API process (each up to IMPORT_BODY_LIMIT). */
 export const UPLOADS_IN_FLIGHT = 2;
+/**
+ * A deadline fallen due this long ago whose breach is still not recorded no longer holds the door:
+ * its escalation is late for another reason (a worker down), and the intake must not wait on it.
+ */
+const DEADLINE_BEHIND_MS = 120_000;
 
 export interface ApiDeps {
   orm: Orm;
@@ -198,7 +205,31 @@ export function buildApp(deps: ApiDeps): Express {
   const uploads = limitInFlight(UPLOADS_IN_FLIGHT);
   const uploadParser = (upload: { mediaTypes: string[]; limit: string }) => [uploads, express.raw({ type: upload.mediaTypes, limit: upload.limit })];
   // Cases are opened a few at a time per process, a burst waiting its turn here (api/overload.ts).
-  const openings = admitOpenings(deps.config.API_MAX_OPENINGS, deps.config.API_OPENING_WAIT_MS);
+  // While deadlines fall due, fewer at a time (api/deadline-pressure.ts).
+  const pressure = deadlinePressure({
+    count: (now) => deadlinesNear(deps.orm.em.fork(), now, deps.config.API_DEADLINE_LOOKAHEAD_MS, DEADLINE_BEHIND_MS),
+    freeCap: deps.config.API_MAX_OPENINGS,
+    nearCap: Math.min(deps.config.API_MAX_OPENINGS_NEAR_DEADLINES, deps.config.API_MAX_OPENINGS),
+    onError: (error) => deps.logger.warn({ err: loggableError(error) }, 'counting the deadlines falling due failed; the cap on openings stays as it was'),
+  });
+  const openings = admitOpenings(pressure.cap, deps.config.API_OPENING_WAIT_MS);
+  pressure.onChange(openings.recheck);
+  new Gauge({
+    name: 'api_case_openings_cap',
+    help: 'Cases this API process opens at once now: API_MAX_OPENINGS, or API_MAX_OPENINGS_NEAR_DEADLINES while deadlines fall due',
+    registers: [metrics.registry],
+    collect() {
+      this.set(pressure.current());
+    },
+  });
+  new Gauge({
+    name: 'api_deadlines_near',
+    help: 'Open cases whose next deadline falls due around now, as this API process last counted (the cap on openings drops to API_MAX_OPENINGS_NEAR_DEADLINES while any)',
+    registers: [metrics.registry],
+    collect() {
+      this.set(pressure.near());
+    },
+  });
   new Gauge({
     name: 'api_case_openings_waiting',
     help: 'Creates waiting their turn to open a case in this API process (API_MAX_OPENINGS at a time)',

@@ -68,10 +68,19 @@ export function temporalDeadline(temporal: Client, ms = TEMPORAL_CALL_DEADLINE_M
  * and escalations go out seconds late (docs/deadlines-first.md). Held here, the burst waits in the
  * API, where waiting costs a timer, and the worker's queue stays a few tasks deep.
  *
+ * The cap may change while the process runs (`max` as a function, and `recheck()` when it rose): the
+ * process lowers it while deadlines are falling due (api/deadline-pressure.ts). A lowered cap admits
+ * no one until enough openings in progress have finished; none is interrupted.
+ *
  * By hand rather than p-limit/p-queue: those are ESM-only here, and neither lets a waiter leave the
  * queue at its own deadline (nor when its caller hangs up), which is the whole point.
  */
-export function admitOpenings(max: number, waitMs: number, retryAfterSeconds = 5): RequestHandler & { opening(): number; waiting(): number } {
+export function admitOpenings(
+  max: number | (() => number),
+  waitMs: number,
+  retryAfterSeconds = 5,
+): RequestHandler & { opening(): number; waiting(): number; recheck(): void } {
+  const cap = typeof max === 'number' ? () => max : max;
   let opening = 0;
   const queue: { admit: () => void; abandon: () => void }[] = [];
   const refuse = (next: (error?: unknown) => void) =>
@@ -92,12 +101,12 @@ export function admitOpenings(max: number, waitMs: number, retryAfterSeconds = 5
       opening++;
       whenAnswered(res, () => {
         opening--;
-        // The slot passes to the longest waiter still waiting.
-        queue.shift()?.admit();
+        // The slot passes to the longest waiters still waiting, as many as the cap now allows.
+        recheck();
       });
       next();
     };
-    if (opening < max) return go();
+    if (opening < cap() && queue.length === 0) return go();
     let settled = false;
     const timer = setTimeout(() => {
       if (settled) return;
@@ -122,5 +131,9 @@ export function admitOpenings(max: number, waitMs: number, retryAfterSeconds = 5
     // A caller who hung up while waiting gives up its place.
     res.once('close', waiter.abandon);
   };
-  return Object.assign(handler, { opening: () => opening, waiting: () => queue.length });
+  /** Admits waiters, longest first, while fewer than the cap are being opened: after a release, or when the cap rose. */
+  const recheck = () => {
+    while (queue.length > 0 && opening < cap()) queue.shift()!.admit();
+  };
+  return Object.assign(handler, { opening: () => opening, waiting: () => queue.length, recheck });
 }

@@ -12,7 +12,9 @@
  * Three phases, on the priority-aware matcher every server of ours runs (scripts/temporal-cli.ts):
  * without the burst; with it and the API opening every case it is sent at once
  * (API_MAX_OPENINGS=10000); with it and the API's admission of openings as configured by default
- * (api/overload.ts admitOpenings). The burst's client is a patient one: a 503 is retried after its
+ * (api/overload.ts admitOpenings: 4 at a time, 1 while deadlines fall due, api/deadline-pressure.ts).
+ * BENCH_OPENINGS=2,4,4/1 runs one admitted phase per cap instead (4/1: 4, and 1 while deadlines fall
+ * due; a plain number: a fixed cap). The burst's client is a patient one: a 503 is retried after its
  * Retry-After with the same Idempotency-Key, so every phase takes the whole burst. BENCH_OLD_MATCHER=1
  * adds the first round's comparison, a dev server whose matcher ignores task priority
  * (`matching.useNewMatcher=false`, server 1.29's default), without and with the burst, unadmitted.
@@ -23,7 +25,7 @@
  * firing late (the server's timer queue), the workflow task waiting to be picked up (matching: what
  * priority can reorder), the task in the worker, the escalation's write waiting and running.
  *
- * BENCH_CASES (200), BENCH_WINDOW_MS (40000), BENCH_BURST (1500), BENCH_OLD_MATCHER (unset).
+ * BENCH_CASES (200), BENCH_WINDOW_MS (40000), BENCH_BURST (1500), BENCH_OPENINGS (the defaults), BENCH_OLD_MATCHER (unset).
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -61,6 +63,8 @@ interface PhaseSpec {
   admission: boolean;
   /** API_MAX_OPENINGS for an admitted phase, when not the default. */
   openings?: number;
+  /** API_MAX_OPENINGS_NEAR_DEADLINES for an admitted phase (the same as `openings`: a fixed cap). */
+  nearOpenings?: number;
 }
 
 interface Phase extends PhaseSpec {
@@ -87,6 +91,10 @@ interface Phase extends PhaseSpec {
 }
 
 const UNLIMITED_OPENINGS = '10000';
+const DEFAULT_OPENINGS = configSchema.shape.API_MAX_OPENINGS.parse(undefined);
+const DEFAULT_NEAR_OPENINGS = configSchema.shape.API_MAX_OPENINGS_NEAR_DEADLINES.parse(undefined);
+/** "4 at a time", or "4 at a time, 1 while deadlines fall due" when the cap gives way to deadlines. */
+const capWords = (p: PhaseSpec) => `${p.openings} at a time${p.nearOpenings !== p.openings ? `, ${p.nearOpenings} while deadlines fall due` : ''}`;
 
 async function runPhase(spec: PhaseSpec, workflowBundle: Awaited<ReturnType<typeof bundleWorkflows>>): Promise<Phase> {
   const { priority, burst, admission } = spec;
@@ -94,10 +102,13 @@ async function runPhase(spec: PhaseSpec, workflowBundle: Awaited<ReturnType<type
     policy: { warningFraction: WARNING_FRACTION, repair: { acceptWithinMs: ACCEPT_WITHIN_MS } },
     dynamicConfig: { ...SERVER_DYNAMIC_CONFIG, 'matching.useNewMatcher': priority },
     workflowBundle,
-    env: { API_MAX_OPENINGS: admission ? String(spec.openings ?? configSchema.shape.API_MAX_OPENINGS.parse(undefined)) : UNLIMITED_OPENINGS },
+    env: admission
+      ? { API_MAX_OPENINGS: String(spec.openings ?? DEFAULT_OPENINGS), API_MAX_OPENINGS_NEAR_DEADLINES: String(spec.nearOpenings ?? spec.openings ?? DEFAULT_NEAR_OPENINGS) }
+      : { API_MAX_OPENINGS: UNLIMITED_OPENINGS },
   });
-  const openings = admission ? `openings ${stack.config.API_MAX_OPENINGS} at a time` : 'openings unlimited';
   spec.openings = admission ? stack.config.API_MAX_OPENINGS : undefined;
+  spec.nearOpenings = admission ? Math.min(stack.config.API_MAX_OPENINGS_NEAR_DEADLINES, stack.config.API_MAX_OPENINGS) : undefined;
+  const openings = admission ? `openings ${capWords(spec)}` : 'openings unlimited';
   const name = `${priority ? 'priority matcher' : 'old matcher'}, ${burst ? `burst of ${BURST}, ${openings}` : 'no burst'}`;
   try {
     const db = () => stack.orm.em.fork().getConnection();
@@ -268,13 +279,17 @@ async function main(): Promise<void> {
       : []),
     { priority: true, burst: false, admission: true },
     { priority: true, burst: true, admission: false },
-    // BENCH_OPENINGS=2,4,8 compares caps; by default the configured default alone.
-    ...(process.env.BENCH_OPENINGS ?? String(configSchema.shape.API_MAX_OPENINGS.parse(undefined))).split(',').map((n) => ({ priority: true, burst: true, admission: true, openings: Number(n) })),
+    // BENCH_OPENINGS=2,4,4/1 compares caps (4/1: 4 at a time, 1 while deadlines fall due); by default
+    // the configured default alone.
+    ...(process.env.BENCH_OPENINGS ?? `${DEFAULT_OPENINGS}/${DEFAULT_NEAR_OPENINGS}`).split(',').map((caps) => {
+      const [openings, near] = caps.split('/').map(Number);
+      return { priority: true, burst: true, admission: true, openings, nearOpenings: near ?? openings };
+    }),
   ];
   const phases: Phase[] = [];
   for (const spec of specs) phases.push(await runPhase(spec, workflowBundle));
   const of = (spec: PhaseSpec) =>
-    phases.find((p) => p.priority === spec.priority && p.burst === spec.burst && (!spec.burst || p.admission === spec.admission) && (spec.openings === undefined || p.openings === spec.openings));
+    phases.find((p) => p.priority === spec.priority && p.burst === spec.burst && (!spec.burst || p.admission === spec.admission) && (spec.openings === undefined || (p.openings === spec.openings && p.nearOpenings === spec.nearOpenings)));
   const cli = resolveTemporalCli();
   const facts = machineFacts(cli.kind === 'path' ? cli.path : 'temporal');
   const burstTerms = (p: Phase) =>
@@ -297,9 +312,9 @@ async function main(): Promise<void> {
   const unadmitted = of({ priority: true, burst: true, admission: false })!;
   for (const admitted of phases.filter((p) => p.burst && p.admission)) {
     figures.push({
-      name: `escalation p99 during the burst: the API opening ${admitted.openings} cases at a time against opening all at once`,
+      name: `escalation p99 during the burst: the API opening ${capWords(admitted)} against opening all at once`,
       baseline: `all at once: p99 ${fmt(unadmitted.p99)} ms`,
-      measured: `${admitted.openings} at a time: p99 ${fmt(admitted.p99)} ms; the burst taken in ${fmt(admitted.burstTakenInMs / 1000)} s against ${fmt(unadmitted.burstTakenInMs / 1000)} s`,
+      measured: `${capWords(admitted)}: p99 ${fmt(admitted.p99)} ms; the burst taken in ${fmt(admitted.burstTakenInMs / 1000)} s against ${fmt(unadmitted.burstTakenInMs / 1000)} s`,
       ratio: admitted.p99 / unadmitted.p99,
       target: '< 1 (admission helps)',
       met: admitted.p99 < unadmitted.p99,

@@ -12,6 +12,9 @@ import { problemHandler } from '../../api/problem';
 let server: Server;
 let url: string;
 let gate: ReturnType<typeof admitOpenings>;
+/** A second gate whose cap the test moves, as the deadline pressure does (api/deadline-pressure.ts). */
+let varying: ReturnType<typeof admitOpenings>;
+let capNow = 3;
 /** Each admitted request waits here until the test lets it finish; `reached` lists who got in, in order. */
 const held = new Map<string, () => void>();
 const reached: string[] = [];
@@ -19,11 +22,14 @@ const reached: string[] = [];
 beforeAll(async () => {
   gate = admitOpenings(2, 400, 7);
   const app = express();
-  app.post('/open/:name', gate, (req, res) => {
+  varying = admitOpenings(() => capNow, 5000);
+  const hold: express.RequestHandler = (req, res) => {
     const name = String(req.params.name);
     reached.push(name);
     held.set(name, () => res.status(201).json({ name }));
-  });
+  };
+  app.post('/open/:name', gate, hold);
+  app.post('/vary/:name', varying, hold);
   app.use(problemHandler);
   await new Promise<void>((resolve) => {
     server = app.listen(0, '127.0.0.1', () => resolve());
@@ -47,6 +53,7 @@ const until = async (probe: () => boolean) => {
   expect(probe()).toBe(true);
 };
 const open = (name: string, signal?: AbortSignal, language = 'en') => fetch(`${url}/open/${name}`, { method: 'POST', signal, headers: { 'accept-language': language } });
+const openVarying = (name: string) => fetch(`${url}/vary/${name}`, { method: 'POST' });
 
 describe('case admission (api/overload.ts admitOpenings)', () => {
   it('opens at most two at once; the third waits and gets the first freed slot, in arrival order', async () => {
@@ -112,5 +119,36 @@ describe('case admission (api/overload.ts admitOpenings)', () => {
     for (const name of ['b', 'next']) held.get(name)!();
     await Promise.all([a, b, next]);
     await until(() => gate.opening() === 0);
+  });
+
+  it('a cap that drops (deadlines falling due) admits no one until the openings in progress are below it; one that rises admits the waiters at once, in order', async () => {
+    capNow = 3;
+    const first = ['a', 'b', 'c'].map(openVarying);
+    await until(() => reached.length === 3);
+    capNow = 1;
+    const d = openVarying('d');
+    await until(() => varying.waiting() === 1);
+    // Two of three finish: one is still opening, and the cap is one — d still waits, none interrupted.
+    held.get('a')!();
+    held.get('b')!();
+    await until(() => varying.opening() === 1);
+    expect(reached).toEqual(['a', 'b', 'c']);
+    expect(varying.waiting()).toBe(1);
+    held.get('c')!();
+    await until(() => reached.length === 4);
+    expect(reached[3]).toBe('d');
+    const later = ['e', 'f', 'g'].map(openVarying);
+    await until(() => varying.waiting() === 3);
+    // The deadlines are past: the cap rises, and the longest waiters go in at once.
+    capNow = 3;
+    varying.recheck();
+    await until(() => reached.length === 6);
+    expect(reached.slice(4)).toEqual(['e', 'f']);
+    expect(varying.waiting()).toBe(1);
+    for (const name of ['d', 'e', 'f']) held.get(name)!();
+    await until(() => reached.length === 7);
+    held.get('g')!();
+    expect((await Promise.all([...first, d, ...later])).map((r) => r.status)).toEqual(Array(7).fill(201));
+    await until(() => varying.opening() === 0);
   });
 });
