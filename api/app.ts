@@ -214,30 +214,19 @@ export function buildApp(deps: ApiDeps): Express {
   });
   const openings = admitOpenings(pressure.cap, deps.config.API_OPENING_WAIT_MS);
   pressure.onChange(openings.recheck);
-  new Gauge({
-    name: 'api_case_openings_cap',
-    help: 'Cases this API process opens at once now: API_MAX_OPENINGS, or API_MAX_OPENINGS_NEAR_DEADLINES while deadlines fall due',
-    registers: [metrics.registry],
-    collect() {
-      this.set(pressure.current());
-    },
-  });
-  new Gauge({
-    name: 'api_deadlines_near',
-    help: 'Open cases whose next deadline falls due around now, as this API process last counted (the cap on openings drops to API_MAX_OPENINGS_NEAR_DEADLINES while any)',
-    registers: [metrics.registry],
-    collect() {
-      this.set(pressure.near());
-    },
-  });
-  new Gauge({
-    name: 'api_case_openings_waiting',
-    help: 'Creates waiting their turn to open a case in this API process (API_MAX_OPENINGS at a time)',
-    registers: [metrics.registry],
-    collect() {
-      this.set(openings.waiting());
-    },
-  });
+  // What the gate is doing, read at each scrape.
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [metrics.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  gauge('api_case_openings_cap', 'Cases this API process opens at once now: API_MAX_OPENINGS, or API_MAX_OPENINGS_NEAR_DEADLINES while deadlines fall due', pressure.current);
+  gauge('api_deadlines_near', 'Open cases whose next deadline falls due around now, as this API process last counted (the cap on openings drops while any)', pressure.near);
+  gauge('api_case_openings_waiting', 'Creates waiting their turn to open a case in this API process', openings.waiting);
   for (const op of operations) mount(api, op, op.readOnly ? readOnlyGuards : guards, textParser, uploadParser, openings);
   app.use(API_PREFIX, api);
   // The residents' survey page (/s/:token): HTML outside the staff API, limited per client address.
