@@ -104,7 +104,7 @@ async function runPhase(spec: PhaseSpec, workflowBundle: Awaited<ReturnType<type
     workflowBundle,
     env: admission
       ? { API_MAX_OPENINGS: String(spec.openings ?? DEFAULT_OPENINGS), API_MAX_OPENINGS_NEAR_DEADLINES: String(spec.nearOpenings ?? spec.openings ?? DEFAULT_NEAR_OPENINGS) }
-      : { API_MAX_OPENINGS: UNLIMITED_OPENINGS },
+      : { API_MAX_OPENINGS: UNLIMITED_OPENINGS, API_MAX_OPENINGS_NEAR_DEADLINES: UNLIMITED_OPENINGS },
   });
   spec.openings = admission ? stack.config.API_MAX_OPENINGS : undefined;
   spec.nearOpenings = admission ? Math.min(stack.config.API_MAX_OPENINGS_NEAR_DEADLINES, stack.config.API_MAX_OPENINGS) : undefined;
