@@ -27,7 +27,6 @@
  *
  * BENCH_CASES (200), BENCH_WINDOW_MS (40000), BENCH_BURST (1500), BENCH_OPENINGS (the defaults), BENCH_OLD_MATCHER (unset).
  */
-import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -35,7 +34,7 @@ import { configSchema } from '../config';
 import { workflowIds } from '../domain/workflow-ids';
 import { bundleWorkflows } from '../worker';
 import { resolveTemporalCli, SERVER_DYNAMIC_CONFIG } from '../scripts/temporal-cli';
-import { cpuPer, cpuTotals, fmt, load, machineFacts, percentile, report, runBench, type Figure } from './lib';
+import { cpuPer, cpuTotals, fmt, load, machineFacts, percentile, postPatiently, report, runBench, type Figure } from './lib';
 import { startBenchStack, type BenchStack } from './stack';
 
 const CASES = Number(process.env.BENCH_CASES ?? 200);
@@ -116,24 +115,8 @@ async function runPhase(spec: PhaseSpec, workflowBundle: Awaited<ReturnType<type
     const rooms = (await db().execute<{ room: string }[]>('select room from household order by room')).map((r) => r.room);
     let burstRetried = 0;
     // A 503 (admission, or the workflow service too slow) is waited out and retried with the same key.
-    const repair = async (url: string, body: Record<string, unknown>): Promise<string> => {
-      const idempotencyKey = randomUUID();
-      for (let attempt = 1; ; attempt++) {
-        const res = await fetch(`${url}/api/v1/repairs`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
-          body: JSON.stringify({ contactName: '测试', contactPhone: '13800000000', channel: 'phone', description: '压测', ...body }),
-        });
-        if (res.status === 503 && attempt < 30) {
-          burstRetried++;
-          await res.arrayBuffer();
-          await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
-          continue;
-        }
-        if (res.status !== 201) throw new Error(`intake answered ${res.status}: ${await res.text()}`);
-        return ((await res.json()) as { caseId: string }).caseId;
-      }
-    };
+    const repair = async (url: string, body: Record<string, unknown>): Promise<string> =>
+      (await postPatiently(() => `${url}/api/v1/repairs`, key, { contactName: '测试', contactPhone: '13800000000', channel: 'phone', description: '压测', ...body }, { retries: 29, onRetry: () => burstRetried++ })).caseId as string;
 
     log(`${name}: ${CASES} repairs over ${fmt(WINDOW_MS / 1000)} s, acceptance within ${fmt(ACCEPT_WITHIN_MS / 1000)} s (load ${load1()})`);
     const appointmentAt = new Date(Date.now() + 7 * 86_400_000).toISOString();

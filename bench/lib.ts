@@ -1,4 +1,5 @@
 /** Measuring on a small shared machine: repeat, take the median, report ratios against a baseline from the same run. */
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -57,6 +58,31 @@ export async function load(
 }
 
 /** The median run of `runs` repetitions, by `key`. */
+/**
+ * A POST sent as the front desk's console sends it: a 503 (the API's admission of openings, its
+ * in-flight cap, or the workflow service too slow) is waited out for its Retry-After and sent again
+ * with the same Idempotency-Key, up to `retries` times, each counted by `onRetry`. Any answer but
+ * 200/201 after that throws.
+ */
+export async function postPatiently(url: () => string, apiKey: string, body: unknown, options: { retries: number; onRetry: () => void }): Promise<Record<string, unknown>> {
+  const idempotencyKey = randomUUID();
+  for (let retry = 0; ; retry++) {
+    const res = await fetch(url(), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
+      body: JSON.stringify(body),
+    });
+    if (res.status === 503 && retry < options.retries) {
+      options.onRetry();
+      await res.arrayBuffer();
+      await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+      continue;
+    }
+    if (res.status !== 201 && res.status !== 200) throw new Error(`${new URL(res.url).pathname} answered ${res.status}: ${await res.text()}`);
+    return (await res.json()) as Record<string, unknown>;
+  }
+}
+
 export async function medianOf<T>(runs: number, key: (r: T) => number, run: (i: number) => Promise<T>): Promise<T> {
   const results: T[] = [];
   for (let i = 0; i < runs; i++) results.push(await run(i));

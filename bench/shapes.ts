@@ -19,7 +19,6 @@
  * BENCH_SHAPES (dev,cluster-1,cluster-2), BENCH_COUNT (640), BENCH_ACTIONS (320), BENCH_CASES (2000),
  * BENCH_WINDOW_MS (120000).
  */
-import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,7 +29,7 @@ import { DEFAULT_POLICY } from '../domain/policy';
 import { startCluster } from '../scripts/cluster';
 import { resolveTemporalCli } from '../scripts/temporal-cli';
 import { bundleWorkflows } from '../worker';
-import { fmt, load, machineFacts, percentile, report, runBench, type Figure } from './lib';
+import { fmt, load, machineFacts, percentile, postPatiently, report, runBench, type Figure } from './lib';
 import { startBenchStack, workerDoneWith } from './stack';
 
 const SHAPES = (process.env.BENCH_SHAPES ?? 'dev,cluster-1,cluster-2').split(',');
@@ -202,24 +201,8 @@ async function measure(shape: Shape): Promise<Results> {
   // A patient client, as the front desk's console is: a 503 (the API's admission of openings, or its
   // in-flight cap) is sent again after its Retry-After with the same Idempotency-Key; `retried` counts them.
   let retried = 0;
-  const post = async (path: string, staffId: string, body: unknown): Promise<Record<string, unknown>> => {
-    const key = randomUUID();
-    for (let attempt = 0; ; attempt++) {
-      const res = await fetch(`${shape.apiUrls[nextApi++ % shape.apiUrls.length]}/api/v1${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${shape.keyOf(staffId)}`, 'content-type': 'application/json', 'idempotency-key': key },
-        body: JSON.stringify(body),
-      });
-      if (res.status === 503 && attempt < 60) {
-        retried++;
-        await res.arrayBuffer();
-        await sleep(Number(res.headers.get('retry-after') ?? 1) * 1000);
-        continue;
-      }
-      if (res.status !== 201 && res.status !== 200) throw new Error(`${path} answered ${res.status}: ${await res.text()}`);
-      return (await res.json()) as Record<string, unknown>;
-    }
-  };
+  const post = (path: string, staffId: string, body: unknown) =>
+    postPatiently(() => `${shape.apiUrls[nextApi++ % shape.apiUrls.length]}/api/v1${path}`, shape.keyOf(staffId), body, { retries: 60, onRetry: () => retried++ });
   // A saturated API may still refuse some requests (a 500 when the case does not open within the
   // client's deadline): counted and left out, not fatal — what is measured is what it took.
   let refused = 0;
