@@ -64,7 +64,13 @@ export async function load(
  * with the same Idempotency-Key, up to `retries` times, each counted by `onRetry`. Any answer but
  * 200/201 after that throws.
  */
-export async function postPatiently(url: () => string, apiKey: string, body: unknown, options: { retries: number; onRetry: () => void }): Promise<Record<string, unknown>> {
+export async function postPatiently(
+  url: () => string,
+  apiKey: string,
+  body: unknown,
+  /** `until` (epoch ms): a 503 answered after it is not waited out — the client has given up. */
+  options: { retries: number; onRetry: () => void; until?: number },
+): Promise<Record<string, unknown>> {
   const idempotencyKey = randomUUID();
   for (let retry = 0; ; retry++) {
     const res = await fetch(url(), {
@@ -72,7 +78,7 @@ export async function postPatiently(url: () => string, apiKey: string, body: unk
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'idempotency-key': idempotencyKey },
       body: JSON.stringify(body),
     });
-    if (res.status === 503 && retry < options.retries) {
+    if (res.status === 503 && retry < options.retries && Date.now() < (options.until ?? Infinity)) {
       options.onRetry();
       await res.arrayBuffer();
       await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
