@@ -220,6 +220,13 @@ export const configSchema = z.object({
       ctx.addIssue({ code: 'custom', path: [name], message: `must be set with ${set.join(', ')}: the S3 attachment store needs all of ${ATTACHMENTS_S3_VARIABLES.join(', ')}` });
     }
   }
+  if (config.API_MAX_OPENINGS_NEAR_DEADLINES > config.API_MAX_OPENINGS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['API_MAX_OPENINGS_NEAR_DEADLINES'],
+      message: `is the cap on openings while deadlines fall due (${config.API_MAX_OPENINGS_NEAR_DEADLINES}), which must not be above API_MAX_OPENINGS (${config.API_MAX_OPENINGS}): the intake gives way to the escalations then, never takes more`,
+    });
+  }
   if (set.length > 0 && config.ATTACHMENTS_DIR !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['ATTACHMENTS_DIR'], message: 'is the local store, but the ATTACHMENTS_S3_* variables choose the S3 store: set one or the other' });
   }

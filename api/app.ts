@@ -18,7 +18,7 @@ import { DOCS_SCRIPT_SOURCE, docsPage } from './docs';
 import { Gauge } from 'prom-client';
 import { createApiMetrics, type ApiMetrics } from './metrics';
 import { admitOpenings, limitInFlight, temporalDeadline } from './overload';
-import { deadlinePressure } from './deadline-pressure';
+import { DEADLINE_BEHIND_MS, deadlinePressure } from './deadline-pressure';
 import { notFoundRoute, problemHandler } from './problem';
 import { BadKeyLimit, rateLimitPerKey } from './rate-limit';
 import { adminAuditOperations } from './routes/admin-audit';
@@ -51,11 +51,6 @@ export const BODY_LIMIT = '64kb';
 const CODEC_RATE_FACTOR = 20;
 /** Import files being read at once by one API process (each up to IMPORT_BODY_LIMIT). */
 export const UPLOADS_IN_FLIGHT = 2;
-/**
- * A deadline fallen due this long ago whose breach is still not recorded no longer holds the door:
- * its escalation is late for another reason (a worker down), and the intake must not wait on it.
- */
-const DEADLINE_BEHIND_MS = 120_000;
 
 export interface ApiDeps {
   orm: Orm;
@@ -209,7 +204,7 @@ export function buildApp(deps: ApiDeps): Express {
   const pressure = deadlinePressure({
     count: (now) => deadlinesNear(deps.orm.em.fork(), now, deps.config.API_DEADLINE_LOOKAHEAD_MS, DEADLINE_BEHIND_MS),
     freeCap: deps.config.API_MAX_OPENINGS,
-    nearCap: Math.min(deps.config.API_MAX_OPENINGS_NEAR_DEADLINES, deps.config.API_MAX_OPENINGS),
+    nearCap: deps.config.API_MAX_OPENINGS_NEAR_DEADLINES,
     onError: (error) => deps.logger.warn({ err: loggableError(error) }, 'counting the deadlines falling due failed; the cap on openings stays as it was'),
   });
   const openings = admitOpenings(pressure.cap, deps.config.API_OPENING_WAIT_MS);

@@ -15,6 +15,12 @@
  * count that fails keeps the last answer and is tried again after `refreshMs`.
  */
 
+/**
+ * A deadline fallen due this long ago whose breach is still not recorded no longer holds the door:
+ * its escalation is late for another reason (a worker down), and the intake must not wait on it.
+ */
+export const DEADLINE_BEHIND_MS = 120_000;
+
 export interface DeadlinePressure {
   /** The cap on openings now (refreshing the count in the background when it is stale). */
   cap(): number;

@@ -106,7 +106,7 @@ async function runPhase(spec: PhaseSpec, workflowBundle: Awaited<ReturnType<type
       : { API_MAX_OPENINGS: UNLIMITED_OPENINGS, API_MAX_OPENINGS_NEAR_DEADLINES: UNLIMITED_OPENINGS },
   });
   spec.openings = admission ? stack.config.API_MAX_OPENINGS : undefined;
-  spec.nearOpenings = admission ? Math.min(stack.config.API_MAX_OPENINGS_NEAR_DEADLINES, stack.config.API_MAX_OPENINGS) : undefined;
+  spec.nearOpenings = admission ? stack.config.API_MAX_OPENINGS_NEAR_DEADLINES : undefined;
   const openings = admission ? `openings ${capWords(spec)}` : 'openings unlimited';
   const name = `${priority ? 'priority matcher' : 'old matcher'}, ${burst ? `burst of ${BURST}, ${openings}` : 'no burst'}`;
   try {

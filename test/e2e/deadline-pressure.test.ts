@@ -6,6 +6,7 @@
  */
 import pino from 'pino';
 import { startApi, type RunningApi } from '../../api/server';
+import { DEADLINE_BEHIND_MS } from '../../api/deadline-pressure';
 import { deadlinesNear } from '../../db/deadlines-near';
 import { eventually, startTestStack, type TestStack } from '../helpers/stack';
 
@@ -21,8 +22,6 @@ afterAll(async () => {
 });
 
 const db = () => stack.orm.em.fork().getConnection();
-const AHEAD_MS = 15_000;
-const BEHIND_MS = 120_000;
 
 /** A read-model row no workflow owns: only its deadline, state and closing matter here. */
 async function row(id: string, dueInMs: number | null, slaState = 'ok', closed = false): Promise<void> {
@@ -49,7 +48,7 @@ const openRepair = (n: number) =>
 
 describe('deadline pressure', () => {
   it('counts the open cases whose next deadline is due within the look-ahead, or fell due lately and is not yet breached — not far ones, closed ones, breached ones or long-gone ones', async () => {
-    const before = await deadlinesNear(stack.orm.em.fork(), new Date(), AHEAD_MS, BEHIND_MS);
+    const before = await deadlinesNear(stack.orm.em.fork(), new Date(), stack.config.API_DEADLINE_LOOKAHEAD_MS, DEADLINE_BEHIND_MS);
     await row('T-AHEAD', 10_000);
     await row('T-JUST-DUE', -30_000, 'warning');
     await row('T-BREACHED', -30_000, 'breached');
@@ -57,7 +56,7 @@ describe('deadline pressure', () => {
     await row('T-CLOSED', 5_000, 'ok', true);
     await row('T-LONG-GONE', -600_000);
     await row('T-NO-DEADLINE', null);
-    expect(await deadlinesNear(stack.orm.em.fork(), new Date(), AHEAD_MS, BEHIND_MS)).toBe(before + 2);
+    expect(await deadlinesNear(stack.orm.em.fork(), new Date(), stack.config.API_DEADLINE_LOOKAHEAD_MS, DEADLINE_BEHIND_MS)).toBe(before + 2);
     // On a read model of 20,000 open cases due over the coming weeks, the partial index on open cases'
     // due_at answers it: a range scan, not a pass over every open case.
     await db().execute(
@@ -66,7 +65,7 @@ describe('deadline pressure', () => {
          from generate_series(1, 20000) as i`,
     );
     await db().execute('analyze service_case');
-    expect(await deadlinesNear(stack.orm.em.fork(), new Date(), AHEAD_MS, BEHIND_MS)).toBe(before + 2);
+    expect(await deadlinesNear(stack.orm.em.fork(), new Date(), stack.config.API_DEADLINE_LOOKAHEAD_MS, DEADLINE_BEHIND_MS)).toBe(before + 2);
     const plan = await db().execute<{ 'QUERY PLAN': string }[]>(
       `explain select count(*)::int as n from service_case where closed_at is null and due_at between now() - interval '2 minutes' and now() + interval '15 seconds' and sla_state <> 'breached'`,
     );

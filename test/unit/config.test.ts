@@ -45,6 +45,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
   });
 
+  it('refuses a cap on openings while deadlines fall due above the cap the rest of the time, naming both', () => {
+    expect(loadConfig({ API_MAX_OPENINGS: '8', API_MAX_OPENINGS_NEAR_DEADLINES: '8' }).API_MAX_OPENINGS_NEAR_DEADLINES).toBe(8);
+    expect(loadConfig({ API_MAX_OPENINGS: '2' }).API_MAX_OPENINGS_NEAR_DEADLINES).toBe(1);
+    let problems: string[] = [];
+    try {
+      loadConfig({ API_MAX_OPENINGS: '2', API_MAX_OPENINGS_NEAR_DEADLINES: '3' });
+    } catch (error) {
+      problems = (error as ConfigError).problems;
+    }
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^API_MAX_OPENINGS_NEAR_DEADLINES: .*\(3\).*API_MAX_OPENINGS \(2\)/);
+  });
+
   it('takes the S3 attachment store all together or not at all, naming each missing variable and never echoing the secret', () => {
     const s3 = {
       ATTACHMENTS_S3_ENDPOINT: 'http://minio:9000',
