@@ -57,7 +57,6 @@ export async function load(
   return { count, seconds, perSecond: count / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), latencies, behindMs };
 }
 
-/** The median run of `runs` repetitions, by `key`. */
 /**
  * A POST sent as the front desk's console sends it: a 503 (the API's admission of openings, its
  * in-flight cap, or the workflow service too slow) is waited out for its Retry-After and sent again
@@ -89,6 +88,7 @@ export async function postPatiently(
   }
 }
 
+/** The median run of `runs` repetitions, by `key`. */
 export async function medianOf<T>(runs: number, key: (r: T) => number, run: (i: number) => Promise<T>): Promise<T> {
   const results: T[] = [];
   for (let i = 0; i < runs; i++) results.push(await run(i));
