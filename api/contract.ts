@@ -285,7 +285,8 @@ export function openApiDocument(ops: Operation[], info: { title: string; version
     }
     if (op.opensCase) {
       responses['503'] ??= {
-        description: 'Too many cases being opened: this one waited its turn and nothing was recorded; send it again after Retry-After with the same Idempotency-Key',
+        description:
+          'Too many cases being opened (this one waited its turn and nothing was recorded), or Overloaded (the workflow service did not finish opening it in time; it may still be opened): either way send it again after Retry-After with the same Idempotency-Key, which never opens it twice',
         content: { 'application/problem+json': { schema: problemSchema } },
       };
     }

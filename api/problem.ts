@@ -98,12 +98,23 @@ export function dependencyUnavailable(error: unknown): 'database' | 'temporal' |
     // gRPC UNAVAILABLE (14) or DEADLINE_EXCEEDED (4) from the Temporal frontend.
     if ((e.name === 'ServiceError' || e.name === 'ConnectionError') && [14, 4].includes((e.cause as { code?: number } | undefined)?.code ?? -1)) return 'temporal';
     if (e.name === 'ConnectionError') return 'temporal';
-    // An update (a staff action, or a new case waiting to be opened) that did not finish within the
-    // call's deadline (api/overload.ts): the worker is saturated, and the same request, sent again
-    // with the same Idempotency-Key, finds its case. Under a burst this was a 500.
-    if (e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return 'temporal';
   }
   return undefined;
+}
+
+/**
+ * An update (a staff action, or a new case being opened) that did not finish within the call's
+ * deadline: Temporal answered, but its workers are saturated — on a night of missed deadlines the
+ * escalations come first (docs/deadlines-first.md). Not an outage: the request may still take
+ * effect, and the same request sent again (a creation with the same Idempotency-Key) finds it
+ * rather than doing it twice. Under a burst this was a 500, then a 503 that called Temporal
+ * unreachable, which sent clerks to look for a network fault.
+ */
+export function workflowTooSlow(error: unknown): boolean {
+  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
+    if (e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
+  }
+  return false;
 }
 
 const DEPENDENCY_WORDS = {
@@ -123,6 +134,18 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     problem = new HttpProblem(400, 'Malformed JSON', { 'zh-CN': '请求体不是有效的 JSON。', en: 'the body is not valid JSON' });
   } else if (error?.type === 'encoding.unsupported' || error?.type === 'charset.unsupported') {
     problem = new HttpProblem(415, 'Unsupported encoding', { 'zh-CN': '请求体的编码或字符集不受支持，请使用 UTF-8。', en: String(error.message) });
+  } else if (workflowTooSlow(error)) {
+    req.log?.warn({ err: { type: (error as Error)?.name } }, 'workflow too slow to answer');
+    problem = new HttpProblem(
+      503,
+      'Overloaded',
+      {
+        'zh-CN': '工作流服务正忙，本次操作未能在时限内完成，稍后可能仍会生效。请稍后刷新查看，或重新发送同一请求（新建工单请使用同一幂等键），不会重复登记。',
+        en: 'the workflow service is busy and did not finish this in time; it may still take effect — look again shortly, or send the same request again (a new case with the same Idempotency-Key): it will not be done twice',
+      },
+      {},
+      { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+    );
   } else if (dependencyUnavailable(error)) {
     const what = dependencyUnavailable(error)!;
     req.log?.warn({ dependency: what, err: { type: (error as Error)?.name, code: (error as { code?: unknown })?.code } }, 'dependency unavailable');

@@ -2,7 +2,10 @@
 import { DriverException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { messageIdFor } from '../../activities/notify';
-import { dependencyUnavailable } from '../../api/problem';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { dependencyUnavailable, problemHandler, RETRY_AFTER_SECONDS, workflowTooSlow } from '../../api/problem';
 
 const driverError = (fields: Record<string, unknown>, message = 'boom') => new DriverException(Object.assign(new Error(message), fields));
 
@@ -23,10 +26,12 @@ describe('dependencyUnavailable', () => {
     expect(dependencyUnavailable(error)).toBe('temporal');
   });
 
-  test('Temporal too slow: an update (a new case opening, a staff action) not done within the call deadline', () => {
+  test('Temporal too slow is not Temporal down: an update (a new case opening, a staff action) not done within the call deadline', () => {
     const deadline = Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4 });
     const error = new WorkflowUpdateRPCTimeoutOrCancelledError('Timeout or cancellation waiting for update', { cause: deadline });
-    expect(dependencyUnavailable(error)).toBe('temporal');
+    expect(workflowTooSlow(error)).toBe(true);
+    expect(workflowTooSlow(new Error('outer', { cause: error }))).toBe(true);
+    expect(dependencyUnavailable(error)).toBeUndefined();
   });
 
   test.each([
@@ -36,6 +41,38 @@ describe('dependencyUnavailable', () => {
     ['nothing', undefined],
   ])('not a dependency outage: %s', (_what, error) => {
     expect(dependencyUnavailable(error)).toBeUndefined();
+    expect(workflowTooSlow(error)).toBe(false);
+  });
+});
+
+describe('the answer to an update the workflow service was too slow to finish', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const app = express();
+    app.post('/slow', () => {
+      throw new WorkflowUpdateRPCTimeoutOrCancelledError('Timeout or cancellation waiting for update', { cause: Object.assign(new Error('4 DEADLINE_EXCEEDED'), { code: 4 }) });
+    });
+    app.use(problemHandler);
+    await new Promise<void>((resolve) => {
+      server = app.listen(0, '127.0.0.1', () => resolve());
+    });
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  test.each([
+    ['zh-CN', '系统繁忙', /同一幂等键.*不会重复登记/],
+    ['en', 'Overloaded', /busy.*will not be done twice/],
+  ])('in %s: busy, may still take effect, safe to send again — not "unreachable"', async (language, title, detail) => {
+    const res = await fetch(`${url}/slow`, { method: 'POST', headers: { 'accept-language': language } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe(String(RETRY_AFTER_SECONDS));
+    const body = (await res.json()) as { type: string; title: string; detail: string };
+    expect(body.type).toMatch(/\/overloaded$/);
+    expect(body.title).toBe(title);
+    expect(body.detail).toMatch(detail);
+    expect(body.detail).not.toMatch(/无法连接|unreachable/);
   });
 });
 
