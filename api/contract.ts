@@ -58,8 +58,8 @@ export interface Operation<P = unknown, Q = unknown, B = unknown> {
    * handler reads it as `file`. Such an operation has no JSON body.
    */
   upload?: { mediaTypes: string[]; limit: string; description: string };
-  /** Accepts an Idempotency-Key header (creating requests). */
-  idempotent?: boolean;
+  /** Accepts an Idempotency-Key header: `true` for a creating request, or what the key does here. */
+  idempotent?: boolean | string;
   /** Opens a case: waits its turn among the process's case openings (api/overload.ts admitOpenings). */
   opensCase?: true;
   /**
@@ -237,7 +237,8 @@ function parameters(op: Operation) {
       name: 'Idempotency-Key',
       in: 'header',
       required: false,
-      description: 'Repeat a create safely: the same key and body return the first answer; another body under the same key is 422.',
+      description:
+        typeof op.idempotent === 'string' ? op.idempotent : 'Repeat a create safely: the same key and body return the first answer; another body under the same key is 422.',
       schema: { type: 'string', minLength: 8, maxLength: 200 },
     });
   }

@@ -106,8 +106,8 @@ export function dependencyUnavailable(error: unknown): 'database' | 'temporal' |
  * An update (a staff action, or a new case being opened) that did not finish within the call's
  * deadline: Temporal answered, but its workers are saturated — on a night of missed deadlines the
  * escalations come first (docs/deadlines-first.md). Not an outage: the request may still take
- * effect: a new case sent again with the same Idempotency-Key finds it rather than opening it
- * twice, and a staff action is looked at again before it is repeated (actions carry no key).
+ * effect: a new case or a staff action sent again with the same Idempotency-Key finds it rather
+ * than doing it twice; without a key (the console sends none for actions) look before repeating.
  * Under a burst this was a 500, then a 503 that called Temporal unreachable, which sent clerks to
  * look for a network fault.
  */
@@ -141,8 +141,8 @@ export const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
       503,
       'Overloaded',
       {
-        'zh-CN': '工作流服务正忙，本次操作未能在时限内完成，稍后可能仍会生效。请稍后刷新查看后再决定是否重做；新建工单可用同一幂等键重新发送，不会重复登记。',
-        en: 'the workflow service is busy and did not finish this in time; it may still take effect — look again shortly before repeating an action; a new case sent again with the same Idempotency-Key is never opened twice',
+        'zh-CN': '工作流服务正忙，本次操作未能在时限内完成，稍后可能仍会生效。请稍后刷新查看后再决定是否重做；带同一幂等键重新发送的请求（新建工单或操作）不会重复执行。',
+        en: 'the workflow service is busy and did not finish this in time; it may still take effect — look again shortly before repeating it; a request sent again with the same Idempotency-Key (a new case or an action) is never done twice',
       },
       {},
       { 'Retry-After': String(RETRY_AFTER_SECONDS) },

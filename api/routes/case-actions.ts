@@ -2,6 +2,7 @@
  * Routes every case kind shares: one POST per staff action of its table (an update whose
  * validator answers at once), and the case view (live from the workflow, else from Postgres).
  */
+import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
@@ -11,6 +12,7 @@ import { seesOnlyOwnOrders, type Role } from '../../domain/people';
 import { caseViewQuery, type ActionTable, type CaseKind, type CaseMessages, type CaseView } from '../../workflows/messages';
 import { actorFor, type StaffPrincipal } from '../auth';
 import { operation, type Operation } from '../contract';
+import { idempotencyKeyOf } from '../idempotency';
 import { HttpProblem } from '../problem';
 import { refusalProblem } from '../refusal-words';
 import { visibleAreaIds } from '../scope';
@@ -125,20 +127,27 @@ export function caseRoutes<T extends ActionTable>(o: CaseRoutesOptions<T>): Oper
       tags: [o.tag],
       roles: o.table[name].roles,
       params,
+      idempotent:
+        'Repeat an action safely (a phone that lost its answer, a busy 503): the same key sends the same action once — a repeat gets the first answer, the case as it was then.',
       body: o.table[name].payload() as z.ZodType<Record<string, unknown>>,
       responses: {
         200: { description: 'Accepted; the case as it is now', schema: caseViewSchema },
         404: { description: `No such ${label}` },
         409: { description: 'The case does not allow this action now; the detail says why' },
       },
-      handler: async ({ params: p, body, staff }) => {
+      handler: async ({ params: p, body, staff, req }) => {
+        const key = idempotencyKeyOf(req.get('Idempotency-Key'));
         const actor = actorFor(staff, o.table[name].roles);
         const row = await findRow(p.caseId, staff);
         if (!row) throw new HttpProblem(404, 'Not found', `no ${label} ${p.caseId}`);
         if (row.closedAt) throw new HttpProblem(409, 'Case closed', `${label} ${p.caseId} is ${row.status}; it takes no more actions`);
         const view = (await o.temporal.workflow
           .getHandle(row.workflowId)
-          .executeUpdate(o.messages.updates[name] as never, { args: [{ actor, payload: body }] as never })
+          .executeUpdate(o.messages.updates[name] as never, {
+            args: [{ actor, payload: body }] as never,
+            // Temporal runs an update id once per workflow run: the same key is the same action.
+            updateId: key ? `staff:${staff.id}:${name}:${key}` : randomUUID(),
+          })
           .catch(updateProblem)) as CaseView;
         return { status: 200, body: { ...view, source: 'workflow' } };
       },

@@ -171,3 +171,29 @@ describe('I2: a case logged after the fact', () => {
     expect(Date.parse(v.deadlines.find((d: { name: string }) => d.name === 'arrive').dueAt)).toBe(Date.parse(saturday) + 20 * 60_000 / 600);
   });
 });
+
+describe('a staff action sent again (a phone that lost its answer, a busy 503)', () => {
+  it('with the same Idempotency-Key it is done once and the repeat gets the first answer; without one the repeat is refused; a malformed key is refused before anything is done', async () => {
+    await usePolicy(stack, 600);
+    const caseId = await report(stack, { classification: 'general' });
+    const engineer = await assigneeOf(stack, caseId);
+    const accept = (key?: string) => {
+      const req = repairAction(stack, caseId, 'accept', engineer, { note: '收到' });
+      return key ? req.set('Idempotency-Key', key) : req;
+    };
+    const before = (await view(caseId)).status;
+    const bad = await accept('short').expect(400);
+    expect(bad.body['invalid-params']).toEqual([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]);
+    expect((await view(caseId)).status).toBe(before);
+
+    const first = await accept('accept-from-the-basement-1').expect(200);
+    const again = await accept('accept-from-the-basement-1').expect(200);
+    expect(first.body.status).not.toBe(before);
+    expect(again.body.status).toBe(first.body.status);
+    expect(again.body.deadlines).toEqual(first.body.deadlines);
+    await accept().expect(409);
+    await writtenEvents(stack, caseId, 'accept');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await stack.orm.em.fork().count(CaseEvent, { caseId, action: 'accept' })).toBe(1);
+  });
+});

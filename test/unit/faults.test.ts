@@ -62,9 +62,9 @@ describe('the answer to an update the workflow service was too slow to finish', 
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   test.each([
-    ['zh-CN', '系统繁忙', /刷新查看.*同一幂等键.*不会重复登记/],
-    ['en', 'Overloaded', /busy.*look again.*same Idempotency-Key is never opened twice/],
-  ])('in %s: busy, may still take effect, look before repeating, a new case safe to send again — not "unreachable"', async (language, title, detail) => {
+    ['zh-CN', '系统繁忙', /刷新查看.*同一幂等键.*不会重复执行/],
+    ['en', 'Overloaded', /busy.*look again.*same Idempotency-Key \(a new case or an action\) is never done twice/],
+  ])('in %s: busy, may still take effect, look before repeating, safe to send again with its key — not "unreachable"', async (language, title, detail) => {
     const res = await fetch(`${url}/slow`, { method: 'POST', headers: { 'accept-language': language } });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe(String(RETRY_AFTER_SECONDS));
