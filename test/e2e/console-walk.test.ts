@@ -14,7 +14,7 @@ import type { Server } from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import sharp from 'sharp';
-import { Case, CaseAttachment, CaseFeedback, HouseholdContact } from '../../db/entities';
+import { Case, CaseAttachment, CaseEvent, CaseFeedback, HouseholdContact } from '../../db/entities';
 import { launchBrowser } from '../helpers/browser';
 import { check, givePassword as givePasswordTo, PASSWORD, SHOTS, signIn as signInAt } from '../helpers/console-pages';
 import { assigneeOf, usePolicy } from '../helpers/repairs';
@@ -127,8 +127,20 @@ describe('the night burst pipe, in the console', () => {
     await check(engineer, '07-engineer-orders');
     await engineer.getByText(caseId).click();
     await engineer.waitForURL(new RegExp(`/console/orders/${caseId}$`));
+    // The basement: the accept reaches the API but its answer is lost on the way back. The engineer
+    // taps again; the console sends the same Idempotency-Key, so it is the first accept's answer, not
+    // a 409 "already accepted" — and the case has one accept.
+    await engineer.route('**/api/v1/repairs/*/accept', async (route) => {
+      await route.fetch();
+      await route.abort('connectionreset');
+    }, { times: 1 });
+    await engineer.getByRole('button', { name: /接\s*单/ }).click();
+    await engineer.getByRole('alert').waitFor();
     await engineer.getByRole('button', { name: /接\s*单/ }).click();
     await engineer.getByTestId('order-status').getByText('已接单').waitFor();
+    const accepts = () => stack.orm.em.fork().count(CaseEvent, { caseId, action: 'accept' });
+    await eventually(async () => ((await accepts()) >= 1 ? true : undefined), { what: 'the accept written' });
+    expect(await accepts()).toBe(1);
     await check(engineer, '08-engineer-accepted');
 
     // ---- the supervisor's board: the missed arrival shows within seconds ----

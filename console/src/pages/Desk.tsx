@@ -6,6 +6,7 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Checkbox, Col, Form, Input, List, Radio, Result, Row, Select, Space, Tag, Typography } from 'antd';
 import { api, ApiProblem, unwrap } from '../api';
+import { retryKeys } from '../retry-key';
 import { useI18n } from '../i18n';
 
 type Household = { householdId: string; room: string; areaId: string; contacts?: { name: string | null; phone: string | null; primary: boolean }[] };
@@ -32,6 +33,8 @@ export function Desk() {
   const [created, setCreated] = useState<string>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  // The same case sent again after a lost answer or a busy 503 keeps its key: opened once.
+  const [keys] = useState(() => retryKeys());
   const [kind, setKind] = useState<Kind>('repair');
   const [form] = Form.useForm();
 
@@ -55,7 +58,7 @@ export function Desk() {
     setBusy(true);
     setError(undefined);
     const common = { room: chosen.room, contactName: v.contactName as string, contactPhone: v.contactPhone as string, channel: v.channel as (typeof CHANNELS)[number] };
-    const idempotency = { 'Idempotency-Key': crypto.randomUUID() };
+    const idempotency = { 'Idempotency-Key': keys.keyFor({ kind, room: chosen.room, v }) };
     try {
       let answer: { caseId: string };
       if (kind === 'repair') {
@@ -77,6 +80,7 @@ export function Desk() {
           }),
         );
       }
+      keys.done();
       setCreated(answer.caseId);
     } catch (e) {
       setError(e instanceof ApiProblem ? [e.detail, ...e.invalid.map((i) => `${i.name}: ${i.reason}`)].join('；') : String(e));

@@ -8,6 +8,7 @@ import { Link, useParams } from 'react-router';
 import { Alert, Button, Card, Descriptions, Form, Image, Input, InputNumber, List, Modal, Radio, Space, Tag, Typography } from 'antd';
 import SignaturePad from 'signature_pad';
 import { api, ApiProblem, unwrap } from '../api';
+import { retryKeys } from '../retry-key';
 import { useI18n } from '../i18n';
 
 type WorkOrder = { case: { caseId: string; status: string; severity: string; room?: string; allowedActions: string[]; deadlines: { name: string; rule: string; dueAt: string; state: string }[] }; description: string; contactName: string | null; contactPhone: string | null; attachments: { id: string; kind: string; url: string }[] };
@@ -209,6 +210,8 @@ export function Order() {
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState<string>();
   const [form, setForm] = useState<'recordMeasures' | 'complete'>();
+  // An action sent again after a lost answer (a basement) or a busy 503 keeps its key: done once.
+  const [keys] = useState(() => retryKeys());
   const now = useNow();
   const load = useCallback(async () => {
     try {
@@ -225,7 +228,9 @@ export function Order() {
     setBusy(action);
     setError(undefined);
     try {
-      unwrap(await api.POST(`/api/v1/repairs/{caseId}/${action}` as '/api/v1/repairs/{caseId}/accept', { params: { path: { caseId: caseId! } }, body: body as never }));
+      const header = { 'Idempotency-Key': keys.keyFor({ caseId, action, body }) };
+      unwrap(await api.POST(`/api/v1/repairs/{caseId}/${action}` as '/api/v1/repairs/{caseId}/accept', { params: { path: { caseId: caseId! }, header }, body: body as never }));
+      keys.done();
       setForm(undefined);
       await load();
     } catch (e) {
