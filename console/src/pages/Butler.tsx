@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App, Button, Card, Form, Input, List, Modal, Popconfirm, Radio, Segmented, Space, Tag, Typography } from 'antd';
 import { api, ApiProblem, unwrap } from '../api';
+import { retryKeys } from '../retry-key';
 import { useI18n } from '../i18n';
 
 type Visit = { caseId: string; status: string; room: string | null; areaId: string; dueAt: string | null; slaState: string };
@@ -34,6 +35,7 @@ export function Butler() {
   const [method, setMethod] = useState<(typeof METHODS)[number]>('phone');
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState<string>();
+  const [keys] = useState(() => retryKeys());
   const [rescheduling, setRescheduling] = useState<Repair>();
   const [reasonFor, setReasonFor] = useState<OpenLine>();
 
@@ -62,7 +64,10 @@ export function Butler() {
     setBusy(`${visit.caseId}:${outcome}`);
     try {
       const call = outcome === 'unanswered' ? { answered: false, method } : { answered: true, method, satisfied: outcome === 'satisfied' };
-      unwrap(await api.POST('/api/v1/return-visits/{caseId}/recordCall', { params: { path: { caseId: visit.caseId } }, body: { ...call, ...(comment.trim() ? { comments: comment.trim() } : {}) } }));
+      const body = { ...call, ...(comment.trim() ? { comments: comment.trim() } : {}) };
+      const header = { 'Idempotency-Key': keys.keyFor({ caseId: visit.caseId, body }) };
+      unwrap(await api.POST('/api/v1/return-visits/{caseId}/recordCall', { params: { path: { caseId: visit.caseId }, header }, body }));
+      keys.done();
       void message.success(`${visit.caseId} · ${t(outcome)}`);
       await load();
     } catch (e) {
@@ -180,10 +185,14 @@ function Reschedule({ repair, close, done }: { repair: Repair; close: () => void
   const [form] = Form.useForm<{ appointmentAt: string; reached: boolean; note?: string }>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [keys] = useState(() => retryKeys());
   const submit = async (v: { appointmentAt: string; reached: boolean; note?: string }) => {
     setBusy(true);
     try {
-      unwrap(await api.POST('/api/v1/repairs/{caseId}/reschedule', { params: { path: { caseId: repair.caseId } }, body: { appointmentAt: new Date(v.appointmentAt).toISOString(), reached: v.reached, ...(v.note?.trim() ? { note: v.note.trim() } : {}) } }));
+      const body = { appointmentAt: new Date(v.appointmentAt).toISOString(), reached: v.reached, ...(v.note?.trim() ? { note: v.note.trim() } : {}) };
+      const header = { 'Idempotency-Key': keys.keyFor({ caseId: repair.caseId, body }) };
+      unwrap(await api.POST('/api/v1/repairs/{caseId}/reschedule', { params: { path: { caseId: repair.caseId }, header }, body }));
+      keys.done();
       close();
       await done();
     } catch (e) {
@@ -216,10 +225,14 @@ function UnfinishedReason({ line, close, done }: { line: OpenLine; close: () => 
   const [form] = Form.useForm<{ reason: string }>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [keys] = useState(() => retryKeys());
   const submit = async (v: { reason: string }) => {
     setBusy(true);
     try {
-      unwrap(await api.POST('/api/v1/repairs/{caseId}/recordUnfinishedReason', { params: { path: { caseId: line.caseId } }, body: { reason: v.reason.trim() } }));
+      const body = { reason: v.reason.trim() };
+      const header = { 'Idempotency-Key': keys.keyFor({ caseId: line.caseId, body }) };
+      unwrap(await api.POST('/api/v1/repairs/{caseId}/recordUnfinishedReason', { params: { path: { caseId: line.caseId }, header }, body }));
+      keys.done();
       close();
       await done();
     } catch (e) {

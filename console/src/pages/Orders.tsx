@@ -145,6 +145,7 @@ function SignOff({ order, done }: { order: WorkOrder; done: () => Promise<void> 
   const pad = useRef<SignaturePad>(null);
   const [open, setOpen] = useState(false);
   const [accepted, setAccepted] = useState(true);
+  const [keys] = useState(() => retryKeys());
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const attach = useCallback((el: HTMLCanvasElement | null) => {
@@ -175,7 +176,9 @@ function SignOff({ order, done }: { order: WorkOrder; done: () => Promise<void> 
       await uploadWithRetry(() =>
         api.POST('/api/v1/repairs/{caseId}/signature', { params: { path: { caseId: order.case.caseId } }, body: blob as never, bodySerializer: (b: unknown) => b as BodyInit, headers: { 'Content-Type': 'image/png' } }),
       );
-      unwrap(await api.POST('/api/v1/repairs/{caseId}/signOff', { params: { path: { caseId: order.case.caseId } }, body: { accepted } }));
+      const header = { 'Idempotency-Key': keys.keyFor({ caseId: order.case.caseId, accepted }) };
+      unwrap(await api.POST('/api/v1/repairs/{caseId}/signOff', { params: { path: { caseId: order.case.caseId }, header }, body: { accepted } }));
+      keys.done();
       setOpen(false);
       await done();
     } catch (e) {
