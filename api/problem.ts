@@ -81,13 +81,22 @@ const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
 const UNAVAILABLE_SQL_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 const UNAVAILABLE_MESSAGES = /Connection terminated|Timeout acquiring a connection|Client has encountered a connection error|Connection refused|the database system is (starting up|shutting down)/i;
 
+/** An error and the errors it wraps (`cause`), outermost first, at most five deep. */
+function* causeChain(error: unknown): Generator<Record<string, unknown>> {
+  let e = error;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    yield e as Record<string, unknown>;
+    e = (e as { cause?: unknown }).cause;
+  }
+}
+
 /**
  * Is this the database (or Temporal) being unreachable rather than a bug? Those are answered
  * 503 with Retry-After: the request can succeed later unchanged. Looks through `cause` chains,
  * since the ORM and the Temporal client wrap the driver's error.
  */
 export function dependencyUnavailable(error: unknown): 'database' | 'temporal' | 'attachments' | undefined {
-  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
+  for (const e of causeChain(error)) {
     // Before the connection codes below, which its cause carries too (api/s3-store.ts).
     if (e.name === ATTACHMENT_STORE_UNAVAILABLE) return 'attachments';
     if (e.name === 'KnexTimeoutError') return 'database';
@@ -107,15 +116,12 @@ export function dependencyUnavailable(error: unknown): 'database' | 'temporal' |
  * deadline: Temporal answered, but its workers are saturated — on a night of missed deadlines the
  * escalations come first (docs/deadlines-first.md). Not an outage: the request may still take
  * effect: a new case or a staff action sent again with the same Idempotency-Key finds it rather
- * than doing it twice; without a key (the console sends none for actions) look before repeating.
+ * than doing it twice (the console keeps the key across a repeat); without one, look first.
  * Under a burst this was a 500, then a 503 that called Temporal unreachable, which sent clerks to
  * look for a network fault.
  */
 export function workflowTooSlow(error: unknown): boolean {
-  for (let e = error as Record<string, unknown> | undefined, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as Record<string, unknown> | undefined, depth++) {
-    if (e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError') return true;
-  }
-  return false;
+  return [...causeChain(error)].some((e) => e.name === 'WorkflowUpdateRPCTimeoutOrCancelledError');
 }
 
 const DEPENDENCY_WORDS = {
