@@ -7,7 +7,7 @@
  */
 export function retryKeys(newKey: () => string = () => crypto.randomUUID()) {
   let last: { what: string; key: string } | undefined;
-  return {
+  const keys = {
     /** The key for sending `what` (compared as JSON): the last one if `what` is what was last sent and not yet done. */
     keyFor(what: unknown): string {
       const sent = JSON.stringify(what);
@@ -18,5 +18,12 @@ export function retryKeys(newKey: () => string = () => crypto.randomUUID()) {
     done(): void {
       last = undefined;
     },
+    /** Sends `what` with its key (`post` throws on an error answer, which keeps the key for a repeat). */
+    async send<T>(what: unknown, post: (header: { 'Idempotency-Key': string }) => Promise<T>): Promise<T> {
+      const answer = await post({ 'Idempotency-Key': keys.keyFor(what) });
+      keys.done();
+      return answer;
+    },
   };
+  return keys;
 }

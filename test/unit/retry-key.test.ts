@@ -23,3 +23,14 @@ describe('the console sends the same thing again with the same Idempotency-Key',
     expect(retryKeys().keyFor({})).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+test('send: an error answer keeps the key for the repeat, an answer starts a new one', async () => {
+  const k = retryKeys(((n) => () => `send-${++n}`)(0));
+  const sentWith: string[] = [];
+  const failing = (header: { 'Idempotency-Key': string }) => (sentWith.push(header['Idempotency-Key']), Promise.reject(new Error('answer lost')));
+  const answering = (header: { 'Idempotency-Key': string }) => (sentWith.push(header['Idempotency-Key']), Promise.resolve('ok'));
+  await expect(k.send({ action: 'accept' }, failing)).rejects.toThrow('answer lost');
+  await expect(k.send({ action: 'accept' }, answering)).resolves.toBe('ok');
+  await k.send({ action: 'accept' }, answering);
+  expect(sentWith).toEqual(['send-1', 'send-1', 'send-2']);
+});

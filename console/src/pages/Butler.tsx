@@ -65,9 +65,7 @@ export function Butler() {
     try {
       const call = outcome === 'unanswered' ? { answered: false, method } : { answered: true, method, satisfied: outcome === 'satisfied' };
       const body = { ...call, ...(comment.trim() ? { comments: comment.trim() } : {}) };
-      const header = { 'Idempotency-Key': keys.keyFor({ caseId: visit.caseId, body }) };
-      unwrap(await api.POST('/api/v1/return-visits/{caseId}/recordCall', { params: { path: { caseId: visit.caseId }, header }, body }));
-      keys.done();
+      await keys.send({ caseId: visit.caseId, body }, async (header) => unwrap(await api.POST('/api/v1/return-visits/{caseId}/recordCall', { params: { path: { caseId: visit.caseId }, header }, body })));
       void message.success(`${visit.caseId} · ${t(outcome)}`);
       await load();
     } catch (e) {
@@ -190,9 +188,7 @@ function Reschedule({ repair, close, done }: { repair: Repair; close: () => void
     setBusy(true);
     try {
       const body = { appointmentAt: new Date(v.appointmentAt).toISOString(), reached: v.reached, ...(v.note?.trim() ? { note: v.note.trim() } : {}) };
-      const header = { 'Idempotency-Key': keys.keyFor({ caseId: repair.caseId, body }) };
-      unwrap(await api.POST('/api/v1/repairs/{caseId}/reschedule', { params: { path: { caseId: repair.caseId }, header }, body }));
-      keys.done();
+      await keys.send({ caseId: repair.caseId, body }, async (header) => unwrap(await api.POST('/api/v1/repairs/{caseId}/reschedule', { params: { path: { caseId: repair.caseId }, header }, body })));
       close();
       await done();
     } catch (e) {
@@ -230,9 +226,7 @@ function UnfinishedReason({ line, close, done }: { line: OpenLine; close: () => 
     setBusy(true);
     try {
       const body = { reason: v.reason.trim() };
-      const header = { 'Idempotency-Key': keys.keyFor({ caseId: line.caseId, body }) };
-      unwrap(await api.POST('/api/v1/repairs/{caseId}/recordUnfinishedReason', { params: { path: { caseId: line.caseId }, header }, body }));
-      keys.done();
+      await keys.send({ caseId: line.caseId, body }, async (header) => unwrap(await api.POST('/api/v1/repairs/{caseId}/recordUnfinishedReason', { params: { path: { caseId: line.caseId }, header }, body })));
       close();
       await done();
     } catch (e) {

@@ -58,29 +58,30 @@ export function Desk() {
     setBusy(true);
     setError(undefined);
     const common = { room: chosen.room, contactName: v.contactName as string, contactPhone: v.contactPhone as string, channel: v.channel as (typeof CHANNELS)[number] };
-    const idempotency = { 'Idempotency-Key': keys.keyFor({ kind, room: chosen.room, v }) };
-    try {
-      let answer: { caseId: string };
+    const openCase = async (idempotency: { 'Idempotency-Key': string }): Promise<{ caseId: string }> => {
       if (kind === 'repair') {
-        answer = unwrap(
+        return unwrap(
           await api.POST('/api/v1/repairs', {
             params: { header: idempotency },
             body: { ...common, description: v.description as string, classification: v.classification as 'urgent', tags: (v.tags as never[]) ?? [], appointmentAt: toInstant(v.appointmentAt as string) },
           }),
         );
-      } else if (kind === 'complaint') {
-        answer = unwrap(await api.POST('/api/v1/complaints', { params: { header: idempotency }, body: { ...common, description: v.description as string, severity: v.severity as never } }));
-      } else if (kind === 'request') {
-        answer = unwrap(await api.POST('/api/v1/requests', { params: { header: idempotency }, body: { ...common, kind: v.requestKind as 'inquiry', content: v.description as string } }));
-      } else {
-        answer = unwrap(
-          await api.POST('/api/v1/special-services', {
-            params: { header: idempotency },
-            body: { ...common, description: v.description as string, provider: v.provider as 'internal', requestedBy: toInstant(v.requestedBy as string)! },
-          }),
-        );
       }
-      keys.done();
+      if (kind === 'complaint') {
+        return unwrap(await api.POST('/api/v1/complaints', { params: { header: idempotency }, body: { ...common, description: v.description as string, severity: v.severity as never } }));
+      }
+      if (kind === 'request') {
+        return unwrap(await api.POST('/api/v1/requests', { params: { header: idempotency }, body: { ...common, kind: v.requestKind as 'inquiry', content: v.description as string } }));
+      }
+      return unwrap(
+        await api.POST('/api/v1/special-services', {
+          params: { header: idempotency },
+          body: { ...common, description: v.description as string, provider: v.provider as 'internal', requestedBy: toInstant(v.requestedBy as string)! },
+        }),
+      );
+    };
+    try {
+      const answer = await keys.send({ kind, room: chosen.room, v }, openCase);
       setCreated(answer.caseId);
     } catch (e) {
       setError(e instanceof ApiProblem ? [e.detail, ...e.invalid.map((i) => `${i.name}: ${i.reason}`)].join('；') : String(e));

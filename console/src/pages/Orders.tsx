@@ -176,9 +176,7 @@ function SignOff({ order, done }: { order: WorkOrder; done: () => Promise<void> 
       await uploadWithRetry(() =>
         api.POST('/api/v1/repairs/{caseId}/signature', { params: { path: { caseId: order.case.caseId } }, body: blob as never, bodySerializer: (b: unknown) => b as BodyInit, headers: { 'Content-Type': 'image/png' } }),
       );
-      const header = { 'Idempotency-Key': keys.keyFor({ caseId: order.case.caseId, accepted }) };
-      unwrap(await api.POST('/api/v1/repairs/{caseId}/signOff', { params: { path: { caseId: order.case.caseId }, header }, body: { accepted } }));
-      keys.done();
+      await keys.send({ caseId: order.case.caseId, accepted }, async (header) => unwrap(await api.POST('/api/v1/repairs/{caseId}/signOff', { params: { path: { caseId: order.case.caseId }, header }, body: { accepted } })));
       setOpen(false);
       await done();
     } catch (e) {
@@ -231,9 +229,7 @@ export function Order() {
     setBusy(action);
     setError(undefined);
     try {
-      const header = { 'Idempotency-Key': keys.keyFor({ caseId, action, body }) };
-      unwrap(await api.POST(`/api/v1/repairs/{caseId}/${action}` as '/api/v1/repairs/{caseId}/accept', { params: { path: { caseId: caseId! }, header }, body: body as never }));
-      keys.done();
+      await keys.send({ caseId, action, body }, async (header) => unwrap(await api.POST(`/api/v1/repairs/{caseId}/${action}` as '/api/v1/repairs/{caseId}/accept', { params: { path: { caseId: caseId! }, header }, body: body as never })));
       setForm(undefined);
       await load();
     } catch (e) {
